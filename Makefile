@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev lint typecheck migrations-check pytest e2e bench messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate the SQLite database, load demo data, print logins, serve.
+run: install
+	DEBUG=1 $(MANAGE) migrate --no-input
+	DEBUG=1 $(MANAGE) load_demo_data
+	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+## make test: every check CI runs (lint, format, types, migrations, the whole suite).
+test: install-dev lint typecheck migrations-check pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck:
+	DEBUG=1 $(BIN)/mypy .
+
+migrations-check:
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+pytest:
+	$(BIN)/pytest
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+## Regenerate the English catalogue after changing UI strings (needs GNU gettext).
+messages: install
+	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=bench
+	$(MANAGE) compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles

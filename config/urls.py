@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from peregister.core.view_policies import public
+
+admin.site.site_header = "PE-register"
+
+urlpatterns = [
+    path("", include("peregister.core.urls")),
+    path("account/", include("peregister.accounts.urls")),
+    path("taal/", public(set_language), name="set_language"),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "peregister.core.errors.not_found"
+handler500 = "peregister.core.errors.server_error"
+
+if settings.DEBUG:  # pragma: no cover - development convenience only
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

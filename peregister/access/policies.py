@@ -1,0 +1,130 @@
+"""THE access rule. Nothing else in the code decides who may see a professional's dossier.
+
+A viewer may see a professional's dossier at time *t* iff the viewer is that professional, or
+holds an **active** contact of an **authorised** organisation with a grant from the
+professional to **that contact** that was granted at or before *t*, is not revoked at *t*,
+and whose *geautoriseerd tot* date (Europe/Amsterdam, inclusive) is not before *t*'s date.
+
+The organisation report covers grants to **any** active contact of the viewer's
+organisation and is only for its beheerder and 2e contactpersoon. Register staff see
+dossiers through their staff permission (``staff_professionals``), a separate clause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from peregister.access.models import AccessGrant
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import Professional
+
+
+def _live_grant(at: dt.datetime) -> Q:
+    """The one expression: a grant that gives access at ``at``."""
+    return (
+        Q(granted_at__lte=at)
+        & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.local_date(at)))
+        & Q(contact__active=True)
+        & Q(contact__organisation__status=Organisation.Status.AUTHORISED)
+    )
+
+
+def _user(viewer: Any) -> Any | None:
+    return viewer if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+
+
+def live_grants_to_viewer(viewer: Any, at: dt.datetime | None = None) -> QuerySet[AccessGrant]:
+    """Grants that currently let ``viewer`` (as a contact) open a dossier."""
+    user = _user(viewer)
+    if user is None:
+        return AccessGrant.objects.none()
+    return AccessGrant.objects.filter(_live_grant(at or clock.now()), contact__user=user)
+
+
+def professionals_visible_to(viewer: Any, at: dt.datetime | None = None) -> QuerySet[Professional]:
+    """Professionals whose full dossier ``viewer`` may open at ``at``."""
+    user = _user(viewer)
+    if user is None:
+        return Professional.objects.none()
+    moment = at or clock.now()
+    granted = AccessGrant.objects.filter(
+        _live_grant(moment), professional=OuterRef("pk"), contact__user=user
+    )
+    return Professional.objects.filter(Q(user=user) | Exists(granted))
+
+
+def can_view_dossier(
+    viewer: Any, professional: Professional, at: dt.datetime | None = None
+) -> bool:
+    return professionals_visible_to(viewer, at).filter(pk=professional.pk).exists()
+
+
+def _get_by_code_or_404(queryset: QuerySet[Professional], code: uuid.UUID | str) -> Professional:
+    """Unknown, malformed and forbidden codes all give the same 404."""
+    try:
+        return queryset.get(code=code)
+    except (Professional.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def get_visible_professional_or_404(
+    viewer: Any, code: uuid.UUID | str, at: dt.datetime | None = None
+) -> Professional:
+    """What views and the API call to fetch a dossier."""
+    return _get_by_code_or_404(professionals_visible_to(viewer, at), code)
+
+
+def report_organisation(viewer: Any) -> Organisation | None:
+    """The organisation whose report ``viewer`` may fetch: only its active beheerder or deputy."""
+    user = _user(viewer)
+    if user is None:
+        return None
+    contact = (
+        Contact.objects.select_related("organisation")
+        .filter(
+            user=user,
+            active=True,
+            role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY],
+            organisation__status=Organisation.Status.AUTHORISED,
+        )
+        .first()
+    )
+    return contact.organisation if contact else None
+
+
+def report_grants(viewer: Any, at: dt.datetime | None = None) -> QuerySet[AccessGrant]:
+    """Live grants to any active contact of the viewer's organisation (report rows)."""
+    organisation = report_organisation(viewer)
+    if organisation is None:
+        return AccessGrant.objects.none()
+    return AccessGrant.objects.filter(
+        _live_grant(at or clock.now()), contact__organisation=organisation
+    )
+
+
+def report_professionals(viewer: Any, at: dt.datetime | None = None) -> QuerySet[Professional]:
+    """Professionals in the viewer's organisation report (none for anyone else)."""
+    grants = report_grants(viewer, at)
+    return Professional.objects.filter(Exists(grants.filter(professional=OuterRef("pk"))))
+
+
+def is_register_staff(viewer: Any) -> bool:
+    user = _user(viewer)
+    return bool(user is not None and user.is_active and user.is_staff)
+
+
+def staff_professionals(viewer: Any) -> QuerySet[Professional]:
+    """The staff clause: register staff see every dossier in the back-office (audited)."""
+    return Professional.objects.all() if is_register_staff(viewer) else Professional.objects.none()
+
+
+def get_staff_professional_or_404(viewer: Any, code: uuid.UUID | str) -> Professional:
+    return _get_by_code_or_404(staff_professionals(viewer), code)

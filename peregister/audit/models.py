@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """An append-only record of who did what; written in the same transaction as the change.
+
+    ``professionals`` links the event to every professional whose data it touched, so each
+    can see who viewed their dossier or downloaded a report that included them.
+    """
+
+    class Action(models.TextChoices):
+        ACCOUNT_REQUESTED = "organisation.requested", _("account aangevraagd")
+        ORGANISATION_AUTHORISED = "organisation.authorised", _("organisatie geautoriseerd")
+        ORGANISATION_REJECTED = "organisation.rejected", _("organisatie afgewezen")
+        ORGANISATION_SUSPENDED = "organisation.suspended", _("organisatie geschorst")
+        ORGANISATION_REINSTATED = "organisation.reinstated", _("organisatie heropend")
+        ORGANISATION_UPDATED = "organisation.updated", _("organisatiegegevens gewijzigd")
+        CONTACT_ADDED = "contact.added", _("contactpersoon toegevoegd")
+        CONTACT_CHANGED = "contact.changed", _("contactpersoon gewijzigd")
+        PASSWORD_SET = "account.password_set", _("wachtwoord ingesteld")
+        GRANT_CREATED = "grant.created", _("inzage verleend")
+        GRANT_CHANGED = "grant.changed", _("einddatum inzage gewijzigd")
+        GRANT_REVOKED = "grant.revoked", _("inzage ingetrokken")
+        DOSSIER_VIEWED = "dossier.viewed", _("dossier bekeken")
+        REPORT_DOWNLOADED = "report.downloaded", _("rapportage gedownload")
+        ACTIVITY_SAVED = "activity.saved", _("leeractiviteit opgeslagen")
+        COMPLETIONS_REGISTERED = "completions.registered", _("presentie geregistreerd")
+        SELF_REPORT_SUBMITTED = "self_report.submitted", _("eigen activiteit ingediend")
+        SELF_REPORT_DECIDED = "self_report.decided", _("eigen activiteit beoordeeld")
+        RENEWAL_SUBMITTED = "renewal.submitted", _("dossier ingediend")
+        RENEWAL_DECIDED = "renewal.decided", _("verlenging beoordeeld")
+        REGISTRATION_LAPSED = "registration.lapsed", _("registratie vervallen")
+        REGISTRATION_REINSTATED = "registration.reinstated", _("registratie hersteld")
+
+    at = models.DateTimeField(_("tijdstip"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    action = models.CharField(_("actie"), max_length=40, choices=Action.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        "organisations.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    professionals = models.ManyToManyField(
+        "registry.Professional", related_name="audit_events", blank=True
+    )
+    # Identifiers and counts only: never passwords, tokens or dossier contents.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("auditgebeurtenis")
+        verbose_name_plural = _("auditgebeurtenissen")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")

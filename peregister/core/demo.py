@@ -1,0 +1,419 @@
+"""Deterministic demo data: a small but realistic register around today's date.
+
+Same seed, same data (relative to today). Loading twice changes nothing: the second run
+only reports the logins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from peregister.access.models import AccessGrant
+from peregister.accounts.models import User
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import (
+    Completion,
+    LearningActivity,
+    PePeriod,
+    Professional,
+    Register,
+    Registration,
+    RenewalSubmission,
+)
+from peregister.registry.periods import add_months, period_end
+
+DEMO_PASSWORD = "PE-demo-2026!"  # noqa: S105 - printed for local demo logins only
+SEED = 20261129
+
+FIRST_NAMES = [
+    "Anouk",
+    "Bram",
+    "Daan",
+    "Eva",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Iris",
+    "Jasper",
+    "Joris",
+    "Julia",
+    "Kees",
+    "Lotte",
+    "Lucas",
+    "Maartje",
+    "Milan",
+    "Noor",
+    "Olivier",
+    "Pien",
+    "Quinten",
+    "Roos",
+    "Sanne",
+    "Sem",
+    "Tess",
+    "Thijs",
+    "Vera",
+    "Wouter",
+    "Yara",
+    "Zoë",
+    "Bas",
+    "Femke",
+    "Lars",
+    "Marloes",
+    "Niels",
+    "Ruben",
+    "Sophie",
+    "Tim",
+    "Willemijn",
+    "Ayoub",
+    "Fatima",
+    "Mehmet",
+    "Priya",
+    "Kofi",
+    "Mei",
+]
+LAST_NAMES = [
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("van den", "Berg"),
+    ("van", "Dijk"),
+    ("", "Bakker"),
+    ("", "Janssen"),
+    ("", "Visser"),
+    ("", "Smit"),
+    ("", "Meijer"),
+    ("de", "Boer"),
+    ("", "Mulder"),
+    ("de", "Groot"),
+    ("", "Bos"),
+    ("", "Vos"),
+    ("", "Peters"),
+    ("", "Hendriks"),
+    ("van", "Leeuwen"),
+    ("", "Dekker"),
+    ("", "Brouwer"),
+    ("de", "Wit"),
+    ("", "Dijkstra"),
+    ("", "Smits"),
+    ("de", "Graaf"),
+    ("van der", "Meer"),
+    ("van der", "Linden"),
+    ("", "Kok"),
+    ("", "Jacobs"),
+    ("de", "Haan"),
+    ("", "Vermeulen"),
+    ("van den", "Heuvel"),
+    ("van der", "Veen"),
+    ("van den", "Broek"),
+    ("de", "Bruijn"),
+    ("", "Schouten"),
+    ("", "Yılmaz"),
+    ("el", "Amrani"),
+    ("", "Pranoto"),
+    ("", "Mensah"),
+]
+ACTIVITIES = [
+    ("Arbeidsrecht actueel", "SEU Academie", "workshop", 2),
+    ("Wet allocatie arbeidskrachten door intermediairs", "SEU Academie", "course", 4),
+    ("Gesprekstechnieken voor intercedenten", "Flexleren", "training", 3),
+    ("Privacy en AVG in de uitzendbranche", "Flexleren", "e_learning", 1),
+    ("CAO voor uitzendkrachten", "ABU Kennis", "course", 3),
+    ("Inlenersbeloning in de praktijk", "NBBU Opleidingen", "workshop", 2),
+    ("Matching en arbeidsmarktcommunicatie", "SEU Academie", "training", 3),
+    ("Dagelijkse kennisquiz", "PE-app", "learning_app", 1),
+    ("Payroll en loonadministratie", "Backoffice Academie", "course", 4),
+    ("Arbo en veiligheid op de werkvloer", "VCU Leren", "e_learning", 2),
+    ("Ketenbepaling en fasesysteem", "ABU Kennis", "workshop", 2),
+    ("Diversiteit en inclusie bij werving", "Inclusief Werven", "presentation", 1),
+    ("Sociale zekerheid voor flexwerkers", "SEU Academie", "course", 3),
+    ("Onboarding van buitenlandse werknemers", "Flexleren", "training", 2),
+]
+ORGANISATIONS = [
+    ("Uitzendbureau De Brug", "Utrecht", "authorised"),
+    ("Flexwerk Noord", "Groningen", "authorised"),
+    ("Tempo Personeelsdiensten", "Rotterdam", "authorised"),
+    ("Horizon Uitzendgroep", "Eindhoven", "authorised"),
+    ("Van Dijk Detachering", "Zwolle", "authorised"),
+    ("Maasstad Personeel", "Rotterdam", "authorised"),
+    ("De Vakkracht", "Amersfoort", "requested"),
+    ("Polder Payroll", "Almere", "requested"),
+    ("Kempen Uitzend", "Tilburg", "rejected"),
+    ("Zuidwest Flex", "Middelburg", "suspended"),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    persona: str
+    username: str
+
+
+DEMO_LOGINS = [
+    DemoLogin("Registermedewerker (SEU)", "register"),
+    DemoLogin("Professional (PE-medewerker)", "professional"),
+    DemoLogin("Beheerder, Uitzendbureau De Brug (HR-mailbox)", "beheerder"),
+    DemoLogin("2e contactpersoon, Uitzendbureau De Brug", "tweede-contact"),
+    DemoLogin("Contactpersoon regiomanager, Uitzendbureau De Brug", "regiomanager"),
+    DemoLogin("Beheerder van een organisatie die wacht op autorisatie", "aanvrager"),
+]
+
+
+def _user(username: str, first: str, last: str, email: str, *, staff: bool = False) -> User:
+    user = User(username=username, first_name=first, last_name=last, email=email, is_staff=staff)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _contact(
+    organisation: Organisation,
+    username: str,
+    name: str,
+    role: str,
+    *,
+    kind: str = Contact.Kind.PERSON,
+    active: bool = True,
+) -> Contact:
+    email = f"{username}@{organisation.name.lower().replace(' ', '')[:20]}.example"
+    first, _, last = name.partition(" ")
+    user = _user(username, first if kind == Contact.Kind.PERSON else "", last or name, email)
+    return Contact.objects.create(
+        organisation=organisation,
+        user=user,
+        role=role,
+        kind=kind,
+        name=name,
+        email=email,
+        active=active,
+    )
+
+
+def demo_data_present() -> bool:
+    return User.objects.filter(username__iexact="register").exists()
+
+
+@transaction.atomic
+def load(today: dt.date | None = None) -> bool:
+    """Create the demo register; returns False when it was already there."""
+    if demo_data_present():
+        return False
+    today = today or clock.today()
+    rng = random.Random(SEED)
+    now = clock.now()
+
+    _user("register", "Sam", "Registerbeheer", "register@seu.example", staff=True)
+    up = Register.objects.create(
+        code="up", name="Uitzendprofessional", points_required=12, period_months=24
+    )
+    bop = Register.objects.create(
+        code="bop", name="Backofficeprofessional", points_required=12, period_months=24
+    )
+
+    activities = [
+        LearningActivity.objects.create(
+            title=title,
+            provider=provider,
+            kind=kind,
+            points=points,
+            recognised_from=today - dt.timedelta(days=365 * 8),
+        )
+        for title, provider, kind, points in ACTIVITIES
+    ]
+
+    organisations: list[Organisation] = []
+    for index, (name, city, status) in enumerate(ORGANISATIONS):
+        organisations.append(
+            Organisation.objects.create(
+                name=name,
+                kvk_number=f"{60000000 + index * 1234567:08d}"[:8],
+                street=f"Stationsplein {index + 1}",
+                postcode=f"{3500 + index * 37} AB",
+                city=city,
+                phone=f"030-{2000000 + index * 1111:07d}",
+                email=f"info@{name.lower().replace(' ', '')[:20]}.example",
+                status=status,
+                status_changed_at=None if status == "requested" else now,
+                status_reason="KvK-gegevens komen niet overeen." if status == "rejected" else "",
+            )
+        )
+    brug = organisations[0]
+    admin = _contact(
+        brug, "beheerder", "HR De Brug", Contact.Role.ADMINISTRATOR, kind=Contact.Kind.DEPARTMENT
+    )
+    deputy = _contact(brug, "tweede-contact", "Lisa de Graaf", Contact.Role.DEPUTY)
+    regional = _contact(brug, "regiomanager", "Mark Visser", Contact.Role.CONTACT)
+    regional_south = _contact(brug, "regio-zuid", "Esra Kaya", Contact.Role.CONTACT)
+    _contact(brug, "oud-contact", "Peter Smit", Contact.Role.CONTACT, active=False)
+    other_contacts: list[Contact] = []
+    for index, organisation in enumerate(organisations[1:], start=1):
+        username = "aanvrager" if organisation.name == "De Vakkracht" else f"beheer-{index}"
+        other_contacts.append(
+            _contact(
+                organisation,
+                username,
+                f"HR {organisation.name}",
+                Contact.Role.ADMINISTRATOR,
+                kind=Contact.Kind.DEPARTMENT,
+            )
+        )
+        if organisation.status == Organisation.Status.AUTHORISED:
+            other_contacts.append(
+                _contact(
+                    organisation,
+                    f"manager-{index}",
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)[1]}",
+                    Contact.Role.CONTACT,
+                )
+            )
+    brug_contacts = [admin, deputy, regional, regional_south]
+    grantable_elsewhere = [
+        c for c in other_contacts if c.organisation.status != Organisation.Status.REJECTED
+    ]
+
+    professionals: list[Professional] = []
+    for number in range(200):
+        prefix, last = rng.choice(LAST_NAMES)
+        first = rng.choice(FIRST_NAMES)
+        user = None
+        if number == 0:
+            user = _user("professional", "Anouk", "Jansen", "anouk.jansen@example.nl")
+            first, prefix, last = "Anouk", "", "Jansen"
+        professionals.append(
+            Professional.objects.create(
+                user=user,
+                registration_number=f"{(number * 7919 + 1031) % 10_000_000:07d}",
+                first_name=first,
+                name_prefix=prefix,
+                last_name=last,
+                email=f"{first.lower()}.{last.lower()}{number}@example.nl",
+            )
+        )
+
+    completions: list[Completion] = []
+
+    def complete(professional: Professional, start: dt.date, end: dt.date, target: int) -> None:
+        earned = 0
+        span = max((min(end, today) - start).days, 1)
+        while earned < target:
+            activity = rng.choice(activities)
+            day = start + dt.timedelta(days=rng.randrange(span))
+            if any(
+                c.professional is professional and c.activity is activity and c.completed_on == day
+                for c in completions
+            ):
+                continue
+            completions.append(
+                Completion(
+                    professional=professional,
+                    activity=activity,
+                    title=activity.title,
+                    provider=activity.provider,
+                    kind=activity.kind,
+                    points=activity.points,
+                    completed_on=day,
+                    source=Completion.Source.ATTENDANCE,
+                )
+            )
+            earned += activity.points
+
+    for index, professional in enumerate(professionals):
+        register = bop if index % 5 == 4 else up
+        lapsed = index == 13
+        # Registered between 3 months and 6 years ago; periods follow from that date.
+        registered_on = today - dt.timedelta(days=rng.randrange(90, 6 * 365))
+        if index == 0:
+            registered_on = today - dt.timedelta(days=400)
+        registration = Registration.objects.create(
+            professional=professional,
+            register=register,
+            registered_on=registered_on,
+            status=Registration.Status.LAPSED if lapsed else Registration.Status.ACTIVE,
+        )
+        start = registered_on
+        while True:
+            end = period_end(start, register.period_months)
+            period = PePeriod.objects.create(
+                registration=registration,
+                start=start,
+                end=end,
+                points_required=register.points_required,
+            )
+            if end >= today or (lapsed and add_months(end, register.period_months) > today):
+                break
+            complete(professional, start, end, register.points_required)
+            RenewalSubmission.objects.create(
+                period=period,
+                status=RenewalSubmission.Status.APPROVED,
+                submitted_at=clock.start_of_day(end - dt.timedelta(days=20)),
+                decided_at=clock.start_of_day(end - dt.timedelta(days=10)),
+            )
+            start = end + dt.timedelta(days=1)
+        if lapsed:
+            complete(professional, start, end, 5)
+            continue
+        # Current period: a mix of on schema, behind and met.
+        share = [0.0, 0.3, 0.6, 1.0, 1.2][index % 5]
+        target = 0 if share == 0 else int(register.points_required * share) or 1
+        if index == 0:
+            target = 6
+        complete(professional, start, end, target)
+        if share >= 1.0 and index % 3 == 0:
+            RenewalSubmission.objects.create(
+                period=period,
+                status=RenewalSubmission.Status.SUBMITTED,
+                submitted_at=now - dt.timedelta(days=index % 20 + 1),
+            )
+    Completion.objects.bulk_create(completions, batch_size=1000)
+
+    def grant(
+        professional: Professional,
+        contact: Contact,
+        granted_at: dt.datetime | None = None,
+        **fields: Any,
+    ) -> None:
+        AccessGrant.objects.create(
+            professional=professional,
+            contact=contact,
+            granted_at=granted_at or now - dt.timedelta(days=rng.randrange(30, 500)),
+            **fields,
+        )
+
+    for index, professional in enumerate(professionals[:70]):
+        contact = brug_contacts[index % len(brug_contacts)]
+        kind = index % 7
+        if kind == 5:  # ended: the end date passed
+            grant(
+                professional, contact, valid_until=today - dt.timedelta(days=rng.randrange(1, 90))
+            )
+        elif kind == 6:  # revoked by the professional
+            grant(
+                professional,
+                contact,
+                revoked_at=now - dt.timedelta(days=rng.randrange(1, 20)),
+                granted_at=now - dt.timedelta(days=200),
+                revoked_by=professional.user,
+            )
+        elif kind == 4:  # ends soon
+            grant(
+                professional, contact, valid_until=today + dt.timedelta(days=rng.randrange(0, 14))
+            )
+        else:
+            grant(
+                professional,
+                contact,
+                valid_until=None if kind < 2 else today + dt.timedelta(days=365),
+            )
+    professional_one = professionals[0]
+    for contact in (regional, deputy):
+        if not AccessGrant.objects.filter(
+            professional=professional_one, contact=contact, revoked_at__isnull=True
+        ).exists():
+            grant(professional_one, contact, valid_until=None)
+    for index, professional in enumerate(professionals[70:140]):
+        grant(professional, grantable_elsewhere[index % len(grantable_elsewhere)])
+    return True

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from peregister.access import policies
+from peregister.accounts.roles import request_roles
+from peregister.core import clock
+from peregister.core.view_policies import authenticated
+from peregister.organisations.models import Organisation
+from peregister.registry.dossier import registration_views
+from peregister.registry.models import RenewalSubmission
+
+
+@authenticated
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page of each role, with its own real figures."""
+    roles = request_roles(request)
+    context: dict[str, object] = {"roles": roles}
+    if roles.professional is not None:
+        context["registrations"] = registration_views(roles.professional, clock.today())
+    if roles.contact is not None:
+        contact = roles.contact
+        context["granted_to_me"] = policies.live_grants_to_viewer(request.user).count()
+        context["organisation"] = contact.organisation
+        if roles.manages_organisation:
+            context["in_report"] = policies.report_professionals(request.user).count()
+            context["contact_count"] = contact.organisation.contacts.filter(active=True).count()
+    if roles.is_staff:
+        context["staff_counts"] = {
+            "requested": Organisation.objects.filter(status=Organisation.Status.REQUESTED).count(),
+            "renewals": RenewalSubmission.objects.filter(
+                status=RenewalSubmission.Status.SUBMITTED
+            ).count(),
+            **Organisation.objects.aggregate(
+                authorised=Count("pk", filter=Q(status=Organisation.Status.AUTHORISED))
+            ),
+        }
+    return render(request, "core/home.html", context)

@@ -1,0 +1,116 @@
+"""Employers (organisations) and their contact persons or departments."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("aangevraagd")
+        AUTHORISED = "authorised", _("geautoriseerd")
+        REJECTED = "rejected", _("afgewezen")
+        SUSPENDED = "suspended", _("geschorst")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("naam organisatie"), max_length=200)
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8)
+    street = models.CharField(_("straat en huisnummer"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=7)
+    city = models.CharField(_("plaats"), max_length=100)
+    phone = models.CharField(_("telefoonnummer"), max_length=20)
+    email = models.EmailField(_("algemeen e-mailadres"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_at = models.DateTimeField(_("aangevraagd op"), auto_now_add=True)
+    status_changed_at = models.DateTimeField(_("status gewijzigd op"), null=True, blank=True)
+    status_reason = models.TextField(_("reden"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisatie")
+        verbose_name_plural = _("organisaties")
+        ordering = ["name", "id"]
+        constraints = [
+            # A KvK number can be requested again after a rejection, never twice at once.
+            models.UniqueConstraint(
+                fields=["kvk_number"],
+                condition=~Q(status="rejected"),
+                name="organisation_kvk_unique_unless_rejected",
+            ),
+            models.CheckConstraint(
+                condition=Q(kvk_number__regex=r"^[0-9]{8}$"), name="organisation_kvk_8_digits"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "name"], name="org_status_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_authorised(self) -> bool:
+        return self.status == self.Status.AUTHORISED
+
+
+class Contact(models.Model):
+    """A person or a department (shared mailbox) of an organisation, with a role.
+
+    The administrator (beheerder) and deputy (2e contactpersoon) manage the organisation and
+    fetch the report; every active contact can be granted access by a professional.
+    """
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("beheerder")
+        DEPUTY = "deputy", _("2e contactpersoon")
+        CONTACT = "contact", _("contactpersoon")
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("persoon")
+        DEPARTMENT = "department", _("afdeling")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contact"
+    )
+    role = models.CharField(_("rol"), max_length=15, choices=Role.choices, default=Role.CONTACT)
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("naam contactpersoon/afdeling"), max_length=200)
+    email = models.EmailField(_("e-mailadres"))
+    active = models.BooleanField(_("actief"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contactpersoon")
+        verbose_name_plural = _("contactpersonen")
+        ordering = ["organisation", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(role="administrator"),
+                name="contact_one_administrator",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(role="deputy"),
+                name="contact_at_most_one_deputy",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="administrator") | Q(active=True),
+                name="contact_administrator_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+    @property
+    def manages_organisation(self) -> bool:
+        return self.active and self.role in (self.Role.ADMINISTRATOR, self.Role.DEPUTY)

@@ -1,0 +1,67 @@
+"""A professional's dossier as the pages show it: one read model for every viewer.
+
+Who may see it is decided by ``peregister.access.policies`` before these are called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from peregister.registry.models import Completion, PePeriod, Professional, Registration
+from peregister.registry.progress import Progress
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    period: PePeriod
+    progress: Progress
+    completions: list[Completion] = field(default_factory=list)
+
+    @property
+    def renewal_status(self) -> str | None:
+        return getattr(self.period, "renewal_status", None)
+
+    @property
+    def renewal_submitted_at(self) -> dt.datetime | None:
+        return getattr(self.period, "renewal_submitted_at", None)
+
+
+@dataclass(frozen=True)
+class RegistrationView:
+    registration: Registration
+    current: PeriodView | None
+    earlier: list[PeriodView]
+
+
+def registration_views(
+    professional: Professional, today: dt.date, *, with_completions: bool = False
+) -> list[RegistrationView]:
+    """Registrations with their periods (newest first), figures computed in SQL.
+
+    A constant number of queries: periods with points and renewal state in one, completions
+    (when asked) in one more.
+    """
+    periods = list(
+        PePeriod.objects.with_progress()
+        .filter(registration__professional=professional, start__lte=today)
+        .order_by("registration__register__name", "registration_id", "-start")
+    )
+    completions: list[Completion] = []
+    if with_completions:
+        completions = list(
+            Completion.objects.filter(professional=professional).order_by("-completed_on", "-id")
+        )
+    views: list[RegistrationView] = []
+    by_registration: dict[int, list[PeriodView]] = {}
+    registrations: dict[int, Registration] = {}
+    for period in periods:
+        period_completions = [c for c in completions if period.contains(c.completed_on)]
+        view = PeriodView(period, period.progress(today), period_completions)
+        by_registration.setdefault(period.registration_id, []).append(view)
+        registrations[period.registration_id] = period.registration
+    for registration_id, period_views in by_registration.items():
+        views.append(
+            RegistrationView(registrations[registration_id], period_views[0], period_views[1:])
+        )
+    return views

@@ -1,0 +1,309 @@
+"""The register's own data: professionals, their registrations, periods and PE points."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from peregister.registry.progress import Progress
+from peregister.registry.querysets import (
+    CompletionQuerySet,
+    PePeriodQuerySet,
+    ProfessionalQuerySet,
+    RegistrationQuerySet,
+)
+
+
+class Register(models.Model):
+    """A PE register (e.g. SEU Uitzendprofessional); its rules are data, not code."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    points_required = models.PositiveSmallIntegerField(_("vereiste PE-punten per periode"))
+    period_months = models.PositiveSmallIntegerField(_("lengte PE-periode (maanden)"))
+
+    class Meta:
+        verbose_name = _("register")
+        verbose_name_plural = _("registers")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points_required__gt=0) & Q(period_months__gt=0),
+                name="register_rules_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Professional(models.Model):
+    """A PE-registered person; URLs use ``code``, never the primary key."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="professional",
+    )
+    registration_number = models.CharField(
+        _("registratienummer"),
+        max_length=20,
+        unique=True,
+        help_text=_("Tekst: voorloopnullen tellen mee."),
+    )
+    first_name = models.CharField(_("voornaam"), max_length=100)
+    name_prefix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
+    last_name = models.CharField(_("achternaam"), max_length=150)
+    email = models.EmailField(_("e-mailadres"), blank=True)
+
+    objects = ProfessionalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("professional")
+        verbose_name_plural = _("professionals")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="prof_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("actief")
+        LAPSED = "lapsed", _("vervallen")
+        ENDED = "ended", _("beëindigd")
+
+    professional = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, related_name="registrations"
+    )
+    register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    registered_on = models.DateField(_("geregistreerd op"))
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PE-registratie")
+        verbose_name_plural = _("PE-registraties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "register"], name="registration_once_per_register"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.professional} – {self.register}"
+
+
+class PePeriod(models.Model):
+    """A 2-year cycle; ``points_required`` is copied from the register when the period opens."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField(_("begin"))
+    end = models.DateField(_("einde"))
+    points_required = models.PositiveSmallIntegerField(_("vereiste PE-punten"))
+
+    objects = PePeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("PE-periode")
+        verbose_name_plural = _("PE-periodes")
+        ordering = ["registration", "-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="period_end_after_start"
+            ),
+            models.UniqueConstraint(fields=["registration", "start"], name="period_unique_start"),
+        ]
+        indexes = [
+            models.Index(fields=["registration", "start", "end"], name="period_reg_dates_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%d-%m-%Y} – {self.end:%d-%m-%Y}"
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def progress(self, today: dt.date) -> Progress:
+        """Figures for this period; uses the ``with_progress()`` annotations when present."""
+        earned = getattr(self, "points_earned", None)
+        if earned is None:
+            earned = (
+                Completion.objects.filter(professional_id=self.registration.professional_id)
+                .within(self.start, self.end)
+                .aggregate(total=Sum("points"))["total"]
+                or 0
+            )
+        if hasattr(self, "renewal_status"):
+            renewal_status = self.renewal_status
+        else:
+            latest = self.renewals.order_by("-submitted_at", "-id").first()
+            renewal_status = latest.status if latest else None
+        return Progress.compute(
+            start=self.start,
+            end=self.end,
+            points_earned=earned,
+            points_required=self.points_required,
+            today=today,
+            renewal_approved=renewal_status == RenewalSubmission.Status.APPROVED,
+        )
+
+
+class LearningActivity(models.Model):
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", _("workshop")
+        COURSE = "course", _("cursus")
+        TRAINING = "training", _("training")
+        E_LEARNING = "e_learning", _("e-learning")
+        LEARNING_APP = "learning_app", _("continuous-learning app")
+        PRESENTATION = "presentation", _("presentatie")
+        IN_COMPANY = "in_company", _("in-company activiteit")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("titel"), max_length=200)
+    provider = models.CharField(_("aanbieder"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=Kind.choices)
+    points = models.PositiveSmallIntegerField(_("PE-punten"))
+    recognised_from = models.DateField(_("erkend vanaf"))
+    recognised_until = models.DateField(_("erkend tot en met"), null=True, blank=True)
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="in_company_activities",
+        verbose_name=_("in-company voor organisatie"),
+    )
+
+    class Meta:
+        verbose_name = _("leeractiviteit")
+        verbose_name_plural = _("leeractiviteiten")
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recognised_until__isnull=True)
+                | Q(recognised_until__gte=models.F("recognised_from")),
+                name="activity_recognition_order",
+            ),
+            models.CheckConstraint(condition=Q(points__lte=100), name="activity_points_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_recognised_on(self, day: dt.date) -> bool:
+        return self.recognised_from <= day and (
+            self.recognised_until is None or day <= self.recognised_until
+        )
+
+
+class Completion(models.Model):
+    """A completed learning activity; its points count in the period holding ``completed_on``."""
+
+    class Source(models.TextChoices):
+        ATTENDANCE = "attendance", _("presentieregistratie")
+        SELF_REPORTED = "self_reported", _("eigen activiteit")
+        IMPORT = "import", _("import")
+
+    professional = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, related_name="completions"
+    )
+    activity = models.ForeignKey(
+        LearningActivity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="completions",
+    )
+    # Copied when registered, so later edits to the catalogue do not rewrite history.
+    title = models.CharField(_("titel"), max_length=200)
+    provider = models.CharField(_("aanbieder"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=LearningActivity.Kind.choices)
+    points = models.PositiveSmallIntegerField(_("PE-punten"))
+    completed_on = models.DateField(_("afgerond op"))
+    source = models.CharField(_("bron"), max_length=20, choices=Source.choices)
+    registered_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CompletionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("afgeronde leeractiviteit")
+        verbose_name_plural = _("afgeronde leeractiviteiten")
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["professional", "activity", "completed_on"],
+                condition=Q(activity__isnull=False),
+                name="completion_once_per_activity_day",
+            ),
+            models.CheckConstraint(condition=Q(points__lte=100), name="completion_points_sane"),
+        ]
+        indexes = [
+            models.Index(fields=["professional", "completed_on"], name="completion_prof_date_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.completed_on:%d-%m-%Y})"
+
+
+class RenewalSubmission(models.Model):
+    """The period's dossier, submitted to renew the PE registration."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("ingediend")
+        APPROVED = "approved", _("goedgekeurd")
+        REJECTED = "rejected", _("afgewezen")
+
+    period = models.ForeignKey(PePeriod, on_delete=models.CASCADE, related_name="renewals")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("toelichting"), blank=True)
+
+    class Meta:
+        verbose_name = _("verlengingsaanvraag")
+        verbose_name_plural = _("verlengingsaanvragen")
+        ordering = ["-submitted_at"]
+        constraints = [
+            # A rejected dossier may be submitted again; an open or approved one only once.
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=~Q(status="rejected"),
+                name="renewal_one_open_per_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_at__isnull=False),
+                name="renewal_decision_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period.registration} {self.get_status_display()}"

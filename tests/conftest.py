@@ -1,0 +1,94 @@
+"""Personas (after healthchecks' hc/test.py): one world that every access test reads from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from peregister.accounts.models import User
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import Professional
+from tests import factories
+
+
+@dataclass
+class World:
+    professional: Professional
+    other_professional: Professional
+    organisation: Organisation
+    administrator: Contact
+    deputy: Contact
+    contact_live: Contact
+    contact_expired: Contact
+    contact_revoked: Contact
+    other_org_admin: Contact
+    staff: User
+
+    def personas(self) -> dict[str, User | None]:
+        return {
+            "anonymous": None,
+            "professional": self.professional.user,
+            "contact_live": self.contact_live.user,
+            "contact_expired": self.contact_expired.user,
+            "contact_revoked": self.contact_revoked.user,
+            "other_org_admin": self.other_org_admin.user,
+            "deputy": self.deputy.user,
+            "administrator": self.administrator.user,
+            "staff": self.staff,
+        }
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    now = clock.now()
+    registration = factories.RegistrationFactory()
+    professional = registration.professional
+    factories.PePeriodFactory(registration=registration)
+    other_professional = factories.ProfessionalFactory()
+    organisation = factories.OrganisationFactory(name="Uitzendbureau De Brug")
+    administrator = factories.ContactFactory(
+        organisation=organisation,
+        role=Contact.Role.ADMINISTRATOR,
+        name="HR De Brug",
+        kind=Contact.Kind.DEPARTMENT,
+    )
+    deputy = factories.ContactFactory(organisation=organisation, role=Contact.Role.DEPUTY)
+    contact_live = factories.ContactFactory(organisation=organisation, name="Regiomanager")
+    contact_expired = factories.ContactFactory(organisation=organisation)
+    contact_revoked = factories.ContactFactory(organisation=organisation)
+    other_org_admin = factories.ContactFactory(role=Contact.Role.ADMINISTRATOR)
+    factories.AccessGrantFactory(professional=professional, contact=contact_live)
+    factories.AccessGrantFactory(
+        professional=professional,
+        contact=contact_expired,
+        valid_until=clock.today() - dt.timedelta(days=1),
+    )
+    factories.AccessGrantFactory(
+        professional=professional,
+        contact=contact_revoked,
+        revoked_at=now - dt.timedelta(minutes=5),
+    )
+    staff = factories.UserFactory(username="registerstaff", is_staff=True)
+    return World(
+        professional=professional,
+        other_professional=other_professional,
+        organisation=organisation,
+        administrator=administrator,
+        deputy=deputy,
+        contact_live=contact_live,
+        contact_expired=contact_expired,
+        contact_revoked=contact_revoked,
+        other_org_admin=other_org_admin,
+        staff=staff,
+    )
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

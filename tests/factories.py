@@ -1,0 +1,149 @@
+"""Factories for the domain; defaults make a valid, authorised, active world."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from factory.django import DjangoModelFactory
+
+from peregister.access.models import AccessGrant
+from peregister.accounts.models import User
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import (
+    Completion,
+    LearningActivity,
+    PePeriod,
+    Professional,
+    Register,
+    Registration,
+    RenewalSubmission,
+)
+from peregister.registry.periods import period_end
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.nl")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Gebruiker{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):  # type: ignore[no-untyped-def]
+        if create:
+            instance.save()
+
+
+class RegisterFactory(DjangoModelFactory[Register]):
+    class Meta:
+        model = Register
+        django_get_or_create = ("code",)
+
+    code = "up"
+    name = "Uitzendprofessional"
+    points_required = 12
+    period_months = 24
+
+
+class ProfessionalFactory(DjangoModelFactory[Professional]):
+    class Meta:
+        model = Professional
+
+    user = factory.SubFactory(UserFactory)
+    registration_number = factory.Sequence(lambda n: f"{n:07d}")
+    first_name = "Pim"
+    last_name = factory.Sequence(lambda n: f"Professional{n}")
+
+
+class RegistrationFactory(DjangoModelFactory[Registration]):
+    class Meta:
+        model = Registration
+
+    professional = factory.SubFactory(ProfessionalFactory)
+    register = factory.SubFactory(RegisterFactory)
+    registered_on = factory.LazyFunction(lambda: clock.today() - dt.timedelta(days=100))
+
+
+class PePeriodFactory(DjangoModelFactory[PePeriod]):
+    class Meta:
+        model = PePeriod
+
+    registration = factory.SubFactory(RegistrationFactory)
+    start = factory.LazyAttribute(lambda p: p.registration.registered_on)
+    end = factory.LazyAttribute(lambda p: period_end(p.start, 24))
+    points_required = 12
+
+
+class LearningActivityFactory(DjangoModelFactory[LearningActivity]):
+    class Meta:
+        model = LearningActivity
+
+    title = factory.Sequence(lambda n: f"Workshop {n}")
+    provider = "SEU Academie"
+    kind = LearningActivity.Kind.WORKSHOP
+    points = 2
+    recognised_from = dt.date(2015, 1, 1)
+
+
+class CompletionFactory(DjangoModelFactory[Completion]):
+    class Meta:
+        model = Completion
+
+    professional = factory.SubFactory(ProfessionalFactory)
+    activity = factory.SubFactory(LearningActivityFactory)
+    title = factory.LazyAttribute(lambda c: c.activity.title)
+    provider = factory.LazyAttribute(lambda c: c.activity.provider)
+    kind = factory.LazyAttribute(lambda c: c.activity.kind)
+    points = factory.LazyAttribute(lambda c: c.activity.points)
+    completed_on = factory.LazyFunction(clock.today)
+    source = Completion.Source.ATTENDANCE
+
+
+class RenewalSubmissionFactory(DjangoModelFactory[RenewalSubmission]):
+    class Meta:
+        model = RenewalSubmission
+
+    period = factory.SubFactory(PePeriodFactory)
+    submitted_at = factory.LazyFunction(clock.now)
+
+
+class OrganisationFactory(DjangoModelFactory[Organisation]):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Uitzendbureau {n}")
+    kvk_number = factory.Sequence(lambda n: f"{10000000 + n:08d}")
+    street = "Stationsplein 1"
+    postcode = "3511 AB"
+    city = "Utrecht"
+    phone = "030-1234567"
+    email = factory.Sequence(lambda n: f"info{n}@werkgever.example")
+    status = Organisation.Status.AUTHORISED
+
+
+class ContactFactory(DjangoModelFactory[Contact]):
+    class Meta:
+        model = Contact
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Contact.Role.CONTACT
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    email = factory.LazyAttribute(lambda c: c.user.email)
+
+
+class AccessGrantFactory(DjangoModelFactory[AccessGrant]):
+    class Meta:
+        model = AccessGrant
+
+    professional = factory.SubFactory(ProfessionalFactory)
+    contact = factory.SubFactory(ContactFactory)
+    granted_at = factory.LazyFunction(lambda: clock.now() - dt.timedelta(days=1))

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from peregister.access import policies
+from peregister.core import clock, demo
+from peregister.organisations.models import Organisation
+from peregister.registry.models import PePeriod, Professional, Registration
+
+
+@pytest.mark.django_db
+def test_demo_data_is_complete_idempotent_and_every_login_works() -> None:
+    out = StringIO()
+    call_command("load_demo_data", stdout=out)
+    counts = (Professional.objects.count(), Organisation.objects.count())
+    call_command("load_demo_data", stdout=out)
+    assert (Professional.objects.count(), Organisation.objects.count()) == counts == (200, 10)
+    assert "already present" in out.getvalue()
+
+    statuses = set(Organisation.objects.values_list("status", flat=True))
+    assert statuses == {s.value for s in Organisation.Status}
+    assert Registration.objects.filter(status=Registration.Status.LAPSED).exists()
+    today = clock.today()
+    period_statuses = Counter(
+        p.progress(today).status for p in PePeriod.objects.with_progress().current(today)
+    )
+    assert {"on_track", "behind", "met", "expired"} <= set(period_statuses)
+
+    for login in demo.DEMO_LOGINS:
+        assert login.username in out.getvalue()
+        client = Client()
+        response = client.post(
+            "/account/inloggen/", {"username": login.username, "password": demo.DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, login.username
+        assert client.get("/").status_code == 200
+
+    regional = Professional.objects.get(
+        registration_number__isnull=False, user__username="professional"
+    )
+    from peregister.accounts.models import User
+
+    assert policies.can_view_dossier(User.objects.get(username="regiomanager"), regional)

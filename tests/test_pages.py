@@ -1,0 +1,97 @@
+"""Login, landing pages per role, error pages, language."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from peregister.organisations.models import Organisation
+from tests import factories
+from tests.conftest import World, client_for
+
+
+def test_login_by_username_any_case(world: World) -> None:
+    client = Client()
+    username = world.contact_live.user.username.upper()
+    response = client.post(
+        "/account/inloggen/", {"username": username, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["nobody", "exists"])
+def test_wrong_login_says_the_same_whether_or_not_the_user_exists(db: None, username: str) -> None:
+    factories.UserFactory(username="exists")
+    response = Client().post("/account/inloggen/", {"username": username, "password": "wrong"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "De combinatie van gebruikersnaam en wachtwoord is onjuist" in body
+
+
+def test_empty_login_form_explains_itself(db: None) -> None:
+    response = Client().post("/account/inloggen/", {})
+    assert response.status_code == 200
+    assert "Dit veld is verplicht." in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(db: None) -> None:
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/account/inloggen/")
+
+
+def test_professional_home_shows_own_progress(world: World) -> None:
+    factories.CompletionFactory(professional=world.professional, points=5)
+    body = client_for(world.professional.user).get("/").content.decode()
+    assert "Mijn PE-dossier" in body
+    assert world.professional.registration_number in body
+    assert "<strong>5</strong> van 12 PE-punten" in body
+
+
+def test_administrator_home_shows_organisation_figures(world: World) -> None:
+    body = client_for(world.administrator.user).get("/").content.decode()
+    assert "Uitzendbureau De Brug" in body
+    assert "beheerder" in body
+    assert "PE-medewerkers in de rapportage" in body
+
+
+def test_ordinary_contact_home_has_no_report_figures(world: World) -> None:
+    body = client_for(world.contact_live.user).get("/").content.decode()
+    assert "Professionals die u inzage geven" in body
+    assert "PE-medewerkers in de rapportage" not in body
+
+
+def test_requested_organisation_awaits_authorisation(db: None) -> None:
+    contact = factories.ContactFactory(
+        organisation__status=Organisation.Status.REQUESTED, role="administrator"
+    )
+    body = client_for(contact.user).get("/").content.decode()
+    assert "wacht op autorisatie" in body
+
+
+def test_staff_home_counts_requests(world: World) -> None:
+    factories.OrganisationFactory(status=Organisation.Status.REQUESTED)
+    response = client_for(world.staff).get("/")
+    assert response.context["staff_counts"]["requested"] == 1
+
+
+def test_unknown_url_is_a_dutch_404_page(world: World) -> None:
+    response = client_for(world.professional.user).get("/bestaat-niet/")
+    assert response.status_code == 404
+    assert "Pagina niet gevonden" in response.content.decode()
+
+
+def test_english_translation(world: World) -> None:
+    client = client_for(world.professional.user)
+    client.post("/taal/", {"language": "en", "next": "/"})
+    body = client.get("/").content.decode()
+    assert "My PE dossier" in body
+    assert "Skip to content" in body
+
+
+def test_page_has_landmarks_and_skip_link(world: World) -> None:
+    body = client_for(world.professional.user).get("/").content.decode()
+    assert 'href="#inhoud"' in body
+    assert '<main id="inhoud"' in body
+    assert '<html lang="nl">' in body

@@ -1,0 +1,87 @@
+"""Period figures: points per period, current period, status words."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from peregister.registry.models import PePeriod
+from peregister.registry.periods import add_months, period_end
+from peregister.registry.progress import PeriodStatus, expected_points, period_status
+from tests import factories
+
+START, END = dt.date(2025, 1, 1), dt.date(2026, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("earned", "today", "approved", "status"),
+    [
+        (12, dt.date(2025, 6, 1), False, PeriodStatus.MET),
+        (13, dt.date(2027, 3, 1), False, PeriodStatus.MET),
+        (0, dt.date(2025, 1, 20), False, PeriodStatus.ON_TRACK),  # pace expects 0 points yet
+        (2, dt.date(2025, 12, 31), False, PeriodStatus.BEHIND),  # halfway needs 5 (12*365//730)
+        (6, dt.date(2025, 12, 31), False, PeriodStatus.ON_TRACK),
+        (11, dt.date(2027, 1, 1), False, PeriodStatus.EXPIRED),
+        (11, dt.date(2027, 1, 1), True, PeriodStatus.MET),
+    ],
+)
+def test_period_status(earned: int, today: dt.date, approved: bool, status: PeriodStatus) -> None:
+    result = period_status(
+        points_earned=earned,
+        points_required=12,
+        start=START,
+        end=END,
+        today=today,
+        renewal_approved=approved,
+    )
+    assert result == status
+
+
+def test_expected_points_is_linear_and_rounded_down() -> None:
+    assert expected_points(points_required=12, start=START, end=END, today=START) == 0
+    assert expected_points(points_required=12, start=START, end=END, today=END) == 12
+    assert (
+        expected_points(points_required=12, start=START, end=END, today=dt.date(2030, 1, 1)) == 12
+    )
+
+
+def test_period_end_is_the_day_before_the_same_date_months_later() -> None:
+    assert period_end(dt.date(2025, 3, 15), 24) == dt.date(2027, 3, 14)
+    assert add_months(dt.date(2024, 1, 31), 1) == dt.date(2024, 2, 29)
+
+
+def test_points_count_in_the_period_that_holds_the_completion_date(db: None) -> None:
+    registration = factories.RegistrationFactory(registered_on=dt.date(2022, 1, 1))
+    first = factories.PePeriodFactory(registration=registration, start=dt.date(2022, 1, 1))
+    second = factories.PePeriodFactory(registration=registration, start=dt.date(2024, 1, 1))
+    professional = registration.professional
+    factories.CompletionFactory(
+        professional=professional, completed_on=dt.date(2023, 12, 31), points=3
+    )
+    factories.CompletionFactory(
+        professional=professional, completed_on=dt.date(2024, 1, 1), points=4
+    )
+    factories.CompletionFactory(
+        professional=professional, completed_on=dt.date(2025, 12, 31), points=5
+    )
+    factories.CompletionFactory(completed_on=dt.date(2024, 6, 1), points=9)  # someone else
+    figures = {p.pk: p.points_earned for p in PePeriod.objects.with_points()}
+    assert figures == {first.pk: 3, second.pk: 9}
+    assert second.progress(dt.date(2025, 1, 1)).points_earned == 9
+
+
+def test_current_period_is_the_latest_started_one(db: None) -> None:
+    registration = factories.RegistrationFactory(registered_on=dt.date(2022, 1, 1))
+    factories.PePeriodFactory(registration=registration, start=dt.date(2022, 1, 1))
+    second = factories.PePeriodFactory(registration=registration, start=dt.date(2024, 1, 1))
+    assert list(PePeriod.objects.current(dt.date(2025, 5, 1))) == [second]
+    # After the end without a next period (lapsed), the last period stays "current".
+    assert list(PePeriod.objects.current(dt.date(2027, 5, 1))) == [second]
+
+
+def test_renewal_state_is_annotated(db: None) -> None:
+    renewal = factories.RenewalSubmissionFactory()
+    period = PePeriod.objects.with_progress().get(pk=renewal.period_id)
+    assert period.renewal_status == "submitted"
+    assert period.renewal_submitted_at == renewal.submitted_at
