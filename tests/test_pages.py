@@ -24,14 +24,14 @@ def test_login_by_username_any_case(world: World) -> None:
 def test_wrong_login_says_the_same_whether_or_not_the_user_exists(db: None, username: str) -> None:
     factories.UserFactory(username="exists")
     response = Client().post("/account/inloggen/", {"username": username, "password": "wrong"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     body = response.content.decode()
     assert "De combinatie van gebruikersnaam en wachtwoord is onjuist" in body
 
 
 def test_empty_login_form_explains_itself(db: None) -> None:
     response = Client().post("/account/inloggen/", {})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Dit veld is verplicht." in response.content.decode()
 
 
