@@ -36,6 +36,9 @@ class AccessGrant(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set (by a conditional UPDATE) when the "your grant ends soon" mail was queued, so the
+    # reminder command never sends the same reminder twice; cleared when the end date changes.
+    reminder_sent_at = models.DateTimeField(_("herinnering verstuurd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inzage werkgever")
