@@ -10,6 +10,10 @@ admin.site.site_header = "PE-register"
 urlpatterns = [
     path("", include("peregister.core.urls")),
     path("account/", include("peregister.accounts.urls")),
+    path("mijn/", include("peregister.registry.urls")),
+    path("mijn/", include("peregister.access.urls")),
+    path("werkgever/", include("peregister.insight.urls")),
+    path("register/", include("peregister.backoffice.urls")),
     path("taal/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,100 @@
+"""Forms of *Inzage werkgever*: input checks only; the rules live in ``access.services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+
+
+class OrganisationSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Zoek op naam of plaats"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def organisations(self) -> QuerySet[Organisation]:
+        """Authorised organisations whose name or place contains every word searched for."""
+        found = Organisation.objects.filter(status=Organisation.Status.AUTHORISED)
+        term = self.cleaned_data.get("q", "") if self.is_valid() else ""
+        for word in term.split()[:5]:
+            found = found.filter(Q(name__icontains=word) | Q(city__icontains=word))
+        return found.order_by("name", "id")
+
+
+class ValidUntilField(forms.DateField):
+    """*geautoriseerd tot*: an inclusive date, empty for no end; never in the past."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            label=_("geautoriseerd tot"),
+            required=False,
+            input_formats=DATE_INPUT_FORMATS,
+            help_text=_(
+                "Laat leeg voor onbeperkte inzage. Met een datum heeft de contactpersoon "
+                "inzage tot en met die dag."
+            ),
+            error_messages={
+                "invalid": _("Vul een geldige datum in, bijvoorbeeld 31-12-2027."),
+            },
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **kwargs,
+        )
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if isinstance(value, dt.date) and value < clock.today():
+            raise forms.ValidationError(
+                _(
+                    "De datum ‘geautoriseerd tot’ ligt in het verleden. Kies vandaag of een "
+                    "latere datum, of laat het veld leeg voor onbeperkte inzage."
+                ),
+                code="past",
+            )
+
+
+class ContactChoiceField(forms.ModelChoiceField[Contact]):
+    def label_from_instance(self, obj: Contact) -> str:
+        if obj.kind == Contact.Kind.DEPARTMENT:
+            return f"{obj.name} ({_('afdeling')})"
+        return str(obj.name)
+
+
+class GrantForm(forms.Form):
+    """Choose the *contactpersoon/afdeling* of the chosen organisation and an optional end."""
+
+    contact = ContactChoiceField(
+        label=_("contactpersoon/afdeling"),
+        queryset=Contact.objects.none(),
+        to_field_name="code",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Kies de contactpersoon of afdeling die inzage krijgt."),
+            "invalid_choice": _(
+                "Kies een contactpersoon of afdeling uit de lijst van deze organisatie."
+            ),
+        },
+    )
+    valid_until = ValidUntilField()
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only active contacts of this organisation: a crafted code of another one is invalid.
+        contact_field = self.fields["contact"]
+        assert isinstance(contact_field, ContactChoiceField)
+        contact_field.queryset = organisation.contacts.filter(active=True).order_by("name", "id")
+
+
+class GrantEndForm(forms.Form):
+    valid_until = ValidUntilField()

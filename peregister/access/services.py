@@ -1,0 +1,285 @@
+"""Writes on *inzage werkgever*: grant, change the end date, revoke, remind.
+
+Each runs in one transaction with its audit event; e-mail is queued to go out after commit.
+Who may *see* a dossier is decided in ``peregister.access.policies``, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from peregister.access.models import AccessGrant
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import Professional
+
+DATE_FORMAT = "%d-%m-%Y"
+
+
+class GrantError(Exception):
+    """A grant change the rules refuse; ``message`` is shown to the professional."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class GrantRefused(GrantError):
+    pass
+
+
+class DuplicateGrant(GrantError):
+    """The contact already has a live grant from this professional (offer to change its date)."""
+
+    def __init__(self, message: str, existing: AccessGrant) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+def _format_date(day: dt.date | None) -> str | None:
+    return day.strftime(DATE_FORMAT) if day else None
+
+
+def _require_owner(actor: Any, professional: Professional) -> None:
+    # Views already fetch only the user's own grants; this keeps the service safe on its own.
+    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
+        raise GrantRefused(_("Alleen de professional zelf kan inzage in het dossier regelen."))
+
+
+def _check_end_date(valid_until: dt.date | None) -> None:
+    if valid_until is not None and valid_until < clock.today():
+        raise GrantRefused(
+            _(
+                "De datum ‘geautoriseerd tot’ ligt in het verleden. Kies vandaag of een latere "
+                "datum, of laat het veld leeg voor onbeperkte inzage."
+            )
+        )
+
+
+def _open_grant(professional: Professional, contact: Contact) -> AccessGrant | None:
+    return AccessGrant.objects.filter(
+        professional=professional, contact=contact, revoked_at__isnull=True
+    ).first()
+
+
+def _duplicate(existing: AccessGrant) -> DuplicateGrant:
+    return DuplicateGrant(
+        _(
+            "%(contact)s heeft al inzage in uw dossier. U kunt de datum ‘geautoriseerd tot’ "
+            "van die inzage wijzigen."
+        )
+        % {"contact": existing.contact.name},
+        existing,
+    )
+
+
+def _is_expired(grant: AccessGrant, today: dt.date) -> bool:
+    return grant.valid_until is not None and grant.valid_until < today
+
+
+def grant_access(
+    *,
+    actor: Any,
+    professional: Professional,
+    contact: Contact,
+    valid_until: dt.date | None,
+) -> AccessGrant:
+    """Let ``contact`` see ``professional``'s dossier until ``valid_until`` (inclusive) or for good.
+
+    An open grant to the same contact that has already expired is closed first (history kept);
+    a live one is not duplicated, also when two submissions race (database constraint).
+    """
+    _require_owner(actor, professional)
+    _check_end_date(valid_until)
+    organisation = Organisation.objects.get(pk=contact.organisation_id)
+    if not contact.active or organisation.status != Organisation.Status.AUTHORISED:
+        raise GrantRefused(
+            _("Aan deze contactpersoon/afdeling kunt u op dit moment geen inzage geven.")
+        )
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            existing = _open_grant(professional, contact)
+            if existing is not None:
+                if not _is_expired(existing, clock.local_date(now)):
+                    raise _duplicate(existing)
+                # Close the expired grant so the new one can be the open one; its state stays
+                # "verlopen" because the end date had passed before it was closed.
+                AccessGrant.objects.filter(pk=existing.pk, revoked_at__isnull=True).update(
+                    revoked_at=now, revoked_by=actor
+                )
+            grant = AccessGrant.objects.create(
+                professional=professional,
+                contact=contact,
+                granted_at=now,
+                valid_until=valid_until,
+            )
+            record(
+                AuditEvent.Action.GRANT_CREATED,
+                actor=actor,
+                organisation=organisation,
+                contact=contact,
+                professionals=[professional],
+                grant=str(grant.code),
+                valid_until=valid_until.isoformat() if valid_until else None,
+                closed_expired_grant=str(existing.code) if existing else None,
+            )
+            enqueue_mail(
+                template="grant_created",
+                to=[contact.email],
+                context={
+                    "contact_name": contact.name,
+                    "organisation_name": organisation.name,
+                    "professional_name": professional.full_name,
+                    "valid_until": _format_date(valid_until),
+                    "link": absolute_url(reverse("core:home")),
+                },
+                language=contact.user.language,
+            )
+    except IntegrityError as exc:
+        # A simultaneous submission created the open grant first.
+        winner = _open_grant(professional, contact)
+        if winner is None:
+            raise
+        raise _duplicate(winner) from exc
+    return grant
+
+
+def _require_open(grant: AccessGrant) -> None:
+    if grant.revoked_at is not None:
+        raise GrantRefused(_("Deze inzage is al ingetrokken."))
+
+
+def change_grant_end(*, actor: Any, grant: AccessGrant, valid_until: dt.date | None) -> AccessGrant:
+    """Set a live grant's *geautoriseerd tot* (``None``: without end)."""
+    _require_owner(actor, grant.professional)
+    _require_open(grant)
+    _check_end_date(valid_until)
+    with transaction.atomic():
+        if _is_expired(grant, clock.today()):
+            raise GrantRefused(
+                _("Deze inzage is verlopen. Voeg een nieuwe inzage toe om weer inzage te geven.")
+            )
+        previous = grant.valid_until
+        # Conditional on still being open, so a revocation in between is never undone; a new
+        # end date deserves its own reminder.
+        changed = AccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+            valid_until=valid_until, reminder_sent_at=None
+        )
+        if not changed:
+            raise GrantRefused(_("Deze inzage is al ingetrokken."))
+        record(
+            AuditEvent.Action.GRANT_CHANGED,
+            actor=actor,
+            organisation=grant.contact.organisation,
+            contact=grant.contact,
+            professionals=[grant.professional],
+            grant=str(grant.code),
+            valid_until_before=previous.isoformat() if previous else None,
+            valid_until=valid_until.isoformat() if valid_until else None,
+        )
+    grant.refresh_from_db()
+    return grant
+
+
+def revoke_access(*, actor: Any, grant: AccessGrant) -> AccessGrant:
+    """Stop the grant from this moment on (not retroactive); the row stays as history."""
+    _require_owner(actor, grant.professional)
+    _require_open(grant)
+    with transaction.atomic():
+        now = clock.now()
+        revoked = AccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor
+        )
+        if not revoked:
+            raise GrantRefused(_("Deze inzage is al ingetrokken."))
+        record(
+            AuditEvent.Action.GRANT_REVOKED,
+            actor=actor,
+            organisation=grant.contact.organisation,
+            contact=grant.contact,
+            professionals=[grant.professional],
+            grant=str(grant.code),
+        )
+    grant.refresh_from_db()
+    return grant
+
+
+def grants_due_for_reminder(today: dt.date) -> list[AccessGrant]:
+    """Open grants ending within the reminder window that have not been reminded yet.
+
+    A grant that was given for less than the window gets no reminder: the professional chose
+    the short end date moments ago.
+    """
+    days = settings.GRANT_REMINDER_DAYS
+    last_day = today + dt.timedelta(days=days)
+    candidates = (
+        AccessGrant.objects.filter(
+            revoked_at__isnull=True,
+            reminder_sent_at__isnull=True,
+            valid_until__gte=today,
+            valid_until__lte=last_day,
+        )
+        .select_related("professional__user", "contact__organisation")
+        .order_by("valid_until", "pk")
+    )
+    return [
+        grant
+        for grant in candidates
+        if grant.valid_until is not None
+        and clock.local_date(grant.granted_at) < grant.valid_until - dt.timedelta(days=days)
+    ]
+
+
+def _professional_address(professional: Professional) -> str:
+    if professional.email:
+        return professional.email
+    return professional.user.email if professional.user else ""
+
+
+def send_grant_reminders(*, today: dt.date | None = None) -> int:
+    """Queue one reminder per grant ending soon; returns how many were queued.
+
+    Each grant is claimed with a conditional UPDATE, so running twice (or two runs at once)
+    never sends the same reminder twice.
+    """
+    day = today or clock.today()
+    sent = 0
+    for grant in grants_due_for_reminder(day):
+        address = _professional_address(grant.professional)
+        if not address:
+            continue
+        with transaction.atomic():
+            claimed = AccessGrant.objects.filter(
+                pk=grant.pk,
+                revoked_at__isnull=True,
+                reminder_sent_at__isnull=True,
+                valid_until=grant.valid_until,
+            ).update(reminder_sent_at=clock.now())
+            if not claimed:
+                continue
+            language = grant.professional.user.language if grant.professional.user else "nl"
+            enqueue_mail(
+                template="grant_ending",
+                to=[address],
+                context={
+                    "professional_name": grant.professional.full_name,
+                    "contact_name": grant.contact.name,
+                    "organisation_name": grant.contact.organisation.name,
+                    "valid_until": _format_date(grant.valid_until),
+                    "days_left": (grant.valid_until - day).days if grant.valid_until else 0,
+                    "link": absolute_url(reverse("access:grants")),
+                },
+                language=language,
+            )
+            sent += 1
+    return sent

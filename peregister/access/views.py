@@ -1,0 +1,201 @@
+"""The professional's *Inzage werkgever* pages and *Wie bekeek mijn dossier*."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from peregister.access import services
+from peregister.access.forms import GrantEndForm, GrantForm, OrganisationSearchForm
+from peregister.access.models import AccessGrant
+from peregister.accounts.roles import request_roles
+from peregister.audit.models import AuditEvent
+from peregister.core import clock
+from peregister.core.view_policies import professional_only
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import Professional
+
+ORGANISATIONS_PER_PAGE = 25
+LOG_EVENTS_PER_PAGE = 50
+
+
+def _professional(request: HttpRequest) -> Professional:
+    professional = request_roles(request).professional
+    if professional is None:  # professional_only guarantees this; keeps the types honest
+        raise Http404
+    return professional
+
+
+def _own_grant_or_404(request: HttpRequest, code: uuid.UUID) -> AccessGrant:
+    """Someone else's grant looks exactly like one that does not exist."""
+    return get_object_or_404(
+        AccessGrant.objects.select_related("contact__organisation", "professional"),
+        code=code,
+        professional=_professional(request),
+    )
+
+
+@professional_only
+def grant_list(request: HttpRequest) -> HttpResponse:
+    grants = list(
+        AccessGrant.objects.filter(professional=_professional(request))
+        .select_related("contact__organisation")
+        .order_by("-granted_at", "-id")
+    )
+    now = clock.now()
+    rows = [(grant, grant.state(now)) for grant in grants]
+    return render(
+        request,
+        "access/grant_list.html",
+        {"rows": rows, "active": AccessGrant.State.ACTIVE},
+    )
+
+
+@professional_only
+def grant_add(request: HttpRequest) -> HttpResponse:
+    """Step 1 of *toevoegen*: find the *Werkgever/Organisatie* (GET search, paginated)."""
+    form = OrganisationSearchForm(request.GET or None)
+    page = Paginator(form.organisations(), ORGANISATIONS_PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    return render(
+        request,
+        "access/grant_organisation.html",
+        {"form": form, "page": page, "query": query},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+def _authorised_organisation_or_404(code: uuid.UUID) -> Organisation:
+    return get_object_or_404(Organisation, code=code, status=Organisation.Status.AUTHORISED)
+
+
+def _render_grant_form(
+    request: HttpRequest,
+    organisation: Organisation,
+    form: GrantForm,
+    *,
+    status: int = 200,
+    duplicate: AccessGrant | None = None,
+) -> HttpResponse:
+    managers = organisation.contacts.filter(
+        active=True, role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY]
+    ).order_by("role", "name")
+    return render(
+        request,
+        "access/grant_form.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "managers": managers,
+            "duplicate": duplicate,
+        },
+        status=status,
+    )
+
+
+@professional_only
+@require_http_methods(["GET", "POST"])
+def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResponse:
+    """Step 2 of *toevoegen*: the *contactpersoon/afdeling*, *geautoriseerd tot*, *opslaan*."""
+    chosen = _authorised_organisation_or_404(organisation)
+    if request.method != "POST":
+        return _render_grant_form(request, chosen, GrantForm(organisation=chosen))
+    form = GrantForm(request.POST, organisation=chosen)
+    if not form.is_valid():
+        return _render_grant_form(request, chosen, form, status=400)
+    contact: Contact = form.cleaned_data["contact"]
+    try:
+        grant = services.grant_access(
+            actor=request.user,
+            professional=_professional(request),
+            contact=contact,
+            valid_until=form.cleaned_data["valid_until"],
+        )
+    except services.DuplicateGrant as exc:
+        form.add_error(None, exc.message)
+        return _render_grant_form(request, chosen, form, status=409, duplicate=exc.existing)
+    except services.GrantRefused as exc:
+        form.add_error(None, exc.message)
+        return _render_grant_form(request, chosen, form, status=400)
+    messages.success(
+        request,
+        _("%(contact)s van %(organisation)s heeft nu inzage in uw PE-dossier.")
+        % {"contact": grant.contact.name, "organisation": chosen.name},
+    )
+    return HttpResponseRedirect(reverse("access:grants"))
+
+
+@professional_only
+@require_http_methods(["GET", "POST"])
+def grant_change(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """Change a live grant's *geautoriseerd tot*."""
+    grant = _own_grant_or_404(request, code)
+    if grant.state() != AccessGrant.State.ACTIVE or grant.revoked_at is not None:
+        raise Http404
+    form = GrantEndForm(
+        request.POST if request.method == "POST" else None,
+        initial={"valid_until": grant.valid_until},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.change_grant_end(
+                    actor=request.user, grant=grant, valid_until=form.cleaned_data["valid_until"]
+                )
+            except services.GrantRefused as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("De datum ‘geautoriseerd tot’ is opgeslagen."))
+                return HttpResponseRedirect(reverse("access:grants"))
+    return render(
+        request, "access/grant_change.html", {"grant": grant, "form": form}, status=status
+    )
+
+
+@professional_only
+@require_http_methods(["GET", "POST"])
+def grant_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The *prullenbak*: a confirmation page; confirming revokes at once."""
+    grant = _own_grant_or_404(request, code)
+    if grant.revoked_at is not None:
+        messages.info(request, _("Deze inzage is al ingetrokken."))
+        return HttpResponseRedirect(reverse("access:grants"))
+    if request.method == "POST":
+        try:
+            services.revoke_access(actor=request.user, grant=grant)
+        except services.GrantRefused as exc:
+            messages.info(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("De inzage van %(contact)s (%(organisation)s) is ingetrokken.")
+                % {"contact": grant.contact.name, "organisation": grant.contact.organisation.name},
+            )
+        return HttpResponseRedirect(reverse("access:grants"))
+    return render(request, "access/grant_revoke.html", {"grant": grant, "state": grant.state()})
+
+
+@professional_only
+def access_log(request: HttpRequest) -> HttpResponse:
+    """*Wie bekeek mijn dossier*: dossier views and report downloads that included me."""
+    events = (
+        AuditEvent.objects.filter(
+            professionals=_professional(request),
+            action__in=[AuditEvent.Action.DOSSIER_VIEWED, AuditEvent.Action.REPORT_DOWNLOADED],
+        )
+        .select_related("contact__organisation", "organisation")
+        .order_by("-at", "-id")
+    )
+    page = Paginator(events, LOG_EVENTS_PER_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "access/access_log.html", {"page": page})

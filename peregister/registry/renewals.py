@@ -1,0 +1,187 @@
+"""*Dossier indienen*: a professional submits the current period's dossier to renew the
+PE registration once the period's points reach the required number."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.registry.dossier import RegistrationView
+from peregister.registry.models import (
+    Completion,
+    PePeriod,
+    Professional,
+    Registration,
+    RenewalSubmission,
+)
+
+
+class RenewalRefused(Exception):
+    """The dossier cannot be submitted now; ``message`` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RenewalOption:
+    """Whether the current period's dossier can be submitted, and if not, why."""
+
+    allowed: bool
+    reason: str = ""
+
+
+def _points_earned(period: PePeriod, professional_id: int) -> int:
+    total = (
+        Completion.objects.filter(professional_id=professional_id)
+        .within(period.start, period.end)
+        .aggregate(total=Sum("points"))["total"]
+    )
+    return int(total or 0)
+
+
+def _open_submission(period: PePeriod) -> RenewalSubmission | None:
+    return (
+        period.renewals.exclude(status=RenewalSubmission.Status.REJECTED)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+
+
+def renewal_option(
+    *,
+    registration: Registration,
+    period: PePeriod,
+    points_earned: int,
+    open_submission: RenewalSubmission | None,
+) -> RenewalOption:
+    """The one place that says when a dossier may be submitted (page and service both ask)."""
+    if registration.status != Registration.Status.ACTIVE:
+        return RenewalOption(
+            False, _("Uw PE-registratie is niet actief; indienen is daarom niet mogelijk.")
+        )
+    if open_submission is not None:
+        if open_submission.status == RenewalSubmission.Status.APPROVED:
+            return RenewalOption(False, _("Het dossier van deze periode is al goedgekeurd."))
+        return RenewalOption(
+            False,
+            _("U heeft het dossier van deze periode al ingediend op %(date)s.")
+            % {"date": clock.local_date(open_submission.submitted_at).strftime("%d-%m-%Y")},
+        )
+    if points_earned < period.points_required:
+        missing = period.points_required - points_earned
+        return RenewalOption(
+            False,
+            _(
+                "U kunt het dossier indienen zodra u in deze PE-periode %(required)s PE-punten "
+                "heeft behaald. U heeft er nu %(earned)s; er ontbreken nog %(missing)s."
+            )
+            % {"required": period.points_required, "earned": points_earned, "missing": missing},
+        )
+    return RenewalOption(True)
+
+
+def current_period(registration: Registration, today: dt.date) -> PePeriod | None:
+    """The registration's latest period that has started (the one a renewal is about)."""
+    return (
+        PePeriod.objects.current(today).filter(registration=registration).order_by("-start").first()
+    )
+
+
+def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmission:
+    """Submit the current period's dossier of ``registration`` on behalf of its professional."""
+    professional: Professional = registration.professional
+    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
+        raise RenewalRefused(_("Alleen de professional zelf kan het dossier indienen."))
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            registration.refresh_from_db(fields=["status"])
+            period = current_period(registration, clock.local_date(now))
+            if period is None:
+                raise RenewalRefused(_("Er is geen lopende PE-periode om in te dienen."))
+            option = renewal_option(
+                registration=registration,
+                period=period,
+                points_earned=_points_earned(period, professional.pk),
+                open_submission=_open_submission(period),
+            )
+            if not option.allowed:
+                raise RenewalRefused(option.reason)
+            submission = RenewalSubmission.objects.create(
+                period=period, submitted_at=now, submitted_by=actor
+            )
+            record(
+                AuditEvent.Action.RENEWAL_SUBMITTED,
+                actor=actor,
+                professionals=[professional],
+                register=registration.register.code,
+                period_start=period.start.isoformat(),
+                period_end=period.end.isoformat(),
+            )
+            address = professional.email or actor.email
+            if address:
+                enqueue_mail(
+                    template="renewal_submitted",
+                    to=[address],
+                    context={
+                        "professional_name": professional.full_name,
+                        "register_name": registration.register.name,
+                        "period_start": period.start.strftime("%d-%m-%Y"),
+                        "period_end": period.end.strftime("%d-%m-%Y"),
+                        "link": absolute_url(reverse("registry:my_dossier")),
+                    },
+                    language=actor.language,
+                )
+    except IntegrityError as exc:
+        # A simultaneous submission for the same period won (one open submission per period).
+        raise RenewalRefused(_("Het dossier van deze periode is al ingediend.")) from exc
+    return submission
+
+
+@dataclass(frozen=True)
+class RenewalPanel:
+    """What the *Dossier indienen* block shows for one registration."""
+
+    registration: Registration
+    period: PePeriod
+    option: RenewalOption
+    submissions: list[RenewalSubmission]
+
+
+def renewal_panels(views: list[RegistrationView]) -> list[RenewalPanel]:
+    """One panel per registration with a current period; submissions fetched in one query."""
+    current = [view for view in views if view.current is not None]
+    periods = [view.current.period for view in current if view.current is not None]
+    by_period: dict[int, list[RenewalSubmission]] = {}
+    for submission in RenewalSubmission.objects.filter(period__in=periods).order_by(
+        "-submitted_at", "-id"
+    ):
+        by_period.setdefault(submission.period_id, []).append(submission)
+    panels: list[RenewalPanel] = []
+    for view in current:
+        assert view.current is not None
+        period = view.current.period
+        submissions = by_period.get(period.pk, [])
+        open_submission = next(
+            (s for s in submissions if s.status != RenewalSubmission.Status.REJECTED), None
+        )
+        option = renewal_option(
+            registration=view.registration,
+            period=period,
+            points_earned=view.current.progress.points_earned,
+            open_submission=open_submission,
+        )
+        panels.append(RenewalPanel(view.registration, period, option, submissions))
+    return panels
