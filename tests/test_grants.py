@@ -157,14 +157,16 @@ def test_simultaneous_submission_hits_the_constraint_and_reports_a_duplicate(wor
         calls["n"] += 1
         return None if calls["n"] == 1 else real_open_grant(professional, contact)
 
-    with mock.patch.object(services, "_open_grant", side_effect=stale_then_real):
-        with pytest.raises(services.DuplicateGrant) as refused:
-            services.grant_access(
-                actor=world.professional.user,
-                professional=world.professional,
-                contact=world.deputy,
-                valid_until=None,
-            )
+    with (
+        mock.patch.object(services, "_open_grant", side_effect=stale_then_real),
+        pytest.raises(services.DuplicateGrant) as refused,
+    ):
+        services.grant_access(
+            actor=world.professional.user,
+            professional=world.professional,
+            contact=world.deputy,
+            valid_until=None,
+        )
     assert refused.value.existing == winner
     assert AccessGrant.objects.filter(contact=world.deputy).count() == 1
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.GRANT_CREATED).exists()
