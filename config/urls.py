@@ -10,6 +10,7 @@ admin.site.site_header = "PE-register"
 urlpatterns = [
     path("", include("peregister.core.urls")),
     path("account/", include("peregister.accounts.urls")),
+    path("register/", include("peregister.backoffice.urls")),
     path("mijn/", include("peregister.registry.urls")),
     path("mijn/", include("peregister.access.urls")),
     path("werkgever/", include("peregister.insight.urls")),

@@ -1,0 +1,205 @@
+"""Reading attendance lists as register staff bring them: pasted from Excel or uploaded as CSV.
+
+Pure functions without the database: they only turn text into entries (registration number,
+date, and a problem code when a line cannot be read). Whether a number exists, is a duplicate or
+is already registered is decided afterwards, against the database, in ``completions.py``.
+
+CSV layout (documented on the upload page): a header row with the columns ``registratienummer``
+and ``datum`` (other columns are ignored, order is free), separated by ``;`` or ``,``, in UTF-8
+with or without BOM. Dates as ``dd-mm-jjjj`` (also ``/`` or ``.``) or ``jjjj-mm-dd``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_ENTRIES = 1000
+MAX_NUMBER_LENGTH = 20  # Professional.registration_number max_length
+MAX_CSV_BYTES = 1024 * 1024
+NUMBER_COLUMN = "registratienummer"
+DATE_COLUMN = "datum"
+
+# Excel copies cells with tabs and line breaks; people type commas, semicolons and spaces.
+_SEPARATORS = re.compile(r"[\s,;]+")
+# Quotes that Excel or a mail client may leave around a copied cell.
+_QUOTES = "\"'‘’“”"
+_DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+class Problem(StrEnum):
+    """Why a line could not be read (the check step shows a Dutch message for each)."""
+
+    TOO_LONG = "too_long"
+    INVALID_DATE = "invalid_date"
+    MISSING_VALUE = "missing_value"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the list: ``position`` is 1-based as the user counts (CSV: the file's line)."""
+
+    position: int
+    number: str
+    day: dt.date | None
+    problem: Problem | None = None
+
+
+class ListError(ValueError):
+    """The list as a whole cannot be used; ``code`` selects the message shown to staff."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def clean_number(raw: str) -> str:
+    return raw.strip().strip(_QUOTES).strip()
+
+
+def split_numbers(text: str) -> list[str]:
+    """Registration numbers in the order given; never changes a number (leading zeros stay)."""
+    numbers = [clean_number(token) for token in _SEPARATORS.split(text)]
+    return [number for number in numbers if number]
+
+
+def _entry(position: int, number: str, day: dt.date | None) -> Entry:
+    if len(number) > MAX_NUMBER_LENGTH:
+        return Entry(position, number[: MAX_NUMBER_LENGTH + 1], day, Problem.TOO_LONG)
+    return Entry(position, number, day)
+
+
+def parse_pasted(text: str, day: dt.date) -> list[Entry]:
+    """A pasted list: every number gets the date chosen in the form."""
+    numbers = split_numbers(text)
+    if not numbers:
+        raise ListError("empty")
+    if len(numbers) > MAX_ENTRIES:
+        raise ListError("too_many", maximum=MAX_ENTRIES, count=len(numbers))
+    return [_entry(position, number, day) for position, number in enumerate(numbers, start=1)]
+
+
+def parse_date(raw: str) -> dt.date | None:
+    """A Dutch (day first) or ISO date; None when it is not a real date."""
+    text = raw.strip()
+    if match := _DAY_FIRST.match(text):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _ISO.match(text):
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _decode(data: bytes) -> str:
+    if len(data) > MAX_CSV_BYTES:
+        raise ListError("too_big", maximum_kb=MAX_CSV_BYTES // 1024)
+    if b"\x00" in data:  # a spreadsheet, image or other binary file, not text
+        raise ListError("not_text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ListError("encoding") from exc
+
+
+def _delimiter(header: str) -> str:
+    """The header tells which separator the file uses: ``;`` (Dutch Excel) or ``,``."""
+    if ";" in header:
+        return ";"
+    if "," in header:
+        return ","
+    raise ListError("delimiter")
+
+
+def _columns(header: list[str]) -> tuple[int, int]:
+    names = [cell.strip().strip(_QUOTES).strip().lower() for cell in header]
+    missing = [name for name in (NUMBER_COLUMN, DATE_COLUMN) if name not in names]
+    if missing:
+        raise ListError("columns", missing=", ".join(missing))
+    return names.index(NUMBER_COLUMN), names.index(DATE_COLUMN)
+
+
+def parse_csv(data: bytes) -> list[Entry]:
+    """An uploaded CSV file; raises ``ListError`` when the file as a whole is unusable."""
+    text = _decode(data)
+    first_line = next((line for line in text.splitlines() if line.strip()), None)
+    if first_line is None:
+        raise ListError("empty")
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
+    )
+    entries: list[Entry] = []
+    try:
+        header: list[str] | None = None
+        number_index = date_index = 0
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = row
+                number_index, date_index = _columns(header)
+                continue
+            position = reader.line_num
+            number = clean_number(row[number_index]) if number_index < len(row) else ""
+            raw_day = row[date_index] if date_index < len(row) else ""
+            if not number or not raw_day.strip():
+                entries.append(Entry(position, number, None, Problem.MISSING_VALUE))
+                continue
+            day = parse_date(raw_day)
+            entry = _entry(position, number, day)
+            if day is None and entry.problem is None:
+                entry = Entry(position, number, None, Problem.INVALID_DATE)
+            entries.append(entry)
+            if len(entries) > MAX_ENTRIES:
+                raise ListError("too_many", maximum=MAX_ENTRIES, count=len(entries))
+    except csv.Error as exc:
+        raise ListError("malformed") from exc
+    if not entries:
+        raise ListError("no_rows")
+    return entries
+
+
+def entries_to_data(entries: list[Entry]) -> list[list[object]]:
+    """A JSON-friendly form of the entries, carried from the check step to the confirmation."""
+    return [
+        [e.position, e.number, e.day.isoformat() if e.day else "", e.problem or ""] for e in entries
+    ]
+
+
+def entries_from_data(data: object) -> list[Entry]:
+    """The inverse of ``entries_to_data``; anything else (crafted input) raises ``ListError``."""
+    if not isinstance(data, list) or not data or len(data) > MAX_ENTRIES:
+        raise ListError("tampered")
+    entries: list[Entry] = []
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 4):
+            raise ListError("tampered")
+        position, number, raw_day, problem = item
+        if not (
+            isinstance(position, int)
+            and isinstance(number, str)
+            and isinstance(raw_day, str)
+            and isinstance(problem, str)
+            and len(number) <= MAX_NUMBER_LENGTH + 1
+        ):
+            raise ListError("tampered")
+        try:
+            day = dt.date.fromisoformat(raw_day) if raw_day else None
+            parsed_problem = Problem(problem) if problem else None
+        except ValueError as exc:
+            raise ListError("tampered") from exc
+        entries.append(
+            _entry(position, number, day)
+            if parsed_problem is None
+            else Entry(position, number, day, parsed_problem)
+        )
+    return entries

@@ -1,0 +1,197 @@
+"""Presentie registreren: check an attendance list against the register, then apply it.
+
+The check is run twice: once to show staff every line, and again inside the transaction that
+applies the list, because the page's data comes back from the browser and the register may have
+changed in between. Only lines that are valid at that moment are applied, all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.backoffice.attendance import MAX_NUMBER_LENGTH, Entry, Problem
+from peregister.core import clock
+from peregister.registry.models import Completion, LearningActivity, Professional
+
+
+class LineStatus(models.TextChoices):
+    OK = "ok", _("gevonden")
+    INVALID = "invalid", _("onleesbare regel")
+    DUPLICATE = "duplicate", _("dubbel in de lijst")
+    FUTURE_DATE = "future_date", _("datum ligt in de toekomst")
+    NOT_RECOGNISED = "not_recognised", _("activiteit niet erkend op deze datum")
+    UNKNOWN = "unknown", _("onbekend registratienummer")
+    LEADING_ZEROS = "leading_zeros", _("voorloopnullen weggevallen?")
+    ALREADY_REGISTERED = "already_registered", _("al geregistreerd voor deze activiteit en datum")
+
+
+PROBLEM_MESSAGES = {
+    Problem.TOO_LONG: _("Het registratienummer is te lang (maximaal 20 tekens)."),
+    Problem.INVALID_DATE: _("De datum is geen geldige datum (gebruik dd-mm-jjjj)."),
+    Problem.MISSING_VALUE: _("Registratienummer of datum ontbreekt op deze regel."),
+}
+
+
+@dataclass(frozen=True)
+class CheckedLine:
+    entry: Entry
+    status: LineStatus
+    professional: Professional | None = None
+    # For LEADING_ZEROS: the existing number(s) it may have been; shown, never applied.
+    similar: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == LineStatus.OK
+
+    @property
+    def problem_message(self) -> str:
+        return str(PROBLEM_MESSAGES[self.entry.problem]) if self.entry.problem else ""
+
+
+@dataclass(frozen=True)
+class AttendanceCheck:
+    activity: LearningActivity
+    lines: list[CheckedLine]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def valid_lines(self) -> list[CheckedLine]:
+        return [line for line in self.lines if line.ok]
+
+    @property
+    def invalid_lines(self) -> list[CheckedLine]:
+        return [line for line in self.lines if not line.ok]
+
+
+def _zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
+    """Every zero-padded variant of all-digit numbers, mapped back to the number as given."""
+    candidates: dict[str, str] = {}
+    for number in numbers:
+        if number.isdigit():
+            for width in range(len(number) + 1, MAX_NUMBER_LENGTH + 1):
+                candidates[number.zfill(width)] = number
+    return candidates
+
+
+def check_attendance(
+    *, activity: LearningActivity, entries: Sequence[Entry], today: dt.date
+) -> AttendanceCheck:
+    """Every line with its status, in a constant number of queries."""
+    numbers = {entry.number for entry in entries if entry.problem is None}
+    professionals = {
+        p.registration_number: p
+        for p in Professional.objects.filter(registration_number__in=numbers)
+    }
+    unknown = [number for number in numbers if number not in professionals]
+    padded = _zero_padded_candidates(unknown)
+    similar: dict[str, list[str]] = {}
+    for existing in Professional.objects.filter(registration_number__in=padded).values_list(
+        "registration_number", flat=True
+    ):
+        similar.setdefault(padded[existing], []).append(existing)
+    days = {entry.day for entry in entries if entry.day is not None}
+    registered = set(
+        Completion.objects.filter(
+            activity=activity,
+            professional__in=list(professionals.values()),
+            completed_on__in=days,
+        ).values_list("professional_id", "completed_on")
+    )
+
+    seen: set[tuple[str, dt.date | None]] = set()
+    lines: list[CheckedLine] = []
+    for entry in entries:
+        key = (entry.number, entry.day)
+        professional = professionals.get(entry.number)
+        if entry.problem is not None or entry.day is None:
+            status = LineStatus.INVALID
+        elif key in seen:
+            status = LineStatus.DUPLICATE
+        elif entry.day > today:
+            status = LineStatus.FUTURE_DATE
+        elif not activity.is_recognised_on(entry.day):
+            status = LineStatus.NOT_RECOGNISED
+        elif professional is None:
+            status = LineStatus.LEADING_ZEROS if entry.number in similar else LineStatus.UNKNOWN
+        elif (professional.pk, entry.day) in registered:
+            status = LineStatus.ALREADY_REGISTERED
+        else:
+            status = LineStatus.OK
+        seen.add(key)
+        lines.append(
+            CheckedLine(
+                entry=entry,
+                status=status,
+                professional=professional,
+                similar=tuple(sorted(similar.get(entry.number, ()))),
+            )
+        )
+    counts: dict[str, int] = {}
+    for line in lines:
+        counts[line.status] = counts.get(line.status, 0) + 1
+    return AttendanceCheck(activity=activity, lines=lines, counts=counts)
+
+
+class ConcurrentRegistration(Exception):
+    """Someone registered part of the same list at the same moment; nothing was applied."""
+
+
+def register_completions(
+    *,
+    actor: Any,
+    activity: LearningActivity,
+    entries: Sequence[Entry],
+    source: Completion.Source = Completion.Source.ATTENDANCE,
+) -> AttendanceCheck:
+    """Re-check ``entries`` and record a completion for every valid line, atomically.
+
+    The completion copies title, provider, kind and points from the activity, so later catalogue
+    edits do not rewrite history. Returns the check as applied (valid lines were registered).
+    """
+    try:
+        with transaction.atomic():
+            # Two staff confirming lists for the same activity queue up here (PostgreSQL);
+            # SQLite serialises writers already. The unique constraint is the last guard.
+            locked = LearningActivity.objects.select_for_update().get(pk=activity.pk)
+            today = clock.today()
+            check = check_attendance(activity=locked, entries=entries, today=today)
+            valid = check.valid_lines
+            if not valid:
+                return check
+            Completion.objects.bulk_create(
+                [
+                    Completion(
+                        professional=line.professional,
+                        activity=locked,
+                        title=locked.title,
+                        provider=locked.provider,
+                        kind=locked.kind,
+                        points=locked.points,
+                        completed_on=line.entry.day or today,
+                        source=source,
+                        registered_by=actor,
+                    )
+                    for line in valid
+                ]
+            )
+            record(
+                AuditEvent.Action.COMPLETIONS_REGISTERED,
+                actor=actor,
+                professionals=[line.professional for line in valid if line.professional],
+                activity=str(locked.code),
+                source=str(source),
+                registered=len(valid),
+                skipped=len(check.lines) - len(valid),
+            )
+            return check
+    except IntegrityError as exc:
+        raise ConcurrentRegistration from exc

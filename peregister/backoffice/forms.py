@@ -1,0 +1,186 @@
+"""Back-office forms: they validate input and turn it into values for the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from peregister.backoffice.attendance import (
+    MAX_CSV_BYTES,
+    MAX_ENTRIES,
+    Entry,
+    ListError,
+    entries_from_data,
+    entries_to_data,
+    parse_csv,
+    parse_pasted,
+)
+from peregister.backoffice.views.common import parse_code
+from peregister.registry.models import LearningActivity
+
+LIST_ERROR_MESSAGES = {
+    "empty": _("Er staan geen registratienummers in de lijst."),
+    "too_many": _("De lijst is te lang: maximaal %(maximum)s regels per keer."),
+    "too_big": _("Het bestand is te groot: maximaal %(maximum_kb)s kB."),
+    "encoding": _(
+        "Het bestand is geen UTF-8-tekst. Sla het in Excel op als "
+        "‘CSV UTF-8 (gescheiden door lijstscheidingsteken)’."
+    ),
+    "not_text": _("Dit is geen CSV-tekstbestand. Sla het in Excel op als CSV UTF-8."),
+    "delimiter": _(
+        "Het scheidingsteken is niet herkend: de kopregel moet de kolommen scheiden met een "
+        "puntkomma (;) of een komma (,)."
+    ),
+    "columns": _("De kopregel mist de kolom(men): %(missing)s."),
+    "malformed": _(
+        "Het bestand is geen geldige CSV (bijvoorbeeld een niet-afgesloten aanhalingsteken)."
+    ),
+    "no_rows": _("Het bestand bevat alleen een kopregel en geen regels met registratienummers."),
+    "tampered": _("De gegevens van de controlestap zijn ongeldig. Begin opnieuw met de lijst."),
+}
+PAYLOAD_SALT = "peregister.backoffice.attendance"
+
+
+def list_error_message(error: ListError) -> str:
+    return str(LIST_ERROR_MESSAGES[error.code]) % error.params
+
+
+class ActivityChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Choose an activity by its opaque code; a malformed code is just an unknown choice."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and parse_code(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+    def label_from_instance(self, obj: Any) -> str:
+        until = f"{obj.recognised_until:%d-%m-%Y}" if obj.recognised_until else "…"
+        window = f"{obj.recognised_from:%d-%m-%Y} – {until}"
+        return f"{obj.title} — {obj.provider} ({obj.points} pt, {window})"
+
+
+def _activity_field() -> ActivityChoiceField:
+    return ActivityChoiceField(
+        label=_("Leeractiviteit"),
+        queryset=LearningActivity.objects.order_by("title", "id"),
+        to_field_name="code",
+        empty_label=_("— kies een leeractiviteit —"),
+        error_messages={
+            "required": _("Kies een leeractiviteit."),
+            "invalid_choice": _("Kies een bestaande leeractiviteit."),
+        },
+    )
+
+
+class AttendancePasteForm(forms.Form):
+    activity = _activity_field()
+    day = forms.DateField(
+        label=_("Datum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Vul de datum van de activiteit in."),
+            "invalid": _("Vul een geldige datum in (dd-mm-jjjj)."),
+        },
+    )
+    numbers = forms.CharField(
+        label=_("Registratienummers"),
+        help_text=_(
+            "Plak de nummers zoals gekopieerd uit Excel: één per regel of gescheiden door "
+            "komma’s, puntkomma’s, tabs of spaties. Maximaal %(maximum)s per keer."
+        )
+        % {"maximum": MAX_ENTRIES},
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        max_length=100_000,
+        error_messages={"required": _("Plak minstens één registratienummer.")},
+    )
+
+    entries: list[Entry]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        numbers, day = cleaned.get("numbers"), cleaned.get("day")
+        if numbers and day:
+            try:
+                self.entries = parse_pasted(numbers, day)
+            except ListError as error:
+                self.add_error("numbers", list_error_message(error))
+        return cleaned
+
+
+class AttendanceCsvForm(forms.Form):
+    activity = _activity_field()
+    file = forms.FileField(
+        label=_("CSV-bestand"),
+        help_text=_(
+            "Kopregel met de kolommen ‘registratienummer’ en ‘datum’ (dd-mm-jjjj), gescheiden "
+            "door ; of ,. UTF-8, maximaal 1 MB en %(maximum)s regels."
+        )
+        % {"maximum": MAX_ENTRIES},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={
+            "required": _("Kies een CSV-bestand."),
+            "empty": _("Het bestand is leeg."),
+            "invalid": _("Er is geen bestand ontvangen. Kies het bestand opnieuw."),
+        },
+    )
+
+    entries: list[Entry]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(
+                list_error_message(ListError("too_big", maximum_kb=MAX_CSV_BYTES // 1024))
+            )
+        try:
+            self.entries = parse_csv(upload.read(MAX_CSV_BYTES + 1))
+        except ListError as error:
+            raise forms.ValidationError(list_error_message(error)) from error
+        return upload
+
+
+def sign_payload(activity: LearningActivity, entries: list[Entry]) -> str:
+    return signing.dumps(
+        {"activity": str(activity.code), "entries": entries_to_data(entries)},
+        salt=PAYLOAD_SALT,
+        compress=True,
+    )
+
+
+class AttendanceConfirmForm(forms.Form):
+    """The check step's list comes back signed; it is checked again before anything is applied."""
+
+    payload = forms.CharField(widget=forms.HiddenInput, max_length=400_000)
+
+    activity: LearningActivity
+    entries: list[Entry]
+
+    def clean_payload(self) -> str:
+        raw = self.cleaned_data["payload"]
+        tampered = forms.ValidationError(list_error_message(ListError("tampered")))
+        try:
+            data = signing.loads(raw, salt=PAYLOAD_SALT, max_age=dt.timedelta(hours=12))
+        except signing.BadSignature as exc:
+            raise tampered from exc
+        if not isinstance(data, dict):
+            raise tampered
+        try:
+            self.entries = entries_from_data(data.get("entries"))
+        except ListError as exc:
+            raise tampered from exc
+        try:
+            code = uuid.UUID(str(data.get("activity")))
+        except ValueError as exc:
+            raise tampered from exc
+        activity = LearningActivity.objects.filter(code=code).first()
+        if activity is None:
+            raise tampered
+        self.activity = activity
+        return str(raw)

@@ -1,0 +1,1 @@
+"""Register staff pages (back-office); every view is ``staff_only``."""
