@@ -14,6 +14,7 @@ urlpatterns = [
     path("mijn/", include("peregister.registry.urls")),
     path("mijn/", include("peregister.access.urls")),
     path("werkgever/", include("peregister.insight.urls")),
+    path("werkgever/", include("peregister.reports.urls")),
     path("register/", include("peregister.backoffice.urls")),
     path("taal/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),

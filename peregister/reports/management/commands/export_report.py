@@ -1,0 +1,82 @@
+"""Write an organisation's report to a file, for scheduled runs (cron, a task runner).
+
+It runs as the organisation's beheerder: the same access rule, the same row generator and
+renderers, and the same ``report.downloaded`` audit event as a download in the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.reports.render import write_csv, write_xlsx
+from peregister.reports.rows import report_rows
+from peregister.reports.service import record_download
+
+FORMATS = ("xlsx", "csv")
+
+
+def find_organisation(key: str) -> Organisation:
+    """By KvK number (8 digits) or by the organisation's code (UUID)."""
+    key = key.strip()
+    organisations = Organisation.objects.exclude(status=Organisation.Status.REJECTED)
+    if key.isdigit():
+        found = organisations.filter(kvk_number=key).first()
+    else:
+        try:
+            found = organisations.filter(code=uuid.UUID(key)).first()
+        except ValueError:
+            found = None
+    if found is None:
+        raise CommandError(f"Geen organisatie met KvK-nummer of code {key!r}.")
+    if found.status != Organisation.Status.AUTHORISED:
+        raise CommandError(f"Organisatie {found.name!r} is niet geautoriseerd.")
+    return found
+
+
+class Command(BaseCommand):
+    help = "Schrijf de rapportage van een organisatie naar een XLSX- of CSV-bestand."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--organisation", required=True, help="KvK-nummer of code (UUID)")
+        parser.add_argument("--format", required=True, choices=FORMATS, dest="file_format")
+        parser.add_argument("--output", required=True, type=Path, help="pad van het bestand")
+
+    def handle(
+        self, *args: Any, organisation: str, file_format: str, output: Path, **options: Any
+    ) -> None:
+        found = find_organisation(organisation)
+        administrator = Contact.objects.select_related("user").get(
+            organisation=found, role=Contact.Role.ADMINISTRATOR
+        )
+        if not output.parent.is_dir():
+            raise CommandError(f"Map {output.parent} bestaat niet.")
+        at = clock.now()
+        rows = report_rows(administrator.user, at)
+        # Written next to the target and moved into place, so a reader never sees half a file.
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            if file_format == "csv":
+                with partial.open("w", encoding="utf-8", newline="") as handle:
+                    count = write_csv(rows, handle)
+            else:
+                count = write_xlsx(rows, str(partial))
+            os.replace(partial, output)
+        finally:
+            partial.unlink(missing_ok=True)
+        record_download(
+            actor=administrator.user,
+            organisation=found,
+            contact=administrator,
+            at=at,
+            file_format=file_format,
+            rows=count,
+            source="command",
+        )
+        self.stdout.write(f"{count} rijen geschreven naar {output}")

@@ -1,0 +1,216 @@
+"""Two renderers for report rows: CSV (for Dutch Excel) and XLSX. Both stream row by row.
+
+CSV: UTF-8 with a byte-order mark and ``;`` as the delimiter, which is what Excel with Dutch
+regional settings expects (``,`` is the decimal separator there). XLSX: XlsxWriter in
+``constant_memory`` mode, which flushes every finished row to disk.
+
+Every text cell goes through ``safe_cell``: spreadsheet programs execute a cell starting with
+``= + - @`` (or a tab / carriage return in front of one) as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
+from peregister.reports.rows import ReportRow
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+StrOrPromise = str | Promise
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
+CSV_DATE_FORMAT = "%d-%m-%Y"
+# CSV text is handed to the HTTP stream in pieces of about this size, not row by row.
+CSV_STREAM_CHUNK = 64 * 1024
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: StrOrPromise
+    width: int
+
+
+COLUMNS = (
+    Column(gettext_lazy("naam"), 28),
+    Column(gettext_lazy("registratienummer"), 18),
+    Column(gettext_lazy("register"), 26),
+    Column(gettext_lazy("begin PE-periode"), 16),
+    Column(gettext_lazy("einde PE-periode"), 16),
+    Column(gettext_lazy("behaalde punten"), 15),
+    Column(gettext_lazy("vereiste punten"), 15),
+    Column(gettext_lazy("status"), 22),
+    Column(gettext_lazy("dossier ingediend"), 17),
+    Column(gettext_lazy("datum ingediend"), 16),
+    Column(gettext_lazy("geautoriseerde contactpersoon/-personen"), 40),
+    Column(gettext_lazy("geautoriseerd tot"), 17),
+)
+
+
+def safe_cell(text: str) -> str:
+    """Neutralise a value a spreadsheet would run as a formula by making it plain text."""
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def headers() -> list[str]:
+    return [str(column.header) for column in COLUMNS]
+
+
+def _yes_no(value: bool) -> str:
+    return _("ja") if value else _("nee")
+
+
+def _unlimited() -> str:
+    return _("onbeperkt")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _csv_date(day: dt.date | None) -> str:
+    return day.strftime(CSV_DATE_FORMAT) if day else ""
+
+
+def _csv_number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def csv_record(row: ReportRow) -> list[str]:
+    return [
+        safe_cell(row.name),
+        safe_cell(row.registration_number),
+        safe_cell(row.register),
+        _csv_date(row.period_start),
+        _csv_date(row.period_end),
+        _csv_number(row.points_earned),
+        _csv_number(row.points_required),
+        safe_cell(row.status_label),
+        _yes_no(row.dossier_submitted),
+        _csv_date(row.submitted_on),
+        safe_cell(row.contacts),
+        _csv_date(row.authorised_until) if row.authorised_until else _unlimited(),
+    ]
+
+
+def _csv_writer(out: Any) -> Any:
+    # Any: typeshed names the writer type only in the private ``_csv`` module.
+    return csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+
+
+def write_csv(rows: Iterable[ReportRow], out: IO[str]) -> int:
+    """Write the whole CSV (BOM, header, rows) to ``out``; returns the number of rows."""
+    writer = _csv_writer(out)
+    out.write(CSV_BOM)
+    writer.writerow(headers())
+    count = 0
+    for row in rows:
+        writer.writerow(csv_record(row))
+        count += 1
+    return count
+
+
+class _Echo:
+    """A pseudo-buffer: ``csv.writer`` hands back each line instead of storing it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(rows: Iterable[ReportRow]) -> Iterator[str]:
+    """The same CSV as ``write_csv``, as pieces of text for a streaming HTTP response."""
+    writer = _csv_writer(_Echo())
+    buffer = [CSV_BOM, writer.writerow(headers())]
+    size = 0
+    for row in rows:
+        line: str = writer.writerow(csv_record(row))
+        buffer.append(line)
+        size += len(line)
+        if size >= CSV_STREAM_CHUNK:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def write_xlsx(rows: Iterable[ReportRow], out: IO[bytes] | str) -> int:
+    """Write the workbook to ``out`` (a path or a seekable binary file); returns the row count.
+
+    Text is written with ``write_string`` only, so a registration number stays text (leading
+    zeros survive) and nothing is ever turned into a formula, number or link.
+    """
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    try:
+        sheet = workbook.add_worksheet(_("Rapportage")[:31])
+        header = workbook.add_format(
+            {
+                "bold": True,
+                "font_color": "#FFFFFF",
+                "bg_color": "#154273",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "top",
+            }
+        )
+        date = workbook.add_format({"num_format": "dd-mm-yyyy", "align": "left"})
+        text = workbook.add_format({"num_format": "@"})
+        for index, column in enumerate(COLUMNS):
+            sheet.set_column(index, index, column.width)
+        for index, title in enumerate(headers()):
+            sheet.write_string(0, index, title, header)
+        sheet.freeze_panes(1, 0)
+
+        def write_date(row_index: int, col: int, day: dt.date | None) -> None:
+            if day is None:
+                sheet.write_blank(row_index, col, None)
+            else:
+                sheet.write_datetime(row_index, col, day, date)
+
+        def write_number(row_index: int, col: int, value: int | None) -> None:
+            if value is None:
+                sheet.write_blank(row_index, col, None)
+            else:
+                sheet.write_number(row_index, col, value)
+
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            sheet.write_string(count, 0, safe_cell(row.name))
+            sheet.write_string(count, 1, safe_cell(row.registration_number), text)
+            sheet.write_string(count, 2, safe_cell(row.register))
+            write_date(count, 3, row.period_start)
+            write_date(count, 4, row.period_end)
+            write_number(count, 5, row.points_earned)
+            write_number(count, 6, row.points_required)
+            sheet.write_string(count, 7, safe_cell(row.status_label))
+            sheet.write_string(count, 8, _yes_no(row.dossier_submitted))
+            write_date(count, 9, row.submitted_on)
+            sheet.write_string(count, 10, safe_cell(row.contacts))
+            if row.authorised_until is None:
+                sheet.write_string(count, 11, _unlimited())
+            else:
+                write_date(count, 11, row.authorised_until)
+        sheet.autofilter(0, 0, count, len(COLUMNS) - 1)
+    finally:
+        workbook.close()
+    return count

@@ -1,0 +1,49 @@
+"""The audit side of a report download, shared by the download views and the CLI command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.reports.rows import report_scope
+
+
+def record_download(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    contact: Contact | None,
+    at: dt.datetime,
+    file_format: str,
+    rows: int | None = None,
+    **extra: Any,
+) -> AuditEvent:
+    """``report.downloaded``, linked to every included professional (their access log).
+
+    ``rows`` is the number written when the file already exists (XLSX, CLI); a streamed CSV
+    is audited before it is sent, with the count the snapshot gives.
+    """
+    scope = report_scope(actor, at)
+    with transaction.atomic():
+        return record(
+            AuditEvent.Action.REPORT_DOWNLOADED,
+            actor=actor,
+            organisation=organisation,
+            contact=contact,
+            professionals=scope.professional_ids,
+            rows=scope.row_count if rows is None else rows,
+            format=file_format,
+            **extra,
+        )
+
+
+def report_filename(organisation: Organisation, at: dt.datetime, extension: str) -> str:
+    slug = slugify(organisation.name) or "organisatie"
+    return f"rapportage-{slug}-{clock.local_date(at):%Y-%m-%d}.{extension}"

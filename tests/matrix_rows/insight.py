@@ -1,0 +1,25 @@
+"""Employer insight (Professionals, open dossier) and the organisation report."""
+
+from tests.matrix import Row, expect
+
+# Every active contact has a Professionals list (possibly empty); the rest is 404.
+_CONTACTS = expect(200, professional=404, staff=404)
+# Only contact_live holds a live grant from world.professional to its own contact.
+_ONLY_LIVE_GRANT = expect(404, contact_live=200)
+# Beheerder and 2e contactpersoon fetch their own organisation's report; the administrator
+# of another organisation gets that organisation's (empty) report, never De Brug's rows.
+_MANAGERS = expect(404, deputy=200, administrator=200, other_org_admin=200)
+
+ROWS = [
+    Row("insight:professionals", lambda w: "/werkgever/professionals/", _CONTACTS),
+    Row(
+        "insight:open_dossier",
+        lambda w: f"/werkgever/professionals/{w.professional.code}/",
+        _ONLY_LIVE_GRANT,
+    ),
+]
+ROWS += [
+    Row("reports:report", lambda w: "/werkgever/rapportage/", _MANAGERS),
+    Row("reports:download_xlsx", lambda w: "/werkgever/rapportage.xlsx", _MANAGERS),
+    Row("reports:download_csv", lambda w: "/werkgever/rapportage.csv", _MANAGERS),
+]
