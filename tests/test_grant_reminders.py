@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from typing import cast
 from unittest import mock
 
 import pytest
@@ -34,13 +35,16 @@ def reminder_days(settings) -> None:
 def make_grant(
     valid_until: dt.date | None, *, granted_days_ago: int = 100, **kwargs
 ) -> AccessGrant:
-    return factories.AccessGrantFactory(
-        valid_until=valid_until,
-        granted_at=clock.now() - dt.timedelta(days=granted_days_ago),
-        professional__email="pim@example.nl",
-        contact__name="Regiomanager Noord",
-        contact__organisation__name="Uitzendbureau De Brug",
-        **kwargs,
+    return cast(
+        AccessGrant,
+        factories.AccessGrantFactory(
+            valid_until=valid_until,
+            granted_at=clock.now() - dt.timedelta(days=granted_days_ago),
+            professional__email="pim@example.nl",
+            contact__name="Regiomanager Noord",
+            contact__organisation__name="Uitzendbureau De Brug",
+            **kwargs,
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 from unittest import mock
 
 import pytest
@@ -112,7 +113,7 @@ def test_only_the_professional_can_grant(world: World) -> None:
 
 @pytest.mark.parametrize("status", [Organisation.Status.SUSPENDED, Organisation.Status.REQUESTED])
 def test_service_refuses_unauthorised_organisation(world: World, status: str) -> None:
-    contact = factories.ContactFactory(organisation__status=status)
+    contact = cast(Contact, factories.ContactFactory(organisation__status=status))
     with pytest.raises(services.GrantRefused):
         services.grant_access(
             actor=world.professional.user,
@@ -347,7 +348,9 @@ def test_too_long_search_is_a_400_with_a_message(world: World) -> None:
 def test_grant_form_lists_active_contacts_and_explains_what_the_organisation_sees(
     world: World,
 ) -> None:
-    inactive = factories.ContactFactory(organisation=world.organisation, active=False)
+    inactive = cast(
+        Contact, factories.ContactFactory(organisation=world.organisation, active=False)
+    )
     response = client_for(world.professional.user).get(add_url(world.organisation))
     body = response.content.decode()
     assert response.status_code == 200
@@ -423,7 +426,7 @@ def test_duplicate_via_the_page_offers_to_change_the_date(world: World) -> None:
 
 @pytest.mark.parametrize("status", [Organisation.Status.SUSPENDED, Organisation.Status.REQUESTED])
 def test_crafted_post_for_unauthorised_organisation_is_404(world: World, status: str) -> None:
-    contact = factories.ContactFactory(organisation__status=status)
+    contact = cast(Contact, factories.ContactFactory(organisation__status=status))
     response = client_for(world.professional.user).post(
         add_url(contact.organisation), {"contact": str(contact.code)}
     )
@@ -451,7 +454,9 @@ def test_crafted_post_with_garbage_contact_is_refused(world: World, value: str) 
 
 
 def test_crafted_post_with_inactive_contact_is_refused(world: World) -> None:
-    inactive = factories.ContactFactory(organisation=world.organisation, active=False)
+    inactive = cast(
+        Contact, factories.ContactFactory(organisation=world.organisation, active=False)
+    )
     response = client_for(world.professional.user).post(
         add_url(world.organisation), {"contact": str(inactive.code)}
     )
