@@ -220,3 +220,7 @@ LOGGING = {
 # Development and tests serve static files through the finders; production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# Behind a reverse proxy, the META key holding the client address for rate limits
+# (e.g. HTTP_X_FORWARDED_FOR); empty: REMOTE_ADDR.
+RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from peregister.accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -28,4 +33,90 @@ class LoginForm(AuthenticationForm):
         label=_("Wachtwoord"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
+USERNAME_MIN, USERNAME_MAX = 3, 150
+
+
+class NewUsernameField(forms.CharField):
+    """A self-chosen username: plain characters, not yet taken in any letter case."""
+
+    default_error_messages = {
+        "required": _("Kies een gebruikersnaam."),
+        "max_length": _("Gebruik hoogstens %(limit_value)d tekens.")
+        % {"limit_value": USERNAME_MAX},
+    }
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("label", _("Gebruikersnaam"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Zelf gekozen, %(min)d tot %(max)d tekens: letters, cijfers en . _ - @ "
+                "(begin met een letter of cijfer)."
+            )
+            % {"min": USERNAME_MIN, "max": USERNAME_MAX},
+        )
+        super().__init__(
+            max_length=USERNAME_MAX,
+            widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if not value:
+            return
+        if len(value) < USERNAME_MIN:
+            raise ValidationError(
+                _("Gebruik minstens %(min)d tekens.") % {"min": USERNAME_MIN}, code="min_length"
+            )
+        if not USERNAME_PATTERN.match(value):
+            raise ValidationError(
+                _(
+                    "Gebruik alleen letters (zonder accenten), cijfers en . _ - @, en begin met "
+                    "een letter of cijfer."
+                ),
+                code="invalid",
+            )
+        if User.objects.filter(username__iexact=value).exists():
+            raise ValidationError(
+                _("Deze gebruikersnaam is al in gebruik. Kies een andere."), code="taken"
+            )
+
+
+class LinkSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """Django's validators and mismatch check, with our labels."""
+
+    error_messages = {"password_mismatch": _("De twee wachtwoorden zijn niet gelijk.")}
+
+    new_password1 = forms.CharField(
+        label=_("Nieuw wachtwoord"),
+        help_text=_(
+            "Minstens 10 tekens, niet alleen cijfers, geen veelgebruikt wachtwoord en niet te "
+            "veel gelijk aan uw gebruikersnaam of naam."
+        ),
+        error_messages={"required": _("Kies een wachtwoord.")},
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("Herhaal het nieuwe wachtwoord"),
+        error_messages={"required": _("Herhaal het wachtwoord.")},
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class NewLinkForm(forms.Form):
+    username_or_email = forms.CharField(
+        label=_("Gebruikersnaam of e-mailadres"),
+        max_length=254,
+        error_messages={
+            "required": _("Vul uw gebruikersnaam of e-mailadres in."),
+            "max_length": _("Gebruik hoogstens 254 tekens."),
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )

@@ -43,3 +43,26 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class SetPasswordToken(models.Model):
+    """A single-use, expiring link to set a password (new accounts and "send a new link").
+
+    Django's password-reset tokens skip users without a usable password and share one global
+    timeout, so new accounts get their own. Only a SHA-256 digest of the secret in the link
+    is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="set_password_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wachtwoordlink")
+        verbose_name_plural = _("wachtwoordlinks")
+        indexes = [models.Index(fields=["user", "used_at"], name="setpw_user_used_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

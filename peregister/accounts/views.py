@@ -1,11 +1,23 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.forms import Form
-from django.http import HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from peregister.accounts.forms import LoginForm
+from peregister.accounts import services, tokens
+from peregister.accounts.forms import LinkSetPasswordForm, LoginForm, NewLinkForm
+from peregister.core import ratelimit
 from peregister.core.view_policies import authenticated, public
+
+# Per client address and hour; generous for people, a wall for scripts.
+SET_PASSWORD_TRIES_PER_HOUR = 20
+NEW_LINK_REQUESTS_PER_HOUR = 10
+# Per account and hour, so nobody floods one mailbox with links.
+NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR = 3
+HOUR = 3600
 
 
 class LoginView(auth_views.LoginView):
@@ -13,7 +25,7 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: Form) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # A failed login is a client error: 400 with the message, like every other form.
         response = super().form_invalid(form)
         response.status_code = 400
@@ -22,3 +34,77 @@ class LoginView(auth_views.LoginView):
 
 login = public(LoginView.as_view())
 logout = authenticated(auth_views.LogoutView.as_view())
+
+
+def _too_many(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
+    context["too_many"] = True
+    return render(request, template, context, status=429)
+
+
+def _link_unusable(request: HttpRequest, state: tokens.TokenState) -> HttpResponse:
+    # Unknown links look like any unknown page (404); used and expired ones are gone (410).
+    status = 404 if state is tokens.TokenState.UNKNOWN else 410
+    return render(
+        request,
+        "accounts/link_unusable.html",
+        {"state": state.value, "form": NewLinkForm()},
+        status=status,
+    )
+
+
+@public
+def set_password(request: HttpRequest, token: str) -> HttpResponse:
+    """Choose a password through the mailed link; the link alone never logs anyone in."""
+    inspection = tokens.inspect(token)
+    if inspection.token is None or inspection.state is not tokens.TokenState.VALID:
+        return _link_unusable(request, inspection.state)
+    user = inspection.token.user
+    template = "accounts/set_password.html"
+    if request.method != "POST":
+        form = LinkSetPasswordForm(user)
+        return render(request, template, {"form": form, "username": user.username})
+    form = LinkSetPasswordForm(user, request.POST)
+    context: dict[str, object] = {"form": form, "username": user.username}
+    if not ratelimit.hit_for_client(
+        request, "set_password", limit=SET_PASSWORD_TRIES_PER_HOUR, per_seconds=HOUR
+    ):
+        return _too_many(request, template, context)
+    if not form.is_valid():
+        return render(request, template, context, status=400)
+    try:
+        services.set_password_with_link(
+            actor=request.user,
+            raw_token=token,
+            password=form.cleaned_data["new_password1"],
+        )
+    except services.LinkNotUsable as exc:
+        return _link_unusable(request, exc.state)
+    messages.success(request, _("Uw wachtwoord is ingesteld. U kunt nu inloggen."))
+    return redirect("accounts:login")
+
+
+@public
+def new_link(request: HttpRequest) -> HttpResponse:
+    """ "Link expired → send a new one", answered the same whether or not the account exists."""
+    template = "accounts/new_link.html"
+    if request.method != "POST":
+        return render(request, template, {"form": NewLinkForm()})
+    form = NewLinkForm(request.POST)
+    if not ratelimit.hit_for_client(
+        request, "new_link", limit=NEW_LINK_REQUESTS_PER_HOUR, per_seconds=HOUR
+    ):
+        return _too_many(request, template, {"form": form})
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    value = form.cleaned_data["username_or_email"].strip().lower()
+    # Counted per typed value, not per account, so the answer is the same either way.
+    if ratelimit.hit(
+        "new_link_target", value, limit=NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR, per_seconds=HOUR
+    ):
+        services.send_new_link(actor=request.user, username_or_email=value)
+    return redirect("accounts:new_link_sent")
+
+
+@public
+def new_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/new_link_sent.html")

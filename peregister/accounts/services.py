@@ -1,0 +1,88 @@
+"""Writes on accounts: setting a password through a link, sending a new link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from peregister.accounts import tokens
+from peregister.accounts.models import User
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.notifications.mail import absolute_url, enqueue_mail
+
+
+class LinkNotUsable(Exception):
+    """The set-password link was used or expired (possibly by a concurrent request)."""
+
+    def __init__(self, state: tokens.TokenState) -> None:
+        super().__init__(state.value)
+        self.state = state
+
+
+def mail_set_password_link(*, user: User, template: str, **context: Any) -> None:
+    """Issue a fresh link for ``user`` and mail it with the username and the login page address.
+
+    Call inside the transaction that created or changed the user: the mail leaves on commit.
+    """
+    raw = tokens.issue_token(user)
+    enqueue_mail(
+        template=template,
+        to=[user.email],
+        context={
+            "username": user.username,
+            "name": user.get_full_name(),
+            "set_password_url": tokens.set_password_url(raw),
+            "login_url": absolute_url(reverse("accounts:login")),
+            "hours": int(tokens.link_lifetime().total_seconds() // 3600),
+            **context,
+        },
+        language=user.language,
+    )
+
+
+def set_password_with_link(*, actor: Any, raw_token: str, password: str) -> User:
+    """Set the password of the link's user and use the link up, all or nothing.
+
+    ``password`` must already have passed the password validators (the form does that).
+    The user is not logged in: the link alone never opens a session.
+    """
+    with transaction.atomic():
+        inspection = tokens.inspect(raw_token)
+        if inspection.token is None:
+            raise LinkNotUsable(inspection.state)
+        if not tokens.consume(inspection.token):
+            raise LinkNotUsable(tokens.inspect(raw_token).state)
+        user = inspection.token.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # Whoever holds the link acts as its user; an anonymous actor is recorded as that user.
+        record(
+            AuditEvent.Action.PASSWORD_SET,
+            actor=actor if getattr(actor, "is_authenticated", False) else user,
+            contact=getattr(user, "contact", None),
+        )
+    return user
+
+
+def send_new_link(*, actor: Any, username_or_email: str) -> int:
+    """Mail a new set-password link to every active (non-staff) account matching the input.
+
+    Returns how many were sent, for tests only: the page says the same whatever the count,
+    so nobody learns whether an account exists.
+    """
+    value = username_or_email.strip()
+    if not value:
+        return 0
+    users = list(
+        User.objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .filter(Q(username__iexact=value) | Q(email__iexact=value))
+        .exclude(email="")
+    )
+    with transaction.atomic():
+        for user in users:
+            mail_set_password_link(user=user, template="password_link")
+    return len(users)

@@ -1,0 +1,85 @@
+"""Set-password links: issue, inspect and consume (single use, own expiry, atomic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+
+from peregister.accounts.models import SetPasswordToken, User
+from peregister.core import clock
+from peregister.notifications.mail import absolute_url
+
+# What ``secrets.token_urlsafe(32)`` produces; anything else is not looked up at all.
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+
+
+class TokenState(enum.Enum):
+    VALID = "valid"
+    USED = "used"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Inspection:
+    state: TokenState
+    token: SetPasswordToken | None = None
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def link_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=settings.SET_PASSWORD_LINK_HOURS)
+
+
+def issue_token(user: User) -> str:
+    """A new link secret for ``user``; earlier unused links of the user stop working."""
+    now = clock.now()
+    SetPasswordToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    raw = secrets.token_urlsafe(32)
+    SetPasswordToken.objects.create(
+        user=user, digest=_digest(raw), created_at=now, expires_at=now + link_lifetime()
+    )
+    return raw
+
+
+def set_password_url(raw: str) -> str:
+    return absolute_url(reverse("accounts:set_password", kwargs={"token": raw}))
+
+
+def inspect(raw: str) -> Inspection:
+    if not TOKEN_PATTERN.match(raw or ""):
+        return Inspection(TokenState.UNKNOWN)
+    token = (
+        SetPasswordToken.objects.select_related("user")
+        .filter(digest=_digest(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return Inspection(TokenState.UNKNOWN)
+    if token.used_at is not None:
+        return Inspection(TokenState.USED, token)
+    if token.expires_at <= clock.now():
+        return Inspection(TokenState.EXPIRED, token)
+    return Inspection(TokenState.VALID, token)
+
+
+def consume(token: SetPasswordToken) -> bool:
+    """Mark the token used; False when it was used or expired meanwhile (one winner only)."""
+    now = clock.now()
+    return bool(
+        SetPasswordToken.objects.filter(
+            pk=token.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+    )

@@ -1,0 +1,182 @@
+"""Input checks for onboarding and organisation administration; business rules live in services."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from peregister.accounts.forms import NewUsernameField
+from peregister.accounts.models import User
+from peregister.organisations.models import Contact, Organisation
+
+POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()-]+$")
+
+
+def clean_kvk(value: str) -> str:
+    digits = re.sub(r"[\s.]", "", value)
+    if not re.fullmatch(r"[0-9]{8}", digits):
+        raise ValidationError(_("Een KvK-nummer bestaat uit precies 8 cijfers."), code="kvk")
+    return digits
+
+
+def clean_postcode(value: str) -> str:
+    match = POSTCODE.match(value.strip())
+    # SA, SD and SS are never issued as postcode letters.
+    if not match or match.group(2).upper() in {"SA", "SD", "SS"}:
+        raise ValidationError(
+            _("Vul een Nederlandse postcode in: 4 cijfers en 2 letters, bijvoorbeeld 3511 AB."),
+            code="postcode",
+        )
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def clean_phone(value: str) -> str:
+    value = " ".join(value.split())
+    digits = re.sub(r"[^0-9]", "", value)
+    if not PHONE_CHARACTERS.match(value) or not 10 <= len(digits) <= 15:
+        raise ValidationError(
+            _("Vul een telefoonnummer in van 10 tot 15 cijfers, bijvoorbeeld 030-1234567."),
+            code="phone",
+        )
+    return value
+
+
+class OrganisationDataForm(forms.Form):
+    """The organisation's own data, as the beheerder may keep it up to date."""
+
+    name = forms.CharField(label=_("Naam organisatie"), max_length=200)
+    street = forms.CharField(label=_("Straat en huisnummer"), max_length=200)
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    city = forms.CharField(label=_("Plaats"), max_length=100)
+    phone = forms.CharField(
+        label=_("Telefoonnummer"), max_length=20, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    email = forms.EmailField(label=_("Algemeen e-mailadres"), max_length=254)
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data["postcode"])
+
+    def clean_phone(self) -> str:
+        return clean_phone(self.cleaned_data["phone"])
+
+    @classmethod
+    def initial_for(cls, organisation: Organisation) -> dict[str, Any]:
+        return {name: getattr(organisation, name) for name in cls.base_fields}
+
+
+class AccountRequestForm(OrganisationDataForm):
+    """*Aanvragen account collectieve werkgever*."""
+
+    kvk_number = forms.CharField(
+        label=_("KvK-nummer"),
+        max_length=12,
+        help_text=_("8 cijfers, zoals in het Handelsregister."),
+    )
+    requester_name = forms.CharField(label=_("Uw naam"), max_length=150)
+    requester_email = forms.EmailField(
+        label=_("Uw e-mailadres"),
+        max_length=254,
+        help_text=_(
+            "Hierheen sturen we uw gebruikersnaam en de link om uw wachtwoord in te stellen."
+        ),
+    )
+    username = NewUsernameField()
+
+    field_order = [
+        "name",
+        "kvk_number",
+        "street",
+        "postcode",
+        "city",
+        "phone",
+        "email",
+        "requester_name",
+        "requester_email",
+        "username",
+    ]
+
+    def clean_kvk_number(self) -> str:
+        kvk = clean_kvk(self.cleaned_data["kvk_number"])
+        if (
+            Organisation.objects.filter(kvk_number=kvk)
+            .exclude(status=Organisation.Status.REJECTED)
+            .exists()
+        ):
+            raise ValidationError(kvk_taken_message(), code="kvk_taken")
+        return kvk
+
+
+def kvk_taken_message() -> str:
+    return str(
+        _(
+            "Voor dit KvK-nummer is al een werkgeversaccount aangevraagd of geregistreerd. "
+            "Neem contact op met de beheerder van uw organisatie."
+        )
+    )
+
+
+def username_taken_message() -> str:
+    return str(_("Deze gebruikersnaam is al in gebruik. Kies een andere."))
+
+
+ADDABLE_ROLES = [
+    (Contact.Role.DEPUTY.value, Contact.Role.DEPUTY.label),
+    (Contact.Role.CONTACT.value, Contact.Role.CONTACT.label),
+]
+
+
+class AddContactForm(forms.Form):
+    """*toevoegen beheerder*: a person or a department on a general mailbox, with a role."""
+
+    kind = forms.ChoiceField(
+        label=_("Persoon of afdeling"),
+        choices=Contact.Kind.choices,
+        initial=Contact.Kind.PERSON,
+        widget=forms.RadioSelect,
+    )
+    name = forms.CharField(label=_("Naam contactpersoon/afdeling"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mailadres"),
+        max_length=254,
+        help_text=_("Voor een afdeling: het algemene e-mailadres, bijvoorbeeld hr@…"),
+    )
+    role = forms.ChoiceField(label=_("Rol"), choices=ADDABLE_ROLES, initial=Contact.Role.CONTACT)
+    username = NewUsernameField()
+    language = forms.ChoiceField(
+        label=_("Taal van de e-mails"), choices=User.Language.choices, initial=User.Language.DUTCH
+    )
+
+
+class ContactRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rol"), choices=ADDABLE_ROLES)
+
+
+class ContactActiveForm(forms.Form):
+    active = forms.TypedChoiceField(
+        choices=[("1", _("activeren")), ("0", _("deactiveren"))],
+        coerce=lambda value: value == "1",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vul een reden in; de werkgever krijgt die per e-mail.")},
+    )
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,54 @@
+"""Public: *Aanvragen account collectieve werkgever* and its confirmation page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+
+from peregister.core import ratelimit
+from peregister.core.view_policies import public
+from peregister.organisations import services
+from peregister.organisations.forms import AccountRequestForm
+from peregister.organisations.services import OrganisationData
+
+REQUESTS_PER_HOUR = 10
+TEMPLATE = "organisations/request_account.html"
+
+
+@public
+def request_account(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, TEMPLATE, {"form": AccountRequestForm()})
+    form = AccountRequestForm(request.POST)
+    if not ratelimit.hit_for_client(
+        request, "account_request", limit=REQUESTS_PER_HOUR, per_seconds=3600
+    ):
+        return render(request, TEMPLATE, {"form": form, "too_many": True}, status=429)
+    if not form.is_valid():
+        return render(request, TEMPLATE, {"form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        services.request_employer_account(
+            actor=request.user,
+            data=OrganisationData(
+                **{field: data[field] for field in OrganisationData.__dataclass_fields__}
+            ),
+            kvk_number=data["kvk_number"],
+            requester_name=data["requester_name"],
+            requester_email=data["requester_email"],
+            username=data["username"],
+            language="en" if (get_language() or "").startswith("en") else "nl",
+        )
+    except services.DuplicateKvk as exc:
+        form.add_error("kvk_number", exc)
+        return render(request, TEMPLATE, {"form": form}, status=400)
+    except services.UsernameTaken as exc:
+        form.add_error("username", exc)
+        return render(request, TEMPLATE, {"form": form}, status=400)
+    return redirect("onboarding:request_sent")
+
+
+@public
+def request_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "organisations/request_sent.html")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from peregister.organisations import onboarding_views
+
+app_name = "onboarding"
+urlpatterns = [
+    path("aanvragen/", onboarding_views.request_account, name="request_account"),
+    path("aanvragen/ontvangen/", onboarding_views.request_sent, name="request_sent"),
+]

@@ -1,0 +1,416 @@
+"""Every write on organisations and contacts: one transaction, an audit event, mail on commit.
+
+Rules (also in the database where a constraint can say it): exactly one beheerder per
+organisation and at most one 2e contactpersoon; the beheerder role only moves by handover,
+so the last beheerder can never be removed or demoted; nobody raises their own role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from peregister.accounts.models import User
+from peregister.accounts.services import mail_set_password_link
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.organisations.models import Contact, Organisation
+
+Role = Contact.Role
+Status = Organisation.Status
+RANK = {Role.CONTACT: 0, Role.DEPUTY: 1, Role.ADMINISTRATOR: 2}
+
+
+class RuleViolation(ValidationError):
+    """A business rule refused the change; the message is for the user (Dutch msgid)."""
+
+
+class DuplicateKvk(RuleViolation):
+    pass
+
+
+class UsernameTaken(RuleViolation):
+    pass
+
+
+@dataclass(frozen=True)
+class OrganisationData:
+    name: str
+    street: str
+    postcode: str
+    city: str
+    phone: str
+    email: str
+
+
+def _create_user(*, username: str, email: str, name: str, language: str) -> User:
+    """An account without a usable password: it is set through the mailed link."""
+    user = User(username=username, email=email, first_name=name[:150], language=language)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        # Two requests with the same name at once: the constraint decides, not a read.
+        raise UsernameTaken(_("Deze gebruikersnaam is al in gebruik. Kies een andere.")) from exc
+    return user
+
+
+def request_employer_account(
+    *,
+    actor: Any,
+    data: OrganisationData,
+    kvk_number: str,
+    requester_name: str,
+    requester_email: str,
+    username: str,
+    language: str = "nl",
+) -> Organisation:
+    """Flow 1: organisation *requested*, its beheerder without password, and the mail with link."""
+    with transaction.atomic():
+        organisation = Organisation(kvk_number=kvk_number, **data.__dict__)
+        try:
+            with transaction.atomic():
+                organisation.save()
+        except IntegrityError as exc:
+            # A double submission or a concurrent request for the same KvK number.
+            raise DuplicateKvk(
+                _(
+                    "Voor dit KvK-nummer is al een werkgeversaccount aangevraagd of "
+                    "geregistreerd. Neem contact op met de beheerder van uw organisatie."
+                )
+            ) from exc
+        user = _create_user(
+            username=username, email=requester_email, name=requester_name, language=language
+        )
+        contact = Contact.objects.create(
+            organisation=organisation,
+            user=user,
+            role=Role.ADMINISTRATOR,
+            kind=Contact.Kind.PERSON,
+            name=requester_name,
+            email=requester_email,
+        )
+        record(
+            AuditEvent.Action.ACCOUNT_REQUESTED,
+            actor=actor,
+            organisation=organisation,
+            contact=contact,
+            kvk_number=kvk_number,
+        )
+        mail_set_password_link(
+            user=user, template="account_created", organisation=organisation.name
+        )
+    return organisation
+
+
+# --- the register (staff) --------------------------------------------------------------------
+
+
+def _require_staff(actor: Any) -> None:
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_staff):
+        raise RuleViolation(_("Alleen het register kan dit doen."))
+
+
+def _change_status(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    allowed_from: set[str],
+    to: str,
+    action: AuditEvent.Action,
+    reason: str = "",
+) -> Organisation:
+    _require_staff(actor)
+    now = clock.now()
+    # The status is changed with a conditional update, so a second click or a concurrent
+    # decision finds nothing left to change.
+    changed = Organisation.objects.filter(pk=organisation.pk, status__in=allowed_from).update(
+        status=to, status_changed_at=now, status_reason=reason
+    )
+    if not changed:
+        raise RuleViolation(_("Deze actie past niet bij de huidige status van de organisatie."))
+    organisation.refresh_from_db()
+    record(action, actor=actor, organisation=organisation, status=to)
+    return organisation
+
+
+def _administrator(organisation: Organisation) -> Contact | None:
+    return organisation.contacts.filter(role=Role.ADMINISTRATOR).select_related("user").first()
+
+
+def _mail_administrator(organisation: Organisation, template: str, **context: Any) -> None:
+    administrator = _administrator(organisation)
+    if administrator is None:
+        return
+    enqueue_mail(
+        template=template,
+        to=[administrator.email],
+        context={
+            "name": administrator.name,
+            "organisation": organisation.name,
+            "login_url": absolute_url(reverse("accounts:login")),
+            **context,
+        },
+        language=administrator.user.language,
+    )
+
+
+def authorise_organisation(*, actor: Any, organisation: Organisation) -> Organisation:
+    """Flow 3: *autoriseren*; the beheerder gets the *autorisatiebevestiging*."""
+    with transaction.atomic():
+        _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.REQUESTED},
+            to=Status.AUTHORISED,
+            action=AuditEvent.Action.ORGANISATION_AUTHORISED,
+        )
+        _mail_administrator(organisation, "organisation_authorised")
+    return organisation
+
+
+def reject_organisation(*, actor: Any, organisation: Organisation, reason: str) -> Organisation:
+    if not reason.strip():
+        raise RuleViolation(_("Vul een reden in; de werkgever krijgt die per e-mail."))
+    with transaction.atomic():
+        _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.REQUESTED},
+            to=Status.REJECTED,
+            action=AuditEvent.Action.ORGANISATION_REJECTED,
+            reason=reason.strip(),
+        )
+        _mail_administrator(organisation, "organisation_rejected", reason=reason.strip())
+    return organisation
+
+
+def suspend_organisation(
+    *, actor: Any, organisation: Organisation, reason: str = ""
+) -> Organisation:
+    """Suspended: invisible to professionals; its contacts see no dossiers (the access rule)."""
+    with transaction.atomic():
+        return _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.AUTHORISED},
+            to=Status.SUSPENDED,
+            action=AuditEvent.Action.ORGANISATION_SUSPENDED,
+            reason=reason.strip(),
+        )
+
+
+def reinstate_organisation(*, actor: Any, organisation: Organisation) -> Organisation:
+    with transaction.atomic():
+        return _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.SUSPENDED},
+            to=Status.AUTHORISED,
+            action=AuditEvent.Action.ORGANISATION_REINSTATED,
+        )
+
+
+# --- the organisation's own administration ---------------------------------------------------
+
+
+def _manager(actor: Any, organisation: Organisation) -> Contact:
+    """The actor's own contact, if it manages ``organisation``; anything else is refused."""
+    contact = (
+        Contact.objects.filter(user=actor, organisation=organisation).first()
+        if getattr(actor, "is_authenticated", False)
+        else None
+    )
+    if contact is None or not contact.manages_organisation:
+        raise RuleViolation(_("Alleen de beheerder en de 2e contactpersoon kunnen dit doen."))
+    return contact
+
+
+def update_organisation(
+    *, actor: Any, organisation: Organisation, data: OrganisationData
+) -> Organisation:
+    with transaction.atomic():
+        _manager(actor, organisation)
+        changed = sorted(
+            field for field, value in data.__dict__.items() if getattr(organisation, field) != value
+        )
+        for field, value in data.__dict__.items():
+            setattr(organisation, field, value)
+        organisation.save(update_fields=list(data.__dict__))
+        record(
+            AuditEvent.Action.ORGANISATION_UPDATED,
+            actor=actor,
+            organisation=organisation,
+            fields=changed,
+        )
+    return organisation
+
+
+def _deputy_taken_message(organisation: Organisation, exclude: Contact | None = None) -> str:
+    deputy = organisation.contacts.filter(role=Role.DEPUTY)
+    if exclude is not None:
+        deputy = deputy.exclude(pk=exclude.pk)
+    existing = deputy.first()
+    name = existing.name if existing else ""
+    return str(
+        _("Er is al een 2e contactpersoon (%(name)s). Geef die eerst een andere rol.")
+        % {"name": name}
+    )
+
+
+def add_contact(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    kind: str,
+    name: str,
+    email: str,
+    role: str,
+    username: str,
+    language: str = "nl",
+) -> Contact:
+    """*toevoegen beheerder*: account plus the same username + set-password e-mail."""
+    if role not in (Role.DEPUTY, Role.CONTACT):
+        raise RuleViolation(_("Kies de rol 2e contactpersoon of contactpersoon."))
+    with transaction.atomic():
+        _manager(actor, organisation)
+        if role == Role.DEPUTY and organisation.contacts.filter(role=Role.DEPUTY).exists():
+            raise RuleViolation(_deputy_taken_message(organisation))
+        user = _create_user(username=username, email=email, name=name, language=language)
+        try:
+            with transaction.atomic():
+                contact = Contact.objects.create(
+                    organisation=organisation,
+                    user=user,
+                    role=role,
+                    kind=kind,
+                    name=name,
+                    email=email,
+                )
+        except IntegrityError as exc:
+            raise RuleViolation(_deputy_taken_message(organisation)) from exc
+        record(
+            AuditEvent.Action.CONTACT_ADDED,
+            actor=actor,
+            organisation=organisation,
+            contact=contact,
+            role=role,
+        )
+        mail_set_password_link(user=user, template="contact_added", organisation=organisation.name)
+    return contact
+
+
+def change_contact_role(*, actor: Any, contact: Contact, role: str) -> Contact:
+    """Between contactpersoon and 2e contactpersoon; the beheerder role only moves by handover."""
+    if role not in (Role.DEPUTY, Role.CONTACT):
+        raise RuleViolation(_("Kies de rol 2e contactpersoon of contactpersoon."))
+    with transaction.atomic():
+        me = _manager(actor, contact.organisation)
+        contact.refresh_from_db()
+        old = contact.role
+        if old == role:
+            return contact
+        if old == Role.ADMINISTRATOR:
+            raise RuleViolation(
+                _(
+                    "De beheerder blijft beheerder tot hij of zij de rol overdraagt aan een "
+                    "ander; er is altijd precies één beheerder."
+                )
+            )
+        if contact.pk == me.pk and RANK[Role(role)] > RANK[Role(old)]:
+            raise RuleViolation(_("U kunt uw eigen rol niet verhogen."))
+        if role == Role.DEPUTY and not contact.active:
+            raise RuleViolation(_("Activeer deze contactpersoon eerst."))
+        if (
+            role == Role.DEPUTY
+            and contact.organisation.contacts.filter(role=Role.DEPUTY)
+            .exclude(pk=contact.pk)
+            .exists()
+        ):
+            raise RuleViolation(_deputy_taken_message(contact.organisation, exclude=contact))
+        contact.role = role
+        try:
+            with transaction.atomic():
+                contact.save(update_fields=["role"])
+        except IntegrityError as exc:
+            raise RuleViolation(
+                _deputy_taken_message(contact.organisation, exclude=contact)
+            ) from exc
+        record(
+            AuditEvent.Action.CONTACT_CHANGED,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+            role=[old, role],
+        )
+    return contact
+
+
+def set_contact_active(*, actor: Any, contact: Contact, active: bool) -> Contact:
+    """Deactivate (no dossiers, invisible to professionals) or reactivate a contact."""
+    with transaction.atomic():
+        me = _manager(actor, contact.organisation)
+        contact.refresh_from_db()
+        if contact.active == active:
+            return contact
+        if not active and contact.role == Role.ADMINISTRATOR:
+            raise RuleViolation(
+                _("De beheerder kan niet worden gedeactiveerd. Draag eerst de beheerder-rol over.")
+            )
+        if not active and contact.pk == me.pk:
+            raise RuleViolation(_("U kunt uw eigen account niet deactiveren."))
+        contact.active = active
+        contact.save(update_fields=["active"])
+        record(
+            AuditEvent.Action.CONTACT_CHANGED,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+            active=active,
+        )
+    return contact
+
+
+def hand_over_administrator(*, actor: Any, to: Contact) -> Contact:
+    """The beheerder hands the role to another active contact, who gives back their own role.
+
+    Role changes run in an order that never has two beheerders or two deputies, so the
+    database constraints hold at every statement.
+    """
+    with transaction.atomic():
+        me = _manager(actor, to.organisation)
+        if me.role != Role.ADMINISTRATOR:
+            raise RuleViolation(_("Alleen de beheerder kan de beheerder-rol overdragen."))
+        to.refresh_from_db()
+        if to.pk == me.pk:
+            raise RuleViolation(_("U bent al de beheerder."))
+        if not to.active:
+            raise RuleViolation(_("Activeer deze contactpersoon eerst."))
+        their_old_role = to.role
+        me.role = Role.CONTACT
+        me.save(update_fields=["role"])
+        to.role = Role.ADMINISTRATOR
+        to.save(update_fields=["role"])
+        me.role = their_old_role
+        me.save(update_fields=["role"])
+        for changed, old, new in (
+            (to, their_old_role, Role.ADMINISTRATOR),
+            (me, Role.ADMINISTRATOR, their_old_role),
+        ):
+            record(
+                AuditEvent.Action.CONTACT_CHANGED,
+                actor=actor,
+                organisation=to.organisation,
+                contact=changed,
+                role=[str(old), str(new)],
+                handover=True,
+            )
+    return to
