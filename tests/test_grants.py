@@ -354,7 +354,8 @@ def test_grant_form_lists_active_contacts_and_explains_what_the_organisation_see
     response = client_for(world.professional.user).get(add_url(world.organisation))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Regiomanager" in body
+    assert "Regiomanager — heeft al inzage" in body
+    assert f"{world.contact_expired.name} — heeft al inzage" not in body
     assert inactive.name not in body
     assert world.other_org_admin.name not in body
     assert "volledige PE-dossier" in body

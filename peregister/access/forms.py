@@ -64,10 +64,16 @@ class ValidUntilField(forms.DateField):
 
 
 class ContactChoiceField(forms.ModelChoiceField[Contact]):
+    # Contacts that already have live access from this professional, marked in their label.
+    already_granted: frozenset[int] = frozenset()
+
     def label_from_instance(self, obj: Contact) -> str:
+        label = str(obj.name)
         if obj.kind == Contact.Kind.DEPARTMENT:
-            return f"{obj.name} ({_('afdeling')})"
-        return str(obj.name)
+            label = f"{label} ({_('afdeling')})"
+        if obj.pk in self.already_granted:
+            label = f"{label} — {_('heeft al inzage')}"
+        return label
 
 
 class GrantForm(forms.Form):
@@ -88,12 +94,19 @@ class GrantForm(forms.Form):
     )
     valid_until = ValidUntilField()
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisation: Organisation,
+        already_granted: frozenset[int] = frozenset(),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Only active contacts of this organisation: a crafted code of another one is invalid.
         contact_field = self.fields["contact"]
         assert isinstance(contact_field, ContactChoiceField)
         contact_field.queryset = organisation.contacts.filter(active=True).order_by("name", "id")
+        contact_field.already_granted = already_granted
 
 
 class GrantEndForm(forms.Form):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -84,6 +85,20 @@ def _duplicate(existing: AccessGrant) -> DuplicateGrant:
 
 def _is_expired(grant: AccessGrant, today: dt.date) -> bool:
     return grant.valid_until is not None and grant.valid_until < today
+
+
+def contacts_with_unexpired_grant(
+    professional: Professional, organisation: Organisation
+) -> frozenset[int]:
+    """Contacts of ``organisation`` to whom a new grant would be a duplicate (a form hint)."""
+    return frozenset(
+        AccessGrant.objects.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=clock.today()),
+            professional=professional,
+            contact__organisation=organisation,
+            revoked_at__isnull=True,
+        ).values_list("contact_id", flat=True)
+    )
 
 
 def grant_access(

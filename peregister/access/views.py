@@ -107,9 +107,12 @@ def _render_grant_form(
 def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResponse:
     """Step 2 of *toevoegen*: the *contactpersoon/afdeling*, *geautoriseerd tot*, *opslaan*."""
     chosen = _authorised_organisation_or_404(organisation)
+    already = services.contacts_with_unexpired_grant(_professional(request), chosen)
     if request.method != "POST":
-        return _render_grant_form(request, chosen, GrantForm(organisation=chosen))
-    form = GrantForm(request.POST, organisation=chosen)
+        return _render_grant_form(
+            request, chosen, GrantForm(organisation=chosen, already_granted=already)
+        )
+    form = GrantForm(request.POST, organisation=chosen, already_granted=already)
     if not form.is_valid():
         return _render_grant_form(request, chosen, form, status=400)
     contact: Contact = form.cleaned_data["contact"]
