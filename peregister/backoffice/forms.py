@@ -20,7 +20,7 @@ from peregister.backoffice.attendance import (
     parse_csv,
     parse_pasted,
 )
-from peregister.backoffice.views.common import parse_code
+from peregister.backoffice.codes import CodeChoiceField
 from peregister.registry.models import LearningActivity
 
 LIST_ERROR_MESSAGES = {
@@ -50,16 +50,7 @@ def list_error_message(error: ListError) -> str:
     return str(LIST_ERROR_MESSAGES[error.code]) % error.params
 
 
-class ActivityChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """Choose an activity by its opaque code; a malformed code is just an unknown choice."""
-
-    def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and parse_code(value) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
+class ActivityChoiceField(CodeChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         until = f"{obj.recognised_until:%d-%m-%Y}" if obj.recognised_until else "…"
         window = f"{obj.recognised_from:%d-%m-%Y} – {until}"

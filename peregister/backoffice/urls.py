@@ -1,9 +1,14 @@
 from django.urls import path
 
-from peregister.backoffice.views import attendance
+from peregister.backoffice.views import activities, attendance
 
 app_name = "backoffice"
 urlpatterns = [
+    path("leeractiviteiten/", activities.activity_list, name="activities"),
+    path("leeractiviteiten/nieuw/", activities.activity_create, name="activity_create"),
+    path("leeractiviteiten/<uuid:code>/", activities.activity_detail, name="activity"),
+    path("leeractiviteiten/<uuid:code>/wijzigen/", activities.activity_edit, name="activity_edit"),
+    path("leeractiviteiten/<uuid:code>/beeindigen/", activities.activity_end, name="activity_end"),
     path("presentie/", attendance.attendance, name="attendance"),
     path("presentie/csv/", attendance.attendance_csv, name="attendance_csv"),
     path("presentie/bevestigen/", attendance.attendance_confirm, name="attendance_confirm"),

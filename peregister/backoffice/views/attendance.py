@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.backoffice.attendance import Entry
+from peregister.backoffice.codes import parse_code
 from peregister.backoffice.completions import (
     ConcurrentRegistration,
     LineStatus,
@@ -21,7 +22,6 @@ from peregister.backoffice.forms import (
     AttendancePasteForm,
     sign_payload,
 )
-from peregister.backoffice.views.common import parse_code
 from peregister.core import clock
 from peregister.core.view_policies import staff_only
 from peregister.registry.models import LearningActivity

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from peregister.backoffice.codes import parse_code
+
 M = TypeVar("M", bound=Model)
-
-
-def parse_code(raw: Any) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(raw))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def get_by_code_or_404(queryset: QuerySet[M], code: Any) -> M:

@@ -1,0 +1,118 @@
+"""Forms for the activity catalogue: filters, recognise/edit, end recognition."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peregister.backoffice.activities import MAX_POINTS, ActivityData
+from peregister.backoffice.codes import CodeChoiceField
+from peregister.organisations.models import Organisation
+from peregister.registry.models import LearningActivity
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_ERRORS = {"invalid": _("Vul een geldige datum in (dd-mm-jjjj).")}
+
+
+class ActivityFilterForm(forms.Form):
+    q = forms.CharField(label=_("Zoeken"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Soort"),
+        required=False,
+        choices=[("", _("alle soorten")), *LearningActivity.Kind.choices],
+        error_messages={"invalid_choice": _("Kies een soort uit de lijst.")},
+    )
+    recognised = forms.ChoiceField(
+        label=_("Erkend vandaag"),
+        required=False,
+        choices=[("", _("alle")), ("ja", _("ja, nu erkend")), ("nee", _("nee, niet erkend"))],
+        error_messages={"invalid_choice": _("Kies ja, nee of alle.")},
+    )
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(
+        label=_("Titel"), max_length=200, error_messages={"required": _("Vul de titel in.")}
+    )
+    provider = forms.CharField(
+        label=_("Aanbieder"),
+        max_length=200,
+        error_messages={"required": _("Vul de aanbieder in.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Soort"),
+        choices=[("", "—"), *LearningActivity.Kind.choices],
+        error_messages={
+            "required": _("Kies de soort activiteit."),
+            "invalid_choice": _("Kies een soort uit de lijst."),
+        },
+    )
+    points = forms.IntegerField(
+        label=_("PE-punten"),
+        min_value=0,
+        max_value=MAX_POINTS,
+        error_messages={
+            "required": _("Vul het aantal PE-punten in."),
+            "invalid": _("Vul een heel getal in."),
+            "min_value": _("Het aantal PE-punten kan niet negatief zijn."),
+            "max_value": _("Meer dan 100 PE-punten voor één activiteit is niet mogelijk."),
+        },
+    )
+    recognised_from = forms.DateField(
+        label=_("Erkend vanaf"),
+        widget=DATE_WIDGET,
+        error_messages={
+            "required": _("Vul in vanaf wanneer de activiteit erkend is."),
+            **DATE_ERRORS,
+        },
+    )
+    recognised_until = forms.DateField(
+        label=_("Erkend tot en met"),
+        required=False,
+        widget=DATE_WIDGET,
+        help_text=_("Leeg: erkend zonder einddatum."),
+        error_messages=DATE_ERRORS,
+    )
+    organisation = CodeChoiceField(
+        label=_("In-company voor organisatie"),
+        required=False,
+        queryset=Organisation.objects.filter(status=Organisation.Status.AUTHORISED),
+        to_field_name="code",
+        empty_label=_("— geen (open activiteit) —"),
+        help_text=_("Alleen voor een in-company activiteit."),
+        error_messages={"invalid_choice": _("Kies een geautoriseerde organisatie.")},
+    )
+
+    @classmethod
+    def for_activity(cls, activity: LearningActivity) -> ActivityForm:
+        return cls(
+            initial={
+                "title": activity.title,
+                "provider": activity.provider,
+                "kind": activity.kind,
+                "points": activity.points,
+                "recognised_from": activity.recognised_from,
+                "recognised_until": activity.recognised_until,
+                "organisation": activity.organisation.code if activity.organisation else None,
+            }
+        )
+
+    def to_data(self) -> ActivityData:
+        data = self.cleaned_data
+        return ActivityData(
+            title=data["title"].strip(),
+            provider=data["provider"].strip(),
+            kind=data["kind"],
+            points=data["points"],
+            recognised_from=data["recognised_from"],
+            recognised_until=data["recognised_until"],
+            organisation=data["organisation"],
+        )
+
+
+class EndRecognitionForm(forms.Form):
+    last_day = forms.DateField(
+        label=_("Laatste dag van erkenning"),
+        widget=DATE_WIDGET,
+        error_messages={"required": _("Vul de laatste dag van erkenning in."), **DATE_ERRORS},
+    )
