@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
@@ -81,3 +82,15 @@ def test_log_is_paginated(world: World) -> None:
     assert "?pagina=2" in first
     assert client.get(URL, {"pagina": "2"}).content.decode().count("dossier bekeken") == 5
     assert client.get(URL, {"pagina": "bogus"}).status_code == 200
+
+
+def test_log_query_count_does_not_grow_with_events(world: World) -> None:
+    client = client_for(world.professional.user)
+    viewed(world, world.contact_live, [world.professional])
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for contact in (world.deputy, world.administrator, world.contact_expired):
+        viewed(world, contact, [world.professional])
+    with CaptureQueriesContext(connection) as many:
+        client.get(URL)
+    assert len(many) == len(few)

@@ -9,7 +9,9 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from peregister.access import policies, services
 from peregister.access.models import AccessGrant
@@ -530,3 +532,14 @@ def test_revoked_or_expired_grant_has_no_change_page(world: World) -> None:
     for contact in (world.contact_revoked, world.contact_expired):
         grant = AccessGrant.objects.get(contact=contact)
         assert client.get(f"/mijn/inzage-werkgever/{grant.code}/wijzigen/").status_code == 404
+
+
+def test_grant_list_query_count_does_not_grow_with_grants(world: World) -> None:
+    client = client_for(world.professional.user)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/mijn/inzage-werkgever/")
+    for _ in range(10):
+        factories.AccessGrantFactory(professional=world.professional)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/mijn/inzage-werkgever/")
+    assert len(many) == len(few)
