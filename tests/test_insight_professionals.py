@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import cast
 
 import pytest
 from django.db import connection
@@ -23,7 +24,7 @@ def _grant_with_period(contact: Contact, **professional: object) -> Professional
     )
     factories.PePeriodFactory(registration=registration)
     factories.AccessGrantFactory(professional=registration.professional, contact=contact)
-    return registration.professional
+    return cast(Professional, registration.professional)
 
 
 def _names(body: str) -> list[str]:

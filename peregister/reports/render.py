@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import xlsxwriter
-from django.utils.translation import gettext as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from peregister.reports.rows import ReportRow

@@ -45,13 +45,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--organisation", required=True, help="KvK-nummer of code (UUID)")
-        parser.add_argument("--format", required=True, choices=FORMATS, dest="file_format")
+        parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--output", required=True, type=Path, help="pad van het bestand")
 
-    def handle(
-        self, *args: Any, organisation: str, file_format: str, output: Path, **options: Any
-    ) -> None:
-        found = find_organisation(organisation)
+    def handle(self, *args: Any, **options: Any) -> None:
+        found = find_organisation(options["organisation"])
+        file_format: str = options["format"]
+        output = Path(options["output"])
         administrator = Contact.objects.select_related("user").get(
             organisation=found, role=Contact.Role.ADMINISTRATOR
         )
