@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from peregister.access.models import AccessGrant
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
@@ -94,3 +95,23 @@ def test_log_query_count_does_not_grow_with_events(world: World) -> None:
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(many) == len(few)
+
+
+def test_real_views_and_downloads_appear_and_revocation_stops_the_next_request(
+    world: World,
+) -> None:
+    """Across areas: the employer pages write the events this log reads; revoking is immediate."""
+    contact = client_for(world.contact_live.user)
+    dossier_url = f"/werkgever/professionals/{world.professional.code}/"
+    assert contact.get(dossier_url).status_code == 200
+    assert client_for(world.administrator.user).get("/werkgever/rapportage.csv").status_code == 200
+    me = client_for(world.professional.user)
+    body = me.get(URL).content.decode()
+    assert "Regiomanager" in body
+    assert "dossier bekeken" in body
+    assert "HR De Brug" in body
+    assert "rapportage gedownload" in body
+
+    grant = AccessGrant.objects.get(contact=world.contact_live)
+    assert me.post(f"/mijn/inzage-werkgever/{grant.code}/intrekken/").status_code == 302
+    assert contact.get(dossier_url).status_code == 404
