@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -147,3 +148,27 @@ def test_query_count_does_not_grow_with_rows(world: World) -> None:
     few = _queries(world, 3)
     _add(world, 27)
     assert _queries(world, 30) == few
+
+
+def test_streams_merge_correctly_across_many_small_chunks(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small chunks make both cursors fetch several times, interleaved, as in a large report.
+    monkeypatch.setattr("peregister.reports.rows.CHUNK_SIZE", 2)
+    backoffice = factories.RegisterFactory(code="bo", name="Backofficeprofessional")
+    expected: list[tuple[str, str]] = [
+        (world.professional.full_name, "Uitzendprofessional"),
+    ]
+    for index in range(7):
+        professional = factories.ProfessionalFactory(last_name=f"Zz{index}")
+        factories.AccessGrantFactory(professional=professional, contact=world.deputy)
+        factories.AccessGrantFactory(professional=professional, contact=world.contact_live)
+        registers = [] if index % 3 == 0 else [backoffice] if index % 3 == 1 else [backoffice, None]
+        for register in registers:
+            registration = factories.RegistrationFactory(
+                professional=professional, **({"register": register} if register else {})
+            )
+            factories.PePeriodFactory(registration=registration)
+        names = sorted(r.name if r else "Uitzendprofessional" for r in registers) or [""]
+        expected.extend((professional.full_name, name) for name in names)
+    assert [(row.name, row.register) for row in _rows(world)] == expected

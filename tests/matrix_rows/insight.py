@@ -17,8 +17,6 @@ ROWS = [
         lambda w: f"/werkgever/professionals/{w.professional.code}/",
         _ONLY_LIVE_GRANT,
     ),
-]
-ROWS += [
     Row("reports:report", lambda w: "/werkgever/rapportage/", _MANAGERS),
     Row("reports:download_xlsx", lambda w: "/werkgever/rapportage.xlsx", _MANAGERS),
     Row("reports:download_csv", lambda w: "/werkgever/rapportage.csv", _MANAGERS),
