@@ -55,7 +55,9 @@ class ListParams:
 
     @classmethod
     def from_query(cls, query: QueryDict) -> ListParams:
-        search = " ".join(query.get("q", "").split())[:MAX_SEARCH_LENGTH]
+        # Control characters (a NUL byte is a database error on PostgreSQL) never match a name.
+        printable = "".join(c if c.isprintable() else " " for c in query.get("q", ""))
+        search = " ".join(printable.split())[:MAX_SEARCH_LENGTH]
         sort = query.get("sort", DEFAULT_SORT)
         if sort.removeprefix("-") not in SORT_COLUMNS:
             sort = DEFAULT_SORT
