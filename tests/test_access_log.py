@@ -115,3 +115,13 @@ def test_real_views_and_downloads_appear_and_revocation_stops_the_next_request(
     grant = AccessGrant.objects.get(contact=world.contact_live)
     assert me.post(f"/mijn/inzage-werkgever/{grant.code}/intrekken/").status_code == 302
     assert contact.get(dossier_url).status_code == 404
+
+
+def test_register_staff_views_are_listed_without_naming_the_staff_member(world: World) -> None:
+    with transaction.atomic():
+        record(
+            AuditEvent.Action.DOSSIER_VIEWED, actor=world.staff, professionals=[world.professional]
+        )
+    body = client_for(world.professional.user).get(URL).content.decode()
+    assert "medewerker van het register" in body
+    assert world.staff.username not in body
