@@ -175,3 +175,17 @@ class AttendanceConfirmForm(forms.Form):
             raise tampered
         self.activity = activity
         return str(raw)
+
+
+class ReasonForm(forms.Form):
+    """A decision's reason, shown to the professional (rejections) or kept in the audit."""
+
+    reason = forms.CharField(
+        label=_("Reden"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": _("Geef een reden."),
+            "max_length": _("De reden is te lang (maximaal %(limit_value)d tekens)."),
+        },
+    )

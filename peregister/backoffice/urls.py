@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peregister.backoffice.views import activities, attendance
+from peregister.backoffice.views import activities, attendance, registrations, renewals
 
 app_name = "backoffice"
 urlpatterns = [
@@ -12,4 +12,26 @@ urlpatterns = [
     path("presentie/", attendance.attendance, name="attendance"),
     path("presentie/csv/", attendance.attendance_csv, name="attendance_csv"),
     path("presentie/bevestigen/", attendance.attendance_confirm, name="attendance_confirm"),
+    path("verlengingen/", renewals.renewal_list, name="renewals"),
+    path(
+        "verlengingen/<uuid:professional>/<slug:register>/",
+        renewals.renewal_detail,
+        name="renewal",
+    ),
+    path(
+        "verlengingen/<uuid:professional>/<slug:register>/goedkeuren/",
+        renewals.renewal_approve,
+        name="renewal_approve",
+    ),
+    path(
+        "verlengingen/<uuid:professional>/<slug:register>/afwijzen/",
+        renewals.renewal_reject,
+        name="renewal_reject",
+    ),
+    path("registraties/vervallen/", registrations.lapsed_list, name="lapsed"),
+    path(
+        "registraties/<uuid:professional>/<slug:register>/herstellen/",
+        registrations.reinstate,
+        name="reinstate",
+    ),
 ]

@@ -1,6 +1,6 @@
 """Register back-office pages: only register staff get them; everyone else 404, anonymous login."""
 
-from peregister.registry.models import LearningActivity
+from peregister.registry.models import LearningActivity, PePeriod, Registration, RenewalSubmission
 from tests import factories
 from tests.conftest import World
 from tests.matrix import Row, expect
@@ -15,7 +15,41 @@ def activity_code(world: World) -> str:
     return str(activity.code)
 
 
+def renewal_path(world: World, action: str = "") -> str:
+    """The world's professional with a submitted renewal dossier."""
+    period = PePeriod.objects.get(registration__professional=world.professional)
+    if not RenewalSubmission.objects.filter(period=period).exists():
+        factories.RenewalSubmissionFactory(period=period)
+    return f"/register/verlengingen/{world.professional.code}/up/{action}"
+
+
+def reinstate_path(world: World) -> str:
+    """The world's professional with a lapsed registration."""
+    Registration.objects.filter(professional=world.professional).update(
+        status=Registration.Status.LAPSED
+    )
+    return f"/register/registraties/{world.professional.code}/up/herstellen/"
+
+
 ROWS = [
+    Row("backoffice:renewals", lambda w: "/register/verlengingen/", ONLY_STAFF),
+    Row("backoffice:renewal", lambda w: renewal_path(w), ONLY_STAFF),
+    # Approving needs no input: staff are sent back to the list.
+    Row(
+        "backoffice:renewal_approve",
+        lambda w: renewal_path(w, "goedkeuren/"),
+        expect(404, staff=302),
+        method="post",
+    ),
+    Row(
+        "backoffice:renewal_reject",
+        lambda w: renewal_path(w, "afwijzen/"),
+        STAFF_EMPTY_POST,
+        method="post",
+    ),
+    Row("backoffice:lapsed", lambda w: "/register/registraties/vervallen/", ONLY_STAFF),
+    Row("backoffice:reinstate", lambda w: reinstate_path(w), ONLY_STAFF),
+    Row("backoffice:reinstate", lambda w: reinstate_path(w), STAFF_EMPTY_POST, method="post"),
     Row("backoffice:activities", lambda w: "/register/leeractiviteiten/", ONLY_STAFF),
     Row("backoffice:activity_create", lambda w: "/register/leeractiviteiten/nieuw/", ONLY_STAFF),
     Row(

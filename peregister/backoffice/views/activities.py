@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -99,7 +101,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 @staff_only
 @require_http_methods(["GET"])
-def activity_detail(request: HttpRequest, code: str) -> HttpResponse:
+def activity_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     activity = _activity_or_404(code)
     return _detail_page(request, activity, EndRecognitionForm(initial={"last_day": clock.today()}))
 
@@ -125,7 +127,7 @@ def _detail_page(
 
 @staff_only
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
+def activity_edit(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     activity = _activity_or_404(code)
     if request.method != "POST":
         return _form_page(request, ActivityForm.for_activity(activity), activity, 200)
@@ -143,7 +145,7 @@ def activity_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_only
 @require_POST
-def activity_end(request: HttpRequest, code: str) -> HttpResponse:
+def activity_end(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     activity = _activity_or_404(code)
     form = EndRecognitionForm(request.POST)
     if form.is_valid():

@@ -1,0 +1,140 @@
+"""Verlengingen: register staff decide on submitted renewal dossiers.
+
+Approving opens the next PE period the day after the current one ends, with its length and
+required points taken from the register at that moment. Each decision is a conditional UPDATE
+on the submission still being *submitted*, so two staff deciding at once cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.backoffice.notify import day, mail_professional
+from peregister.core import clock
+from peregister.registry.models import PePeriod, Registration, RenewalSubmission
+from peregister.registry.periods import period_end
+from peregister.registry.querysets import points_in_period
+
+MAX_REASON_LENGTH = 2000
+
+
+class DecisionRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def submitted_renewals() -> QuerySet[RenewalSubmission]:
+    """Open renewal dossiers, oldest first, with the period's points computed in SQL."""
+    return (
+        RenewalSubmission.objects.filter(status=RenewalSubmission.Status.SUBMITTED)
+        .select_related("period__registration__professional", "period__registration__register")
+        .annotate(
+            points_earned=points_in_period(
+                "period__registration__professional", "period__start", "period__end"
+            )
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def _decide(
+    renewal: RenewalSubmission, status: RenewalSubmission.Status, actor: Any, reason: str
+) -> dt.datetime:
+    now = clock.now()
+    updated = RenewalSubmission.objects.filter(
+        pk=renewal.pk, status=RenewalSubmission.Status.SUBMITTED
+    ).update(status=status, decided_at=now, decided_by=actor, reason=reason)
+    if updated != 1:
+        raise DecisionRefused(_("Over dit dossier is al besloten."))
+    return now
+
+
+def approve_renewal(*, actor: Any, renewal: RenewalSubmission) -> PePeriod:
+    """Approve; returns the next period (start = day after the current end)."""
+    with transaction.atomic():
+        _decide(renewal, RenewalSubmission.Status.APPROVED, actor, "")
+        period = PePeriod.objects.select_related(
+            "registration__register", "registration__professional"
+        ).get(pk=renewal.period_id)
+        registration = period.registration
+        register = registration.register
+        start = period.end + dt.timedelta(days=1)
+        next_period, _created = PePeriod.objects.get_or_create(
+            registration=registration,
+            start=start,
+            defaults={
+                "end": period_end(start, register.period_months),
+                "points_required": register.points_required,
+            },
+        )
+        # A registration that lapsed while the dossier waited is active again once approved.
+        reactivated = Registration.objects.filter(
+            pk=registration.pk, status=Registration.Status.LAPSED
+        ).update(status=Registration.Status.ACTIVE, status_changed_at=clock.now())
+        professional = registration.professional
+        record(
+            AuditEvent.Action.RENEWAL_DECIDED,
+            actor=actor,
+            professionals=[professional],
+            decision="approved",
+            register=register.code,
+            period_start=period.start.isoformat(),
+            next_period_start=next_period.start.isoformat(),
+            reactivated=bool(reactivated),
+        )
+        mail_professional(
+            professional=professional,
+            template="renewal_decided",
+            context={
+                "approved": True,
+                "register_name": register.name,
+                "period_start": day(period.start),
+                "period_end": day(period.end),
+                "next_start": day(next_period.start),
+                "next_end": day(next_period.end),
+                "next_points": next_period.points_required,
+                "reason": "",
+            },
+        )
+    return next_period
+
+
+def reject_renewal(*, actor: Any, renewal: RenewalSubmission, reason: str) -> None:
+    reason = reason.strip()
+    if not reason:
+        raise DecisionRefused(_("Geef een reden voor de afwijzing."))
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DecisionRefused(_("De reden is te lang (maximaal 2000 tekens)."))
+    with transaction.atomic():
+        _decide(renewal, RenewalSubmission.Status.REJECTED, actor, reason)
+        period = PePeriod.objects.select_related(
+            "registration__register", "registration__professional"
+        ).get(pk=renewal.period_id)
+        registration = period.registration
+        record(
+            AuditEvent.Action.RENEWAL_DECIDED,
+            actor=actor,
+            professionals=[registration.professional],
+            decision="rejected",
+            register=registration.register.code,
+            period_start=period.start.isoformat(),
+        )
+        mail_professional(
+            professional=registration.professional,
+            template="renewal_decided",
+            context={
+                "approved": False,
+                "register_name": registration.register.name,
+                "period_start": day(period.start),
+                "period_end": day(period.end),
+                "reason": reason,
+            },
+        )

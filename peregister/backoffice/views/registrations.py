@@ -1,0 +1,76 @@
+"""Lapsed registrations and reinstating one with a reason."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from peregister.access.policies import get_staff_professional_or_404
+from peregister.backoffice.closing import (
+    ReinstateRefused,
+    reinstate_registration,
+    with_latest_period,
+)
+from peregister.backoffice.forms import ReasonForm
+from peregister.core.view_policies import staff_only
+from peregister.registry.models import Registration
+
+PAGE_LIMIT = 500
+
+
+@staff_only
+@require_http_methods(["GET"])
+def lapsed_list(request: HttpRequest) -> HttpResponse:
+    lapsed = (
+        with_latest_period(Registration.objects.filter(status=Registration.Status.LAPSED))
+        .select_related("professional", "register")
+        .order_by("-status_changed_at", "id")
+    )
+    return render(
+        request, "backoffice/lapsed_list.html", {"registrations": list(lapsed[:PAGE_LIMIT])}
+    )
+
+
+def _lapsed_or_404(request: HttpRequest, professional: uuid.UUID, register: str) -> Registration:
+    found = get_staff_professional_or_404(request.user, professional)
+    registration = (
+        with_latest_period(Registration.objects.filter(professional=found, register__code=register))
+        .select_related("professional", "register")
+        .filter(status=Registration.Status.LAPSED)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    return registration
+
+
+@staff_only
+@require_http_methods(["GET", "POST"])
+def reinstate(request: HttpRequest, professional: uuid.UUID, register: str) -> HttpResponse:
+    registration = _lapsed_or_404(request, professional, register)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = reinstate_registration(
+                actor=request.user, registration=registration, reason=form.cleaned_data["reason"]
+            )
+        except ReinstateRefused as refused:
+            form.add_error("reason", refused.message)
+        else:
+            messages.success(
+                request,
+                _("De registratie is hersteld; PE-periode %(start)s tot en met %(end)s.")
+                % {"start": f"{period.start:%d-%m-%Y}", "end": f"{period.end:%d-%m-%Y}"},
+            )
+            return redirect("backoffice:lapsed")
+    return render(
+        request,
+        "backoffice/reinstate.html",
+        {"registration": registration, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
