@@ -43,7 +43,9 @@ def submitted(db: None) -> RenewalSubmission:
         professional=professional, points=9, completed_on=dt.date(2024, 6, 1)
     )
     factories.RenewalSubmissionFactory(period=period)
-    return RenewalSubmission.objects.get(period=period)
+    return RenewalSubmission.objects.get(
+        period__registration__professional__email="anouk@example.nl"
+    )
 
 
 def path(renewal: RenewalSubmission, action: str = "") -> str:
