@@ -375,3 +375,13 @@ def test_hand_over_refuses_inactive_contacts_and_oneself(world: World) -> None:
         == 400
     )
     assert roles(world.organisation) == before
+
+
+def test_dashboard_links_managers_to_their_pages_even_before_authorisation(world: World) -> None:
+    Organisation.objects.filter(pk=world.organisation.pk).update(status="requested")
+    body = client_for(world.administrator.user).get("/").content.decode()
+    assert "wacht op autorisatie" in body
+    assert 'href="/werkgever/beheerders/toevoegen/"' in body
+    assert client_for(world.administrator.user).get("/werkgever/beheerders/").status_code == 200
+    plain = client_for(world.contact_live.user).get("/").content.decode()
+    assert 'href="/werkgever/beheerders/toevoegen/"' not in plain

@@ -99,13 +99,23 @@ def _decide(
     organisation: Organisation,
     change: Callable[[], object],
     done: str,
-    **forms: ReasonForm | OptionalReasonForm,
+    *,
+    reject_form: ReasonForm | None = None,
+    suspend_form: OptionalReasonForm | None = None,
 ) -> HttpResponse:
+    """Run a decision; a refusal (e.g. a second click) re-renders the page with a 400."""
     try:
         change()
     except services.RuleViolation as exc:
         organisation.refresh_from_db()
-        return _render_detail(request, organisation, errors=exc.messages, status=400, **forms)  # type: ignore[arg-type]
+        return _render_detail(
+            request,
+            organisation,
+            reject_form=reject_form,
+            suspend_form=suspend_form,
+            errors=exc.messages,
+            status=400,
+        )
     messages.success(request, done)
     return redirect("organisations_staff:detail", code=organisation.code)
 
