@@ -155,20 +155,23 @@ def test_streams_merge_correctly_across_many_small_chunks(
 ) -> None:
     # Small chunks make both cursors fetch several times, interleaved, as in a large report.
     monkeypatch.setattr("peregister.reports.rows.CHUNK_SIZE", 2)
-    backoffice = factories.RegisterFactory(code="bo", name="Backofficeprofessional")
-    expected: list[tuple[str, str]] = [
-        (world.professional.full_name, "Uitzendprofessional"),
-    ]
+    registers = {
+        "Backofficeprofessional": factories.RegisterFactory(
+            code="bo", name="Backofficeprofessional"
+        ),
+        "Uitzendprofessional": factories.RegisterFactory(),
+    }
+    expected: list[tuple[str, str]] = [(world.professional.full_name, "Uitzendprofessional")]
     for index in range(7):
         professional = factories.ProfessionalFactory(last_name=f"Zz{index}")
         factories.AccessGrantFactory(professional=professional, contact=world.deputy)
         factories.AccessGrantFactory(professional=professional, contact=world.contact_live)
-        registers = [] if index % 3 == 0 else [backoffice] if index % 3 == 1 else [backoffice, None]
-        for register in registers:
+        # None, one or two registrations: no-period rows and multi-row groups in between.
+        names = sorted(registers)[: index % 3]
+        for name in names:
             registration = factories.RegistrationFactory(
-                professional=professional, **({"register": register} if register else {})
+                professional=professional, register=registers[name]
             )
             factories.PePeriodFactory(registration=registration)
-        names = sorted(r.name if r else "Uitzendprofessional" for r in registers) or [""]
-        expected.extend((professional.full_name, name) for name in names)
+        expected.extend((professional.full_name, name) for name in names or [""])
     assert [(row.name, row.register) for row in _rows(world)] == expected
