@@ -307,3 +307,77 @@ class RenewalSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period.registration} {self.get_status_display()}"
+
+
+class SelfReport(models.Model):
+    """*Eigen activiteit*: an activity completed elsewhere, reported by the professional.
+
+    Its points count only once staff approve it: approval creates a ``Completion`` (source
+    *self_reported*) with the points awarded. The certificate is kept in the database so every
+    app process can serve it (no local files).
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("ingediend")
+        APPROVED = "approved", _("goedgekeurd")
+        REJECTED = "rejected", _("afgewezen")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    professional = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, related_name="self_reports"
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    provider = models.CharField(_("aanbieder"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=LearningActivity.Kind.choices)
+    completed_on = models.DateField(_("afgerond op"))
+    description = models.TextField(_("omschrijving"), blank=True)
+    points_claimed = models.PositiveSmallIntegerField(_("gevraagde PE-punten"))
+    certificate = models.BinaryField(_("certificaat"), null=True, blank=True)
+    certificate_name = models.CharField(max_length=200, blank=True)
+    certificate_type = models.CharField(max_length=50, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"))
+    points_awarded = models.PositiveSmallIntegerField(
+        _("toegekende PE-punten"), null=True, blank=True
+    )
+    decided_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("toelichting"), blank=True)
+    completion = models.OneToOneField(
+        Completion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="self_report",
+    )
+
+    class Meta:
+        verbose_name = _("eigen activiteit")
+        verbose_name_plural = _("eigen activiteiten")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points_claimed__lte=100), name="self_report_points_claimed_sane"
+            ),
+            models.CheckConstraint(
+                condition=Q(points_awarded__isnull=True) | Q(points_awarded__lte=100),
+                name="self_report_points_awarded_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_at__isnull=False),
+                name="self_report_decision_dated",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (Q(points_awarded__isnull=False) & Q(completion__isnull=False)),
+                name="self_report_approved_counts",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="self_report_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.professional})"
