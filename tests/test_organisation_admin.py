@@ -377,11 +377,41 @@ def test_hand_over_refuses_inactive_contacts_and_oneself(world: World) -> None:
     assert roles(world.organisation) == before
 
 
-def test_dashboard_links_managers_to_their_pages_even_before_authorisation(world: World) -> None:
-    Organisation.objects.filter(pk=world.organisation.pk).update(status="requested")
+def test_dashboard_links_managers_to_their_pages(world: World) -> None:
     body = client_for(world.administrator.user).get("/").content.decode()
-    assert "wacht op autorisatie" in body
+    assert 'href="/werkgever/organisatie/"' in body
     assert 'href="/werkgever/beheerders/toevoegen/"' in body
-    assert client_for(world.administrator.user).get("/werkgever/beheerders/").status_code == 200
     plain = client_for(world.contact_live.user).get("/").content.decode()
     assert 'href="/werkgever/beheerders/toevoegen/"' not in plain
+
+
+@pytest.mark.parametrize("status", ["requested", "rejected", "suspended"])
+def test_contacts_are_added_only_after_authorisation(
+    world: World, status: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Otherwise a public account request would let anyone make the register mail strangers."""
+    Organisation.objects.filter(pk=world.organisation.pk).update(status=status)
+    client = client_for(world.administrator.user)
+    body = client.get("/").content.decode()
+    assert 'href="/werkgever/organisatie/"' in body
+    assert 'href="/werkgever/beheerders/toevoegen/"' not in body
+    page = client.get("/werkgever/beheerders/toevoegen/")
+    assert page.status_code == 200
+    assert "zodra het register uw organisatie heeft geautoriseerd" in page.content.decode()
+    before = Contact.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/werkgever/beheerders/toevoegen/", contact_data())
+    assert response.status_code == 400
+    assert Contact.objects.count() == before
+    assert mail.outbox == []
+    world.organisation.refresh_from_db()
+    with pytest.raises(services.NotYetAuthorised):
+        services.add_contact(
+            actor=world.administrator.user,
+            organisation=world.organisation,
+            kind="person",
+            name="X",
+            email="x@example.nl",
+            role="contact",
+            username="x-user",
+        )

@@ -40,6 +40,10 @@ class UsernameTaken(RuleViolation):
     pass
 
 
+class NotYetAuthorised(RuleViolation):
+    pass
+
+
 @dataclass(frozen=True)
 class OrganisationData:
     name: str
@@ -282,6 +286,14 @@ def add_contact(
         raise RuleViolation(_("Kies de rol 2e contactpersoon of contactpersoon."))
     with transaction.atomic():
         _manager(actor, organisation)
+        if organisation.status != Status.AUTHORISED:
+            # Otherwise anyone could request an account and make the register mail strangers.
+            raise NotYetAuthorised(
+                _(
+                    "Contactpersonen toevoegen kan zodra het register uw organisatie heeft "
+                    "geautoriseerd."
+                )
+            )
         if role == Role.DEPUTY and organisation.contacts.filter(role=Role.DEPUTY).exists():
             raise RuleViolation(_deputy_taken_message(organisation))
         user = _create_user(username=username, email=email, name=name, language=language)

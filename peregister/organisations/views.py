@@ -99,6 +99,8 @@ def contact_add(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, template, {"form": AddContactForm(), "organisation": organisation})
     form = AddContactForm(request.POST)
+    if not organisation.is_authorised:
+        return render(request, template, {"form": form, "organisation": organisation}, status=400)
     if form.is_valid():
         data = form.cleaned_data
         try:
