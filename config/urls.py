@@ -11,7 +11,6 @@ urlpatterns = [
     path("", include("peregister.core.urls")),
     path("account/", include("peregister.accounts.urls")),
     path("account/", include("peregister.organisations.public_urls")),
-    path("register/", include("peregister.backoffice.urls")),
     path("mijn/", include("peregister.registry.urls")),
     path("mijn/", include("peregister.access.urls")),
     path("werkgever/", include("peregister.insight.urls")),
@@ -19,6 +18,7 @@ urlpatterns = [
     path("werkgever/", include("peregister.organisations.urls")),
     path("register/organisaties/", include("peregister.organisations.staff_urls")),
     path("register/", include("peregister.backoffice.urls")),
+    path("eigen-activiteit/", include("peregister.registry.self_report_urls")),
     path("taal/", public(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
 ]

@@ -147,3 +147,22 @@ class AccessGrantFactory(DjangoModelFactory[AccessGrant]):
     professional = factory.SubFactory(ProfessionalFactory)
     contact = factory.SubFactory(ContactFactory)
     granted_at = factory.LazyFunction(lambda: clock.now() - dt.timedelta(days=1))
+
+
+class SelfReportFactory(DjangoModelFactory):  # type: ignore[type-arg]
+    """An *eigen activiteit* awaiting review, with a (tiny) PDF certificate."""
+
+    class Meta:
+        model = "registry.SelfReport"
+
+    professional = factory.SubFactory(ProfessionalFactory)
+    title = "Congres flexibele arbeid"
+    provider = "Flexcongres"
+    kind = LearningActivity.Kind.PRESENTATION
+    completed_on = factory.LazyFunction(lambda: clock.today() - dt.timedelta(days=7))
+    description = "Lezingen over wet- en regelgeving."
+    points_claimed = 3
+    certificate = b"%PDF-1.4\n%test certificate\n"
+    certificate_name = "certificaat.pdf"
+    certificate_type = "application/pdf"
+    submitted_at = factory.LazyFunction(clock.now)

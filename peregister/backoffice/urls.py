@@ -1,6 +1,12 @@
 from django.urls import path
 
-from peregister.backoffice.views import activities, attendance, registrations, renewals
+from peregister.backoffice.views import (
+    activities,
+    attendance,
+    registrations,
+    renewals,
+    self_reports,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -27,6 +33,23 @@ urlpatterns = [
         "verlengingen/<uuid:professional>/<slug:register>/afwijzen/",
         renewals.renewal_reject,
         name="renewal_reject",
+    ),
+    path("eigen-activiteiten/", self_reports.self_report_list, name="self_reports"),
+    path("eigen-activiteiten/<uuid:code>/", self_reports.self_report_detail, name="self_report"),
+    path(
+        "eigen-activiteiten/<uuid:code>/certificaat/",
+        self_reports.self_report_certificate,
+        name="self_report_certificate",
+    ),
+    path(
+        "eigen-activiteiten/<uuid:code>/goedkeuren/",
+        self_reports.self_report_approve,
+        name="self_report_approve",
+    ),
+    path(
+        "eigen-activiteiten/<uuid:code>/afwijzen/",
+        self_reports.self_report_reject,
+        name="self_report_reject",
     ),
     path("registraties/vervallen/", registrations.lapsed_list, name="lapsed"),
     path(

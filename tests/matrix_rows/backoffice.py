@@ -1,6 +1,12 @@
 """Register back-office pages: only register staff get them; everyone else 404, anonymous login."""
 
-from peregister.registry.models import LearningActivity, PePeriod, Registration, RenewalSubmission
+from peregister.registry.models import (
+    LearningActivity,
+    PePeriod,
+    Registration,
+    RenewalSubmission,
+    SelfReport,
+)
 from tests import factories
 from tests.conftest import World
 from tests.matrix import Row, expect
@@ -31,7 +37,45 @@ def reinstate_path(world: World) -> str:
     return f"/register/registraties/{world.professional.code}/up/herstellen/"
 
 
+def self_report_path(world: World, action: str = "") -> str:
+    report = SelfReport.objects.first() or factories.SelfReportFactory(
+        professional=world.professional
+    )
+    return f"/register/eigen-activiteiten/{report.code}/{action}"
+
+
+ONLY_PROFESSIONAL = expect(404, professional=200)
+
 ROWS = [
+    # The professional's own pages.
+    Row("self_reports:list", lambda w: "/eigen-activiteit/", ONLY_PROFESSIONAL),
+    Row("self_reports:create", lambda w: "/eigen-activiteit/nieuw/", ONLY_PROFESSIONAL),
+    Row(
+        "self_reports:create",
+        lambda w: "/eigen-activiteit/nieuw/",
+        expect(404, professional=400),
+        method="post",
+    ),
+    # Staff review.
+    Row("backoffice:self_reports", lambda w: "/register/eigen-activiteiten/", ONLY_STAFF),
+    Row("backoffice:self_report", lambda w: self_report_path(w), ONLY_STAFF),
+    Row(
+        "backoffice:self_report_certificate",
+        lambda w: self_report_path(w, "certificaat/"),
+        ONLY_STAFF,
+    ),
+    Row(
+        "backoffice:self_report_approve",
+        lambda w: self_report_path(w, "goedkeuren/"),
+        STAFF_EMPTY_POST,
+        method="post",
+    ),
+    Row(
+        "backoffice:self_report_reject",
+        lambda w: self_report_path(w, "afwijzen/"),
+        STAFF_EMPTY_POST,
+        method="post",
+    ),
     Row("backoffice:renewals", lambda w: "/register/verlengingen/", ONLY_STAFF),
     Row("backoffice:renewal", lambda w: renewal_path(w), ONLY_STAFF),
     # Approving needs no input: staff are sent back to the list.

@@ -1,0 +1,162 @@
+"""Eigen activiteiten (review): staff approve, with adjustable points, or reject with a reason."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from peregister.access.policies import staff_professionals
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.backoffice.views.common import get_by_code_or_404
+from peregister.core.view_policies import staff_only
+from peregister.registry.models import SelfReport
+from peregister.registry.self_report_forms import ApproveSelfReportForm, RejectSelfReportForm
+from peregister.registry.self_reports import (
+    SelfReportRefused,
+    approve_self_report,
+    reject_self_report,
+)
+
+PAGE_LIMIT = 500
+
+
+@staff_only
+@require_http_methods(["GET"])
+def self_report_list(request: HttpRequest) -> HttpResponse:
+    reports = (
+        SelfReport.objects.filter(
+            professional__in=staff_professionals(request.user),
+            status=SelfReport.Status.SUBMITTED,
+        )
+        .select_related("professional")
+        .defer("certificate")
+        .order_by("submitted_at", "id")
+    )
+    return render(
+        request, "backoffice/self_report_list.html", {"reports": list(reports[:PAGE_LIMIT])}
+    )
+
+
+def _report_or_404(request: HttpRequest, code: uuid.UUID) -> SelfReport:
+    return get_by_code_or_404(
+        SelfReport.objects.filter(professional__in=staff_professionals(request.user))
+        .select_related("professional__user", "decided_by")
+        .defer("certificate"),
+        code,
+    )
+
+
+def _detail_page(
+    request: HttpRequest,
+    report: SelfReport,
+    approve_form: ApproveSelfReportForm | None = None,
+    reject_form: RejectSelfReportForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    with transaction.atomic():
+        # Reviewing a professional's own report is a dossier view: it is audited.
+        record(
+            AuditEvent.Action.DOSSIER_VIEWED,
+            actor=request.user,
+            professionals=[report.professional],
+            via="backoffice.self_report",
+        )
+    return render(
+        request,
+        "backoffice/self_report_detail.html",
+        {
+            "report": report,
+            "approve_form": approve_form
+            or ApproveSelfReportForm(initial={"points": report.points_claimed}),
+            "reject_form": reject_form or RejectSelfReportForm(),
+        },
+        status=status,
+    )
+
+
+@staff_only
+@require_http_methods(["GET"])
+def self_report_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _detail_page(request, _report_or_404(request, code))
+
+
+@staff_only
+@require_http_methods(["GET"])
+def self_report_certificate(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    report = _report_or_404(request, code)
+    data = SelfReport.objects.filter(pk=report.pk).values_list("certificate", flat=True).first()
+    if not data:
+        raise Http404
+    with transaction.atomic():
+        record(
+            AuditEvent.Action.DOSSIER_VIEWED,
+            actor=request.user,
+            professionals=[report.professional],
+            via="backoffice.self_report_certificate",
+        )
+    response = HttpResponse(bytes(data), content_type=report.certificate_type)
+    # Always a download: an uploaded file is never rendered inline in our origin.
+    response["Content-Disposition"] = (
+        content_disposition_header(
+            as_attachment=True, filename=report.certificate_name or "certificaat"
+        )
+        or "attachment"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@staff_only
+@require_POST
+def self_report_approve(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    report = _report_or_404(request, code)
+    form = ApproveSelfReportForm(request.POST)
+    if form.is_valid():
+        try:
+            approve_self_report(
+                actor=request.user,
+                report=report,
+                points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+            )
+        except SelfReportRefused as refused:
+            if refused.field is None:  # already decided by someone else
+                messages.error(request, refused.message)
+                return _detail_page(request, _report_or_404(request, code), status=409)
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+        else:
+            messages.success(request, _("De activiteit is goedgekeurd; de punten tellen mee."))
+            return redirect("backoffice:self_reports")
+    return _detail_page(request, report, approve_form=form, status=400)
+
+
+@staff_only
+@require_POST
+def self_report_reject(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    report = _report_or_404(request, code)
+    form = RejectSelfReportForm(request.POST)
+    if form.is_valid():
+        try:
+            reject_self_report(
+                actor=request.user, report=report, reason=form.cleaned_data["reason"]
+            )
+        except SelfReportRefused as refused:
+            if refused.field is None:  # already decided by someone else
+                messages.error(request, refused.message)
+                return _detail_page(request, _report_or_404(request, code), status=409)
+            form.add_error(refused.field if refused.field in form.fields else None, refused.message)
+        else:
+            messages.success(
+                request, _("De activiteit is afgewezen; de professional krijgt bericht.")
+            )
+            return redirect("backoffice:self_reports")
+    return _detail_page(request, report, reject_form=form, status=400)
