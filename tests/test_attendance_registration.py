@@ -95,7 +95,7 @@ def test_check_uses_a_constant_number_of_queries(activity, django_assert_max_num
     for n in range(30):
         professional(f"{n:07d}")
     entries = [Entry(n + 1, f"{n:07d}", TODAY) for n in range(30)] + [Entry(31, "12", TODAY)]
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         check_attendance(activity=activity, entries=entries, today=TODAY)
 
 
@@ -332,3 +332,14 @@ def test_two_staff_confirming_the_same_list_register_it_once() -> None:
     assert len(errors) < 2
     assert Completion.objects.count() == 20
     assert AuditEvent.objects.filter(action=AuditEvent.Action.COMPLETIONS_REGISTERED).count() == 1
+
+
+def test_a_full_list_of_unknown_numbers_is_checked_without_error(activity) -> None:
+    professional("0000001")
+    professional("00000000000000000002")  # registration numbers of different widths
+    entries = [Entry(n, str(n), TODAY) for n in range(1, 1001)]
+    check = check_attendance(activity=activity, entries=entries, today=TODAY)
+    assert check.lines[0].status == LineStatus.LEADING_ZEROS
+    assert check.lines[0].similar == ("0000001",)
+    assert check.lines[1].similar == ("00000000000000000002",)
+    assert {line.status for line in check.lines[2:]} == {LineStatus.UNKNOWN}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
 from peregister.audit.models import AuditEvent
@@ -73,11 +74,23 @@ class AttendanceCheck:
 
 
 def _zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
-    """Every zero-padded variant of all-digit numbers, mapped back to the number as given."""
+    """Zero-padded variants of all-digit numbers, mapped back to the number as given.
+
+    Only widths that registration numbers really have are tried, which keeps the lookup small
+    (databases limit the number of query parameters).
+    """
+    digits = [number for number in numbers if number.isdigit()]
+    if not digits:
+        return {}
+    widths = set(
+        Professional.objects.annotate(width=Length("registration_number"))
+        .values_list("width", flat=True)
+        .distinct()
+    )
     candidates: dict[str, str] = {}
-    for number in numbers:
-        if number.isdigit():
-            for width in range(len(number) + 1, MAX_NUMBER_LENGTH + 1):
+    for number in digits:
+        for width in widths:
+            if len(number) < width <= MAX_NUMBER_LENGTH:
                 candidates[number.zfill(width)] = number
     return candidates
 
@@ -85,7 +98,7 @@ def _zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
 def check_attendance(
     *, activity: LearningActivity, entries: Sequence[Entry], today: dt.date
 ) -> AttendanceCheck:
-    """Every line with its status, in a constant number of queries."""
+    """Every line with its status, in a constant number of queries (at most four)."""
     numbers = {entry.number for entry in entries if entry.problem is None}
     professionals = {
         p.registration_number: p
