@@ -158,6 +158,8 @@ def test_paste_check_confirm_flow(activity, world) -> None:
     assert "voorloopnullen" in body
     assert "Bevestigen: 1 regel registreren" in body
     assert Completion.objects.count() == 0  # the check writes nothing
+    # The list is offered again for correction, as pasted.
+    assert "0012345\n12345\n9999999\n0012345</textarea>" in body
 
     done = client.post("/register/presentie/bevestigen/", {"payload": payload_of(body)})
     assert done.status_code == 200

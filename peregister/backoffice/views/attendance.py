@@ -53,7 +53,11 @@ def _form_page(
 
 
 def _check_page(
-    request: HttpRequest, activity: LearningActivity, entries: list[Entry], status: int = 200
+    request: HttpRequest,
+    activity: LearningActivity,
+    entries: list[Entry],
+    status: int = 200,
+    edit_form: AttendancePasteForm | None = None,
 ) -> HttpResponse:
     check = check_attendance(activity=activity, entries=entries, today=clock.today())
     return render(
@@ -65,6 +69,7 @@ def _check_page(
                 initial={"payload": sign_payload(activity, entries)}
             ),
             "statuses": LineStatus,
+            "edit_form": edit_form,
         },
         status=status,
     )
@@ -82,7 +87,15 @@ def attendance(request: HttpRequest) -> HttpResponse:
     form = AttendancePasteForm(request.POST)
     if not form.is_valid():
         return _form_page(request, paste_form=form, csv_form=csv_form, status=400)
-    return _check_page(request, form.cleaned_data["activity"], form.entries)
+    # The pasted list stays at hand, so a line can be corrected and checked again.
+    edit_form = AttendancePasteForm(
+        initial={
+            "activity": form.cleaned_data["activity"],
+            "day": form.cleaned_data["day"],
+            "numbers": "\n".join(entry.number for entry in form.entries),
+        }
+    )
+    return _check_page(request, form.cleaned_data["activity"], form.entries, edit_form=edit_form)
 
 
 @staff_only
