@@ -106,6 +106,8 @@ class AttendancePasteForm(forms.Form):
 
 
 class AttendanceCsvForm(forms.Form):
+    """Shares a page with the paste form: its own element ids keep every label on its field."""
+
     activity = _activity_field()
     file = forms.FileField(
         label=_("CSV-bestand"),
@@ -123,6 +125,10 @@ class AttendanceCsvForm(forms.Form):
     )
 
     entries: list[Entry]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_csv_%s")
+        super().__init__(*args, **kwargs)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

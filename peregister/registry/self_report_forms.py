@@ -109,6 +109,12 @@ class SelfReportForm(forms.Form):
 
 
 class ApproveSelfReportForm(forms.Form):
+    """Shares a page with the reject form: own element ids keep every label on its field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
+
     points = forms.IntegerField(
         label=_("Toe te kennen PE-punten"),
         min_value=0,
@@ -131,6 +137,10 @@ class ApproveSelfReportForm(forms.Form):
 
 
 class RejectSelfReportForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_reject_%s")
+        super().__init__(*args, **kwargs)
+
     reason = forms.CharField(
         label=_("Reden van afwijzing"),
         max_length=2000,
