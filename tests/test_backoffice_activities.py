@@ -189,6 +189,16 @@ def test_end_recognition(world: World) -> None:
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ACTIVITY_SAVED).count() == 1
 
 
+def test_detail_lists_registered_attendance(world: World) -> None:
+    activity = factories.LearningActivityFactory(recognised_from=dt.date(2026, 1, 1))
+    factories.CompletionFactory(
+        activity=activity, professional=world.professional, completed_on=TODAY
+    )
+    body = client_for(world.staff).get(f"/register/leeractiviteiten/{activity.code}/")
+    assert world.professional.full_name in body.content.decode()
+    assert "Laatste 1 registratie" in body.content.decode()
+
+
 def test_unknown_activity_code_is_404(world: World) -> None:
     client = client_for(world.staff)
     response = client.get("/register/leeractiviteiten/00000000-0000-0000-0000-000000000000/")

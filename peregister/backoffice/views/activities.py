@@ -29,6 +29,7 @@ from peregister.core.view_policies import staff_only
 from peregister.registry.models import LearningActivity
 
 PAGE_SIZE = 50
+RECENT_COMPLETIONS = 50
 
 
 def _filtered(form: ActivityFilterForm) -> QuerySet[LearningActivity]:
@@ -119,6 +120,11 @@ def _detail_page(
             "activity": activity,
             "end_form": end_form,
             "completion_count": activity.completions.count(),
+            "recent_completions": list(
+                activity.completions.select_related("professional").order_by(
+                    "-completed_on", "-id"
+                )[:RECENT_COMPLETIONS]
+            ),
             "recognised_today": activity.is_recognised_on(clock.today()),
         },
         status=status,
