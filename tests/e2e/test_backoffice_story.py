@@ -12,14 +12,14 @@ from peregister.core import clock
 from peregister.registry.models import Completion
 from tests import factories
 from tests.conftest import World
-from tests.e2e.conftest import browser, check_page, log_in, new_context  # noqa: F401
+from tests.e2e.conftest import check_page, log_in
 
 pytestmark = pytest.mark.e2e
 
 
 def test_staff_register_attendance_and_review_a_self_report(
     world: World,
-    new_context: Callable[[], BrowserContext],  # noqa: F811
+    new_context: Callable[[], BrowserContext],
 ) -> None:
     activity = factories.LearningActivityFactory(title="Arbeidsrecht actueel", points=3)
     professional = world.professional
