@@ -70,10 +70,14 @@ def test_requested_organisation_awaits_authorisation(db: None) -> None:
     assert "wacht op autorisatie" in body
 
 
-def test_staff_home_counts_requests(world: World) -> None:
+def test_staff_home_counts_the_work_waiting(world: World) -> None:
     factories.OrganisationFactory(status=Organisation.Status.REQUESTED)
+    factories.RenewalSubmissionFactory()
+    factories.SelfReportFactory()
     response = client_for(world.staff).get("/")
-    assert response.context["staff_counts"]["requested"] == 1
+    counts = response.context["staff_counts"]
+    assert (counts["requested"], counts["renewals"], counts["self_reports"]) == (1, 1, 1)
+    assert "Eigen activiteiten te beoordelen" in response.content.decode()
 
 
 def test_unknown_url_is_a_dutch_404_page(world: World) -> None:

@@ -25,6 +25,7 @@ from peregister.registry.models import (
     Register,
     Registration,
     RenewalSubmission,
+    SelfReport,
 )
 from peregister.registry.periods import add_months, period_end
 
@@ -416,4 +417,21 @@ def load(today: dt.date | None = None) -> bool:
             grant(professional_one, contact, valid_until=None)
     for index, professional in enumerate(professionals[70:140]):
         grant(professional, grantable_elsewhere[index % len(grantable_elsewhere)])
+
+    # A few *eigen activiteiten* waiting in the register's review queue.
+    for professional, title in (
+        (professionals[0], "Congres Flexibele Arbeid 2026"),
+        (professionals[3], "Webinar Wet arbeidsmarkt in balans"),
+        (professionals[8], "Intervisie intercedenten regio Utrecht"),
+    ):
+        SelfReport.objects.create(
+            professional=professional,
+            title=title,
+            provider="Extern",
+            kind="presentation",
+            completed_on=today - dt.timedelta(days=rng.randrange(7, 60)),
+            description="Deelname met certificaat.",
+            points_claimed=2,
+            submitted_at=now - dt.timedelta(days=rng.randrange(1, 6)),
+        )
     return True

@@ -10,7 +10,7 @@ from peregister.core import clock
 from peregister.core.view_policies import authenticated
 from peregister.organisations.models import Organisation
 from peregister.registry.dossier import registration_views
-from peregister.registry.models import RenewalSubmission
+from peregister.registry.models import RenewalSubmission, SelfReport
 
 
 @authenticated
@@ -33,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "renewals": RenewalSubmission.objects.filter(
                 status=RenewalSubmission.Status.SUBMITTED
             ).count(),
+            "self_reports": SelfReport.objects.filter(status=SelfReport.Status.SUBMITTED).count(),
             **Organisation.objects.aggregate(
                 authorised=Count("pk", filter=Q(status=Organisation.Status.AUTHORISED))
             ),
