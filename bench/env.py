@@ -1,0 +1,41 @@
+"""Environment for the benchmark: its own database and production-like settings.
+
+Must run before ``django.setup()``. SQLite in ``bench/out/bench.sqlite3`` unless
+``DATABASE_URL`` is set (PostgreSQL: point it at a database of its own).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def sqlite_path(scale_name: str = "full") -> Path:
+    return OUT / ("bench.sqlite3" if scale_name == "full" else f"bench-{scale_name}.sqlite3")
+
+
+BENCH_SECRET_KEY = "bench-only-secret-key-not-for-any-deployment-0123456789abcdefghij"  # noqa: S105
+
+
+def environment(scale_name: str = "full") -> dict[str, str]:
+    """The variables the bench process and its gunicorn share."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_path(scale_name)}",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "DEBUG": "0",
+        "TESTING": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def configure(scale_name: str = "full") -> None:
+    import django
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    os.environ.update(environment(scale_name))
+    django.setup()

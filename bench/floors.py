@@ -1,0 +1,198 @@
+"""Floors: the report's rows straight from SQL, and written by the csv module / XlsxWriter alone.
+
+The SQL returns what the report shows (name, registration number, register, current period,
+points earned and required, latest renewal, the organisation's authorised contacts and the
+latest end date) in one statement, with the same access rule as ``peregister.access.policies``
+(written out here by hand: this is a measuring stick, never used to decide anything).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from django.db import connection
+
+from peregister.core import clock
+
+
+def report_sql() -> str:
+    q = connection.ops.quote_name
+    concat = (
+        "string_agg(c.name, ', ')"
+        if connection.vendor == "postgresql"
+        else "group_concat(c.name, ', ')"
+    )
+    return f"""
+WITH live AS (
+  SELECT g.professional_id AS pid, {concat} AS contacts,
+         CASE WHEN COUNT(*) = COUNT(g.valid_until) THEN MAX(g.valid_until) END AS until
+  FROM access_accessgrant g
+  JOIN organisations_contact c ON c.id = g.contact_id
+  JOIN organisations_organisation o ON o.id = c.organisation_id
+  WHERE c.organisation_id = %s AND c.active = %s AND o.status = 'authorised'
+    AND g.granted_at <= %s AND (g.revoked_at IS NULL OR g.revoked_at > %s)
+    AND (g.valid_until IS NULL OR g.valid_until >= %s)
+  GROUP BY g.professional_id
+)
+SELECT p.first_name, p.name_prefix, p.last_name, p.registration_number, reg.name,
+  pp.start, pp.{q("end")},
+  COALESCE((SELECT SUM(cm.points) FROM registry_completion cm
+            WHERE cm.professional_id = p.id AND cm.completed_on >= pp.start
+              AND cm.completed_on <= pp.{q("end")}), 0) AS earned,
+  pp.points_required,
+  (SELECT rs.status FROM registry_renewalsubmission rs WHERE rs.period_id = pp.id
+   ORDER BY rs.submitted_at DESC, rs.id DESC LIMIT 1) AS renewal_status,
+  (SELECT rs.submitted_at FROM registry_renewalsubmission rs WHERE rs.period_id = pp.id
+   ORDER BY rs.submitted_at DESC, rs.id DESC LIMIT 1) AS renewal_at,
+  live.contacts, live.until
+FROM live
+JOIN registry_professional p ON p.id = live.pid
+LEFT JOIN registry_registration r ON r.professional_id = p.id
+LEFT JOIN registry_register reg ON reg.id = r.register_id
+LEFT JOIN registry_peperiod pp ON pp.registration_id = r.id AND pp.start <= %s
+  AND NOT EXISTS (SELECT 1 FROM registry_peperiod later
+                  WHERE later.registration_id = pp.registration_id
+                    AND later.start > pp.start AND later.start <= %s)
+ORDER BY p.last_name, p.first_name, p.id
+"""
+
+
+def report_params(organisation_id: int, at: dt.datetime) -> list[Any]:
+    ops = connection.ops
+    moment = ops.adapt_datetimefield_value(at)
+    today = ops.adapt_datefield_value(clock.local_date(at))
+    return [organisation_id, True, moment, moment, today, today, today]
+
+
+def report_cursor_rows(organisation_id: int, at: dt.datetime) -> Iterator[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(report_sql(), report_params(organisation_id, at))
+        while True:
+            chunk = cursor.fetchmany(2000)
+            if not chunk:
+                return
+            yield from chunk
+
+
+def sql_only(organisation_id: int, at: dt.datetime) -> int:
+    return sum(1 for _ in report_cursor_rows(organisation_id, at))
+
+
+def _date(value: Any) -> dt.date | None:
+    """Dates from expressions come back as text on SQLite; the ORM would convert them too."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _fields(row: tuple[Any, ...]) -> list[Any]:
+    """The report's columns: name, number, register, start, end, earned, required, status,
+    submitted?, submitted on, contacts, authorised until (None: without end)."""
+    first, prefix, last, number, register, start, end, earned, required, status, at, who, until = (
+        row
+    )
+    name = " ".join(part for part in (first, prefix, last) if part)
+    submitted = status in ("submitted", "approved")
+    return [
+        name,
+        number,
+        register or "",
+        _date(start),
+        _date(end),
+        earned if start is not None else None,
+        required,
+        status or "",
+        submitted,
+        _date(at) if submitted else None,
+        who,
+        _date(until),
+    ]
+
+
+def _csv_date(day: dt.date | None) -> str:
+    return day.strftime("%d-%m-%Y") if day else ""
+
+
+def csv_alone(organisation_id: int, at: dt.datetime, path: Path) -> int:
+    """The same cells as the report's CSV (dates dd-mm-jjjj, ja/nee, onbeperkt), no Django."""
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as out:
+        out.write("\ufeff")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow([f"kolom {i}" for i in range(12)])
+        for row in report_cursor_rows(organisation_id, at):
+            f = _fields(row)
+            writer.writerow(
+                [
+                    f[0],
+                    f[1],
+                    f[2],
+                    _csv_date(f[3]),
+                    _csv_date(f[4]),
+                    "" if f[5] is None else str(f[5]),
+                    "" if f[6] is None else str(f[6]),
+                    f[7],
+                    "ja" if f[8] else "nee",
+                    _csv_date(f[9]),
+                    f[10],
+                    _csv_date(f[11]) if f[11] else "onbeperkt",
+                ]
+            )
+            count += 1
+    return count
+
+
+def xlsx_alone(organisation_id: int, at: dt.datetime, path: Path) -> int:
+    """The same typed cells as the report's XLSX (text, dates, numbers), no Django."""
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet("Rapportage")
+    header = workbook.add_format({"bold": True})
+    date = workbook.add_format({"num_format": "dd-mm-yyyy"})
+    text = workbook.add_format({"num_format": "@"})
+    for index in range(12):
+        sheet.set_column(index, index, 18)
+        sheet.write_string(0, index, f"kolom {index}", header)
+    sheet.freeze_panes(1, 0)
+    count = 0
+    for count, row in enumerate(report_cursor_rows(organisation_id, at), start=1):
+        f = _fields(row)
+        sheet.write_string(count, 0, f[0])
+        sheet.write_string(count, 1, f[1], text)
+        sheet.write_string(count, 2, f[2])
+        for col in (3, 4, 9):
+            if f[col] is None:
+                sheet.write_blank(count, col, None)
+            else:
+                sheet.write_datetime(count, col, f[col], date)
+        for col in (5, 6):
+            if f[col] is None:
+                sheet.write_blank(count, col, None)
+            else:
+                sheet.write_number(count, col, f[col])
+        sheet.write_string(count, 7, f[7])
+        sheet.write_string(count, 8, "ja" if f[8] else "nee")
+        sheet.write_string(count, 10, f[10])
+        if f[11] is None:
+            sheet.write_string(count, 11, "onbeperkt")
+        else:
+            sheet.write_datetime(count, 11, f[11], date)
+    sheet.autofilter(0, 0, count, 11)
+    workbook.close()
+    return count

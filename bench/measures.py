@@ -1,0 +1,573 @@
+"""Each measurement is one small function returning a ``Result``.
+
+Measures whose code has not landed yet (an import or a URL that does not resolve) return a
+result with ``skipped`` set instead of failing the run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import Resolver404, resolve
+
+from bench import env, floors
+from bench.generate import Handles
+from bench.urls import LAYOUT_PATH, MINIMAL_PATH
+from peregister.access import policies
+from peregister.accounts.models import User
+from peregister.core import clock
+from peregister.registry.models import PePeriod, Professional
+
+PAGE_SIZE = 50
+LIST_PATH = "/werkgever/professionals/"
+OWN_DOSSIER_PATH = "/mijn/dossier/"
+REPORT_SCREEN_PATH = "/werkgever/rapportage/"
+REPORT_CSV_PATH = "/werkgever/rapportage.csv"
+REPORT_XLSX_PATH = "/werkgever/rapportage.xlsx"
+
+
+class Skipped(Exception):
+    pass
+
+
+@dataclass
+class Result:
+    name: str
+    group: str  # floor | report | page | http
+    seconds: float | None = None
+    samples: list[float] = field(default_factory=list)
+    rows: int | None = None
+    queries: int | None = None
+    queries_small: int | None = None
+    floor_seconds: float | None = None
+    floor_name: str = ""
+    bare_query_seconds: float | None = None
+    status: int | None = None
+    peak_rss_mb: float | None = None
+    base_rss_mb: float | None = None
+    tracemalloc_peak_mb: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    skipped: str = ""
+    error: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.seconds is None or not self.floor_seconds:
+            return None
+        return self.seconds / self.floor_seconds
+
+
+def median_time(fn: Callable[[], Any], reps: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def interleaved(fns: list[Callable[[], Any]], reps: int, warmup: int = 1) -> list[list[float]]:
+    """Run the functions in turn, reversing the order every other repetition.
+
+    Subject and floor then meet the same load from elsewhere on the (shared) machine, so
+    their ratio holds even when the absolute figures drift.
+    """
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
+    for rep in range(reps):
+        order = list(range(len(fns)))
+        if rep % 2:
+            order.reverse()
+        for index in order:
+            started = time.perf_counter()
+            fns[index]()
+            samples[index].append(time.perf_counter() - started)
+    return samples
+
+
+def _median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+# --- subjects -------------------------------------------------------------------------------
+
+
+@dataclass
+class Subjects:
+    large_admin: User
+    small_admin: User
+    dossier_many: Professional  # visible to the large admin, most completions
+    dossier_few: Professional  # visible to the large admin, fewest completions
+    own_many: User  # a professional's login, most completions
+    own_few: User
+    list_count: int  # rows on the large admin's Professionals list (approximately)
+    report_professionals: int
+    search_term: str  # a last name on both the small and the large beheerder's list
+
+    @classmethod
+    def load(cls) -> Subjects:
+        large_admin = User.objects.get(username=Handles.LARGE_ADMIN)
+        small_admin = User.objects.get(username=Handles.SMALL_ADMIN)
+        visible = (
+            policies.professionals_visible_to(large_admin)
+            .annotate(n=Count("completions"))
+            .order_by("-n", "id")
+        )
+        with_login = (
+            Professional.objects.filter(user__isnull=False)
+            .annotate(n=Count("completions"))
+            .order_by("-n", "id")
+        )
+        return cls(
+            large_admin=large_admin,
+            small_admin=small_admin,
+            dossier_many=_one(visible),
+            dossier_few=_one(visible.order_by("n", "id")),
+            own_many=_one(with_login).user,
+            own_few=_one(with_login.order_by("n", "id")).user,
+            list_count=policies.professionals_visible_to(large_admin).count(),
+            report_professionals=policies.report_professionals(large_admin).count(),
+            search_term=_one(
+                policies.professionals_visible_to(small_admin).order_by("id")
+            ).last_name,
+        )
+
+    @property
+    def last_page(self) -> int:
+        return max((self.list_count + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+def _one(queryset: Any) -> Any:
+    found = queryset.first()
+    if found is None:
+        raise RuntimeError("the generated database lacks a subject for the measures")
+    return found
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- floors ---------------------------------------------------------------------------------
+
+
+def floor_sql(s: Subjects, reps: int) -> Result:
+    at = clock.now()
+    rows = floors.sql_only(Handles.LARGE_ORG_ID, at)
+    samples = median_time(lambda: floors.sql_only(Handles.LARGE_ORG_ID, at), reps)
+    return Result("report rows: bare SQL", "floor", _median(samples), samples, rows=rows)
+
+
+def floor_orm_values(s: Subjects, reps: int) -> Result:
+    """The report's period query (registry querysets), as plain tuples: information only.
+
+    Against the report's own period stream it shows what building model instances costs.
+    """
+    at = clock.now()
+
+    def run_values() -> int:
+        grants = policies.report_grants(s.large_admin, at)
+        queryset = (
+            PePeriod.objects.with_progress()
+            .current(clock.local_date(at))
+            .filter(registration__professional__in=grants.values("professional_id"))
+            .order_by(
+                "registration__professional__last_name",
+                "registration__professional__first_name",
+                "registration__professional_id",
+            )
+            .values_list(
+                "registration__professional__first_name",
+                "registration__professional__name_prefix",
+                "registration__professional__last_name",
+                "registration__professional__registration_number",
+                "registration__register__name",
+                "start",
+                "end",
+                "points_earned",
+                "points_required",
+                "renewal_status",
+                "renewal_submitted_at",
+            )
+        )
+        return sum(1 for _ in queryset.iterator(chunk_size=2000))
+
+    rows = run_values()
+    samples = median_time(run_values, reps)
+    return Result(
+        "report periods: ORM values_list",
+        "floor",
+        _median(samples),
+        samples,
+        rows=rows,
+        extra={"note": "the report's period queryset as tuples (info)"},
+    )
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def _report_modules() -> tuple[Any, Any]:
+    try:
+        rows = importlib.import_module("peregister.reports.rows")
+        render = importlib.import_module("peregister.reports.render")
+    except ImportError as exc:
+        raise Skipped(f"report code not there yet ({exc})") from exc
+    return rows, render
+
+
+def run_report(kind: str, viewer: User) -> int:
+    """One report run as the download does it: rows → renderer → a file on disk."""
+    rows_module, render = _report_modules()
+    at = clock.now()
+    rows = rows_module.report_rows(viewer, at)
+    if kind == "csv":
+        with (env.OUT / "report.csv").open("w", newline="", encoding="utf-8") as out:
+            return int(render.write_csv(rows, out))
+    return int(render.write_xlsx(rows, str(env.OUT / "report.xlsx")))
+
+
+def _queries(fn: Callable[[], Any]) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        fn()
+    return len(captured.captured_queries)
+
+
+def report(kind: str) -> Callable[[Subjects, int], list[Result]]:
+    """The report and its floor (same rows by the library alone), measured interleaved."""
+
+    def measure(s: Subjects, reps: int) -> list[Result]:
+        path = env.OUT / f"floor.{kind}"
+        alone = floors.csv_alone if kind == "csv" else floors.xlsx_alone
+        rows = run_report(kind, s.large_admin)
+        floor_rows = alone(Handles.LARGE_ORG_ID, clock.now(), path)
+        floor_samples, samples = interleaved(
+            [
+                lambda: alone(Handles.LARGE_ORG_ID, clock.now(), path),
+                lambda: run_report(kind, s.large_admin),
+            ],
+            reps,
+            warmup=0,
+        )
+        library = "csv module" if kind == "csv" else "XlsxWriter"
+        floor = Result(
+            f"{kind.upper()} floor: SQL + {library}",
+            "floor",
+            _median(floor_samples),
+            floor_samples,
+            rows=floor_rows,
+        )
+        result = Result(
+            f"report {kind.upper()} (rows + renderer)",
+            "report",
+            _median(samples),
+            samples,
+            rows=rows,
+            queries=_queries(lambda: run_report(kind, s.large_admin)),
+            queries_small=_queries(lambda: run_report(kind, s.small_admin)),
+            floor_seconds=floor.seconds,
+            floor_name=floor.name,
+        )
+        memory = report_memory(kind)
+        result.peak_rss_mb = memory.get("peak_rss_mb")
+        result.base_rss_mb = memory.get("base_rss_mb")
+        result.tracemalloc_peak_mb = memory.get("tracemalloc_peak_mb")
+        if "error" in memory:
+            result.error = str(memory["error"])
+        return [floor, result]
+
+    return measure
+
+
+def report_memory(kind: str) -> dict[str, Any]:
+    """Peak memory of one report run, in a fresh process (``--child report-<kind>``)."""
+    scale_name = os.environ.get("BENCH_SCALE", "full")
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.run", "--scale", scale_name, "--child", f"report-{kind}"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, **env.environment(scale_name)},
+    )
+    try:
+        return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    except (ValueError, IndexError):
+        return {"error": (completed.stderr or completed.stdout)[-500:]}
+
+
+def child_report_memory(kind: str) -> dict[str, Any]:
+    """In the child: RSS before and at the peak of a run, then the Python-heap peak."""
+    import resource
+    import tracemalloc
+
+    viewer = User.objects.get(username=Handles.LARGE_ADMIN)
+    small = User.objects.get(username=Handles.SMALL_ADMIN)
+    run_report(kind, small)  # imports, translations, connection: not the report's memory
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = run_report(kind, viewer)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tracemalloc.start()
+    run_report(kind, viewer)
+    traced = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+    tracemalloc.stop()
+    return {
+        "rows": rows,
+        "base_rss_mb": round(base, 1),
+        "peak_rss_mb": round(peak, 1),
+        "tracemalloc_peak_mb": round(traced, 1),
+    }
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+# Transaction control is not a query; writes (the audit event of a dossier view or download)
+# cannot be replayed as captured (their ids are taken), so the floor holds the reads only.
+_NOT_REPLAYED = (
+    "SAVEPOINT",
+    "RELEASE",
+    "ROLLBACK",
+    "BEGIN",
+    "COMMIT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+)
+
+
+def _request(client: Client, path: str) -> Any:
+    response = client.get(path)
+    if getattr(response, "streaming", False):
+        for _ in getattr(response, "streaming_content", ()):
+            pass
+    return response
+
+
+def capture(client: Client, path: str) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = _request(client, path)
+    return response.status_code, [q["sql"] for q in captured.captured_queries]
+
+
+# PostgreSQL streams ``.iterator()`` through a named server-side cursor; replay its query.
+_DECLARE_CURSOR = re.compile(
+    r"^\s*DECLARE\s+\S+\s+(?:NO\s+)?(?:SCROLL\s+)?CURSOR\s+(?:WITH(?:OUT)?\s+HOLD\s+)?FOR\s+",
+    re.IGNORECASE,
+)
+
+
+def bare_queries(statements: list[str]) -> Callable[[], None]:
+    """The page's own reads, re-executed as captured."""
+    statements = [
+        _DECLARE_CURSOR.sub("", s)
+        for s in statements
+        if not s.lstrip().upper().startswith(_NOT_REPLAYED)
+    ]
+
+    def run() -> None:
+        if not statements:
+            return
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+
+    return run
+
+
+def _resolvable(path: str) -> None:
+    try:
+        resolve(path.split("?")[0])
+    except Resolver404 as exc:
+        raise Skipped(f"{path.split('?')[0]} not routed yet") from exc
+
+
+@dataclass
+class Minimal:
+    seconds: float
+    statements: list[str]
+
+
+def page(
+    name: str,
+    path: Callable[[Subjects], str],
+    user: Callable[[Subjects], User],
+    small: Callable[[Subjects], tuple[User, str]] | None,
+    minimal: Minimal,
+    *,
+    bar: bool = True,
+    max_reps: int | None = None,
+) -> Callable[[Subjects, int], Result]:
+    def measure(s: Subjects, reps: int) -> Result:
+        reps = min(reps, max_reps or reps)
+        target = path(s)
+        _resolvable(target)
+        client = client_for(user(s))
+        status, statements = capture(client, target)
+        own = Counter(statements) - Counter(minimal.statements)
+        minimal_samples, samples, bare_samples = interleaved(
+            [
+                lambda: client.get(MINIMAL_PATH),
+                lambda: _request(client, target),
+                bare_queries(list(own.elements())),
+            ],
+            reps,
+        )
+        bare = _median(bare_samples)
+        result = Result(
+            name,
+            "page",
+            _median(samples),
+            samples,
+            queries=len(statements),
+            status=status,
+            bare_query_seconds=bare,
+            floor_seconds=_median(minimal_samples) + bare,
+            floor_name="minimal view + its bare queries",
+            extra={"path": target, "bar": bar, "minimal_ms": _median(minimal_samples) * 1000},
+        )
+        if small is not None:
+            small_user, small_path = small(s)
+            small_status, small_statements = capture(client_for(small_user), small_path)
+            result.queries_small = len(small_statements)
+            result.extra["small_path"] = small_path
+            result.extra["small_status"] = small_status
+        return result
+
+    return measure
+
+
+def measure_minimal(s: Subjects, reps: int) -> tuple[Result, Minimal]:
+    client = client_for(s.large_admin)
+    status, statements = capture(client, MINIMAL_PATH)
+    samples = median_time(lambda: client.get(MINIMAL_PATH), reps, warmup=2)
+    result = Result(
+        "minimal view (same middleware)",
+        "floor",
+        _median(samples),
+        samples,
+        queries=len(statements),
+        status=status,
+    )
+    return result, Minimal(result.seconds or 0.0, statements)
+
+
+def measure_layout(s: Subjects, reps: int) -> Result:
+    """Information: the empty site layout, to tell the layout's cost from the page's own."""
+    client = client_for(s.large_admin)
+    status, statements = capture(client, LAYOUT_PATH)
+    samples = median_time(lambda: client.get(LAYOUT_PATH), reps, warmup=2)
+    return Result(
+        "empty layout page (base.html, info)",
+        "floor",
+        _median(samples),
+        samples,
+        queries=len(statements),
+        status=status,
+    )
+
+
+def page_measures(minimal: Minimal) -> list[tuple[str, Callable[[Subjects, int], Result]]]:
+    def admin(s: Subjects) -> User:
+        return s.large_admin
+
+    def dossier(p: Professional) -> str:
+        return f"{LIST_PATH}{p.code}/"
+
+    def search(s: Subjects) -> str:
+        return f"{LIST_PATH}?q={s.search_term}"
+
+    by_points = f"{LIST_PATH}?sort=-punten"
+    specs: list[tuple[str, Any, Any, Any, dict[str, Any]]] = [
+        (
+            "Professionals, first page",
+            lambda s: LIST_PATH,
+            admin,
+            lambda s: (s.small_admin, LIST_PATH),
+            {},
+        ),
+        (
+            "Professionals, search a last name",
+            search,
+            admin,
+            lambda s: (s.small_admin, search(s)),
+            {},
+        ),
+        (
+            "Professionals, last page",
+            lambda s: f"{LIST_PATH}?page={s.last_page}",
+            admin,
+            lambda s: (s.small_admin, f"{LIST_PATH}?page=1"),
+            {},
+        ),
+        (
+            "Professionals, sorted by points",
+            lambda s: by_points,
+            admin,
+            lambda s: (s.small_admin, by_points),
+            {},
+        ),
+        (
+            "open dossier (employer)",
+            lambda s: dossier(s.dossier_many),
+            admin,
+            lambda s: (s.large_admin, dossier(s.dossier_few)),
+            {},
+        ),
+        (
+            "own dossier (professional)",
+            lambda s: OWN_DOSSIER_PATH,
+            lambda s: s.own_many,
+            lambda s: (s.own_few, OWN_DOSSIER_PATH),
+            {},
+        ),
+        ("home (beheerder)", lambda s: "/", admin, lambda s: (s.small_admin, "/"), {}),
+        (
+            "rapportage on screen",
+            lambda s: REPORT_SCREEN_PATH,
+            admin,
+            lambda s: (s.small_admin, REPORT_SCREEN_PATH),
+            {},
+        ),
+        (
+            "rapportage.csv download (view)",
+            lambda s: REPORT_CSV_PATH,
+            admin,
+            lambda s: (s.small_admin, REPORT_CSV_PATH),
+            {"bar": False, "max_reps": 3},
+        ),
+        (
+            "rapportage.xlsx download (view)",
+            lambda s: REPORT_XLSX_PATH,
+            admin,
+            lambda s: (s.small_admin, REPORT_XLSX_PATH),
+            {"bar": False, "max_reps": 3},
+        ),
+    ]
+    return [
+        (name, page(name, path, user, small, minimal, **options))
+        for name, path, user, small, options in specs
+    ]

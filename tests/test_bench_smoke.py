@@ -1,0 +1,84 @@
+"""The benchmark's generator at a tiny scale, so it cannot rot between benchmark runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Count
+
+from bench import floors
+from bench.generate import TINY, Handles, generate, is_generated
+from peregister.access import policies
+from peregister.access.models import AccessGrant
+from peregister.accounts.models import User
+from peregister.core import clock
+from peregister.organisations.models import Contact, Organisation
+from peregister.registry.models import (
+    Completion,
+    LearningActivity,
+    PePeriod,
+    Professional,
+    Registration,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_generator_counts_and_grant_mix() -> None:
+    counts = generate(TINY)
+
+    assert is_generated(TINY)
+    assert Professional.objects.count() == counts.professionals == TINY.professionals
+    assert Completion.objects.count() == counts.completions == TINY.completions
+    assert Organisation.objects.count() == TINY.organisations
+    assert LearningActivity.objects.count() == TINY.activities
+    assert Registration.objects.filter(register__code="up").count() == TINY.professionals
+    today = clock.today()
+    # Every registration has a current period; some professionals have earlier ones too.
+    assert PePeriod.objects.current(today).count() == TINY.professionals
+    assert PePeriod.objects.count() > TINY.professionals
+    # Completions copy their activity and count in a period of their professional.
+    completion = Completion.objects.select_related("activity").first()
+    assert completion is not None
+    assert completion.activity is not None
+    assert (completion.title, completion.points) == (
+        completion.activity.title,
+        completion.activity.points,
+    )
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    for professional_id, start, end in PePeriod.objects.values_list(
+        "registration__professional_id", "start", "end"
+    ):
+        spans.setdefault(professional_id, []).append((start, end))
+    for professional_id, day in Completion.objects.values_list("professional_id", "completed_on"):
+        assert any(start <= day <= end for start, end in spans[professional_id])
+
+    large = Organisation.objects.get(pk=Handles.LARGE_ORG_ID)
+    assert large.status == Organisation.Status.AUTHORISED
+    assert Contact.objects.filter(organisation=large, role="administrator").count() == 1
+    grants = AccessGrant.objects.filter(contact__organisation=large)
+    assert grants.values("professional").distinct().count() == TINY.large_org_professionals
+    now = clock.now()
+    states = {grant.state(now) for grant in grants}
+    assert states == {
+        AccessGrant.State.ACTIVE,
+        AccessGrant.State.EXPIRED,
+        AccessGrant.State.REVOKED,
+    }
+
+    admin = User.objects.get(username=Handles.LARGE_ADMIN)
+    in_report = policies.report_professionals(admin, now).count()
+    assert 0 < in_report < TINY.large_org_professionals
+    assert policies.professionals_visible_to(admin, now).exists()
+    assert User.objects.filter(username=Handles.SMALL_ADMIN).exists()
+    assert Professional.objects.filter(user__isnull=False).exists()
+    # Unique per (professional, activity, day), as the model's constraint demands.
+    assert not (
+        Completion.objects.values("professional", "activity", "completed_on")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .exists()
+    )
+    # The benchmark's hand-written floor SQL covers exactly the report's professionals.
+    assert floors.sql_only(Handles.LARGE_ORG_ID, now) == in_report
