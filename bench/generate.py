@@ -37,7 +37,7 @@ from peregister.registry.models import (
 )
 from peregister.registry.periods import period_end
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 20261129
 MARKER_TABLE = "bench_marker"
 CHUNK = 20_000
@@ -288,8 +288,9 @@ def generate(
                 cursor.execute(statement)
         _write_marker(cursor, marker_key(scale, seed), anchor, time.perf_counter() - started)
     if connection.vendor == "postgresql":
+        # The steady state autovacuum reaches: statistics and the visibility map.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     if sqlite:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -392,7 +393,16 @@ def _professionals(
     ]
 
     def flush_completions() -> None:
-        counts.completions += w.insert(Completion, completion_fields, completions)
+        # Completions arrive over time (attendance imports per activity), not grouped per
+        # professional: shuffled, a professional's rows lie scattered over the table as they
+        # would in production, instead of side by side (which would flatter every sum).
+        nonlocal completion_id
+        rng.shuffle(completions)
+        rows = []
+        for row in completions:
+            completion_id += 1
+            rows.append((completion_id, *row))
+        counts.completions += w.insert(Completion, completion_fields, rows)
         completions.clear()
 
     for pid in range(1, scale.professionals + 1):
@@ -469,10 +479,8 @@ def _professionals(
                 registered_at = noon_cache[day] = w.datetime(
                     clock.start_of_day(day) + dt.timedelta(hours=12)
                 )
-            completion_id += 1
             completions.append(
                 (
-                    completion_id,
                     pid,
                     activity.id,
                     activity.title,
@@ -505,8 +513,6 @@ def _professionals(
                     now - dt.timedelta(days=rng.randrange(1, 60)), clock.start_of_day(start)
                 )
                 renewals.append((renewal_id, pp_id, "submitted", w.datetime(submitted), None, ""))
-        if len(completions) >= CHUNK * 5:
-            flush_completions()
         if len(professionals) >= CHUNK:
             _flush_people(w, users, professionals, registrations, periods, renewals, counts)
             flush_completions()

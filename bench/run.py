@@ -310,9 +310,18 @@ def machine(marker: dict[str, Any]) -> dict[str, Any]:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(
+                (ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), ""
+            )
+    except OSError:
+        pass
     return {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
+        "cpu": cpu,
         "platform": platform.platform(),
         "python": platform.python_version(),
         "database": f"{connection.vendor} {version}",
