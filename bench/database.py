@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
@@ -11,6 +12,10 @@ from django.db import connection
 
 from bench import env
 from bench.generate import SEED, Scale, database_is_empty, generate, is_generated, read_marker
+from peregister.core import clock
+
+# Dates are generated relative to the day of generation; older data is made again.
+MAX_AGE = dt.timedelta(days=30)
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -23,9 +28,10 @@ def prepare(
     """Migrate and generate unless the marker says this database already holds ``scale``."""
     sqlite = connection.vendor == "sqlite"
     call_command("migrate", interactive=False, verbosity=0)
-    if is_generated(scale, SEED):
-        marker = read_marker() or {}
-        log(f"Reusing the generated database ({marker.get('anchor')}).")
+    marker = read_marker() or {}
+    fresh = str(marker.get("anchor", "")) >= (clock.today() - MAX_AGE).isoformat()
+    if is_generated(scale, SEED) and fresh:
+        log(f"Reusing the generated database (generated on {marker.get('anchor')}).")
         return {"reused": True, **marker}
     if not database_is_empty():
         if sqlite and os.environ.get("DATABASE_URL", "").endswith(str(env.sqlite_path(scale_name))):
@@ -37,8 +43,8 @@ def prepare(
                 )
                 path.unlink(missing_ok=True)
             call_command("migrate", interactive=False, verbosity=0)
-        elif os.environ.get("BENCH_FLUSH") == "1":
-            log("BENCH_FLUSH=1: flushing the database before generating.")
+        elif read_marker() is not None or os.environ.get("BENCH_FLUSH") == "1":
+            log("Flushing the database (an older benchmark's data, or BENCH_FLUSH=1).")
             call_command("flush", interactive=False, verbosity=0)
         else:
             raise DatabaseNotEmpty(
