@@ -99,3 +99,23 @@ def test_page_has_landmarks_and_skip_link(world: World) -> None:
     assert 'href="#inhoud"' in body
     assert '<main id="inhoud"' in body
     assert '<html lang="nl">' in body
+
+
+def test_dutch_is_the_default_whatever_the_browser_asks(world: World) -> None:
+    client = client_for(world.professional.user)
+    body = client.get("/", headers={"accept-language": "en-GB,en;q=0.9"}).content.decode()
+    assert "Mijn PE-dossier" in body
+
+
+def test_an_account_in_english_gets_english_pages(world: World) -> None:
+    user = world.professional.user
+    user.language = "en"
+    user.save()
+    body = client_for(user).get("/").content.decode()
+    assert "My PE dossier" in body
+
+
+def test_anonymous_language_choice_is_kept(db: None) -> None:
+    client = Client()
+    client.post("/taal/", {"language": "en", "next": "/account/inloggen/"})
+    assert "Log in" in client.get("/account/inloggen/").content.decode()
