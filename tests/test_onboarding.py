@@ -147,7 +147,8 @@ def test_whole_flow_request_mail_password_login_authorisation(
 
 
 def test_english_interface_gives_an_english_account(db: None) -> None:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.post("/taal/", {"language": "en", "next": "/account/aanvragen/"})
     assert client.post("/account/aanvragen/", valid_request()).status_code == 302
     assert User.objects.get(username="SEU-werkgever-test").language == "en"
 
