@@ -119,3 +119,22 @@ def test_anonymous_language_choice_is_kept(db: None) -> None:
     client = Client()
     client.post("/taal/", {"language": "en", "next": "/account/inloggen/"})
     assert "Log in" in client.get("/account/inloggen/").content.decode()
+
+
+def test_password_guessing_is_slowed_down_per_username(db: None) -> None:
+    factories.UserFactory(username="exists")
+    client = Client()
+    statuses = [
+        client.post(
+            "/account/inloggen/", {"username": "EXISTS", "password": f"guess{n}"}
+        ).status_code
+        for n in range(11)
+    ]
+    assert statuses == [400] * 10 + [429]
+    # Even the right password waits until the quarter of an hour has passed.
+    blocked = client.post(
+        "/account/inloggen/", {"username": "exists", "password": factories.PASSWORD}
+    )
+    assert blocked.status_code == 429
+    assert "Te veel inlogpogingen" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session

@@ -20,10 +20,29 @@ NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR = 3
 HOUR = 3600
 
 
+# Login attempts per client address and per typed username in a quarter of an hour: plenty
+# for a person who mistypes, a wall for password guessing.
+LOGINS_PER_ADDRESS = 30
+LOGINS_PER_USERNAME = 10
+QUARTER = 900
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        username = str(request.POST.get("username", ""))[:150].strip().lower()
+        within_limits = ratelimit.hit_for_client(
+            request, "login", limit=LOGINS_PER_ADDRESS, per_seconds=QUARTER
+        ) & ratelimit.hit(
+            "login-username", username, limit=LOGINS_PER_USERNAME, per_seconds=QUARTER
+        )
+        if not within_limits:
+            # Same answer whether or not the username exists.
+            return _too_many(request, self.template_name, {"form": self.get_form()})
+        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # A failed login is a client error: 400 with the message, like every other form.
