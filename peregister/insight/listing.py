@@ -2,7 +2,8 @@
 
 Who is on the list comes from ``peregister.access.policies`` only; this module adds search,
 whitelisted sorting and pagination. Points and renewal state are summed in SQL, so a page
-costs the same number of queries whatever the number of rows.
+costs the same number of queries whatever the number of rows; and they are summed for the
+page's rows only (see ``_ListQuery``), unless the list is sorted by points.
 """
 
 from __future__ import annotations
@@ -11,14 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import F, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OrderBy, OuterRef, Q, QuerySet, Subquery, Window
 from django.http import QueryDict
 
 from peregister.access import policies
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional, Registration
 from peregister.registry.progress import Progress
+from peregister.registry.querysets import PePeriodQuerySet, points_in_period
 
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
@@ -83,18 +84,21 @@ class ProfessionalRow:
     authorised_until: dt.date | None
 
 
-def _search(queryset: QuerySet[PePeriod], term: str) -> QuerySet[PePeriod]:
-    """Every word must occur in a name part; or the whole term is the registration number."""
+def _search(queryset: QuerySet[Any], term: str, professional: str = _PROFESSIONAL) -> QuerySet[Any]:
+    """Every word must occur in a name part; or the whole term is the registration number.
+
+    ``professional`` is the path from the queryset's model to the professional.
+    """
     if not term:
         return queryset
     words = Q()
     for word in term.split():
         words &= (
-            Q(**{f"{_PROFESSIONAL}__first_name__icontains": word})
-            | Q(**{f"{_PROFESSIONAL}__name_prefix__icontains": word})
-            | Q(**{f"{_PROFESSIONAL}__last_name__icontains": word})
+            Q(**{f"{professional}__first_name__icontains": word})
+            | Q(**{f"{professional}__name_prefix__icontains": word})
+            | Q(**{f"{professional}__last_name__icontains": word})
         )
-    return queryset.filter(words | Q(**{f"{_PROFESSIONAL}__registration_number__iexact": term}))
+    return queryset.filter(words | Q(**{f"{professional}__registration_number__iexact": term}))
 
 
 def _ordering(params: ListParams) -> list[OrderBy]:
@@ -106,30 +110,115 @@ def _ordering(params: ListParams) -> list[OrderBy]:
     return [*primary, *(F(column).asc() for column in _TIE_BREAKERS)]
 
 
-def current_periods_for_contact(viewer: Any, at: dt.datetime) -> QuerySet[PePeriod]:
-    """Current periods of professionals with a live grant to ``viewer``, with the grant's end."""
-    grants = policies.live_grants_to_viewer(viewer, at)
+def _granting_professionals(viewer: Any, at: dt.datetime) -> QuerySet[Any]:
+    return policies.live_grants_to_viewer(viewer, at).values("professional_id")
+
+
+def _authorised_until(viewer: Any, at: dt.datetime) -> Subquery:
+    """The latest end of the viewer's live grants from the row's professional (None: no end)."""
     latest_end = (
-        grants.filter(professional_id=OuterRef("registration__professional_id"))
+        policies.live_grants_to_viewer(viewer, at)
+        .filter(professional_id=OuterRef("registration__professional_id"))
         .order_by(F("valid_until").desc(nulls_first=True))
         .values("valid_until")[:1]
     )
-    return (
-        PePeriod.objects.with_progress()
-        .current(clock.local_date(at))
-        .filter(registration__professional__in=grants.values("professional_id"))
-        .annotate(authorised_until=Subquery(latest_end))
+    return Subquery(latest_end)
+
+
+def _current_periods(viewer: Any, at: dt.datetime) -> PePeriodQuerySet:
+    """Current periods of professionals with a live grant to ``viewer``: no figures yet."""
+    return PePeriod.objects.current(clock.local_date(at)).filter(
+        registration__professional__in=_granting_professionals(viewer, at)
     )
 
 
-def professionals_page(
-    viewer: Any, at: dt.datetime, params: ListParams
-) -> tuple[Page[Any], list[ProfessionalRow]]:
+@dataclass(frozen=True)
+class ProfessionalsPage:
+    number: int
+    num_pages: int
+    total: int
+    rows: list[ProfessionalRow]
+
+
+def _requested_page(raw: str) -> int:
+    """As Django's ``Paginator.get_page``: garbage is page 1, zero or less the last page (0)."""
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1
+    return max(number, 0)
+
+
+def _num_pages(total: int) -> int:
+    return max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+
+class _ListQuery:
+    """The list in two queries whatever the number of rows (three for a page past the end).
+
+    1. The page's keys, ordered and cut on the cheap columns (name, number, register, period
+       end, grant end), with the total as a window count over the same rows: no separate
+       count repeating the current-period anti-join.
+    2. Points, renewal state and the grant's end for those ≤ 50 rows only.
+
+    Sorting by points needs every row's sum in the key query; the covering index
+    ``completion_prof_date_pts_idx`` answers each sum from the index alone.
+    """
+
+    def __init__(self, viewer: Any, at: dt.datetime, params: ListParams) -> None:
+        self._viewer, self._at, self._params = viewer, at, params
+        # Only the figures the chosen order needs are computed for every row.
+        sort_figures: dict[str, Any] = {}
+        columns = SORT_COLUMNS[params.sort_key]
+        if "points_earned" in columns:
+            sort_figures["points_earned"] = points_in_period(f"{_PROFESSIONAL}_id", "start", "end")
+        if "authorised_until" in columns:
+            sort_figures["authorised_until"] = _authorised_until(viewer, at)
+        self._keys = (
+            _search(_current_periods(viewer, at), params.search)
+            .alias(**sort_figures)
+            .annotate(total=Window(Count("*")))
+            .order_by(*_ordering(params))
+            .values_list("pk", "total")
+        )
+
+    def keys(self, number: int) -> tuple[list[int], int]:
+        """The keys on page ``number`` and the total (0 when the page is past the end)."""
+        offset = (number - 1) * PAGE_SIZE
+        found = list(self._keys[offset : offset + PAGE_SIZE])
+        return [pk for pk, _ in found], (found[0][1] if found else 0)
+
+    def count(self) -> int:
+        """The total from the registrations: no figures, no current-period anti-join."""
+        registrations = Registration.objects.with_current_period(clock.local_date(self._at)).filter(
+            professional__in=_granting_professionals(self._viewer, self._at)
+        )
+        return _search(registrations, self._params.search, professional="professional").count()
+
+    def rows(self, keys: list[int]) -> list[Any]:
+        """The periods of ``keys`` in that order, annotated with their figures."""
+        if not keys:
+            return []
+        periods = (
+            PePeriod.objects.with_progress()
+            .annotate(authorised_until=_authorised_until(self._viewer, self._at))
+            .filter(pk__in=keys)
+            .order_by()
+        )
+        position = {pk: index for index, pk in enumerate(keys)}
+        return sorted(periods, key=lambda period: position[period.pk])
+
+
+def professionals_page(viewer: Any, at: dt.datetime, params: ListParams) -> ProfessionalsPage:
     today = clock.local_date(at)
-    queryset = _search(current_periods_for_contact(viewer, at), params.search).order_by(
-        *_ordering(params)
-    )
-    page = Paginator(queryset, PAGE_SIZE).get_page(params.page)
+    query = _ListQuery(viewer, at, params)
+    number = _requested_page(params.page)
+    keys, total = query.keys(number) if number else ([], 0)
+    if not keys and number != 1:
+        # Past the end, or zero and less: the last page, as Paginator.get_page answers.
+        total = query.count()
+        number = _num_pages(total)
+        keys, _ = query.keys(number)
     rows = [
         ProfessionalRow(
             professional=period.registration.professional,
@@ -137,9 +226,9 @@ def professionals_page(
             progress=period.progress(today),
             authorised_until=period.authorised_until,
         )
-        for period in page.object_list
+        for period in query.rows(keys)
     ]
-    return page, rows
+    return ProfessionalsPage(number=number, num_pages=_num_pages(total), total=total, rows=rows)
 
 
 @dataclass(frozen=True)

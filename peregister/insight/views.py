@@ -21,15 +21,15 @@ from peregister.registry.dossier import registration_views
 @contact_only
 def professionals(request: HttpRequest) -> HttpResponse:
     params = ListParams.from_query(request.GET)
-    page, rows = professionals_page(request.user, clock.now(), params)
+    page = professionals_page(request.user, clock.now(), params)
     return render(
         request,
         "insight/professionals.html",
         {
             "params": params,
-            "page": PageWindow(number=page.number, num_pages=page.paginator.num_pages),
-            "total": page.paginator.count,
-            "rows": rows,
+            "page": PageWindow(number=page.number, num_pages=page.num_pages),
+            "total": page.total,
+            "rows": page.rows,
             "sort_links": sort_links(params),
             "page_query": page_query(params),
         },

@@ -45,7 +45,14 @@ class ProfessionalQuerySet(models.QuerySet[Any]):
 
 
 class RegistrationQuerySet(models.QuerySet[Any]):
-    pass
+    def with_current_period(self, on: dt.date) -> RegistrationQuerySet:
+        """Registrations that have a period started on ``on``.
+
+        Exactly these have one ``PePeriodQuerySet.current(on)`` period (starts are unique per
+        registration), so counting them counts the current periods without the anti-join.
+        """
+        started = _model("PePeriod").objects.filter(registration=OuterRef("pk"), start__lte=on)
+        return self.filter(Exists(started))
 
 
 class PePeriodQuerySet(models.QuerySet[Any]):
