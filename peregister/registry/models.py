@@ -259,7 +259,12 @@ class Completion(models.Model):
             models.CheckConstraint(condition=Q(points__lte=100), name="completion_points_sane"),
         ]
         indexes = [
-            models.Index(fields=["professional", "completed_on"], name="completion_prof_date_idx")
+            # Covering: every PE-points figure is a SUM of points within a period's dates, answered
+            # from the index alone; also serves lookups by (professional, completed_on).
+            models.Index(
+                fields=["professional", "completed_on", "points"],
+                name="completion_prof_date_pts_idx",
+            )
         ]
 
     def __str__(self) -> str:
