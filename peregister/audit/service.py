@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router, transaction
+from django.db.models import QuerySet
 
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+
+# A list of professionals is linked with bulk INSERTs of at most this many rows each.
+LINK_BATCH_SIZE = 2000
 
 
 def record(
@@ -17,9 +22,17 @@ def record(
     actor: Any,
     organisation: Any = None,
     contact: Any = None,
-    professionals: Iterable[Any] | Iterable[int] = (),
+    professionals: QuerySet[Any] | Iterable[Any] | Iterable[int] = (),
     **data: Any,
 ) -> AuditEvent:
+    """Write an audit event and link it to the professionals whose data it touched.
+
+    ``professionals`` is a list of professionals (or their ids), or a queryset: of
+    professionals, or one that selects a single column of professional ids
+    (``.values("professional_id")``). A queryset is linked with one ``INSERT … SELECT`` in
+    the database, so an event about 20,000 professionals costs as many queries as one
+    about three.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must run inside the transaction of the change it audits.")
     event = AuditEvent.objects.create(
@@ -30,11 +43,48 @@ def record(
         contact=contact,
         data=data,
     )
+    if isinstance(professionals, QuerySet):
+        _link_queryset(event, professionals)
+        return event
     professional_ids = [getattr(p, "pk", p) for p in professionals]
     if professional_ids:
         through = AuditEvent.professionals.through
         through.objects.bulk_create(
             [through(auditevent_id=event.pk, professional_id=pk) for pk in professional_ids],
-            batch_size=2000,
+            batch_size=LINK_BATCH_SIZE,
         )
     return event
+
+
+def _professional_ids(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The queryset as one column of distinct professional ids, without ordering."""
+    query = queryset.query
+    if not query.values_select:  # professionals themselves (annotated or not)
+        if queryset.model is not AuditEvent.professionals.field.related_model:
+            raise TypeError("record() links a queryset of professionals or of their ids.")
+        queryset = queryset.values("pk")
+    elif len(query.values_select) + len(query.annotation_select) != 1:
+        raise TypeError("record() needs a queryset that selects one column of professional ids.")
+    return queryset.order_by().distinct()
+
+
+def _link_queryset(event: AuditEvent, queryset: QuerySet[Any]) -> int:
+    """``INSERT INTO <through> (event, professional) SELECT <event>, id FROM (<queryset>)``."""
+    through = AuditEvent.professionals.through
+    database = router.db_for_write(through)
+    connection = connections[database]
+    quote = connection.ops.quote_name
+    meta = through._meta
+    event_column = meta.get_field("auditevent").column
+    professional_column = meta.get_field("professional").column
+    ids = _professional_ids(queryset)
+    try:
+        select_sql, params = ids.query.get_compiler(using=database).as_sql()
+    except EmptyResultSet:  # e.g. ``.none()``: nobody to link
+        return 0
+    # Identifiers quoted by the backend; every value is a parameter.
+    table, columns = quote(meta.db_table), f"{quote(event_column)}, {quote(professional_column)}"
+    sql = f"INSERT INTO {table} ({columns}) SELECT %s, linked.* FROM ({select_sql}) linked"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk, *params])
+        return int(cursor.rowcount)
