@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from peregister.audit.models import AuditEvent
@@ -292,3 +293,38 @@ def test_export_command_refuses_a_suspended_organisation(world: World, tmp_path:
             format="csv",
             output=str(tmp_path / "x.csv"),
         )
+
+
+def _downloaded(client: Client, url: str) -> tuple[int, bytes]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        content = b"".join(response.streaming_content)
+    return len(captured), content
+
+
+@pytest.mark.parametrize("url", [XLSX, CSV])
+def test_download_links_every_professional_in_one_statement_for_3_and_30(
+    world: World, url: str
+) -> None:
+    """The audit links are one INSERT … SELECT: same query count for 3 and 30 professionals,
+    and each included professional still finds the download in their access log."""
+    client = client_for(world.administrator.user)
+    client.get(SCREEN)  # warm up the session
+    included = [world.professional] + [_professional(world) for _ in range(2)]
+    few, _ = _downloaded(client, url)
+    included += [_professional(world) for _ in range(27)]
+    many, content = _downloaded(client, url)
+    assert many == few
+    assert content
+    latest = AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_DOWNLOADED).first()
+    assert latest is not None
+    assert latest.data["rows"] == 30
+    assert set(latest.professionals.values_list("pk", flat=True)) == {p.pk for p in included}
+    for professional in included:
+        assert professional.audit_events.filter(pk=latest.pk).exists(), professional
+    assert not world.other_professional.audit_events.exists()
+    # The professional's own log (*Wie bekeek mijn dossier*) shows it.
+    last = included[-1]
+    log = client_for(last.user).get("/mijn/wie-bekeek-mijn-dossier/").content.decode()
+    assert "rapportage gedownload" in log
+    assert world.administrator.name in log

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from peregister.reports.rows import ReportRow
+from peregister.reports.rows import ReportRow, status_labels
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 StrOrPromise = str | Promise
@@ -67,40 +67,62 @@ def headers() -> list[str]:
     return [str(column.header) for column in COLUMNS]
 
 
-def _yes_no(value: bool) -> str:
-    return _("ja") if value else _("nee")
+@dataclass(frozen=True)
+class Labels:
+    """The words a file repeats on every row, translated once per file (not once per row)."""
 
+    yes: str
+    no: str
+    unlimited: str
+    status: dict[str, str]  # row status → label, already neutralised with ``safe_cell``
 
-def _unlimited() -> str:
-    return _("onbeperkt")
+    @classmethod
+    def current(cls) -> Labels:
+        """In the active language."""
+        return cls(
+            yes=_("ja"),
+            no=_("nee"),
+            unlimited=_("onbeperkt"),
+            status={key: safe_cell(label) for key, label in status_labels().items()},
+        )
 
 
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_date(day: dt.date | None) -> str:
-    return day.strftime(CSV_DATE_FORMAT) if day else ""
+def _csv_records(rows: Iterable[ReportRow]) -> Iterator[list[str]]:
+    """The cells of each row as CSV text; dates are formatted once per distinct date."""
+    labels = Labels.current()
+    dates: dict[dt.date, str] = {}
 
+    def date(day: dt.date | None) -> str:
+        if day is None:
+            return ""
+        text = dates.get(day)
+        if text is None:
+            text = dates[day] = day.strftime(CSV_DATE_FORMAT)
+        return text
 
-def _csv_number(value: int | None) -> str:
-    return "" if value is None else str(value)
+    for row in rows:
+        yield [
+            safe_cell(row.name),
+            safe_cell(row.registration_number),
+            safe_cell(row.register),
+            date(row.period_start),
+            date(row.period_end),
+            "" if row.points_earned is None else str(row.points_earned),
+            "" if row.points_required is None else str(row.points_required),
+            labels.status[row.status],
+            labels.yes if row.dossier_submitted else labels.no,
+            date(row.submitted_on),
+            safe_cell(row.contacts),
+            labels.unlimited if row.authorised_until is None else date(row.authorised_until),
+        ]
 
 
 def csv_record(row: ReportRow) -> list[str]:
-    return [
-        safe_cell(row.name),
-        safe_cell(row.registration_number),
-        safe_cell(row.register),
-        _csv_date(row.period_start),
-        _csv_date(row.period_end),
-        _csv_number(row.points_earned),
-        _csv_number(row.points_required),
-        safe_cell(row.status_label),
-        _yes_no(row.dossier_submitted),
-        _csv_date(row.submitted_on),
-        safe_cell(row.contacts),
-        _csv_date(row.authorised_until) if row.authorised_until else _unlimited(),
-    ]
+    """One row's CSV cells (a file uses ``_csv_records``, which translates once)."""
+    return next(_csv_records([row]))
 
 
 def _csv_writer(out: Any) -> Any:
@@ -114,8 +136,8 @@ def write_csv(rows: Iterable[ReportRow], out: IO[str]) -> int:
     out.write(CSV_BOM)
     writer.writerow(headers())
     count = 0
-    for row in rows:
-        writer.writerow(csv_record(row))
+    for record in _csv_records(rows):
+        writer.writerow(record)
         count += 1
     return count
 
@@ -132,8 +154,8 @@ def csv_stream(rows: Iterable[ReportRow]) -> Iterator[str]:
     writer = _csv_writer(_Echo())
     buffer = [CSV_BOM, writer.writerow(headers())]
     size = 0
-    for row in rows:
-        line: str = writer.writerow(csv_record(row))
+    for record in _csv_records(rows):
+        line: str = writer.writerow(record)
         buffer.append(line)
         size += len(line)
         if size >= CSV_STREAM_CHUNK:
@@ -193,6 +215,7 @@ def write_xlsx(rows: Iterable[ReportRow], out: IO[bytes] | str) -> int:
             else:
                 sheet.write_number(row_index, col, value)
 
+        labels = Labels.current()
         count = 0
         for count, row in enumerate(rows, start=1):
             sheet.write_string(count, 0, safe_cell(row.name))
@@ -202,12 +225,12 @@ def write_xlsx(rows: Iterable[ReportRow], out: IO[bytes] | str) -> int:
             write_date(count, 4, row.period_end)
             write_number(count, 5, row.points_earned)
             write_number(count, 6, row.points_required)
-            sheet.write_string(count, 7, safe_cell(row.status_label))
-            sheet.write_string(count, 8, _yes_no(row.dossier_submitted))
+            sheet.write_string(count, 7, labels.status[row.status])
+            sheet.write_string(count, 8, labels.yes if row.dossier_submitted else labels.no)
             write_date(count, 9, row.submitted_on)
             sheet.write_string(count, 10, safe_cell(row.contacts))
             if row.authorised_until is None:
-                sheet.write_string(count, 11, _unlimited())
+                sheet.write_string(count, 11, labels.unlimited)
             else:
                 write_date(count, 11, row.authorised_until)
         sheet.autofilter(0, 0, count, len(COLUMNS) - 1)
