@@ -1,19 +1,32 @@
 """The *rapportage* on screen: a status summary over all rows and one page of the table.
 
-The rows come from the same generator as the downloads; they are read once, counting
-statuses and keeping only the rows of the requested page, so memory stays flat.
+Neither reads the whole report: the summary is counted in SQL (``summary.status_counts``),
+the page's rows are picked in SQL (``rows.row_keys``: LIMIT/OFFSET over the report's row
+order) and only those professionals go through the same row generator as the downloads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
+from peregister.access import policies
+from peregister.access.models import AccessGrant
+from peregister.core import clock
 from peregister.insight.pagination import PageWindow
 from peregister.registry.progress import PeriodStatus
-from peregister.reports.rows import NO_PERIOD, NO_PERIOD_LABEL, ReportRow, report_rows
+from peregister.reports.rows import (
+    NO_PERIOD,
+    NO_PERIOD_LABEL,
+    ReportRow,
+    row_keys,
+    rows_for_grants,
+)
+from peregister.reports.summary import status_counts
 
 PAGE_SIZE = 50
 MAX_PAGE_PARAM_LENGTH = 10
@@ -56,26 +69,33 @@ def _status_counts(counts: Counter[str], total: int) -> list[StatusCount]:
     ]
 
 
+def _page_rows(grants: QuerySet[AccessGrant], today: dt.date, offset: int) -> list[ReportRow]:
+    keys = row_keys(grants, today, offset=offset, limit=PAGE_SIZE)
+    if not keys:
+        return []
+    wanted = set(keys)
+    # A professional with several registrations can start on the previous page: their
+    # rows are all generated, and only the page's own kept.
+    professional_ids = {professional_id for professional_id, _ in keys}
+    page_grants = grants.filter(professional_id__in=professional_ids)
+    return [
+        row
+        for row in rows_for_grants(page_grants, today)
+        if (row.professional_id, row.registration_id) in wanted
+    ]
+
+
 def screen_report(viewer: Any, at: dt.datetime, requested_page: int) -> ScreenReport:
-    counts: Counter[str] = Counter()
-    wanted: list[ReportRow] = []
-    tail: deque[ReportRow] = deque(maxlen=PAGE_SIZE)  # the last page, if the wanted one is past it
-    first, last = (requested_page - 1) * PAGE_SIZE, requested_page * PAGE_SIZE
-    total = 0
-    for index, row in enumerate(report_rows(viewer, at)):
-        counts[row.status] += 1
-        if first <= index < last:
-            wanted.append(row)
-        tail.append(row)
-        total = index + 1
+    grants = policies.report_grants(viewer, at)
+    today = clock.local_date(at)
+    counts = status_counts(grants, today)
+    total = sum(counts.values())
     num_pages = max(1, -(-total // PAGE_SIZE))
-    number = min(requested_page, num_pages)
-    if number != requested_page:
-        on_last_page = total - (num_pages - 1) * PAGE_SIZE
-        wanted = list(tail)[-on_last_page:] if on_last_page else []
+    number = min(requested_page, num_pages)  # too large: the last page
+    rows = _page_rows(grants, today, (number - 1) * PAGE_SIZE) if total else []
     return ScreenReport(
         total=total,
         statuses=_status_counts(counts, total),
-        rows=wanted,
+        rows=rows,
         page=PageWindow(number=number, num_pages=num_pages),
     )
