@@ -19,7 +19,7 @@ from peregister.access import policies
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional, Registration
 from peregister.registry.progress import Progress
-from peregister.registry.querysets import PePeriodQuerySet, points_in_period
+from peregister.registry.querysets import current_period_value, points_in_period
 
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
@@ -27,23 +27,20 @@ MAX_SEARCH_LENGTH = 100
 MAX_PAGE_PARAM_LENGTH = 10
 DEFAULT_SORT = "naam"
 
-_PROFESSIONAL = "registration__professional"
-# URL key → the columns it orders by; only these keys are accepted.
+# URL key → the columns it orders by; only these keys are accepted. The list's rows are the
+# current periods, one per registration; the page's keys are the registrations (see
+# ``_ListQuery``), so the paths start there. ``current_*`` and ``authorised_until`` are
+# computed per row by ``_ListQuery``.
 SORT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "naam": (f"{_PROFESSIONAL}__last_name", f"{_PROFESSIONAL}__first_name"),
-    "nummer": (f"{_PROFESSIONAL}__registration_number",),
-    "register": ("registration__register__name",),
-    "periode": ("end",),
-    "punten": ("points_earned",),
+    "naam": ("professional__last_name", "professional__first_name"),
+    "nummer": ("professional__registration_number",),
+    "register": ("register__name",),
+    "periode": ("current_end",),
+    "punten": ("current_points",),
     "tot": ("authorised_until",),
 }
 # Makes the order total, so a row never shows up on two pages.
-_TIE_BREAKERS = (
-    f"{_PROFESSIONAL}__last_name",
-    f"{_PROFESSIONAL}__first_name",
-    f"{_PROFESSIONAL}_id",
-    "registration_id",
-)
+_TIE_BREAKERS = ("professional__last_name", "professional__first_name", "professional_id", "id")
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,9 @@ class ProfessionalRow:
     authorised_until: dt.date | None
 
 
-def _search(queryset: QuerySet[Any], term: str, professional: str = _PROFESSIONAL) -> QuerySet[Any]:
+def _search(
+    queryset: QuerySet[Any], term: str, professional: str = "professional"
+) -> QuerySet[Any]:
     """Every word must occur in a name part; or the whole term is the registration number.
 
     ``professional`` is the path from the queryset's model to the professional.
@@ -101,35 +100,46 @@ def _search(queryset: QuerySet[Any], term: str, professional: str = _PROFESSIONA
     return queryset.filter(words | Q(**{f"{professional}__registration_number__iexact": term}))
 
 
-def _ordering(params: ListParams) -> list[OrderBy]:
+_COMPUTED = ("current_end", "current_points", "authorised_until")
+
+
+def _ordering(params: ListParams, registration: str = "") -> list[OrderBy]:
+    """The order by ``params``; ``registration`` is the path to the registration (with ``__``)."""
+
+    def column(name: str) -> F:
+        return F(name if name in _COMPUTED else f"{registration}{name}")
+
     primary = [
         # "No end date" sorts as the latest date: last going up, first going down.
-        F(column).desc(nulls_first=True) if params.descending else F(column).asc(nulls_last=True)
-        for column in SORT_COLUMNS[params.sort_key]
+        column(name).desc(nulls_first=True)
+        if params.descending
+        else column(name).asc(nulls_last=True)
+        for name in SORT_COLUMNS[params.sort_key]
     ]
-    return [*primary, *(F(column).asc() for column in _TIE_BREAKERS)]
+    return [*primary, *(column(name).asc() for name in _TIE_BREAKERS)]
 
 
 def _granting_professionals(viewer: Any, at: dt.datetime) -> QuerySet[Any]:
     return policies.live_grants_to_viewer(viewer, at).values("professional_id")
 
 
-def _authorised_until(viewer: Any, at: dt.datetime) -> Subquery:
+def _authorised_until(viewer: Any, at: dt.datetime, professional_ref: str) -> Subquery:
     """The latest end of the viewer's live grants from the row's professional (None: no end)."""
     latest_end = (
         policies.live_grants_to_viewer(viewer, at)
-        .filter(professional_id=OuterRef("registration__professional_id"))
+        .filter(professional_id=OuterRef(professional_ref))
         .order_by(F("valid_until").desc(nulls_first=True))
         .values("valid_until")[:1]
     )
     return Subquery(latest_end)
 
 
-def _current_periods(viewer: Any, at: dt.datetime) -> PePeriodQuerySet:
-    """Current periods of professionals with a live grant to ``viewer``: no figures yet."""
-    return PePeriod.objects.current(clock.local_date(at)).filter(
-        registration__professional__in=_granting_professionals(viewer, at)
+def _registrations(viewer: Any, at: dt.datetime, search: str) -> QuerySet[Registration]:
+    """Registrations with a current period of professionals with a live grant to ``viewer``."""
+    registrations = Registration.objects.with_current_period(clock.local_date(at)).filter(
+        professional__in=_granting_professionals(viewer, at)
     )
+    return _search(registrations, search)
 
 
 @dataclass(frozen=True)
@@ -156,57 +166,78 @@ def _num_pages(total: int) -> int:
 class _ListQuery:
     """The list in two queries whatever the number of rows (three for a page past the end).
 
-    1. The page's keys, ordered and cut on the cheap columns (name, number, register, period
-       end, grant end), with the total as a window count over the same rows: no separate
-       count repeating the current-period anti-join.
-    2. Points, renewal state and the grant's end for those ≤ 50 rows only.
+    1. The page's keys (registrations, one current period each), ordered and cut on the cheap
+       columns (name, number, register, grant end), with the total as a window count over the
+       same rows: no second pass for the count. A registration with a current period is one
+       index probe (``with_current_period``), not the anti-join over all its periods.
+    2. The current periods of those ≤ 50 registrations, with points, renewal state and the
+       grant's end: the figures are computed for the page's rows only.
 
-    Sorting by points needs every row's sum in the key query; the covering index
-    ``completion_prof_date_pts_idx`` answers each sum from the index alone.
+    Sorting by period end costs one more index probe per row. Sorting by points needs every
+    row's sum: that key query runs on the current periods, whose dates it has at hand, and the
+    covering index ``completion_prof_date_pts_idx`` answers each sum from the index alone.
     """
 
     def __init__(self, viewer: Any, at: dt.datetime, params: ListParams) -> None:
         self._viewer, self._at, self._params = viewer, at, params
-        # Only the figures the chosen order needs are computed for every row.
-        sort_figures: dict[str, Any] = {}
-        columns = SORT_COLUMNS[params.sort_key]
-        if "points_earned" in columns:
-            sort_figures["points_earned"] = points_in_period(f"{_PROFESSIONAL}_id", "start", "end")
-        if "authorised_until" in columns:
-            sort_figures["authorised_until"] = _authorised_until(viewer, at)
-        self._keys = (
-            _search(_current_periods(viewer, at), params.search)
-            .alias(**sort_figures)
-            .annotate(total=Window(Count("*")))
-            .order_by(*_ordering(params))
-            .values_list("pk", "total")
-        )
+        self._today = clock.local_date(at)
+        keys: QuerySet[Any]
+        if params.sort_key == "punten":
+            keys = (
+                _search(
+                    PePeriod.objects.current(self._today).filter(
+                        registration__professional__in=_granting_professionals(viewer, at)
+                    ),
+                    params.search,
+                    professional="registration__professional",
+                )
+                .alias(
+                    current_points=points_in_period("registration__professional_id", "start", "end")
+                )
+                .order_by(*_ordering(params, registration="registration__"))
+            )
+            key = "registration_id"
+        else:
+            figures: dict[str, Any] = {}
+            if params.sort_key == "periode":
+                figures["current_end"] = current_period_value(self._today, "end")
+            if params.sort_key == "tot":
+                figures["authorised_until"] = _authorised_until(viewer, at, "professional_id")
+            keys = (
+                _registrations(viewer, at, params.search)
+                .alias(**figures)
+                .order_by(*_ordering(params))
+            )
+            key = "pk"
+        self._keys = keys.annotate(total=Window(Count("*"))).values_list(key, "total")
 
     def keys(self, number: int) -> tuple[list[int], int]:
-        """The keys on page ``number`` and the total (0 when the page is past the end)."""
+        """The registrations on page ``number`` and the total (0 when past the end)."""
         offset = (number - 1) * PAGE_SIZE
         found = list(self._keys[offset : offset + PAGE_SIZE])
         return [pk for pk, _ in found], (found[0][1] if found else 0)
 
     def count(self) -> int:
-        """The total from the registrations: no figures, no current-period anti-join."""
-        registrations = Registration.objects.with_current_period(clock.local_date(self._at)).filter(
-            professional__in=_granting_professionals(self._viewer, self._at)
-        )
-        return _search(registrations, self._params.search, professional="professional").count()
+        """The total alone: for a page past the end, which has no row to carry it."""
+        return _registrations(self._viewer, self._at, self._params.search).count()
 
     def rows(self, keys: list[int]) -> list[Any]:
-        """The periods of ``keys`` in that order, annotated with their figures."""
+        """The current periods of the registrations ``keys``, in that order, with figures."""
         if not keys:
             return []
         periods = (
-            PePeriod.objects.with_progress()
-            .annotate(authorised_until=_authorised_until(self._viewer, self._at))
-            .filter(pk__in=keys)
+            PePeriod.objects.current(self._today)
+            .with_progress()
+            .annotate(
+                authorised_until=_authorised_until(
+                    self._viewer, self._at, "registration__professional_id"
+                )
+            )
+            .filter(registration_id__in=keys)
             .order_by()
         )
         position = {pk: index for index, pk in enumerate(keys)}
-        return sorted(periods, key=lambda period: position[period.pk])
+        return sorted(periods, key=lambda period: position[period.registration_id])
 
 
 def professionals_page(viewer: Any, at: dt.datetime, params: ListParams) -> ProfessionalsPage:

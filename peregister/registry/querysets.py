@@ -32,6 +32,20 @@ def points_in_period(professional_ref: str, start_ref: str, end_ref: str) -> Coa
     return Coalesce(Subquery(completions), Value(0), output_field=models.IntegerField())
 
 
+def current_period_value(on: dt.date, field: str) -> Subquery:
+    """``field`` of a registration's current period on ``on`` (see ``PePeriodQuerySet.current``).
+
+    A subquery on the registration: the latest period started on ``on``, one index probe.
+    """
+    latest = (
+        _model("PePeriod")
+        .objects.filter(registration=OuterRef("pk"), start__lte=on)
+        .order_by("-start")
+        .values(field)[:1]
+    )
+    return Subquery(latest)
+
+
 class ProfessionalQuerySet(models.QuerySet[Any]):
     def search(self, term: str) -> ProfessionalQuerySet:
         term = term.strip()
