@@ -15,8 +15,8 @@ from tests import factories
 from tests.conftest import World
 
 
-def _mixed_report(world: World) -> None:
-    """Professionals with zero, one and two registrations, in an order that mixes them."""
+def _mixed_report(world: World, *, without_period: bool = True) -> None:
+    """Professionals with zero (if ``without_period``), one and two registrations, mixed."""
     backoffice = factories.RegisterFactory(code="bo", name="Backofficeprofessional")
     registers = [factories.RegisterFactory(), backoffice]
     for index in range(11):
@@ -24,7 +24,7 @@ def _mixed_report(world: World) -> None:
         factories.AccessGrantFactory(professional=professional, contact=world.deputy)
         if index % 2:
             factories.AccessGrantFactory(professional=professional, contact=world.contact_live)
-        for register in registers[: index % 3]:
+        for register in registers[: index % 3 or (0 if without_period else 1)]:
             registration = factories.RegistrationFactory(
                 professional=professional, register=register
             )
@@ -32,14 +32,16 @@ def _mixed_report(world: World) -> None:
             factories.CompletionFactory(professional=professional, points=index)
 
 
+@pytest.mark.parametrize("without_period", [True, False])
 @pytest.mark.parametrize("page_size", [1, 2, 3, 5, 50])
 def test_pages_together_are_exactly_the_rows_of_the_files(
-    world: World, monkeypatch: pytest.MonkeyPatch, page_size: int
+    world: World, monkeypatch: pytest.MonkeyPatch, page_size: int, without_period: bool
 ) -> None:
     monkeypatch.setattr(screen, "PAGE_SIZE", page_size)
-    _mixed_report(world)
+    _mixed_report(world, without_period=without_period)
     at = clock.now()
     expected: list[ReportRow] = list(report_rows(world.administrator.user, at))
+    assert any(row.status == NO_PERIOD for row in expected) is without_period
     first = screen.screen_report(world.administrator.user, at, 1)
     assert first.total == len(expected)
     assert first.page.num_pages == -(-len(expected) // page_size)

@@ -262,35 +262,40 @@ def professionals_without_period(
 
 
 def row_keys(
-    grants: QuerySet[AccessGrant], today: dt.date, *, offset: int, limit: int
+    grants: QuerySet[AccessGrant],
+    today: dt.date,
+    *,
+    offset: int,
+    limit: int,
+    without_period: bool = True,
 ) -> list[tuple[int, int | None]]:
     """(professional id, registration id or None) of rows ``offset`` to ``offset + limit``.
 
     The same rows in the same order as ``rows_for_grants``: a row per current period, a row
     per professional without one; by name and id, then register and registration.
+    ``without_period=False`` when it is known that every professional has a current period
+    (the summary counted none without): the second half of the query is then left out.
     """
-    with_period = current_periods(grants, today).values_list(
+    order = (
         "registration__professional__last_name",
         "registration__professional__first_name",
         "registration__professional_id",
         "registration__register__name",
         "registration_id",
     )
-    without_period = professionals_without_period(grants, today).values_list(
-        "last_name",
-        "first_name",
-        "pk",
-        Value("", output_field=CharField()),
-        Value(None, output_field=IntegerField()),
-    )
-    keys = with_period.union(without_period, all=True).order_by(
-        "registration__professional__last_name",
-        "registration__professional__first_name",
-        "registration__professional_id",
-        "registration__register__name",
-        "registration_id",
-    )
-    return [(row[2], row[4]) for row in keys[offset : offset + limit]]
+    keys = current_periods(grants, today).values_list(*order)
+    if without_period:
+        keys = keys.union(
+            professionals_without_period(grants, today).values_list(
+                "last_name",
+                "first_name",
+                "pk",
+                Value("", output_field=CharField()),
+                Value(None, output_field=IntegerField()),
+            ),
+            all=True,
+        )
+    return [(row[2], row[4]) for row in keys.order_by(*order)[offset : offset + limit]]
 
 
 @dataclass(frozen=True)

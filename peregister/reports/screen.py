@@ -69,8 +69,10 @@ def _status_counts(counts: Counter[str], total: int) -> list[StatusCount]:
     ]
 
 
-def _page_rows(grants: QuerySet[AccessGrant], today: dt.date, offset: int) -> list[ReportRow]:
-    keys = row_keys(grants, today, offset=offset, limit=PAGE_SIZE)
+def _page_rows(
+    grants: QuerySet[AccessGrant], today: dt.date, offset: int, *, without_period: bool
+) -> list[ReportRow]:
+    keys = row_keys(grants, today, offset=offset, limit=PAGE_SIZE, without_period=without_period)
     if not keys:
         return []
     wanted = set(keys)
@@ -92,7 +94,10 @@ def screen_report(viewer: Any, at: dt.datetime, requested_page: int) -> ScreenRe
     total = sum(counts.values())
     num_pages = max(1, -(-total // PAGE_SIZE))
     number = min(requested_page, num_pages)  # too large: the last page
-    rows = _page_rows(grants, today, (number - 1) * PAGE_SIZE) if total else []
+    rows = []
+    if total:
+        offset = (number - 1) * PAGE_SIZE
+        rows = _page_rows(grants, today, offset, without_period=counts[NO_PERIOD] > 0)
     return ScreenReport(
         total=total,
         statuses=_status_counts(counts, total),
