@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -69,7 +70,12 @@ def grant_add(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "access/grant_organisation.html",
-        {"form": form, "page": page, "query": query},
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "page_query": urlencode({"q": query}) if query else "",
+        },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
