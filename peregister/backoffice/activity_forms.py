@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from peregister.backoffice.activities import MAX_POINTS, ActivityData
 from peregister.backoffice.codes import CodeChoiceField
 from peregister.organisations.models import Organisation
+from peregister.registry.activity_fields import kind_field, provider_field
 from peregister.registry.models import LearningActivity
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,19 +35,8 @@ class ActivityForm(forms.Form):
     title = forms.CharField(
         label=_("Titel"), max_length=200, error_messages={"required": _("Vul de titel in.")}
     )
-    provider = forms.CharField(
-        label=_("Aanbieder"),
-        max_length=200,
-        error_messages={"required": _("Vul de aanbieder in.")},
-    )
-    kind = forms.ChoiceField(
-        label=_("Soort"),
-        choices=[("", "—"), *LearningActivity.Kind.choices],
-        error_messages={
-            "required": _("Kies de soort activiteit."),
-            "invalid_choice": _("Kies een soort uit de lijst."),
-        },
-    )
+    provider = provider_field()
+    kind = kind_field()
     points = forms.IntegerField(
         label=_("PE-punten"),
         min_value=0,

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peregister.registry.models import LearningActivity
+from peregister.registry.activity_fields import kind_field, provider_field
 from peregister.registry.self_report_files import (
     CERTIFICATE_MESSAGES,
     MAX_CERTIFICATE_BYTES,
@@ -25,17 +25,8 @@ class SelfReportForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Vul de titel in.")},
     )
-    provider = forms.CharField(
-        label=_("Aanbieder"), max_length=200, error_messages={"required": _("Vul de aanbieder in.")}
-    )
-    kind = forms.ChoiceField(
-        label=_("Soort"),
-        choices=[("", "—"), *LearningActivity.Kind.choices],
-        error_messages={
-            "required": _("Kies de soort activiteit."),
-            "invalid_choice": _("Kies een soort uit de lijst."),
-        },
-    )
+    provider = provider_field()
+    kind = kind_field()
     completed_on = forms.DateField(
         label=_("Datum afgerond"),
         widget=DATE_WIDGET,
