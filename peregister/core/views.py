@@ -25,7 +25,10 @@ def home(request: HttpRequest) -> HttpResponse:
         context["granted_to_me"] = policies.live_grants_to_viewer(request.user).count()
         context["organisation"] = contact.organisation
         if roles.manages_organisation:
-            context["in_report"] = policies.report_professionals(request.user).count()
+            # Counted from the organisation's live grants, not by probing every professional.
+            context["in_report"] = (
+                policies.report_grants(request.user).values("professional_id").distinct().count()
+            )
             context["contact_count"] = contact.organisation.contacts.filter(active=True).count()
     if roles.is_staff:
         context["staff_counts"] = {
