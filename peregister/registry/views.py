@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,6 +17,8 @@ from peregister.core.view_policies import professional_only
 from peregister.registry import renewals
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import Professional
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 
 
 def _professional(request: HttpRequest) -> Professional:
@@ -50,10 +54,13 @@ def my_dossier(request: HttpRequest) -> HttpResponse:
 def submit_renewal(request: HttpRequest) -> HttpResponse:
     """*Dossier indienen* for one of the professional's registrations (by register code)."""
     register_code = request.POST.get("register", "")
+    if not SLUG.fullmatch(register_code):
+        # Register codes are slugs; anything else (a NUL byte included) names no register.
+        raise Http404
     registration = (
         _professional(request)
         .registrations.select_related("register", "professional")
-        .filter(register__code=register_code[:20])
+        .filter(register__code=register_code)
         .first()
     )
     if registration is None:

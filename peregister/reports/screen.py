@@ -50,7 +50,8 @@ class ScreenReport:
 
 def page_number(raw: str | None) -> int:
     """Garbage, zero and negative numbers mean page 1; too large is clamped later."""
-    if not raw or len(raw) > MAX_PAGE_PARAM_LENGTH or not raw.isdigit():
+    # isascii(): str.isdigit() also accepts characters such as "²" that int() refuses.
+    if not raw or len(raw) > MAX_PAGE_PARAM_LENGTH or not (raw.isascii() and raw.isdigit()):
         return 1
     return max(int(raw), 1)
 
