@@ -13,6 +13,7 @@ from django.test import Client
 
 from peregister.accounts import services, tokens
 from peregister.accounts.models import SetPasswordToken, User
+from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from tests import factories
 
@@ -154,6 +155,8 @@ def test_new_link_by_username_or_email_replaces_the_old_one(
         assert tokens.inspect(raw.group(1)).state is tokens.TokenState.VALID
     assert tokens.inspect(old).state is tokens.TokenState.EXPIRED
     assert set_password(Client(), raw.group(1)).status_code == 302
+    sent = AuditEvent.objects.filter(action=AuditEvent.Action.PASSWORD_LINK_SENT)
+    assert [event.data for event in sent] == [{"user": user.pk}] * 2
 
 
 def test_new_link_answers_identically_whether_or_not_the_account_exists(

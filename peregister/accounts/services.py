@@ -85,4 +85,11 @@ def send_new_link(*, actor: Any, username_or_email: str) -> int:
     with transaction.atomic():
         for user in users:
             mail_set_password_link(user=user, template="password_link")
+            # Asked anonymously: the account the link is for is the subject, not the actor.
+            record(
+                AuditEvent.Action.PASSWORD_LINK_SENT,
+                actor=actor,
+                contact=getattr(user, "contact", None),
+                user=user.pk,
+            )
     return len(users)

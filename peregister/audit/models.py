@@ -24,6 +24,7 @@ class AuditEvent(models.Model):
         CONTACT_ADDED = "contact.added", _("contactpersoon toegevoegd")
         CONTACT_CHANGED = "contact.changed", _("contactpersoon gewijzigd")
         PASSWORD_SET = "account.password_set", _("wachtwoord ingesteld")
+        PASSWORD_LINK_SENT = "account.password_link_sent", _("nieuwe wachtwoordlink verstuurd")
         GRANT_CREATED = "grant.created", _("inzage verleend")
         GRANT_CHANGED = "grant.changed", _("einddatum inzage gewijzigd")
         GRANT_REVOKED = "grant.revoked", _("inzage ingetrokken")
