@@ -543,3 +543,13 @@ def test_grant_list_query_count_does_not_grow_with_grants(world: World) -> None:
     with CaptureQueriesContext(connection) as many:
         client.get("/mijn/inzage-werkgever/")
     assert len(many) == len(few)
+
+
+def test_grant_list_says_when_an_open_grant_gives_no_access(world: World) -> None:
+    client = client_for(world.professional.user)
+    assert "geeft nu geen inzage" not in client.get("/mijn/inzage-werkgever/").content.decode()
+    Organisation.objects.filter(pk=world.organisation.pk).update(
+        status=Organisation.Status.SUSPENDED
+    )
+    body = client.get("/mijn/inzage-werkgever/").content.decode()
+    assert "geeft nu geen inzage: de organisatie is geschorst" in body

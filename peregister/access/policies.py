@@ -128,3 +128,12 @@ def staff_professionals(viewer: Any) -> QuerySet[Professional]:
 
 def get_staff_professional_or_404(viewer: Any, code: uuid.UUID | str) -> Professional:
     return _get_by_code_or_404(staff_professionals(viewer), code)
+
+
+def grants_giving_access(grants: QuerySet[AccessGrant], at: dt.datetime | None = None) -> set[int]:
+    """Ids of ``grants`` that open a dossier at ``at``.
+
+    A grant can be open (not revoked, not past its date) and still give no access, because the
+    organisation is suspended or the contact deactivated; the professional is told so.
+    """
+    return set(grants.filter(_live_grant(at or clock.now())).values_list("pk", flat=True))

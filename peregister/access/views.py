@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from peregister.access import services
+from peregister.access import policies, services
 from peregister.access.forms import GrantEndForm, GrantForm, OrganisationSearchForm
 from peregister.access.models import AccessGrant
 from peregister.accounts.roles import request_roles
@@ -51,7 +51,10 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         .order_by("-granted_at", "-id")
     )
     now = clock.now()
-    rows = [(grant, grant.state(now)) for grant in grants]
+    giving_access = policies.grants_giving_access(
+        AccessGrant.objects.filter(professional=_professional(request)), now
+    )
+    rows = [(grant, grant.state(now), grant.pk in giving_access) for grant in grants]
     return render(
         request,
         "access/grant_list.html",
