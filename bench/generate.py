@@ -169,6 +169,22 @@ class _Writer:
         return total
 
 
+# Column order of the user rows both generators (professionals, contacts) build.
+USER_COLUMNS = [
+    "id",
+    "password",
+    "is_superuser",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "date_joined",
+    "language",
+]
+
+
 def _column(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.column:
@@ -533,23 +549,7 @@ def _flush_people(
     counts: Counts,
 ) -> None:
     """Write the parents before the completions that reference them (PostgreSQL checks FKs)."""
-    w.insert(
-        User,
-        [
-            "id",
-            "password",
-            "is_superuser",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "language",
-        ],
-        users,
-    )
+    w.insert(User, USER_COLUMNS, users)
     counts.professionals += w.insert(
         Professional,
         [
@@ -718,23 +718,7 @@ def _organisations(
     inactive = contact(
         Handles.LARGE_ORG_ID, "bench-large-left", "Oud-regiomanager", "contact", active=False
     )
-    w.insert(
-        User,
-        [
-            "id",
-            "password",
-            "is_superuser",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "language",
-        ],
-        users,
-    )
+    w.insert(User, USER_COLUMNS, users)
     counts.organisations = w.insert(
         Organisation,
         [
