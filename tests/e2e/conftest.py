@@ -78,3 +78,21 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).not_to_have_url(re.compile(r"/account/inloggen/"))
+
+
+def fill_account_request(page: Page, **values: str) -> None:
+    """Fill the *Aanvragen account collectieve werkgever* form, field by visible label."""
+    labels = {
+        "name": "Naam organisatie",
+        "kvk": "KvK-nummer",
+        "street": "Straat en huisnummer",
+        "postcode": "Postcode",
+        "city": "Plaats",
+        "phone": "Telefoonnummer",
+        "email": "Algemeen e-mailadres",
+        "requester": "Uw naam",
+        "requester_email": "Uw e-mailadres",
+        "username": "Gebruikersnaam",
+    }
+    for key, value in values.items():
+        page.get_by_label(labels[key]).fill(value)

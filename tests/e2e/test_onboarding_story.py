@@ -11,7 +11,7 @@ from django.core import mail
 from playwright.sync_api import BrowserContext, expect
 
 from tests import factories
-from tests.e2e.conftest import check_page, log_in
+from tests.e2e.conftest import check_page, fill_account_request, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,16 +34,19 @@ def test_employer_onboarding_story(
     expect(page.get_by_text("Een KvK-nummer bestaat uit precies 8 cijfers.")).to_be_visible()
     check_page(page, "onboarding-request-errors")
 
-    page.get_by_label("Naam organisatie").fill("Uitzendbureau Vooruit")
-    page.get_by_label("KvK-nummer").fill("87654321")
-    page.get_by_label("Straat en huisnummer").fill("Oudegracht 12")
-    page.get_by_label("Postcode").fill("3511 AB")
-    page.get_by_label("Plaats").fill("Utrecht")
-    page.get_by_label("Telefoonnummer").fill("030-7654321")
-    page.get_by_label("Algemeen e-mailadres").fill("info@vooruit.example")
-    page.get_by_label("Uw naam").fill("HR Vooruit")
-    page.get_by_label("Uw e-mailadres").fill("hr@vooruit.example")
-    page.get_by_label("Gebruikersnaam").fill("SEU-werkgever-test")
+    fill_account_request(
+        page,
+        name="Uitzendbureau Vooruit",
+        kvk="87654321",
+        street="Oudegracht 12",
+        postcode="3511 AB",
+        city="Utrecht",
+        phone="030-7654321",
+        email="info@vooruit.example",
+        requester="HR Vooruit",
+        requester_email="hr@vooruit.example",
+        username="SEU-werkgever-test",
+    )
     page.get_by_role("button", name="Account aanvragen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanvraag ontvangen")
     check_page(page, "onboarding-request-sent")

@@ -22,7 +22,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from peregister.core import clock
 from tests import factories
-from tests.e2e.conftest import check_page, log_in
+from tests.e2e.conftest import check_page, fill_account_request, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -74,16 +74,19 @@ def test_seed_story(
         "Aanvragen account collectieve werkgever"
     )
     check_page(employer, "seed-request-account")
-    employer.get_by_label("Naam organisatie").fill(ORGANISATION)
-    employer.get_by_label("KvK-nummer").fill("61234567")
-    employer.get_by_label("Straat en huisnummer").fill("Boulevard 7")
-    employer.get_by_label("Postcode").fill("2586 ZZ")
-    employer.get_by_label("Plaats").fill("Den Haag")
-    employer.get_by_label("Telefoonnummer").fill("070-1234567")
-    employer.get_by_label("Algemeen e-mailadres").fill("info@zeewind.example")
-    employer.get_by_label("Uw naam").fill("HR Zeewind")
-    employer.get_by_label("Uw e-mailadres").fill("hr@zeewind.example")
-    employer.get_by_label("Gebruikersnaam").fill(BEHEERDER)
+    fill_account_request(
+        employer,
+        name=ORGANISATION,
+        kvk="61234567",
+        street="Boulevard 7",
+        postcode="2586 ZZ",
+        city="Den Haag",
+        phone="070-1234567",
+        email="info@zeewind.example",
+        requester="HR Zeewind",
+        requester_email="hr@zeewind.example",
+        username=BEHEERDER,
+    )
     employer.get_by_role("button", name="Account aanvragen").click()
     expect(employer.get_by_role("heading", level=1)).to_have_text("Aanvraag ontvangen")
     check_page(employer, "seed-request-sent")
