@@ -174,6 +174,25 @@ def _require_open(grant: AccessGrant) -> None:
         raise GrantRefused(_("Deze inzage is al ingetrokken."))
 
 
+def _update_open_grant(
+    *, actor: Any, grant: AccessGrant, action: str, fields: dict[str, Any], **data: Any
+) -> None:
+    """Change a grant only while it is still open (a revocation in between is never undone),
+    and audit the change in the caller's transaction."""
+    updated = AccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(**fields)
+    if not updated:
+        raise GrantRefused(_("Deze inzage is al ingetrokken."))
+    record(
+        action,
+        actor=actor,
+        organisation=grant.contact.organisation,
+        contact=grant.contact,
+        professionals=[grant.professional],
+        grant=str(grant.code),
+        **data,
+    )
+
+
 def change_grant_end(*, actor: Any, grant: AccessGrant, valid_until: dt.date | None) -> AccessGrant:
     """Set a live grant's *geautoriseerd tot* (``None``: without end)."""
     _require_owner(actor, grant.professional)
@@ -185,20 +204,12 @@ def change_grant_end(*, actor: Any, grant: AccessGrant, valid_until: dt.date | N
                 _("Deze inzage is verlopen. Voeg een nieuwe inzage toe om weer inzage te geven.")
             )
         previous = grant.valid_until
-        # Conditional on still being open, so a revocation in between is never undone; a new
-        # end date deserves its own reminder.
-        changed = AccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
-            valid_until=valid_until, reminder_sent_at=None
-        )
-        if not changed:
-            raise GrantRefused(_("Deze inzage is al ingetrokken."))
-        record(
-            AuditEvent.Action.GRANT_CHANGED,
+        # A new end date deserves its own reminder.
+        _update_open_grant(
             actor=actor,
-            organisation=grant.contact.organisation,
-            contact=grant.contact,
-            professionals=[grant.professional],
-            grant=str(grant.code),
+            grant=grant,
+            action=AuditEvent.Action.GRANT_CHANGED,
+            fields={"valid_until": valid_until, "reminder_sent_at": None},
             valid_until_before=previous.isoformat() if previous else None,
             valid_until=valid_until.isoformat() if valid_until else None,
         )
@@ -211,19 +222,11 @@ def revoke_access(*, actor: Any, grant: AccessGrant) -> AccessGrant:
     _require_owner(actor, grant.professional)
     _require_open(grant)
     with transaction.atomic():
-        now = clock.now()
-        revoked = AccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_by=actor
-        )
-        if not revoked:
-            raise GrantRefused(_("Deze inzage is al ingetrokken."))
-        record(
-            AuditEvent.Action.GRANT_REVOKED,
+        _update_open_grant(
             actor=actor,
-            organisation=grant.contact.organisation,
-            contact=grant.contact,
-            professionals=[grant.professional],
-            grant=str(grant.code),
+            grant=grant,
+            action=AuditEvent.Action.GRANT_REVOKED,
+            fields={"revoked_at": clock.now(), "revoked_by": actor},
         )
     grant.refresh_from_db()
     return grant
