@@ -17,9 +17,7 @@ from django.utils.translation import gettext as _
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.organisations.models import Organisation
-from peregister.registry.models import LearningActivity
-
-MAX_POINTS = 100  # also a database constraint on activities and completions
+from peregister.registry.models import MAX_POINTS, LearningActivity
 
 
 class ActivityRefused(Exception):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peregister.backoffice.activities import MAX_POINTS, ActivityData
+from peregister.backoffice.activities import ActivityData
 from peregister.backoffice.codes import CodeChoiceField
 from peregister.organisations.models import Organisation
-from peregister.registry.activity_fields import kind_field, provider_field
+from peregister.registry.activity_fields import kind_field, points_field, provider_field
 from peregister.registry.models import LearningActivity
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -37,16 +37,11 @@ class ActivityForm(forms.Form):
     )
     provider = provider_field()
     kind = kind_field()
-    points = forms.IntegerField(
-        label=_("PE-punten"),
+    points = points_field(
+        _("PE-punten"),
         min_value=0,
-        max_value=MAX_POINTS,
-        error_messages={
-            "required": _("Vul het aantal PE-punten in."),
-            "invalid": _("Vul een heel getal in."),
-            "min_value": _("Het aantal PE-punten kan niet negatief zijn."),
-            "max_value": _("Meer dan 100 PE-punten voor één activiteit is niet mogelijk."),
-        },
+        required_message=_("Vul het aantal PE-punten in."),
+        min_message=_("Het aantal PE-punten kan niet negatief zijn."),
     )
     recognised_from = forms.DateField(
         label=_("Erkend vanaf"),

@@ -3,10 +3,15 @@ the professional's *eigen activiteit* form so both ask and answer the same way."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peregister.registry.models import LearningActivity
+from peregister.registry.models import MAX_POINTS, LearningActivity
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def provider_field() -> forms.CharField:
@@ -22,5 +27,25 @@ def kind_field() -> forms.ChoiceField:
         error_messages={
             "required": _("Kies de soort activiteit."),
             "invalid_choice": _("Kies een soort uit de lijst."),
+        },
+    )
+
+
+def points_field(
+    label: StrOrPromise,
+    *,
+    min_value: int,
+    required_message: StrOrPromise,
+    min_message: StrOrPromise,
+) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=min_value,
+        max_value=MAX_POINTS,
+        error_messages={
+            "required": required_message,
+            "invalid": _("Vul een heel getal in."),
+            "min_value": min_message,
+            "max_value": _("Meer dan 100 PE-punten voor één activiteit is niet mogelijk."),
         },
     )

@@ -18,6 +18,9 @@ from peregister.registry.querysets import (
     RegistrationQuerySet,
 )
 
+# Points of one activity: also a database constraint on activities and completions.
+MAX_POINTS = 100
+
 
 class Register(models.Model):
     """A PE register (e.g. SEU Uitzendprofessional); its rules are data, not code."""
@@ -202,7 +205,9 @@ class LearningActivity(models.Model):
                 | Q(recognised_until__gte=models.F("recognised_from")),
                 name="activity_recognition_order",
             ),
-            models.CheckConstraint(condition=Q(points__lte=100), name="activity_points_sane"),
+            models.CheckConstraint(
+                condition=Q(points__lte=MAX_POINTS), name="activity_points_sane"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -256,7 +261,9 @@ class Completion(models.Model):
                 condition=Q(activity__isnull=False),
                 name="completion_once_per_activity_day",
             ),
-            models.CheckConstraint(condition=Q(points__lte=100), name="completion_points_sane"),
+            models.CheckConstraint(
+                condition=Q(points__lte=MAX_POINTS), name="completion_points_sane"
+            ),
         ]
         indexes = [
             # Covering: every PE-points figure is a SUM of points within a period's dates, answered

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from peregister.registry.activity_fields import kind_field, provider_field
+from peregister.registry.activity_fields import kind_field, points_field, provider_field
 from peregister.registry.self_report_files import (
     CERTIFICATE_MESSAGES,
     MAX_CERTIFICATE_BYTES,
@@ -43,16 +43,11 @@ class SelfReportForm(forms.Form):
         help_text=_("Wat heeft u gedaan en geleerd? Helpt het register bij de beoordeling."),
         error_messages={"max_length": _("De omschrijving is te lang (maximaal 5000 tekens).")},
     )
-    points_claimed = forms.IntegerField(
-        label=_("Gevraagde PE-punten"),
+    points_claimed = points_field(
+        _("Gevraagde PE-punten"),
         min_value=1,
-        max_value=100,
-        error_messages={
-            "required": _("Vul het aantal PE-punten in."),
-            "invalid": _("Vul een heel getal in."),
-            "min_value": _("Vraag minstens 1 PE-punt."),
-            "max_value": _("Meer dan 100 PE-punten voor één activiteit is niet mogelijk."),
-        },
+        required_message=_("Vul het aantal PE-punten in."),
+        min_message=_("Vraag minstens 1 PE-punt."),
     )
     certificate = forms.FileField(
         label=_("Certificaat of bewijs van deelname"),
@@ -106,16 +101,11 @@ class ApproveSelfReportForm(forms.Form):
         kwargs.setdefault("auto_id", "id_approve_%s")
         super().__init__(*args, **kwargs)
 
-    points = forms.IntegerField(
-        label=_("Toe te kennen PE-punten"),
+    points = points_field(
+        _("Toe te kennen PE-punten"),
         min_value=0,
-        max_value=100,
-        error_messages={
-            "required": _("Vul het aantal toe te kennen PE-punten in."),
-            "invalid": _("Vul een heel getal in."),
-            "min_value": _("Het aantal PE-punten kan niet negatief zijn."),
-            "max_value": _("Meer dan 100 PE-punten voor één activiteit is niet mogelijk."),
-        },
+        required_message=_("Vul het aantal toe te kennen PE-punten in."),
+        min_message=_("Het aantal PE-punten kan niet negatief zijn."),
     )
     reason = forms.CharField(
         label=_("Toelichting voor de professional"),

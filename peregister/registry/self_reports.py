@@ -19,7 +19,7 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.notifications.mail import absolute_url, enqueue_mail
-from peregister.registry.models import Completion, Professional, SelfReport
+from peregister.registry.models import MAX_POINTS, Completion, Professional, SelfReport
 from peregister.registry.self_report_files import (
     CERTIFICATE_MESSAGES,
     CertificateRefused,
@@ -27,7 +27,6 @@ from peregister.registry.self_report_files import (
     safe_file_name,
 )
 
-MAX_POINTS = 100
 MAX_REASON_LENGTH = 2000
 
 
