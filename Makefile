@@ -50,8 +50,8 @@ bench: install-dev
 
 ## Regenerate the English catalogue after changing UI strings (needs GNU gettext).
 messages: install
-	$(MANAGE) makemessages -l en --no-obsolete --ignore=.venv --ignore=bench
-	$(MANAGE) compilemessages -l en --ignore=.venv
+	DEBUG=1 $(MANAGE) makemessages -l en --no-obsolete --no-location --ignore=.venv --ignore=bench
+	DEBUG=1 $(MANAGE) compilemessages -l en --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
