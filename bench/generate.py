@@ -24,7 +24,7 @@ from django.db import connection, models, transaction
 from peregister.access.models import AccessGrant
 from peregister.accounts.models import User
 from peregister.core import clock
-from peregister.core.demo import FIRST_NAMES, LAST_NAMES
+from peregister.home.demo import FIRST_NAMES, LAST_NAMES
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import (
     Completion,

@@ -8,7 +8,7 @@ from django.urls import path
 
 from config.urls import handler404, handler500
 from config.urls import urlpatterns as project_urlpatterns
-from peregister.core.view_policies import authenticated
+from peregister.accounts.guards import authenticated
 
 MINIMAL_PATH = "/__bench__/minimal/"
 LAYOUT_PATH = "/__bench__/layout/"

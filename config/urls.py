@@ -3,12 +3,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from peregister.core.view_policies import public
+from peregister.accounts.guards import public
 
 admin.site.site_header = "PE-register"
 
 urlpatterns = [
-    path("", include("peregister.core.urls")),
+    path("", include("peregister.home.urls")),
     path("account/", include("peregister.accounts.urls")),
     path("account/", include("peregister.organisations.public_urls")),
     path("mijn/", include("peregister.registry.urls")),
@@ -16,7 +16,7 @@ urlpatterns = [
     path("werkgever/", include("peregister.insight.urls")),
     path("werkgever/", include("peregister.reports.urls")),
     path("werkgever/", include("peregister.organisations.urls")),
-    path("register/organisaties/", include("peregister.organisations.staff_urls")),
+    path("register/organisaties/", include("peregister.backoffice.organisation_urls")),
     path("register/", include("peregister.backoffice.urls")),
     path("eigen-activiteit/", include("peregister.registry.self_report_urls")),
     path("taal/", public(set_language), name="set_language"),

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from peregister.access import policies
-from peregister.core import clock, demo
+from peregister.core import clock
+from peregister.home import demo
 from peregister.organisations.models import Organisation
 from peregister.registry.models import PePeriod, Professional, Registration
 

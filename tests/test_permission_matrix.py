@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from peregister.core.view_policies import POLICY_ATTRIBUTE
+from peregister.accounts.guards import POLICY_ATTRIBUTE
 from tests.conftest import World, client_for
 from tests.matrix import PERSONAS, all_rows
 

@@ -156,7 +156,7 @@ def grant_access(
                     "organisation_name": organisation.name,
                     "professional_name": professional.full_name,
                     "valid_until": _format_date(valid_until),
-                    "link": absolute_url(reverse("core:home")),
+                    "link": absolute_url(reverse("home:home")),
                 },
                 language=contact.user.language,
             )

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 from peregister.access import policies, services
 from peregister.access.forms import GrantEndForm, GrantForm, OrganisationSearchForm
 from peregister.access.models import AccessGrant
+from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
-from peregister.core.view_policies import professional_only
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts import services, tokens
 from peregister.accounts.forms import LinkSetPasswordForm, LoginForm, NewLinkForm
+from peregister.accounts.guards import authenticated, public
 from peregister.core import ratelimit
-from peregister.core.view_policies import authenticated, public
 
 # Per client address and hour; generous for people, a wall for scripts.
 SET_PASSWORD_TRIES_PER_HOUR = 20

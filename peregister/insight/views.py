@@ -8,13 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from peregister.access import policies
+from peregister.accounts.guards import contact_only
 from peregister.accounts.roles import request_roles
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
-from peregister.core.view_policies import contact_only
+from peregister.core.pagination import PageWindow
 from peregister.insight.listing import ListParams, page_query, professionals_page, sort_links
-from peregister.insight.pagination import PageWindow
 from peregister.registry.dossier import registration_views
 
 

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
+from peregister.accounts.guards import public
 from peregister.core import ratelimit
-from peregister.core.view_policies import public
 from peregister.organisations import services
 from peregister.organisations.forms import AccountRequestForm
 from peregister.organisations.services import OrganisationData

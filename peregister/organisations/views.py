@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peregister.accounts.guards import contact_only, organisation_manager_only
 from peregister.accounts.roles import request_roles
-from peregister.core.view_policies import contact_only, organisation_manager_only
 from peregister.organisations import services
 from peregister.organisations.forms import (
     AddContactForm,

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
 from peregister.core import clock
-from peregister.core.view_policies import professional_only
 from peregister.registry.self_report_forms import SelfReportForm
 from peregister.registry.self_reports import SelfReportRefused, submit_self_report
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
 from peregister.core import clock
-from peregister.core.view_policies import professional_only
 from peregister.registry import renewals
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import Professional

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from peregister.access import policies
 from peregister.access.models import AccessGrant
 from peregister.core import clock
-from peregister.insight.pagination import PageWindow
+from peregister.core.pagination import PageWindow
 from peregister.registry.progress import PeriodStatus
 from peregister.reports.rows import (
     NO_PERIOD,

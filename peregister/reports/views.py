@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.utils import translation
 
 from peregister.access import policies
+from peregister.accounts.guards import organisation_manager_only
 from peregister.accounts.roles import request_roles
 from peregister.core import clock
-from peregister.core.view_policies import organisation_manager_only
 from peregister.organisations.models import Organisation
 from peregister.reports.render import (
     CSV_CONTENT_TYPE,

@@ -1,7 +1,7 @@
 from tests.matrix import Row, expect
 
 ROWS = [
-    Row("core:home", lambda w: "/", expect(200)),
+    Row("home:home", lambda w: "/", expect(200)),
     Row(
         "accounts:login",
         lambda w: "/account/inloggen/",

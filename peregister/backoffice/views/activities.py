@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peregister.accounts.guards import staff_only
 from peregister.backoffice.activities import (
     ActivityRefused,
     end_recognition,
@@ -25,7 +26,6 @@ from peregister.backoffice.activity_forms import (
 )
 from peregister.backoffice.views.common import get_by_code_or_404
 from peregister.core import clock
-from peregister.core.view_policies import staff_only
 from peregister.registry.models import LearningActivity
 
 PAGE_SIZE = 50

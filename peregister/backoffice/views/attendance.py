@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peregister.accounts.guards import staff_only
 from peregister.backoffice.attendance import Entry
 from peregister.backoffice.codes import parse_code
 from peregister.backoffice.completions import (
@@ -23,7 +24,6 @@ from peregister.backoffice.forms import (
     sign_payload,
 )
 from peregister.core import clock
-from peregister.core.view_policies import staff_only
 from peregister.registry.models import LearningActivity
 
 

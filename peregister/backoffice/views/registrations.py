@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peregister.access.policies import get_staff_professional_or_404
+from peregister.accounts.guards import staff_only
 from peregister.backoffice.closing import (
     ReinstateRefused,
     reinstate_registration,
     with_latest_period,
 )
 from peregister.backoffice.forms import ReasonForm
-from peregister.core.view_policies import staff_only
 from peregister.registry.models import Registration
 
 PAGE_LIMIT = 500

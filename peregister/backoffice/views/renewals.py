@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.access.policies import get_staff_professional_or_404
+from peregister.accounts.guards import staff_only
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.forms import ReasonForm
@@ -22,7 +23,6 @@ from peregister.backoffice.renewals import (
     submitted_renewals,
 )
 from peregister.core import clock
-from peregister.core.view_policies import staff_only
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import RenewalSubmission
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.access.policies import staff_professionals
+from peregister.accounts.guards import staff_only
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.views.common import get_by_code_or_404
-from peregister.core.view_policies import staff_only
 from peregister.registry.models import SelfReport
 from peregister.registry.self_report_forms import ApproveSelfReportForm, RejectSelfReportForm
 from peregister.registry.self_reports import (

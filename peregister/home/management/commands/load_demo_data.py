@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from peregister.core import demo
+from peregister.home import demo
 
 
 class Command(BaseCommand):

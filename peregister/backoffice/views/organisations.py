@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from peregister.core.view_policies import staff_only
+from peregister.accounts.guards import staff_only
 from peregister.organisations import services
 from peregister.organisations.forms import OptionalReasonForm, ReasonForm
 from peregister.organisations.models import Contact, Organisation
@@ -53,7 +53,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = [(organisation, administrators.get(organisation.pk)) for organisation in organisations]
     return render(
         request,
-        "organisations/staff/queue.html",
+        "backoffice/organisations/queue.html",
         {"rows": rows, "status": status, "statuses": Status.choices},
     )
 
@@ -76,7 +76,7 @@ def _render_detail(
 ) -> HttpResponse:
     return render(
         request,
-        "organisations/staff/detail.html",
+        "backoffice/organisations/detail.html",
         {
             "organisation": organisation,
             "contacts": organisation.contacts.select_related("user").order_by("-active", "name"),

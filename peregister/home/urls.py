@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peregister.core import views
+from peregister.home import views
 
-app_name = "core"
+app_name = "home"
 urlpatterns = [path("", views.home, name="home")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peregister.organisations import staff_views
+from peregister.backoffice.views import organisations as staff_views
 
 app_name = "organisations_staff"
 urlpatterns = [

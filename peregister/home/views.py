@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from peregister.access import policies
+from peregister.accounts.guards import authenticated
 from peregister.accounts.roles import request_roles
 from peregister.core import clock
-from peregister.core.view_policies import authenticated
 from peregister.organisations.models import Organisation
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import RenewalSubmission, SelfReport
@@ -41,4 +41,4 @@ def home(request: HttpRequest) -> HttpResponse:
                 authorised=Count("pk", filter=Q(status=Organisation.Status.AUTHORISED))
             ),
         }
-    return render(request, "core/home.html", context)
+    return render(request, "home/home.html", context)
