@@ -9,7 +9,7 @@ from django.core import mail
 
 from peregister.access import policies
 from peregister.audit.models import AuditEvent
-from peregister.organisations import services
+from peregister.backoffice import organisations as services
 from peregister.organisations.models import Contact, Organisation
 from tests import factories
 from tests.conftest import World, client_for

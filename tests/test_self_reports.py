@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from peregister.audit.models import AuditEvent
+from peregister.backoffice.self_reports import approve_self_report, reject_self_report
 from peregister.core import clock
 from peregister.registry.models import Completion, PePeriod, SelfReport
 from peregister.registry.self_report_files import (
@@ -18,11 +19,7 @@ from peregister.registry.self_report_files import (
     check_certificate,
     safe_file_name,
 )
-from peregister.registry.self_reports import (
-    SelfReportRefused,
-    approve_self_report,
-    reject_self_report,
-)
+from peregister.registry.self_reports import SelfReportRefused
 from tests import factories
 from tests.conftest import World, client_for
 

@@ -21,6 +21,7 @@ from peregister.backoffice.attendance import (
     parse_pasted,
 )
 from peregister.backoffice.codes import CodeChoiceField
+from peregister.registry.activity_fields import points_field
 from peregister.registry.models import LearningActivity
 
 LIST_ERROR_MESSAGES = {
@@ -194,4 +195,58 @@ class ReasonForm(forms.Form):
             "required": _("Geef een reden."),
             "max_length": _("De reden is te lang (maximaal %(limit_value)d tekens)."),
         },
+    )
+
+
+class ApproveSelfReportForm(forms.Form):
+    """Shares a page with the reject form: own element ids keep every label on its field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_approve_%s")
+        super().__init__(*args, **kwargs)
+
+    points = points_field(
+        _("Toe te kennen PE-punten"),
+        min_value=0,
+        required_message=_("Vul het aantal toe te kennen PE-punten in."),
+        min_message=_("Het aantal PE-punten kan niet negatief zijn."),
+    )
+    reason = forms.CharField(
+        label=_("Toelichting voor de professional"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Bijvoorbeeld waarom u minder punten toekent dan gevraagd."),
+        error_messages={"max_length": _("De toelichting is te lang (maximaal 2000 tekens).")},
+    )
+
+
+class RejectSelfReportForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_reject_%s")
+        super().__init__(*args, **kwargs)
+
+    reason = forms.CharField(
+        label=_("Reden van afwijzing"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": _("Geef een reden."),
+            "max_length": _("De reden is te lang (maximaal 2000 tekens)."),
+        },
+    )
+
+
+class OrganisationReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Vul een reden in; de werkgever krijgt die per e-mail.")},
+    )
+
+
+class OptionalOrganisationReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reden"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -165,18 +165,3 @@ class ContactActiveForm(forms.Form):
         choices=[("1", _("activeren")), ("0", _("deactiveren"))],
         coerce=lambda value: value == "1",
     )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reden"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Vul een reden in; de werkgever krijgt die per e-mail.")},
-    )
-
-
-class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reden"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )

@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
-from peregister.notifications.mail import absolute_url, enqueue_mail
-from peregister.registry.models import MAX_POINTS, Completion, Professional, SelfReport
+from peregister.registry.models import MAX_POINTS, Professional, SelfReport
 from peregister.registry.self_report_files import (
     CERTIFICATE_MESSAGES,
     CertificateRefused,
@@ -101,100 +99,3 @@ def submit_self_report(
             certificate=bool(blob),
         )
     return report
-
-
-def _mail_decision(report: SelfReport) -> None:
-    professional = report.professional
-    user = professional.user
-    address = professional.email or (user.email if user is not None else "")
-    if not address:
-        return
-    enqueue_mail(
-        template="self_report_decided",
-        to=[address],
-        context={
-            "professional_name": professional.full_name,
-            "title": report.title,
-            "completed_on": f"{report.completed_on:%d-%m-%Y}",
-            "approved": report.status == SelfReport.Status.APPROVED,
-            "points_claimed": report.points_claimed,
-            "points_awarded": report.points_awarded,
-            "reason": report.reason,
-            "link": absolute_url(reverse("self_reports:list")),
-        },
-        language=getattr(user, "language", None) or "nl",
-    )
-
-
-def _decide(report: SelfReport, **changes: Any) -> SelfReport:
-    now = clock.now()
-    updated = SelfReport.objects.filter(pk=report.pk, status=SelfReport.Status.SUBMITTED).update(
-        decided_at=now, **changes
-    )
-    if updated != 1:
-        raise SelfReportRefused(None, _("Over deze activiteit is al besloten."))
-    return SelfReport.objects.select_related("professional__user").get(pk=report.pk)
-
-
-def approve_self_report(
-    *, actor: Any, report: SelfReport, points: int, reason: str = ""
-) -> SelfReport:
-    """Approve with ``points`` (may differ from the claim); the points then count."""
-    if not 0 <= points <= MAX_POINTS:
-        raise SelfReportRefused("points", _("Ken tussen 0 en 100 PE-punten toe."))
-    reason = reason.strip()
-    if len(reason) > MAX_REASON_LENGTH:
-        raise SelfReportRefused("reason", _("De toelichting is te lang (maximaal 2000 tekens)."))
-    with transaction.atomic():
-        completion = Completion.objects.create(
-            professional_id=report.professional_id,
-            activity=None,
-            title=report.title,
-            provider=report.provider,
-            kind=report.kind,
-            points=points,
-            completed_on=report.completed_on,
-            source=Completion.Source.SELF_REPORTED,
-            registered_by=actor,
-        )
-        # If another decision came first, this raises and the completion is rolled back.
-        decided = _decide(
-            report,
-            status=SelfReport.Status.APPROVED,
-            points_awarded=points,
-            completion=completion,
-            decided_by=actor,
-            reason=reason,
-        )
-        record(
-            AuditEvent.Action.SELF_REPORT_DECIDED,
-            actor=actor,
-            professionals=[decided.professional],
-            self_report=str(decided.code),
-            decision="approved",
-            points_claimed=decided.points_claimed,
-            points_awarded=points,
-        )
-        _mail_decision(decided)
-    return decided
-
-
-def reject_self_report(*, actor: Any, report: SelfReport, reason: str) -> SelfReport:
-    reason = reason.strip()
-    if not reason:
-        raise SelfReportRefused("reason", _("Geef een reden voor de afwijzing."))
-    if len(reason) > MAX_REASON_LENGTH:
-        raise SelfReportRefused("reason", _("De reden is te lang (maximaal 2000 tekens)."))
-    with transaction.atomic():
-        decided = _decide(
-            report, status=SelfReport.Status.REJECTED, decided_by=actor, reason=reason
-        )
-        record(
-            AuditEvent.Action.SELF_REPORT_DECIDED,
-            actor=actor,
-            professionals=[decided.professional],
-            self_report=str(decided.code),
-            decision="rejected",
-        )
-        _mail_decision(decided)
-    return decided

@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peregister.accounts.guards import staff_only
-from peregister.organisations import services
-from peregister.organisations.forms import OptionalReasonForm, ReasonForm
+from peregister.backoffice import organisations as services
+from peregister.backoffice.forms import (
+    OptionalOrganisationReasonForm as OptionalReasonForm,
+)
+from peregister.backoffice.forms import OrganisationReasonForm as ReasonForm
 from peregister.organisations.models import Contact, Organisation
 
 Status = Organisation.Status

@@ -16,14 +16,11 @@ from peregister.access.policies import staff_professionals
 from peregister.accounts.guards import staff_only
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.backoffice.forms import ApproveSelfReportForm, RejectSelfReportForm
+from peregister.backoffice.self_reports import approve_self_report, reject_self_report
 from peregister.backoffice.views.common import get_by_code_or_404
 from peregister.registry.models import SelfReport
-from peregister.registry.self_report_forms import ApproveSelfReportForm, RejectSelfReportForm
-from peregister.registry.self_reports import (
-    SelfReportRefused,
-    approve_self_report,
-    reject_self_report,
-)
+from peregister.registry.self_reports import SelfReportRefused
 
 PAGE_LIMIT = 500
 

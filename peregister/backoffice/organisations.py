@@ -1,0 +1,129 @@
+"""The register's decisions on organisations: authorise, reject, suspend, reinstate.
+
+Each is a conditional UPDATE on the organisation's current status (a second click or a
+concurrent decision finds nothing left to change), audited in the same transaction; the
+beheerder is mailed after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.organisations.models import Contact, Organisation
+from peregister.organisations.services import RuleViolation
+
+Role = Contact.Role
+Status = Organisation.Status
+
+
+def _require_staff(actor: Any) -> None:
+    if not (getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_staff):
+        raise RuleViolation(_("Alleen het register kan dit doen."))
+
+
+def _change_status(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    allowed_from: set[str],
+    to: str,
+    action: AuditEvent.Action,
+    reason: str = "",
+) -> Organisation:
+    _require_staff(actor)
+    now = clock.now()
+    # The status is changed with a conditional update, so a second click or a concurrent
+    # decision finds nothing left to change.
+    changed = Organisation.objects.filter(pk=organisation.pk, status__in=allowed_from).update(
+        status=to, status_changed_at=now, status_reason=reason
+    )
+    if not changed:
+        raise RuleViolation(_("Deze actie past niet bij de huidige status van de organisatie."))
+    organisation.refresh_from_db()
+    record(action, actor=actor, organisation=organisation, status=to)
+    return organisation
+
+
+def _administrator(organisation: Organisation) -> Contact | None:
+    return organisation.contacts.filter(role=Role.ADMINISTRATOR).select_related("user").first()
+
+
+def _mail_administrator(organisation: Organisation, template: str, **context: Any) -> None:
+    administrator = _administrator(organisation)
+    if administrator is None:
+        return
+    enqueue_mail(
+        template=template,
+        to=[administrator.email],
+        context={
+            "name": administrator.name,
+            "organisation": organisation.name,
+            "login_url": absolute_url(reverse("accounts:login")),
+            **context,
+        },
+        language=administrator.user.language,
+    )
+
+
+def authorise_organisation(*, actor: Any, organisation: Organisation) -> Organisation:
+    """Flow 3: *autoriseren*; the beheerder gets the *autorisatiebevestiging*."""
+    with transaction.atomic():
+        _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.REQUESTED},
+            to=Status.AUTHORISED,
+            action=AuditEvent.Action.ORGANISATION_AUTHORISED,
+        )
+        _mail_administrator(organisation, "organisation_authorised")
+    return organisation
+
+
+def reject_organisation(*, actor: Any, organisation: Organisation, reason: str) -> Organisation:
+    if not reason.strip():
+        raise RuleViolation(_("Vul een reden in; de werkgever krijgt die per e-mail."))
+    with transaction.atomic():
+        _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.REQUESTED},
+            to=Status.REJECTED,
+            action=AuditEvent.Action.ORGANISATION_REJECTED,
+            reason=reason.strip(),
+        )
+        _mail_administrator(organisation, "organisation_rejected", reason=reason.strip())
+    return organisation
+
+
+def suspend_organisation(
+    *, actor: Any, organisation: Organisation, reason: str = ""
+) -> Organisation:
+    """Suspended: invisible to professionals; its contacts see no dossiers (the access rule)."""
+    with transaction.atomic():
+        return _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.AUTHORISED},
+            to=Status.SUSPENDED,
+            action=AuditEvent.Action.ORGANISATION_SUSPENDED,
+            reason=reason.strip(),
+        )
+
+
+def reinstate_organisation(*, actor: Any, organisation: Organisation) -> Organisation:
+    with transaction.atomic():
+        return _change_status(
+            actor=actor,
+            organisation=organisation,
+            allowed_from={Status.SUSPENDED},
+            to=Status.AUTHORISED,
+            action=AuditEvent.Action.ORGANISATION_REINSTATED,
+        )
