@@ -35,11 +35,28 @@ def authenticated(view: View) -> View:
     return _mark(view, "authenticated")
 
 
-def _requires(name: str, allowed: Callable[[Roles], bool]) -> Callable[[View], View]:
+# What each guard asks of the user's roles; the navigation shows a menu section only where
+# its guard lets the user in (``context_processors.navigation``).
+GUARDS: dict[str, Callable[[Roles], bool]] = {
+    "professional": lambda roles: roles.professional is not None,
+    "contact": lambda roles: roles.active_contact is not None,
+    "organisation_manager": lambda roles: roles.manages_organisation,
+    "staff": lambda roles: roles.is_staff,
+}
+
+
+def allowed(roles: Roles) -> dict[str, bool]:
+    """Every guard's answer for ``roles``, by guard name."""
+    return {name: check(roles) for name, check in GUARDS.items()}
+
+
+def _requires(name: str) -> Callable[[View], View]:
+    check = GUARDS[name]
+
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not allowed(request_roles(request)):
+            if not check(request_roles(request)):
                 raise Http404
             return view(request, *args, **kwargs)
 
@@ -48,11 +65,7 @@ def _requires(name: str, allowed: Callable[[Roles], bool]) -> Callable[[View], V
     return decorator
 
 
-professional_only = _requires("professional", lambda roles: roles.professional is not None)
-contact_only = _requires(
-    "contact", lambda roles: roles.contact is not None and roles.contact.active
-)
-organisation_manager_only = _requires(
-    "organisation_manager", lambda roles: roles.manages_organisation
-)
-staff_only = _requires("staff", lambda roles: roles.is_staff)
+professional_only = _requires("professional")
+contact_only = _requires("contact")
+organisation_manager_only = _requires("organisation_manager")
+staff_only = _requires("staff")

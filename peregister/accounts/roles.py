@@ -1,14 +1,24 @@
-"""What a logged-in user is in this product: professional, employer contact, register staff."""
+"""What a logged-in user is in this product: professional, employer contact, register staff.
+
+The professional record and the contact (with its organisation) arrive with ``request.user``
+in one query (``backends.UserWithRolesBackend``), so knowing the roles costs no query of its
+own on any page.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 
-from peregister.organisations.models import Contact
-from peregister.registry.models import Professional
+if TYPE_CHECKING:  # only for the types: accounts sits below the apps that own these models
+    from peregister.organisations.models import Contact
+    from peregister.registry.models import Professional
+
+# Relations followed from the user; ``UserWithRolesBackend`` selects them with the user.
+ROLE_RELATIONS = ("professional", "contact__organisation")
 
 
 @dataclass(frozen=True)
@@ -18,18 +28,28 @@ class Roles:
     is_staff: bool = False
 
     @property
+    def active_contact(self) -> Contact | None:
+        """The contact, while it may act (an inactive contact sees no employer page)."""
+        return self.contact if self.contact is not None and self.contact.active else None
+
+    @property
     def manages_organisation(self) -> bool:
         return self.contact is not None and self.contact.manages_organisation
+
+
+def _related(user: Any, name: str) -> Any:
+    try:
+        return getattr(user, name)
+    except ObjectDoesNotExist:  # a reverse one-to-one that does not exist
+        return None
 
 
 def roles_of(user: Any) -> Roles:
     if user is None or not user.is_authenticated:
         return Roles()
-    professional = Professional.objects.filter(user=user).first()
-    contact = Contact.objects.select_related("organisation").filter(user=user).first()
     return Roles(
-        professional=professional,
-        contact=contact,
+        professional=_related(user, "professional"),
+        contact=_related(user, "contact"),
         is_staff=bool(user.is_active and user.is_staff),
     )
 
