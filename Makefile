@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint typecheck migrations-check pytest e2e bench messages clean
+.PHONY: run test install install-dev lint imports typecheck migrations-check pytest e2e bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,15 @@ run: install
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 ## make test: every check CI runs (lint, format, types, migrations, the whole suite).
-test: install-dev lint typecheck migrations-check pytest
+test: install-dev lint imports typecheck migrations-check pytest
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## The import layers of docs/architecture.md (contracts in pyproject.toml).
+imports:
+	$(BIN)/lint-imports
 
 typecheck:
 	DEBUG=1 $(BIN)/mypy .
