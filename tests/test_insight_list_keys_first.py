@@ -64,7 +64,9 @@ def test_pages_together_are_the_whole_list_in_order(world: World, sort: str) -> 
         assert points == sorted(points, reverse=True)
     # The figures of every row equal the single-period computation.
     for row in first.rows + second.rows:
-        period = PePeriod.objects.get(registration=row.registration, start=row.progress.start)
+        period = PePeriod.objects.with_progress().get(
+            registration=row.registration, start=row.progress.start
+        )
         assert row.progress.points_earned == period.progress(clock.local_date(now)).points_earned
 
 

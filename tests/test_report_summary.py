@@ -13,10 +13,9 @@ from django.db.models import BooleanField, DateField, IntegerField, Value
 from peregister.access import policies
 from peregister.core import clock
 from peregister.registry.models import Register, RenewalSubmission
-from peregister.registry.periods import period_end
-from peregister.registry.progress import period_status
+from peregister.registry.periods import period_end, period_status, status_expression
 from peregister.reports.rows import NO_PERIOD, report_rows
-from peregister.reports.summary import status_counts, status_expression
+from peregister.reports.summary import status_counts
 from tests import factories
 from tests.conftest import World
 

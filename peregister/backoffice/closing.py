@@ -1,7 +1,8 @@
 """Period closing: registrations whose PE period ran out unmet become *vervallen* (lapsed).
 
-A registration lapses when its latest period ended before today, that period's renewal was not
-approved, and it holds fewer points than the period required. ``lapse_overdue_registrations``
+A registration lapses when its current period is *verlopen* by the period rule
+(``peregister.registry.periods``): ended before today, renewal not approved, fewer points than
+required. ``lapse_overdue_registrations``
 is safe to run every day and on two machines at once: each registration is changed by a
 conditional UPDATE (``status = 'active'``) in its own transaction, so it lapses, is audited and
 is mailed exactly once. Staff can reinstate a lapsed registration with a reason.
@@ -14,45 +15,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.notify import day, mail_professional
 from peregister.core import clock
-from peregister.registry.models import PePeriod, Registration, RenewalSubmission
-from peregister.registry.periods import period_end
-from peregister.registry.querysets import points_in_period
+from peregister.registry.models import PePeriod, Registration
+from peregister.registry.periods import PeriodStatus, period_end
+from peregister.registry.querysets import PePeriodQuerySet
 
 MAX_REASON_LENGTH = 2000
 
 
-def with_latest_period(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Annotate each registration's latest period (by start) with its points and renewal."""
-    latest = PePeriod.objects.filter(registration=OuterRef("pk")).order_by("-start")
-    approved = RenewalSubmission.objects.filter(
-        period=OuterRef("latest_period"), status=RenewalSubmission.Status.APPROVED
-    )
-    return registrations.annotate(
-        latest_period=Subquery(latest.values("pk")[:1]),
-        latest_start=Subquery(latest.values("start")[:1]),
-        latest_end=Subquery(latest.values("end")[:1]),
-        latest_required=Subquery(latest.values("points_required")[:1]),
-    ).annotate(
-        latest_points=points_in_period("professional", "latest_start", "latest_end"),
-        latest_renewed=Exists(approved),
-    )
-
-
-def overdue_registrations(today: dt.date) -> QuerySet[Registration]:
-    return with_latest_period(
-        Registration.objects.filter(status=Registration.Status.ACTIVE)
-    ).filter(
-        # Q objects: the filters name annotations, which the type checker cannot see.
-        Q(latest_end__lt=today),
-        Q(latest_renewed=False),
-        Q(latest_points__lt=F("latest_required")),
+def overdue_periods(today: dt.date) -> PePeriodQuerySet:
+    """Current periods of active registrations whose status is *verlopen* (the period rule):
+    ended before ``today``, renewal not approved, fewer points than required."""
+    return (
+        PePeriod.objects.current(today)
+        .filter(registration__status=Registration.Status.ACTIVE)
+        .with_status(today)
+        .filter(period_status=PeriodStatus.EXPIRED)
     )
 
 
@@ -65,40 +48,40 @@ class ClosingResult:
 def _lapse_one(pk: int, today: dt.date) -> bool:
     with transaction.atomic():
         # Checked again inside the transaction: points or a renewal may have arrived meanwhile.
-        registration = (
-            overdue_registrations(today)
-            .select_related("professional", "register")
-            .filter(pk=pk)
+        period: Any = (
+            overdue_periods(today)
+            .select_related("registration__professional", "registration__register")
+            .filter(registration_id=pk)
             .first()
         )
-        if registration is None:
+        if period is None:
             return False
         changed = Registration.objects.filter(pk=pk, status=Registration.Status.ACTIVE).update(
             status=Registration.Status.LAPSED, status_changed_at=clock.now()
         )
         if changed != 1:  # another run lapsed it first
             return False
-        annotated: Any = registration
+        registration = period.registration
         professional = registration.professional
         record(
             AuditEvent.Action.REGISTRATION_LAPSED,
             actor=None,
             professionals=[professional],
             register=registration.register.code,
-            period_start=annotated.latest_start.isoformat(),
-            period_end=annotated.latest_end.isoformat(),
-            points_earned=annotated.latest_points,
-            points_required=annotated.latest_required,
+            period_start=period.start.isoformat(),
+            period_end=period.end.isoformat(),
+            points_earned=period.points_earned,
+            points_required=period.points_required,
         )
         mail_professional(
             professional=professional,
             template="registration_lapsed",
             context={
                 "register_name": registration.register.name,
-                "period_start": day(annotated.latest_start),
-                "period_end": day(annotated.latest_end),
-                "points_earned": annotated.latest_points,
-                "points_required": annotated.latest_required,
+                "period_start": day(period.start),
+                "period_end": day(period.end),
+                "points_earned": period.points_earned,
+                "points_required": period.points_required,
             },
         )
         return True
@@ -106,7 +89,7 @@ def _lapse_one(pk: int, today: dt.date) -> bool:
 
 def lapse_overdue_registrations(today: dt.date | None = None) -> ClosingResult:
     day_of_run = today or clock.today()
-    candidates = list(overdue_registrations(day_of_run).values_list("pk", flat=True))
+    candidates = list(overdue_periods(day_of_run).values_list("registration_id", flat=True))
     lapsed = sum(1 for pk in candidates if _lapse_one(pk, day_of_run))
     return ClosingResult(candidates=len(candidates), lapsed=lapsed)
 
@@ -132,7 +115,11 @@ def reinstate_registration(*, actor: Any, registration: Registration, reason: st
         if changed != 1:
             raise ReinstateRefused(_("Deze registratie is niet (meer) vervallen."))
         register = registration.register
-        period = registration.periods.filter(start__lte=today, end__gte=today).first()
+        period = (
+            PePeriod.objects.current(today)
+            .filter(registration=registration, end__gte=today)
+            .first()
+        )
         if period is None:
             period, _created = PePeriod.objects.get_or_create(
                 registration=registration,

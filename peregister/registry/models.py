@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from peregister.registry.progress import Progress
 from peregister.registry.querysets import (
     CompletionQuerySet,
     PePeriodQuerySet,
-    ProfessionalQuerySet,
     RegistrationQuerySet,
 )
 
@@ -66,8 +66,6 @@ class Professional(models.Model):
     name_prefix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=150)
     email = models.EmailField(_("e-mailadres"), blank=True)
-
-    objects = ProfessionalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("professional")
@@ -145,27 +143,15 @@ class PePeriod(models.Model):
         return self.start <= day <= self.end
 
     def progress(self, today: dt.date) -> Progress:
-        """Figures for this period; uses the ``with_progress()`` annotations when present."""
-        earned = getattr(self, "points_earned", None)
-        if earned is None:
-            earned = (
-                Completion.objects.filter(professional_id=self.registration.professional_id)
-                .within(self.start, self.end)
-                .aggregate(total=Sum("points"))["total"]
-                or 0
-            )
-        if hasattr(self, "renewal_status"):
-            renewal_status = self.renewal_status
-        else:
-            latest = self.renewals.order_by("-submitted_at", "-id").first()
-            renewal_status = latest.status if latest else None
+        """Figures for this period, from the ``with_progress()`` annotations."""
+        annotated: Any = self
         return Progress.compute(
             start=self.start,
             end=self.end,
-            points_earned=earned,
+            points_earned=annotated.points_earned,
             points_required=self.points_required,
             today=today,
-            renewal_approved=renewal_status == RenewalSubmission.Status.APPROVED,
+            renewal_approved=annotated.renewal_status == RenewalSubmission.Status.APPROVED,
         )
 
 

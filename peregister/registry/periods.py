@@ -1,9 +1,49 @@
-"""Period arithmetic: N months run from the start to the day before start + N months."""
+"""The PE period rule in one place: its dates, which period is current, and its status.
+
+Dates: N months run from the start to the day before start + N months (``period_end``).
+
+Current: per registration, the latest period that has started on a day
+(``PePeriodQuerySet.current``, ``started_periods``). For an active registration it contains
+that day; for a lapsed one it is the period that ran out.
+
+Status, in order (``period_status`` in Python, ``status_expression`` in SQL, side by side here;
+``tests/test_report_summary.py`` checks that the two agree on thousands of generated cases
+and ``tests/test_periods.py`` on stored periods, on SQLite and PostgreSQL):
+
+1. *behaald* (met) when the renewal is approved or earned ≥ required;
+2. *verlopen* (expired) when the day is after the period's end;
+3. *achter* (behind) when earned < required × elapsed days // total days, where
+   total = end − start + 1 and elapsed = day − start + 1 clamped to [0, total];
+4. *op schema* (on track) otherwise.
+
+A registration whose current period is *verlopen* lapses (``backoffice.closing``).
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
+
+from django.db import NotSupportedError, models
+from django.db.models import (
+    Case,
+    CharField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Greatest, Least
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
+from django.utils.translation import gettext_lazy as _
+
+# --- dates -------------------------------------------------------------------------------------
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -14,3 +54,115 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def period_end(start: dt.date, months: int) -> dt.date:
     return add_months(start, months) - dt.timedelta(days=1)
+
+
+# --- which period is current ---------------------------------------------------------------------
+
+
+def started_periods(periods: models.QuerySet[Any], registration_ref: str, on: dt.date) -> Any:
+    """``periods`` of the registration ``OuterRef(registration_ref)`` started on ``on``, newest
+    first: the first is its current period."""
+    return periods.filter(registration=OuterRef(registration_ref), start__lte=on).order_by("-start")
+
+
+# --- status: Python ----------------------------------------------------------------------------
+
+
+class PeriodStatus(models.TextChoices):
+    ON_TRACK = "on_track", _("op schema")
+    BEHIND = "behind", _("achter")
+    MET = "met", _("behaald")
+    EXPIRED = "expired", _("verlopen")
+
+
+def expected_points(*, points_required: int, start: dt.date, end: dt.date, today: dt.date) -> int:
+    """Points a linear pace has by ``today``: rounded down to whole points."""
+    total_days = (end - start).days + 1
+    elapsed_days = min(max((today - start).days + 1, 0), total_days)
+    return points_required * elapsed_days // total_days
+
+
+def period_status(
+    *,
+    points_earned: int,
+    points_required: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    renewal_approved: bool = False,
+) -> PeriodStatus:
+    if renewal_approved or points_earned >= points_required:
+        return PeriodStatus.MET
+    if today > end:
+        return PeriodStatus.EXPIRED
+    expected = expected_points(points_required=points_required, start=start, end=end, today=today)
+    return PeriodStatus.BEHIND if points_earned < expected else PeriodStatus.ON_TRACK
+
+
+# --- status: SQL -------------------------------------------------------------------------------
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first (``later − earlier``), as an integer."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        raise NotSupportedError(
+            f"DaysBetween is written for SQLite and PostgreSQL only, not for {connection.vendor}."
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # julianday() of two dates differs by a whole number of days, exactly.
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # date − date is an integer number of days in PostgreSQL.
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(CAST(%(expressions)s AS date))",
+            arg_joiner=" AS date) - CAST(",
+            **extra,
+        )
+
+
+def status_expression(
+    *,
+    earned: Expression | F,
+    required: Expression | F,
+    start: Expression | F,
+    end: Expression | F,
+    today: Expression,
+    approved: Q | Expression,
+) -> Case:
+    """``period_status`` in SQL: one of the ``PeriodStatus`` values (see the module doc)."""
+    total = ExpressionWrapper(DaysBetween(end, start) + 1, output_field=IntegerField())
+    elapsed = Least(
+        Greatest(DaysBetween(today, start) + 1, Value(0)), total, output_field=IntegerField()
+    )
+    # Whole-number division: never negative here, so truncation is the floor of ``//``.
+    expected = ExpressionWrapper(required * elapsed / total, output_field=IntegerField())
+    return Case(
+        When(approved, then=Value(str(PeriodStatus.MET.value))),
+        When(GreaterThanOrEqual(earned, required), then=Value(str(PeriodStatus.MET.value))),
+        When(GreaterThan(today, end), then=Value(str(PeriodStatus.EXPIRED.value))),
+        When(LessThan(earned, expected), then=Value(str(PeriodStatus.BEHIND.value))),
+        default=Value(str(PeriodStatus.ON_TRACK.value)),
+        output_field=CharField(),
+    )

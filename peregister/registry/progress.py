@@ -1,7 +1,6 @@
-"""How far a professional is in a PE period: the status words the UI shows.
+"""A period's figures as one value for templates, reports and the API.
 
-"achter" (behind) means fewer points than a linear pace would have by today: the required
-points times the elapsed share of the period, rounded down to whole points.
+The status comes from the period rule (``peregister.registry.periods``).
 """
 
 from __future__ import annotations
@@ -9,38 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-
-class PeriodStatus(models.TextChoices):
-    ON_TRACK = "on_track", _("op schema")
-    BEHIND = "behind", _("achter")
-    MET = "met", _("behaald")
-    EXPIRED = "expired", _("verlopen")
-
-
-def expected_points(*, points_required: int, start: dt.date, end: dt.date, today: dt.date) -> int:
-    total_days = (end - start).days + 1
-    elapsed_days = min(max((today - start).days + 1, 0), total_days)
-    return points_required * elapsed_days // total_days
-
-
-def period_status(
-    *,
-    points_earned: int,
-    points_required: int,
-    start: dt.date,
-    end: dt.date,
-    today: dt.date,
-    renewal_approved: bool = False,
-) -> PeriodStatus:
-    if renewal_approved or points_earned >= points_required:
-        return PeriodStatus.MET
-    if today > end:
-        return PeriodStatus.EXPIRED
-    expected = expected_points(points_required=points_required, start=start, end=end, today=today)
-    return PeriodStatus.BEHIND if points_earned < expected else PeriodStatus.ON_TRACK
+from peregister.registry.periods import PeriodStatus, period_status
 
 
 @dataclass(frozen=True)

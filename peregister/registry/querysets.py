@@ -7,8 +7,13 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+
+from peregister.registry.periods import started_periods, status_expression
+
+# ``RenewalSubmission.Status.APPROVED`` (models import this module, not the other way round).
+APPROVED = "approved"
 
 
 def _model(name: str) -> Any:
@@ -37,25 +42,7 @@ def current_period_value(on: dt.date, field: str) -> Subquery:
 
     A subquery on the registration: the latest period started on ``on``, one index probe.
     """
-    latest = (
-        _model("PePeriod")
-        .objects.filter(registration=OuterRef("pk"), start__lte=on)
-        .order_by("-start")
-        .values(field)[:1]
-    )
-    return Subquery(latest)
-
-
-class ProfessionalQuerySet(models.QuerySet[Any]):
-    def search(self, term: str) -> ProfessionalQuerySet:
-        term = term.strip()
-        if not term:
-            return self
-        return self.filter(
-            Q(registration_number__iexact=term)
-            | Q(last_name__icontains=term)
-            | Q(first_name__icontains=term)
-        )
+    return Subquery(started_periods(_model("PePeriod").objects, "pk", on).values(field)[:1])
 
 
 class RegistrationQuerySet(models.QuerySet[Any]):
@@ -65,8 +52,17 @@ class RegistrationQuerySet(models.QuerySet[Any]):
         Exactly these have one ``PePeriodQuerySet.current(on)`` period (starts are unique per
         registration), so counting them counts the current periods without the anti-join.
         """
-        started = _model("PePeriod").objects.filter(registration=OuterRef("pk"), start__lte=on)
-        return self.filter(Exists(started))
+        return self.filter(Exists(started_periods(_model("PePeriod").objects, "pk", on)))
+
+    def with_current_figures(self, on: dt.date) -> RegistrationQuerySet:
+        """Annotate the current period's ``current_start``, ``current_end``,
+        ``current_required`` and ``current_points`` (for a lapsed registration: the period that
+        ran out)."""
+        return self.annotate(
+            current_start=current_period_value(on, "start"),
+            current_end=current_period_value(on, "end"),
+            current_required=current_period_value(on, "points_required"),
+        ).annotate(current_points=points_in_period("professional", "current_start", "current_end"))
 
 
 class PePeriodQuerySet(models.QuerySet[Any]):
@@ -95,6 +91,23 @@ class PePeriodQuerySet(models.QuerySet[Any]):
         return self.annotate(
             renewal_status=Subquery(latest.values("status")[:1]),
             renewal_submitted_at=Subquery(latest.values("submitted_at")[:1]),
+        )
+
+    def with_status(self, today: dt.date) -> PePeriodQuerySet:
+        """Points, renewal and ``period_status`` (a ``PeriodStatus`` value) computed in SQL."""
+        return (
+            self.with_points()
+            .with_renewal()
+            .annotate(
+                period_status=status_expression(
+                    earned=F("points_earned"),
+                    required=F("points_required"),
+                    start=F("start"),
+                    end=F("end"),
+                    today=Value(today, output_field=models.DateField()),
+                    approved=Q(renewal_status=APPROVED),
+                )
+            )
         )
 
     def with_progress(self) -> PePeriodQuerySet:

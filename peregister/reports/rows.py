@@ -36,7 +36,7 @@ from peregister.access import policies
 from peregister.access.models import AccessGrant
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional, RenewalSubmission
-from peregister.registry.progress import PeriodStatus, period_status
+from peregister.registry.periods import PeriodStatus, period_status
 from peregister.registry.querysets import PePeriodQuerySet
 
 CHUNK_SIZE = 2000

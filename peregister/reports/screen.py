@@ -18,7 +18,7 @@ from peregister.access import policies
 from peregister.access.models import AccessGrant
 from peregister.core import clock
 from peregister.core.pagination import PageWindow
-from peregister.registry.progress import PeriodStatus
+from peregister.registry.periods import PeriodStatus
 from peregister.reports.rows import (
     NO_PERIOD,
     NO_PERIOD_LABEL,

@@ -12,12 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from peregister.access.policies import get_staff_professional_or_404
 from peregister.accounts.guards import staff_only
-from peregister.backoffice.closing import (
-    ReinstateRefused,
-    reinstate_registration,
-    with_latest_period,
-)
+from peregister.backoffice.closing import ReinstateRefused, reinstate_registration
 from peregister.backoffice.forms import ReasonForm
+from peregister.core import clock
 from peregister.registry.models import Registration
 
 PAGE_LIMIT = 500
@@ -27,7 +24,8 @@ PAGE_LIMIT = 500
 @require_http_methods(["GET"])
 def lapsed_list(request: HttpRequest) -> HttpResponse:
     lapsed = (
-        with_latest_period(Registration.objects.filter(status=Registration.Status.LAPSED))
+        Registration.objects.filter(status=Registration.Status.LAPSED)
+        .with_current_figures(clock.today())
         .select_related("professional", "register")
         .order_by("-status_changed_at", "id")
     )
@@ -39,7 +37,8 @@ def lapsed_list(request: HttpRequest) -> HttpResponse:
 def _lapsed_or_404(request: HttpRequest, professional: uuid.UUID, register: str) -> Registration:
     found = get_staff_professional_or_404(request.user, professional)
     registration = (
-        with_latest_period(Registration.objects.filter(professional=found, register__code=register))
+        Registration.objects.filter(professional=found, register__code=register)
+        .with_current_figures(clock.today())
         .select_related("professional", "register")
         .filter(status=Registration.Status.LAPSED)
         .first()

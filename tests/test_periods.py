@@ -7,8 +7,13 @@ import datetime as dt
 import pytest
 
 from peregister.registry.models import PePeriod
-from peregister.registry.periods import add_months, period_end
-from peregister.registry.progress import PeriodStatus, expected_points, period_status
+from peregister.registry.periods import (
+    PeriodStatus,
+    add_months,
+    expected_points,
+    period_end,
+    period_status,
+)
 from tests import factories
 
 START, END = dt.date(2025, 1, 1), dt.date(2026, 12, 31)
@@ -68,7 +73,8 @@ def test_points_count_in_the_period_that_holds_the_completion_date(db: None) -> 
     factories.CompletionFactory(completed_on=dt.date(2024, 6, 1), points=9)  # someone else
     figures = {p.pk: p.points_earned for p in PePeriod.objects.with_points()}
     assert figures == {first.pk: 3, second.pk: 9}
-    assert second.progress(dt.date(2025, 1, 1)).points_earned == 9
+    annotated = PePeriod.objects.with_progress().get(pk=second.pk)
+    assert annotated.progress(dt.date(2025, 1, 1)).points_earned == 9
 
 
 def test_current_period_is_the_latest_started_one(db: None) -> None:
@@ -85,3 +91,40 @@ def test_renewal_state_is_annotated(db: None) -> None:
     period = PePeriod.objects.with_progress().get(pk=renewal.period_id)
     assert period.renewal_status == "submitted"
     assert period.renewal_submitted_at == renewal.submitted_at
+
+
+def test_with_status_in_sql_agrees_with_period_status_on_stored_periods(db: None) -> None:
+    start = dt.date(2025, 1, 1)
+    for required, points, renewal in [
+        (12, 0, None),
+        (12, 3, None),
+        (12, 12, None),
+        (12, 5, "approved"),
+        (12, 5, "rejected"),
+        (4, 1, "submitted"),
+        (12, 7, None),
+        (0, 0, None),
+    ]:
+        registration = factories.RegistrationFactory()
+        period = factories.PePeriodFactory(
+            registration=registration, start=start, end=END, points_required=required
+        )
+        if points:
+            factories.CompletionFactory(
+                professional=registration.professional, points=points, completed_on=start
+            )
+        if renewal:
+            factories.RenewalSubmissionFactory(
+                period=period,
+                status=renewal,
+                decided_at=None
+                if renewal == "submitted"
+                else dt.datetime(2025, 2, 1, tzinfo=dt.UTC),
+            )
+    seen = set()
+    for today in [start, dt.date(2025, 9, 1), dt.date(2026, 6, 1), END, dt.date(2027, 1, 1)]:
+        for period in PePeriod.objects.with_progress().with_status(today):
+            expected = period.progress(today).status
+            assert period.period_status == expected, (period.pk, today)
+            seen.add(expected)
+    assert seen == set(PeriodStatus)
