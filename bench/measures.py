@@ -241,7 +241,7 @@ def run_report(kind: str, viewer: User) -> int:
     """One report run as the download does it: rows → renderer → a file on disk."""
     rows_module, render = _report_modules()
     at = clock.now()
-    rows = rows_module.report_rows(viewer, at)
+    rows = rows_module.report_rows(policies.report_scope_or_404(viewer, at))
     if kind == "csv":
         with (env.OUT / "report.csv").open("w", newline="", encoding="utf-8") as out:
             return int(render.write_csv(rows, out))
@@ -518,9 +518,9 @@ def page_measures(minimal: Minimal) -> list[tuple[str, Callable[[Subjects, int],
         ),
         (
             "Professionals, last page",
-            lambda s: f"{LIST_PATH}?page={s.last_page}",
+            lambda s: f"{LIST_PATH}?pagina={s.last_page}",
             admin,
-            lambda s: (s.small_admin, f"{LIST_PATH}?page=1"),
+            lambda s: (s.small_admin, f"{LIST_PATH}?pagina=1"),
             {},
         ),
         (

@@ -9,6 +9,7 @@ import time_machine
 from django.http import Http404
 
 from peregister.access import policies
+from peregister.accounts.backends import UserWithRolesBackend
 from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
 from tests import factories
@@ -121,11 +122,13 @@ def test_get_or_404_hides_unknown_and_forbidden_alike(world: World) -> None:
 def test_report_is_for_administrator_and_deputy_only(world: World) -> None:
     for persona in ("administrator", "deputy"):
         user = world.personas()[persona]
-        assert policies.report_organisation(user) == world.organisation
+        scope = policies.report_scope(user)
+        assert scope is not None
+        assert (scope.organisation, scope.contact) == (world.organisation, user.contact)
         assert list(policies.report_professionals(user)) == [world.professional]
     for persona in ("contact_live", "professional", "staff", "anonymous"):
         user = world.personas()[persona]
-        assert policies.report_organisation(user) is None
+        assert policies.report_scope(user) is None
         assert not policies.report_professionals(user).exists()
     assert not policies.report_professionals(world.other_org_admin.user).exists()
 
@@ -138,7 +141,11 @@ def test_report_counts_only_live_grants(world: World) -> None:
 
 def test_inactive_deputy_gets_no_report(world: World) -> None:
     Contact.objects.filter(pk=world.deputy.pk).update(active=False)
-    assert policies.report_organisation(world.deputy.user) is None
+    # As the next request loads the user (with its contact).
+    deputy = UserWithRolesBackend().get_user(world.deputy.user.pk)
+    assert policies.report_scope(deputy) is None
+    with pytest.raises(Http404):
+        policies.report_scope_or_404(deputy)
 
 
 def test_staff_clause_is_separate(world: World) -> None:

@@ -10,7 +10,7 @@ from tests.conftest import World, client_for
 
 @pytest.mark.parametrize("page", ["²", "1²", "٣", "x", "-1", "9" * 50])
 def test_report_page_parameter_never_breaks_the_page(world: World, page: str) -> None:
-    response = client_for(world.administrator.user).get("/werkgever/rapportage/", {"page": page})
+    response = client_for(world.administrator.user).get("/werkgever/rapportage/", {"pagina": page})
     assert response.status_code == 200
 
 

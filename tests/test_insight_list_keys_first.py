@@ -43,9 +43,9 @@ def _add(contact: Contact, count: int) -> None:
         factories.AccessGrantFactory(professional=registration.professional, contact=contact)
 
 
-def _params(**query: str) -> ListParams:
+def _params(page: str = "1", **query: str) -> ListParams:
     data = QueryDict(mutable=True)
-    data.update(query)
+    data.update({"pagina": page, **query})
     return ListParams.from_query(data)
 
 
@@ -56,26 +56,32 @@ def test_pages_together_are_the_whole_list_in_order(world: World, sort: str) -> 
     first = professionals_page(user, now, _params(sort=sort))
     second = professionals_page(user, now, _params(sort=sort, page="2"))
     assert first.total == second.total == PAGE_SIZE + 8  # with world.professional
-    assert (first.number, first.num_pages, second.number) == (1, 2, 2)
-    codes = [row.professional.code for row in first.rows + second.rows]
+    assert (first.page.number, first.page.num_pages, second.page.number) == (1, 2, 2)
+    codes = [row.professional_code for row in first.rows + second.rows]
     assert len(set(codes)) == len(codes) == PAGE_SIZE + 8
     if sort == "-punten":
-        points = [row.progress.points_earned for row in first.rows + second.rows]
+        points = [row.points_earned or 0 for row in first.rows + second.rows]
+        assert None not in [row.points_earned for row in first.rows + second.rows]
         assert points == sorted(points, reverse=True)
     # The figures of every row equal the single-period computation.
     for row in first.rows + second.rows:
         period = PePeriod.objects.with_progress().get(
-            registration=row.registration, start=row.progress.start
+            registration_id=row.registration_id, start=row.period_start
         )
-        assert row.progress.points_earned == period.progress(clock.local_date(now)).points_earned
+        assert row.points_earned == period.progress(clock.local_date(now)).points_earned
 
 
 @pytest.mark.parametrize("page", ["0", "-3", "7", "abc"])
-def test_past_the_end_and_garbage_pages_as_the_paginator(world: World, page: str) -> None:
+def test_past_the_end_and_garbage_pages_as_every_list(world: World, page: str) -> None:
     _add(world.contact_live, PAGE_SIZE)
     result = professionals_page(world.contact_live.user, clock.now(), _params(page=page))
-    expected = 1 if page == "abc" else 2  # 51 rows: the last page is 2
-    assert (result.number, result.num_pages, result.total) == (expected, 2, PAGE_SIZE + 1)
+    # Garbage, zero and negative: the first page; past the end: the last (core.pagination).
+    expected = 2 if page == "7" else 1  # 51 rows: the last page is 2
+    assert (result.page.number, result.page.num_pages, result.total) == (
+        expected,
+        2,
+        PAGE_SIZE + 1,
+    )
     assert len(result.rows) == (PAGE_SIZE if expected == 1 else 1)
 
 
@@ -85,12 +91,12 @@ def test_search_total_and_empty_list(world: World) -> None:
     name = world.professional.last_name
     found = professionals_page(user, now, _params(q=name, page="9"))
     assert found.total == len(found.rows) >= 1
-    assert found.number == found.num_pages == 1
+    assert found.page.number == found.page.num_pages == 1
     nobody = professionals_page(world.administrator.user, now, _params(page="4"))
-    assert (nobody.number, nobody.num_pages, nobody.total, nobody.rows) == (1, 1, 0, [])
+    assert (nobody.page.number, nobody.page.num_pages, nobody.total, nobody.rows) == (1, 1, 0, [])
 
 
-@pytest.mark.parametrize("query", [{}, {"sort": "-punten"}, {"page": "2"}, {"q": "a"}])
+@pytest.mark.parametrize("query", [{}, {"sort": "-punten"}, {"pagina": "2"}, {"q": "a"}])
 def test_each_page_kind_costs_the_same_queries_for_few_and_many_rows(
     world: World, query: dict[str, str]
 ) -> None:

@@ -10,8 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from peregister.access import policies
+from peregister.accounts.roles import roles_of
+from peregister.core import clock
 from peregister.organisations.models import Contact
 from peregister.registry.models import Professional
+from peregister.reports.rows import rows_for_grants
 from tests import factories
 from tests.conftest import World, client_for
 
@@ -95,11 +99,11 @@ def test_sorting_by_whitelisted_keys(world: World) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"page": "abc"},
-        {"page": "-3"},
-        {"page": "0"},
-        {"page": "99999999999999999999999999"},
-        {"page": "9" * 5000},
+        {"pagina": "abc"},
+        {"pagina": "-3"},
+        {"pagina": "0"},
+        {"pagina": "99999999999999999999999999"},
+        {"pagina": "9" * 5000},
         {"sort": "registration__professional__user__password"},
         {"sort": "-"},
         {"sort": "x" * 10000},
@@ -125,10 +129,10 @@ def test_pagination_fifty_a_page_and_clamped(world: World) -> None:
     first = client.get(URL).content.decode()
     assert len(_names(first)) == 50
     assert "Pagina 1 van 2" in first
-    last = client.get(URL, {"page": "2"}).content.decode()
+    last = client.get(URL, {"pagina": "2"}).content.decode()
     assert len(_names(last)) == 2
     # Past the end: the last page, not an error.
-    assert _names(client.get(URL, {"page": "500"}).content.decode()) == _names(last)
+    assert _names(client.get(URL, {"pagina": "500"}).content.decode()) == _names(last)
 
 
 def _add_professionals(world: World, count: int) -> None:
@@ -161,3 +165,82 @@ def test_menu_shows_professionals_to_contacts_only(world: World) -> None:
     assert f'href="{URL}"' in contact_page
     professional_page = client_for(world.professional.user).get("/").content.decode()
     assert f'href="{URL}"' not in professional_page
+
+
+def test_a_professional_without_a_current_period_is_listed_and_marked(world: World) -> None:
+    # A live grant but no PE period (yet): in the report, so in the list too.
+    newcomer = factories.ProfessionalFactory(first_name="Nina", last_name="Nieuw")
+    factories.AccessGrantFactory(professional=newcomer, contact=world.contact_live)
+    future = factories.RegistrationFactory(
+        professional=factories.ProfessionalFactory(first_name="Toon", last_name="Toekomst")
+    )
+    factories.PePeriodFactory(
+        registration=future, start=clock.today() + dt.timedelta(days=3)
+    )  # not started: not current
+    factories.AccessGrantFactory(professional=future.professional, contact=world.contact_live)
+    client = client_for(world.contact_live.user)
+    body = client.get(URL).content.decode()
+    assert set(_names(body)) == {
+        world.professional.full_name,
+        newcomer.full_name,
+        future.professional.full_name,
+    }
+    assert body.count("geen lopende PE-periode") == 2
+    assert "3 PE-registraties gevonden" in body
+    # Its dossier opens from the list, as from the report.
+    assert f"/werkgever/professionals/{newcomer.code}/" in body
+    assert client.get(f"/werkgever/professionals/{newcomer.code}/").status_code == 200
+    # Searched, sorted by every key, it stays findable.
+    assert _names(client.get(URL, {"q": "Nieuw"}).content.decode()) == [newcomer.full_name]
+    for sort in ["nummer", "-register", "periode", "-punten", "tot"]:
+        assert newcomer.full_name in _names(client.get(URL, {"sort": sort}).content.decode())
+
+
+def _list_keys(user: object) -> list[tuple[str, str]]:
+    """(name, register) of every row of the list, page by page, as the page shows them."""
+    client = client_for(user)
+    keys: list[tuple[str, str]] = []
+    for number in range(1, 10):
+        body = client.get(URL, {"pagina": str(number)}).content.decode()
+        rows = re.findall(
+            r'<th scope="row" id="prof-\d+">([^<]+)</th>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>', body
+        )
+        keys.extend(rows)
+        if f"Pagina {number} van {number}" in body or "Pagina" not in body:
+            break
+    return keys
+
+
+def test_list_and_report_agree_for_every_persona(world: World) -> None:
+    """Each contact's list is exactly the report's rows for the grants to that contact."""
+    contacts = [world.contact_live, world.contact_live, world.deputy, world.administrator]
+    for index in range(100):
+        contact = contacts[index % 4]
+        professional: Professional
+        if index % 4 == 0:  # no PE period
+            professional = cast(Professional, factories.ProfessionalFactory())
+            factories.AccessGrantFactory(professional=professional, contact=contact)
+        else:
+            professional = _grant_with_period(contact)
+        if index % 5 == 0:  # a second registration: two rows
+            registration = factories.RegistrationFactory(
+                professional=professional,
+                register=factories.RegisterFactory(code=f"bo{index}", name=f"Backoffice {index}"),
+            )
+            factories.PePeriodFactory(registration=registration)
+    scope = policies.report_scope_or_404(world.administrator.user)
+    for persona, user in world.personas().items():
+        roles = roles_of(user)
+        if roles.active_contact is None:
+            assert client_for(user).get(URL).status_code in (302, 404), persona
+            continue
+        contact = roles.active_contact
+        if contact.organisation_id == world.organisation.pk:
+            expected = [
+                (row.name, row.register)
+                for row in rows_for_grants(scope.grants.filter(contact=contact), scope.today)
+            ]
+        else:
+            expected = []
+        assert _list_keys(user) == expected, persona
+    assert len(_list_keys(world.contact_live.user)) > 50  # over more than one page

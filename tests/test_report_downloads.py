@@ -16,6 +16,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from peregister.access import policies
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from peregister.registry.models import Professional
@@ -185,7 +186,7 @@ def test_screen_shows_status_summary_with_bar_chart_and_table(world: World) -> N
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "999999", "9" * 4000, ""])
 def test_screen_page_parameter_garbage_is_harmless(world: World, page: str) -> None:
-    response = client_for(world.administrator.user).get(SCREEN, {"page": page})
+    response = client_for(world.administrator.user).get(SCREEN, {"pagina": page})
     assert response.status_code == 200
     assert world.professional.full_name in response.content.decode()
 
@@ -197,7 +198,7 @@ def test_screen_paginates_fifty_rows_and_clamps_to_the_last_page(world: World) -
     first = client.get(SCREEN).content.decode()
     assert first.count('<th scope="row">Pim ') == 50
     assert "pagina 1 van 2" in first
-    last = client.get(SCREEN, {"page": "77"}).content.decode()
+    last = client.get(SCREEN, {"pagina": "77"}).content.decode()
     assert last.count('<th scope="row">Pim ') == 1
     assert "pagina 2 van 2" in last
 
@@ -222,8 +223,19 @@ def test_screen_query_count_does_not_grow_with_rows(world: World) -> None:
 def test_renderers_return_the_row_count(world: World, tmp_path: Path) -> None:
     _professional(world)
     at = clock.now()
-    assert write_csv(report_rows(world.administrator.user, at), io.StringIO()) == 2
-    assert write_xlsx(report_rows(world.administrator.user, at), str(tmp_path / "r.xlsx")) == 2
+    assert (
+        write_csv(
+            report_rows(policies.report_scope_or_404(world.administrator.user, at)), io.StringIO()
+        )
+        == 2
+    )
+    assert (
+        write_xlsx(
+            report_rows(policies.report_scope_or_404(world.administrator.user, at)),
+            str(tmp_path / "r.xlsx"),
+        )
+        == 2
+    )
 
 
 @pytest.mark.parametrize("key", ["kvk", "code"])

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from peregister.access import policies
 from peregister.core import clock
 from peregister.reports import screen
 from peregister.reports.rows import NO_PERIOD, ReportRow, report_rows
@@ -40,19 +41,25 @@ def test_pages_together_are_exactly_the_rows_of_the_files(
     monkeypatch.setattr(screen, "PAGE_SIZE", page_size)
     _mixed_report(world, without_period=without_period)
     at = clock.now()
-    expected: list[ReportRow] = list(report_rows(world.administrator.user, at))
+    expected: list[ReportRow] = list(
+        report_rows(policies.report_scope_or_404(world.administrator.user, at))
+    )
     assert any(row.status == NO_PERIOD for row in expected) is without_period
-    first = screen.screen_report(world.administrator.user, at, 1)
+    first = screen.screen_report(policies.report_scope_or_404(world.administrator.user, at), 1)
     assert first.total == len(expected)
     assert first.page.num_pages == -(-len(expected) // page_size)
     pages = [first.rows] + [
-        screen.screen_report(world.administrator.user, at, number).rows
+        screen.screen_report(
+            policies.report_scope_or_404(world.administrator.user, at), number
+        ).rows
         for number in range(2, first.page.num_pages + 1)
     ]
     assert all(len(rows) == page_size for rows in pages[:-1])
     assert [row for rows in pages for row in rows] == expected
     # Past the end: the last page.
-    beyond = screen.screen_report(world.administrator.user, at, first.page.num_pages + 5)
+    beyond = screen.screen_report(
+        policies.report_scope_or_404(world.administrator.user, at), first.page.num_pages + 5
+    )
     assert beyond.page.number == first.page.num_pages
     assert beyond.rows == pages[-1]
 
@@ -60,8 +67,11 @@ def test_pages_together_are_exactly_the_rows_of_the_files(
 def test_summary_counts_every_row_once(world: World) -> None:
     _mixed_report(world)
     at = clock.now()
-    rows = Counter(row.status for row in report_rows(world.administrator.user, at))
-    report = screen.screen_report(world.administrator.user, at, 1)
+    rows = Counter(
+        row.status
+        for row in report_rows(policies.report_scope_or_404(world.administrator.user, at))
+    )
+    report = screen.screen_report(policies.report_scope_or_404(world.administrator.user, at), 1)
     assert {item.status: item.count for item in report.statuses if item.count} == dict(rows)
     assert rows[NO_PERIOD] > 0
     assert report.total == sum(rows.values())
@@ -69,7 +79,9 @@ def test_summary_counts_every_row_once(world: World) -> None:
 
 
 def test_an_empty_report_has_one_empty_page(world: World) -> None:
-    report = screen.screen_report(world.other_org_admin.user, clock.now(), 3)
+    report = screen.screen_report(
+        policies.report_scope_or_404(world.other_org_admin.user, clock.now()), 3
+    )
     assert (report.total, report.rows, report.page.number, report.page.num_pages) == (0, [], 1, 1)
     assert all(item.count == 0 and item.percent == 0 for item in report.statuses)
 
@@ -80,7 +92,7 @@ def test_screen_queries_do_not_depend_on_the_page(world: World) -> None:
 
     def queries(number: int) -> int:
         with CaptureQueriesContext(connection) as captured:
-            screen.screen_report(world.administrator.user, at, number)
+            screen.screen_report(policies.report_scope_or_404(world.administrator.user, at), number)
         return len(captured)
 
     assert queries(1) == queries(2) == queries(99)

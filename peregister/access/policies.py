@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -78,36 +79,71 @@ def _get_by_code_or_404(queryset: QuerySet[Professional], code: uuid.UUID | str)
 def get_visible_professional_or_404(
     viewer: Any, code: uuid.UUID | str, at: dt.datetime | None = None
 ) -> Professional:
-    """What views and the API call to fetch a dossier."""
+    """What a page calls to fetch a dossier (through ``access.dossiers.open_dossier``)."""
     return _get_by_code_or_404(professionals_visible_to(viewer, at), code)
 
 
-def report_organisation(viewer: Any) -> Organisation | None:
-    """The organisation whose report ``viewer`` may fetch: only its active beheerder or deputy."""
-    user = _user(viewer)
-    if user is None:
+@dataclass(frozen=True)
+class ReportScope:
+    """Who and what one *rapportage* covers, resolved once and passed to every report function.
+
+    ``grants`` are the live grants at ``at`` to any active contact of ``organisation``: the
+    report's rows. ``contact`` is the beheerder or 2e contactpersoon fetching it.
+    """
+
+    organisation: Organisation
+    contact: Contact
+    at: dt.datetime
+    grants: QuerySet[AccessGrant]
+
+    @property
+    def today(self) -> dt.date:
+        return clock.local_date(self.at)
+
+    @property
+    def professionals(self) -> QuerySet[AccessGrant, Any]:
+        """The included professionals as one column of ids (for ``audit.service.record``)."""
+        return self.grants.values("professional_id")
+
+
+def contact_of(user: Any) -> Contact | None:
+    """The user's own contact (it arrives with ``request.user``, see ``accounts.backends``)."""
+    try:
+        contact: Contact = user.contact  # arrives with request.user (accounts.backends)
+    except ObjectDoesNotExist:
         return None
-    contact = (
-        Contact.objects.select_related("organisation")
-        .filter(
-            user=user,
-            active=True,
-            role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY],
-            organisation__status=Organisation.Status.AUTHORISED,
-        )
-        .first()
+    return contact
+
+
+def report_scope(viewer: Any, at: dt.datetime | None = None) -> ReportScope | None:
+    """The report ``viewer`` may fetch at ``at``: only an active beheerder or 2e contactpersoon
+    of an authorised organisation has one."""
+    user = _user(viewer)
+    contact = contact_of(user) if user is not None else None
+    if (
+        contact is None
+        or not contact.manages_organisation
+        or contact.organisation.status != Organisation.Status.AUTHORISED
+    ):
+        return None
+    moment = at or clock.now()
+    grants = AccessGrant.objects.filter(
+        _live_grant(moment), contact__organisation_id=contact.organisation_id
     )
-    return contact.organisation if contact else None
+    return ReportScope(organisation=contact.organisation, contact=contact, at=moment, grants=grants)
+
+
+def report_scope_or_404(viewer: Any, at: dt.datetime | None = None) -> ReportScope:
+    scope = report_scope(viewer, at)
+    if scope is None:
+        raise Http404
+    return scope
 
 
 def report_grants(viewer: Any, at: dt.datetime | None = None) -> QuerySet[AccessGrant]:
     """Live grants to any active contact of the viewer's organisation (report rows)."""
-    organisation = report_organisation(viewer)
-    if organisation is None:
-        return AccessGrant.objects.none()
-    return AccessGrant.objects.filter(
-        _live_grant(at or clock.now()), contact__organisation=organisation
-    )
+    scope = report_scope(viewer, at)
+    return scope.grants if scope is not None else AccessGrant.objects.none()
 
 
 def report_professionals(viewer: Any, at: dt.datetime | None = None) -> QuerySet[Professional]:

@@ -6,7 +6,6 @@ import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.pagination import paginate
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 
@@ -66,9 +66,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 def grant_add(request: HttpRequest) -> HttpResponse:
     """Step 1 of *toevoegen*: find the *Werkgever/Organisatie* (GET search, paginated)."""
     form = OrganisationSearchForm(request.GET or None)
-    page = Paginator(form.organisations(), ORGANISATIONS_PER_PAGE).get_page(
-        request.GET.get("pagina")
-    )
+    page = paginate(form.organisations(), ORGANISATIONS_PER_PAGE, request.GET)
     query = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
     return render(
         request,
@@ -209,5 +207,5 @@ def access_log(request: HttpRequest) -> HttpResponse:
         .select_related("contact__organisation", "organisation")
         .order_by("-at", "-id")
     )
-    page = Paginator(events, LOG_EVENTS_PER_PAGE).get_page(request.GET.get("pagina"))
+    page = paginate(events, LOG_EVENTS_PER_PAGE, request.GET)
     return render(request, "access/access_log.html", {"page": page})

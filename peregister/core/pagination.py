@@ -1,14 +1,53 @@
-"""What the shared pagination template (templates/insight/_pagination.html) reads."""
+"""One pager for every list: the ``?pagina=`` parameter, clamping, and what the template reads.
+
+Garbage, zero and negative page numbers mean page 1; a page past the end is the last page.
+``templates/includes/pagination.html`` renders a ``PageWindow`` or a Django ``Page``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+
+PAGE_PARAM = "pagina"
+# A page number longer than this is garbage, not a page.
+MAX_PAGE_PARAM_LENGTH = 10
+
+
+def requested_page(query: Mapping[str, Any]) -> int:
+    """The page asked for in ``query`` (``request.GET``), at least 1."""
+    raw = query.get(PAGE_PARAM)
+    # isascii(): str.isdigit() also accepts characters such as "²" that int() refuses.
+    if (
+        not isinstance(raw, str)
+        or not raw
+        or len(raw) > MAX_PAGE_PARAM_LENGTH
+        or not (raw.isascii() and raw.isdigit())
+    ):
+        return 1
+    return max(int(raw), 1)
+
+
+def num_pages(total: int, per_page: int) -> int:
+    return max(-(-total // per_page), 1)
 
 
 @dataclass(frozen=True)
 class PageWindow:
     number: int
     num_pages: int
+
+    @classmethod
+    def clamped(cls, requested: int, total: int, per_page: int) -> PageWindow:
+        """Page ``requested`` of ``total`` rows; past the end: the last page."""
+        pages = num_pages(total, per_page)
+        return cls(number=min(max(requested, 1), pages), num_pages=pages)
+
+    def offset_for(self, per_page: int) -> int:
+        return (self.number - 1) * per_page
 
     @property
     def has_previous(self) -> bool:
@@ -25,3 +64,9 @@ class PageWindow:
     @property
     def next_page_number(self) -> int:
         return self.number + 1
+
+
+def paginate(objects: Sequence[Any] | Any, per_page: int, query: Mapping[str, Any]) -> Page:
+    """A Django ``Page`` of ``objects`` for the page ``query`` asks for (clamped)."""
+    paginator = Paginator(objects, per_page)
+    return paginator.page(min(requested_page(query), paginator.num_pages))

@@ -124,10 +124,6 @@ def kvk_taken_message() -> str:
     )
 
 
-def username_taken_message() -> str:
-    return str(_("Deze gebruikersnaam is al in gebruik. Kies een andere."))
-
-
 ADDABLE_ROLES = [
     (Contact.Role.DEPUTY.value, Contact.Role.DEPUTY.label),
     (Contact.Role.CONTACT.value, Contact.Role.CONTACT.label),

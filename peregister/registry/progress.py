@@ -1,4 +1,4 @@
-"""A period's figures as one value for templates, reports and the API.
+"""A period's figures as one value for the dossier pages.
 
 The status comes from the period rule (``peregister.registry.periods``).
 """
@@ -13,7 +13,7 @@ from peregister.registry.periods import PeriodStatus, period_status
 
 @dataclass(frozen=True)
 class Progress:
-    """A period's figures as one value, for templates, reports and the API."""
+    """Start, end, points, status and days left of one period."""
 
     start: dt.date
     end: dt.date

@@ -120,11 +120,6 @@ def _csv_records(rows: Iterable[ReportRow]) -> Iterator[list[str]]:
         ]
 
 
-def csv_record(row: ReportRow) -> list[str]:
-    """One row's CSV cells (a file uses ``_csv_records``, which translates once)."""
-    return next(_csv_records([row]))
-
-
 def _csv_writer(out: Any) -> Any:
     # Any: typeshed names the writer type only in the private ``_csv`` module.
     return csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")

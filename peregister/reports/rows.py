@@ -16,14 +16,17 @@ import itertools
 import operator
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -32,12 +35,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
-from peregister.access import policies
 from peregister.access.models import AccessGrant
+from peregister.access.policies import ReportScope
 from peregister.core import clock
-from peregister.registry.models import PePeriod, Professional, RenewalSubmission
+from peregister.registry.models import PePeriod, Professional, Registration, RenewalSubmission
 from peregister.registry.periods import PeriodStatus, period_status
-from peregister.registry.querysets import PePeriodQuerySet
+from peregister.registry.querysets import (
+    PePeriodQuerySet,
+    current_period_value,
+    points_in_period,
+)
 
 CHUNK_SIZE = 2000
 # Status of a professional in the report whose registration has no started PE period yet.
@@ -73,6 +80,17 @@ class ReportRow:
     contacts: str
     authorised_until: dt.date | None  # None: at least one grant has no end date
     registration_id: int | None = None  # None without a current period
+    professional_code: str = ""  # for the *open dossier* link
+    registration_status: str = ""  # a Registration.Status value; "" without a current period
+
+    @property
+    def percent(self) -> int:
+        """Points earned as a share of the required points (for a progress bar)."""
+        if self.points_required is None or self.points_earned is None:
+            return 0
+        if self.points_required <= 0:
+            return 100
+        return min(100, self.points_earned * 100 // self.points_required)
 
     @property
     def status_label(self) -> str:
@@ -87,14 +105,15 @@ def status_labels() -> dict[str, str]:
     return labels
 
 
-# professional id, name, registration number, contacts, authorised until (None: no end)
-_Grants = tuple[int, str, str, str, dt.date | None]
-# professional id, registration id, register, start, end, required, earned, renewal status,
-# renewal submitted at
-_Period = tuple[int, int, str, dt.date, dt.date, int, int, str | None, dt.datetime | None]
+# professional id, name, registration number, contacts, authorised until (None: no end), code
+_Grants = tuple[int, str, str, str, dt.date | None, str]
+# professional id, registration id, registration status, register, start, end, required,
+# earned, renewal status, renewal submitted at
+_Period = tuple[int, int, str, str, dt.date, dt.date, int, int, str | None, dt.datetime | None]
 _PERIOD_COLUMNS = (
     "registration__professional_id",
     "registration_id",
+    "registration__status",
     "registration__register__name",
     "start",
     "end",
@@ -126,6 +145,7 @@ def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
             "professional__registration_number",
             "contact__name",
             "valid_until",
+            "professional__code",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -134,7 +154,7 @@ def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
         first = group[0]
         name = _full_name(first[1], first[2], first[3])
         if len(group) == 1:
-            yield professional_id, name, first[4], first[5], first[6]
+            yield professional_id, name, first[4], first[5], first[6], str(first[7])
             continue
         # The same contact twice (an old grant closed in the future) is shown once.
         contacts = list(dict.fromkeys(row[5] for row in group))
@@ -146,6 +166,7 @@ def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
             first[4],
             CONTACT_SEPARATOR.join(contacts),
             max(dated) if len(dated) == len(ends) else None,
+            str(first[7]),
         )
 
 
@@ -171,7 +192,8 @@ def _period_stream(grants: QuerySet[AccessGrant], today: dt.date) -> Iterator[_P
 
 
 def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
-    _, registration_id, register, start, end, required, earned, renewal, submitted_at = period
+    _, registration_id, registration_status, register, start, end, required = period[:7]
+    earned, renewal, submitted_at = period[7:]
     submitted = renewal in _SUBMITTED
     return ReportRow(
         professional_id=grants[0],
@@ -198,6 +220,8 @@ def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
         contacts=grants[3],
         authorised_until=grants[4],
         registration_id=registration_id,
+        professional_code=grants[5],
+        registration_status=registration_status,
     )
 
 
@@ -216,6 +240,7 @@ def _no_period_row(grants: _Grants) -> ReportRow:
         submitted_on=None,
         contacts=grants[3],
         authorised_until=grants[4],
+        professional_code=grants[5],
     )
 
 
@@ -233,32 +258,153 @@ def rows_for_grants(grants: QuerySet[AccessGrant], today: dt.date) -> Iterator[R
             pending = next(periods, None)
 
 
+def rows_for_keys(
+    grants: QuerySet[AccessGrant], today: dt.date, keys: list[tuple[int, int | None]]
+) -> list[ReportRow]:
+    """The rows of one page's ``keys`` (from ``row_keys``), in the keys' order."""
+    if not keys:
+        return []
+    # A professional with several registrations can start on the previous page: their
+    # rows are all generated, and only the page's own kept.
+    professional_ids = {professional_id for professional_id, _ in keys}
+    built = {
+        (row.professional_id, row.registration_id): row
+        for row in rows_for_grants(grants.filter(professional_id__in=professional_ids), today)
+    }
+    return [built[key] for key in keys if key in built]
+
+
 def report_rows(
-    viewer: Any, at: dt.datetime, *, professional_ids: Collection[int] | None = None
+    scope: ReportScope, *, professional_ids: Collection[int] | None = None
 ) -> Iterator[ReportRow]:
-    """The report of ``viewer``'s organisation at ``at``; nothing unless beheerder or deputy.
+    """The rows of a report scope at its snapshot time.
 
     ``professional_ids`` narrows it to the rows of those professionals (one page).
     """
-    grants = policies.report_grants(viewer, at)
+    grants = scope.grants
     if professional_ids is not None:
         grants = grants.filter(professional_id__in=professional_ids)
-    return rows_for_grants(grants, clock.local_date(at))
+    return rows_for_grants(grants, scope.today)
 
 
-# --- which rows, without building them ------------------------------------------------------
+# --- which rows, without building them: the one pager --------------------------------------
+
+
+class RowOrder(StrEnum):
+    """What rows can be ordered by; name, then id, register and registration break ties."""
+
+    NAME = "name"
+    NUMBER = "number"
+    REGISTER = "register"
+    PERIOD_END = "period_end"
+    POINTS = "points"
+    AUTHORISED_UNTIL = "authorised_until"
+
+
+def search_professionals(queryset: QuerySet[Any], term: str, path: str = "") -> QuerySet[Any]:
+    """Every word must occur in a name part; or the whole term is the registration number.
+
+    ``path`` leads from the queryset's model to the professional (``""``: professionals).
+    """
+    if not term:
+        return queryset
+    prefix = f"{path}__" if path else ""
+    words = Q()
+    for word in term.split():
+        words &= (
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}name_prefix__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+        )
+    return queryset.filter(words | Q(**{f"{prefix}registration_number__iexact": term}))
 
 
 def professionals_without_period(
     grants: QuerySet[AccessGrant], today: dt.date
 ) -> QuerySet[Professional]:
     """Professionals ``grants`` covers without any current PE period: one row each."""
-    current = PePeriod.objects.current(today).filter(registration__professional=OuterRef("pk"))
+    started = PePeriod.objects.filter(registration__professional=OuterRef("pk"), start__lte=today)
     return (
         Professional.objects.filter(pk__in=grants.values("professional_id"))
-        .exclude(Exists(current))
+        .exclude(Exists(started))
         .order_by()
     )
+
+
+def _authorised_until(grants: QuerySet[AccessGrant], professional_ref: str) -> Subquery:
+    """The latest end of ``grants`` from the row's professional (None: one has no end)."""
+    return Subquery(
+        grants.filter(professional_id=OuterRef(professional_ref))
+        .order_by(F("valid_until").desc(nulls_first=True))
+        .values("valid_until")[:1]
+    )
+
+
+# The key columns of both halves, in order: name, professional, register, registration.
+_KEY_COLUMNS = (
+    "key_last_name",
+    "key_first_name",
+    "key_professional",
+    "key_register",
+    "key_registration",
+)
+
+
+def _period_keys(
+    grants: QuerySet[AccessGrant], today: dt.date, search: str, order: RowOrder
+) -> QuerySet[Any]:
+    """A row per registration with a current period: one index probe each
+    (``with_current_period``); the sort value only computed when sorted by it."""
+    registrations = search_professionals(
+        Registration.objects.with_current_period(today).filter(
+            professional__in=grants.values("professional_id")
+        ),
+        search,
+        "professional",
+    )
+    value: Any = Value(None, output_field=CharField())
+    if order is RowOrder.NUMBER:
+        value = F("professional__registration_number")
+    elif order is RowOrder.REGISTER:
+        value = F("register__name")
+    elif order is RowOrder.PERIOD_END:
+        value = current_period_value(today, "end")
+    elif order is RowOrder.POINTS:
+        registrations = registrations.alias(
+            current_start=current_period_value(today, "start"),
+            current_end=current_period_value(today, "end"),
+        )
+        value = points_in_period("professional", "current_start", "current_end")
+    elif order is RowOrder.AUTHORISED_UNTIL:
+        value = _authorised_until(grants, "professional_id")
+    return registrations.annotate(
+        key_last_name=F("professional__last_name"),
+        key_first_name=F("professional__first_name"),
+        key_professional=F("professional_id"),
+        key_register=F("register__name"),
+        key_registration=F("pk"),
+        sort_value=value,
+    ).values_list(*_KEY_COLUMNS, "sort_value")
+
+
+def _no_period_keys(
+    grants: QuerySet[AccessGrant], today: dt.date, search: str, order: RowOrder
+) -> QuerySet[Any]:
+    """A row per professional without a current period (*geen lopende PE-periode*)."""
+    professionals = search_professionals(professionals_without_period(grants, today), search)
+    value: Any = Value(None, output_field=CharField())
+    if order is RowOrder.NUMBER:
+        value = F("registration_number")
+    elif order is RowOrder.AUTHORISED_UNTIL:
+        value = _authorised_until(grants, "pk")
+    return professionals.annotate(
+        key_last_name=F("last_name"),
+        key_first_name=F("first_name"),
+        key_professional=F("pk"),
+        key_register=Value("", output_field=CharField()),
+        key_registration=Value(None, output_field=IntegerField()),
+        sort_value=value,
+    ).values_list(*_KEY_COLUMNS, "sort_value")
 
 
 def row_keys(
@@ -267,52 +413,38 @@ def row_keys(
     *,
     offset: int,
     limit: int,
+    search: str = "",
+    order: RowOrder = RowOrder.NAME,
+    descending: bool = False,
     without_period: bool = True,
 ) -> list[tuple[int, int | None]]:
     """(professional id, registration id or None) of rows ``offset`` to ``offset + limit``.
 
-    The same rows in the same order as ``rows_for_grants``: a row per current period, a row
-    per professional without one; by name and id, then register and registration.
-    ``without_period=False`` when it is known that every professional has a current period
-    (the summary counted none without): the second half of the query is then left out.
+    The one pager of the *Professionals* list and the *rapportage*: a row per current period,
+    a row per professional without one, in one statement. ``without_period=False`` when it is
+    known that every professional has a current period: that half is then left out.
     """
-    order = (
-        "registration__professional__last_name",
-        "registration__professional__first_name",
-        "registration__professional_id",
-        "registration__register__name",
-        "registration_id",
-    )
-    keys = current_periods(grants, today).values_list(*order)
+    keys = _period_keys(grants, today, search, order)
     if without_period:
-        keys = keys.union(
-            professionals_without_period(grants, today).values_list(
-                "last_name",
-                "first_name",
-                "pk",
-                Value("", output_field=CharField()),
-                Value(None, output_field=IntegerField()),
-            ),
-            all=True,
-        )
-    return [(row[2], row[4]) for row in keys.order_by(*order)[offset : offset + limit]]
+        keys = keys.union(_no_period_keys(grants, today, search, order), all=True)
+    ties = [F(column).asc() for column in _KEY_COLUMNS]
+    primary = []
+    if order is not RowOrder.NAME:
+        # No value (no end date, no period) sorts as the largest: last going up.
+        primary = [
+            F("sort_value").desc(nulls_first=True)
+            if descending
+            else F("sort_value").asc(nulls_last=True)
+        ]
+    elif descending:
+        ties = [F(column).desc() for column in _KEY_COLUMNS[:3]] + ties[3:]
+    found = keys.order_by(*primary, *ties)[offset : offset + limit]
+    return [(row[2], row[4]) for row in found]
 
 
-@dataclass(frozen=True)
-class ReportScope:
-    """Who a download includes, known before the file is streamed (for its audit event)."""
-
-    professionals: QuerySet[AccessGrant, Any]  # one column of professional ids, for ``record()``
-    grants: QuerySet[AccessGrant]
-    today: dt.date
-
-    @property
-    def row_count(self) -> int:
-        """The number of rows ``report_rows`` yields, counted in one query."""
-        return report_row_count(self.grants, self.today)
-
-
-def report_row_count(grants: QuerySet[AccessGrant], today: dt.date) -> int:
+def row_count(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -> int:
+    """How many rows ``row_keys`` pages through, in one query: per professional the number
+    of current periods, or one without any."""
     periods = (
         PePeriod.objects.current(today)
         .filter(registration__professional=OuterRef("pk"))
@@ -324,17 +456,7 @@ def report_row_count(grants: QuerySet[AccessGrant], today: dt.date) -> int:
     per_professional = Greatest(
         Coalesce(Subquery(periods), Value(0)), Value(1), output_field=IntegerField()
     )
-    total = Professional.objects.filter(pk__in=grants.values("professional_id")).aggregate(
-        rows=Sum(per_professional)
-    )["rows"]
-    return int(total or 0)
-
-
-def report_scope(viewer: Any, at: dt.datetime) -> ReportScope:
-    """The professionals a download includes and (lazily, one query) its row count."""
-    grants = policies.report_grants(viewer, at)
-    return ReportScope(
-        professionals=grants.values("professional_id"),
-        grants=grants,
-        today=clock.local_date(at),
+    professionals = search_professionals(
+        Professional.objects.filter(pk__in=grants.values("professional_id")), search
     )
+    return int(professionals.aggregate(rows=Sum(per_professional))["rows"] or 0)

@@ -7,16 +7,10 @@ order) and only those professionals go through the same row generator as the dow
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import QuerySet
-
-from peregister.access import policies
-from peregister.access.models import AccessGrant
-from peregister.core import clock
+from peregister.access.policies import ReportScope
 from peregister.core.pagination import PageWindow
 from peregister.registry.periods import PeriodStatus
 from peregister.reports.rows import (
@@ -24,12 +18,11 @@ from peregister.reports.rows import (
     NO_PERIOD_LABEL,
     ReportRow,
     row_keys,
-    rows_for_grants,
+    rows_for_keys,
 )
 from peregister.reports.summary import status_counts
 
 PAGE_SIZE = 50
-MAX_PAGE_PARAM_LENGTH = 10
 
 
 @dataclass(frozen=True)
@@ -48,14 +41,6 @@ class ScreenReport:
     page: PageWindow
 
 
-def page_number(raw: str | None) -> int:
-    """Garbage, zero and negative numbers mean page 1; too large is clamped later."""
-    # isascii(): str.isdigit() also accepts characters such as "²" that int() refuses.
-    if not raw or len(raw) > MAX_PAGE_PARAM_LENGTH or not (raw.isascii() and raw.isdigit()):
-        return 1
-    return max(int(raw), 1)
-
-
 def _status_counts(counts: Counter[str], total: int) -> list[StatusCount]:
     labels = [(str(status.value), str(status.label)) for status in PeriodStatus]
     labels.append((NO_PERIOD, str(NO_PERIOD_LABEL)))
@@ -70,38 +55,18 @@ def _status_counts(counts: Counter[str], total: int) -> list[StatusCount]:
     ]
 
 
-def _page_rows(
-    grants: QuerySet[AccessGrant], today: dt.date, offset: int, *, without_period: bool
-) -> list[ReportRow]:
-    keys = row_keys(grants, today, offset=offset, limit=PAGE_SIZE, without_period=without_period)
-    if not keys:
-        return []
-    wanted = set(keys)
-    # A professional with several registrations can start on the previous page: their
-    # rows are all generated, and only the page's own kept.
-    professional_ids = {professional_id for professional_id, _ in keys}
-    page_grants = grants.filter(professional_id__in=professional_ids)
-    return [
-        row
-        for row in rows_for_grants(page_grants, today)
-        if (row.professional_id, row.registration_id) in wanted
-    ]
-
-
-def screen_report(viewer: Any, at: dt.datetime, requested_page: int) -> ScreenReport:
-    grants = policies.report_grants(viewer, at)
-    today = clock.local_date(at)
-    counts = status_counts(grants, today)
+def screen_report(scope: ReportScope, requested_page: int) -> ScreenReport:
+    counts = status_counts(scope.grants, scope.today)
     total = sum(counts.values())
-    num_pages = max(1, -(-total // PAGE_SIZE))
-    number = min(requested_page, num_pages)  # too large: the last page
+    page = PageWindow.clamped(requested_page, total, PAGE_SIZE)
     rows = []
     if total:
-        offset = (number - 1) * PAGE_SIZE
-        rows = _page_rows(grants, today, offset, without_period=counts[NO_PERIOD] > 0)
-    return ScreenReport(
-        total=total,
-        statuses=_status_counts(counts, total),
-        rows=rows,
-        page=PageWindow(number=number, num_pages=num_pages),
-    )
+        keys = row_keys(
+            scope.grants,
+            scope.today,
+            offset=page.offset_for(PAGE_SIZE),
+            limit=PAGE_SIZE,
+            without_period=counts[NO_PERIOD] > 0,
+        )
+        rows = rows_for_keys(scope.grants, scope.today, keys)
+    return ScreenReport(total=total, statuses=_status_counts(counts, total), rows=rows, page=page)

@@ -8,22 +8,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
+from peregister.access.policies import ReportScope
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
-from peregister.organisations.models import Contact, Organisation
-from peregister.reports.rows import report_scope
+from peregister.organisations.models import Organisation
+from peregister.reports.rows import row_count
 
 
 def record_download(
-    *,
-    actor: Any,
-    organisation: Organisation,
-    contact: Contact | None,
-    at: dt.datetime,
-    file_format: str,
-    rows: int | None = None,
-    **extra: Any,
+    *, actor: Any, scope: ReportScope, file_format: str, rows: int | None = None, **extra: Any
 ) -> AuditEvent:
     """``report.downloaded``, linked to every included professional (their access log).
 
@@ -32,15 +26,14 @@ def record_download(
     professionals are linked in the database, from the report's own grants queryset, with
     one ``INSERT … SELECT``: a constant number of queries whatever the number of rows.
     """
-    scope = report_scope(actor, at)
     with transaction.atomic():
         return record(
             AuditEvent.Action.REPORT_DOWNLOADED,
             actor=actor,
-            organisation=organisation,
-            contact=contact,
+            organisation=scope.organisation,
+            contact=scope.contact,
             professionals=scope.professionals,
-            rows=scope.row_count if rows is None else rows,
+            rows=row_count(scope.grants, scope.today) if rows is None else rows,
             format=file_format,
             **extra,
         )

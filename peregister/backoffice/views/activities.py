@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +25,7 @@ from peregister.backoffice.activity_forms import (
 )
 from peregister.backoffice.views.common import get_by_code_or_404
 from peregister.core import clock
+from peregister.core.pagination import PAGE_PARAM, paginate
 from peregister.registry.models import LearningActivity
 
 PAGE_SIZE = 50
@@ -56,9 +56,9 @@ def _filtered(form: ActivityFilterForm) -> QuerySet[LearningActivity]:
 @require_http_methods(["GET"])
 def activity_list(request: HttpRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET)
-    page = Paginator(_filtered(form), PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = paginate(_filtered(form), PAGE_SIZE, request.GET)
     query = request.GET.copy()
-    query.pop("pagina", None)
+    query.pop(PAGE_PARAM, None)
     return render(
         request,
         "backoffice/activity_list.html",

@@ -5,16 +5,14 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peregister.access.dossiers import open_staff_dossier
 from peregister.access.policies import get_staff_professional_or_404
 from peregister.accounts.guards import staff_only
-from peregister.audit.models import AuditEvent
-from peregister.audit.service import record
 from peregister.backoffice.forms import ReasonForm
 from peregister.backoffice.renewals import (
     DecisionRefused,
@@ -53,15 +51,12 @@ def _renewal_or_404(
 def _detail_page(
     request: HttpRequest, renewal: RenewalSubmission, form: ReasonForm, status: int = 200
 ) -> HttpResponse:
-    professional = renewal.period.registration.professional
-    with transaction.atomic():
-        # Staff opening a dossier is a dossier view like any other: the professional sees it.
-        record(
-            AuditEvent.Action.DOSSIER_VIEWED,
-            actor=request.user,
-            professionals=[professional],
-            via="backoffice.renewal",
-        )
+    # Staff opening a dossier is a dossier view like any other: the professional sees it.
+    professional = open_staff_dossier(
+        actor=request.user,
+        professional=renewal.period.registration.professional,
+        via="backoffice.renewal",
+    )
     return render(
         request,
         "backoffice/renewal_detail.html",

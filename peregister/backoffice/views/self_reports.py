@@ -5,17 +5,15 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peregister.access.dossiers import open_staff_dossier
 from peregister.access.policies import staff_professionals
 from peregister.accounts.guards import staff_only
-from peregister.audit.models import AuditEvent
-from peregister.audit.service import record
 from peregister.backoffice.forms import ApproveSelfReportForm, RejectSelfReportForm
 from peregister.backoffice.self_reports import approve_self_report, reject_self_report
 from peregister.backoffice.views.common import get_by_code_or_404
@@ -58,14 +56,10 @@ def _detail_page(
     reject_form: RejectSelfReportForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    with transaction.atomic():
-        # Reviewing a professional's own report is a dossier view: it is audited.
-        record(
-            AuditEvent.Action.DOSSIER_VIEWED,
-            actor=request.user,
-            professionals=[report.professional],
-            via="backoffice.self_report",
-        )
+    # Reviewing a professional's own report is a dossier view: it is audited.
+    open_staff_dossier(
+        actor=request.user, professional=report.professional, via="backoffice.self_report"
+    )
     return render(
         request,
         "backoffice/self_report_detail.html",
@@ -92,13 +86,11 @@ def self_report_certificate(request: HttpRequest, code: uuid.UUID) -> HttpRespon
     data = SelfReport.objects.filter(pk=report.pk).values_list("certificate", flat=True).first()
     if not data:
         raise Http404
-    with transaction.atomic():
-        record(
-            AuditEvent.Action.DOSSIER_VIEWED,
-            actor=request.user,
-            professionals=[report.professional],
-            via="backoffice.self_report_certificate",
-        )
+    open_staff_dossier(
+        actor=request.user,
+        professional=report.professional,
+        via="backoffice.self_report_certificate",
+    )
     response = HttpResponse(bytes(data), content_type=report.certificate_type)
     # Always a download: an uploaded file is never rendered inline in our origin.
     response["Content-Disposition"] = (

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from peregister.access import policies
 from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
 from peregister.reports.render import write_csv, write_xlsx
@@ -52,13 +53,15 @@ class Command(BaseCommand):
         found = find_organisation(options["organisation"])
         file_format: str = options["format"]
         output = Path(options["output"])
-        administrator = Contact.objects.select_related("user").get(
+        administrator = Contact.objects.select_related("user", "organisation").get(
             organisation=found, role=Contact.Role.ADMINISTRATOR
         )
         if not output.parent.is_dir():
             raise CommandError(f"Map {output.parent} bestaat niet.")
-        at = clock.now()
-        rows = report_rows(administrator.user, at)
+        scope = policies.report_scope(administrator.user, clock.now())
+        if scope is None:
+            raise CommandError(f"Organisatie {found.name!r} is niet geautoriseerd.")
+        rows = report_rows(scope)
         # Written next to the target and moved into place, so a reader never sees half a file.
         partial = output.with_name(f".{output.name}.partial")
         try:
@@ -72,9 +75,7 @@ class Command(BaseCommand):
             partial.unlink(missing_ok=True)
         record_download(
             actor=administrator.user,
-            organisation=found,
-            contact=administrator,
-            at=at,
+            scope=scope,
             file_format=file_format,
             rows=count,
             source="command",
