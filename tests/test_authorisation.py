@@ -10,6 +10,7 @@ from django.core import mail
 from peregister.access import policies
 from peregister.audit.models import AuditEvent
 from peregister.backoffice import organisations as services
+from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact, Organisation
 from tests import factories
 from tests.conftest import World, client_for
@@ -162,7 +163,7 @@ def test_staff_pages_refuse_get_on_actions_and_unknown_codes(world: World) -> No
 
 def test_services_refuse_non_staff(world: World) -> None:
     organisation = requested()
-    with pytest.raises(services.RuleViolation):
+    with pytest.raises(Refused):
         services.authorise_organisation(actor=world.administrator.user, organisation=organisation)
     organisation.refresh_from_db()
     assert organisation.status == Status.REQUESTED

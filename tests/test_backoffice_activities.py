@@ -10,11 +10,11 @@ import time_machine
 from peregister.audit.models import AuditEvent
 from peregister.backoffice.activities import (
     ActivityData,
-    ActivityRefused,
     end_recognition,
     update_activity,
 )
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.organisations.models import Organisation
 from peregister.registry.models import LearningActivity
 from tests import factories
@@ -157,10 +157,10 @@ def test_recognition_cannot_be_narrowed_past_registered_attendance(world: World)
         recognised_until=None,
         organisation=None,
     )
-    with pytest.raises(ActivityRefused) as refused:
+    with pytest.raises(Refused) as refused:
         update_activity(actor=world.staff, activity=activity, data=data)
     assert refused.value.field == "recognised_from"
-    with pytest.raises(ActivityRefused):
+    with pytest.raises(Refused):
         end_recognition(actor=world.staff, activity=activity, last_day=dt.date(2026, 2, 1))
     activity.refresh_from_db()
     assert activity.recognised_until is None

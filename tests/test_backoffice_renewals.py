@@ -9,8 +9,9 @@ import time_machine
 from django.core import mail
 
 from peregister.audit.models import AuditEvent
-from peregister.backoffice.renewals import DecisionRefused, approve_renewal, reject_renewal
+from peregister.backoffice.renewals import approve_renewal, reject_renewal
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import PePeriod, Registration, RenewalSubmission
 from tests import factories
 from tests.conftest import World, client_for
@@ -127,9 +128,9 @@ def test_reject_needs_a_reason_and_mails_it(
 
 def test_a_dossier_is_decided_once(world: World, submitted) -> None:
     approve_renewal(actor=world.staff, renewal=submitted)
-    with pytest.raises(DecisionRefused):
+    with pytest.raises(Refused):
         approve_renewal(actor=world.staff, renewal=submitted)
-    with pytest.raises(DecisionRefused):
+    with pytest.raises(Refused):
         reject_renewal(actor=world.staff, renewal=submitted, reason="te laat")
     assert PePeriod.objects.filter(registration=submitted.period.registration).count() == 2
     # The page no longer offers it: the open dossier is gone.

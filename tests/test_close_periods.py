@@ -14,11 +14,11 @@ from django.db import OperationalError, connection
 
 from peregister.audit.models import AuditEvent
 from peregister.backoffice.closing import (
-    ReinstateRefused,
     lapse_overdue_registrations,
     reinstate_registration,
 )
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import PePeriod, Registration, RenewalSubmission
 from tests import factories
 from tests.conftest import World, client_for
@@ -179,6 +179,6 @@ def test_staff_reinstate_a_lapsed_registration_with_a_reason(world: World) -> No
     assert lapse_overdue_registrations().lapsed == 0
     # Active now, so there is nothing to reinstate any more.
     assert client.get(url).status_code == 404
-    with pytest.raises(ReinstateRefused):
+    with pytest.raises(Refused):
         reinstate_registration(actor=world.staff, registration=registration, reason="nogmaals")
     assert PePeriod.objects.filter(registration=registration).count() == 2

@@ -11,6 +11,7 @@ from django.test import Client
 
 from peregister.accounts.models import User
 from peregister.audit.models import AuditEvent
+from peregister.core.refusals import Refused
 from peregister.organisations import services
 from peregister.organisations.models import Contact, Organisation
 from tests import factories
@@ -249,7 +250,7 @@ def test_a_concurrent_duplicate_is_refused_by_the_database_not_a_500() -> None:
     )
     factories.OrganisationFactory(kvk_number="87654321", status="requested")
     users_before = User.objects.count()
-    with pytest.raises(services.DuplicateKvk):
+    with pytest.raises(Refused):
         services.request_employer_account(
             actor=None,
             data=data,

@@ -10,6 +10,7 @@ from django.core import mail
 
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry import renewals
 from peregister.registry.models import Registration, RenewalSubmission
 from tests import factories
@@ -28,7 +29,7 @@ def earn(world: World, points: int) -> None:
 
 def test_refused_below_the_required_points_with_the_reason(world: World) -> None:
     earn(world, 11)
-    with pytest.raises(renewals.RenewalRefused, match="ontbreken nog 1"):
+    with pytest.raises(Refused, match="ontbreken nog 1"):
         renewals.submit_renewal(actor=world.professional.user, registration=registration_of(world))
     assert not RenewalSubmission.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.RENEWAL_SUBMITTED).exists()
@@ -89,7 +90,7 @@ def test_race_with_another_submission_is_refused_by_the_constraint(world: World)
     factories.RenewalSubmissionFactory(period=registration.periods.get())
     with (
         mock.patch.object(renewals, "_open_submission", return_value=None),
-        pytest.raises(renewals.RenewalRefused, match="al ingediend"),
+        pytest.raises(Refused, match="al ingediend"),
     ):
         renewals.submit_renewal(actor=world.professional.user, registration=registration)
     assert RenewalSubmission.objects.count() == 1
@@ -132,13 +133,13 @@ def test_approved_shows_dates_and_no_button(world: World) -> None:
 def test_lapsed_registration_cannot_submit(world: World) -> None:
     earn(world, 12)
     Registration.objects.update(status=Registration.Status.LAPSED)
-    with pytest.raises(renewals.RenewalRefused, match="niet actief"):
+    with pytest.raises(Refused, match="niet actief"):
         renewals.submit_renewal(actor=world.professional.user, registration=registration_of(world))
 
 
 def test_only_the_professional_can_submit(world: World) -> None:
     earn(world, 12)
-    with pytest.raises(renewals.RenewalRefused):
+    with pytest.raises(Refused):
         renewals.submit_renewal(actor=world.staff, registration=registration_of(world))
 
 

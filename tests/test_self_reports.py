@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from peregister.audit.models import AuditEvent
 from peregister.backoffice.self_reports import approve_self_report, reject_self_report
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import Completion, PePeriod, SelfReport
 from peregister.registry.self_report_files import (
     MAX_CERTIFICATE_BYTES,
@@ -19,7 +20,6 @@ from peregister.registry.self_report_files import (
     check_certificate,
     safe_file_name,
 )
-from peregister.registry.self_reports import SelfReportRefused
 from tests import factories
 from tests.conftest import World, client_for
 
@@ -253,9 +253,9 @@ def test_approve_refuses_absurd_points(world: World, report, points: str) -> Non
 
 def test_a_report_is_decided_once(world: World, report) -> None:
     approve_self_report(actor=world.staff, report=report, points=3)
-    with pytest.raises(SelfReportRefused):
+    with pytest.raises(Refused):
         approve_self_report(actor=world.staff, report=report, points=3)
-    with pytest.raises(SelfReportRefused):
+    with pytest.raises(Refused):
         reject_self_report(actor=world.staff, report=report, reason="toch niet")
     assert Completion.objects.count() == 1
     response = client_for(world.staff).post(

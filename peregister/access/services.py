@@ -16,34 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peregister.access.models import AccessGrant
+from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 
 DATE_FORMAT = "%d-%m-%Y"
-
-
-class GrantError(Exception):
-    """A grant change the rules refuse; ``message`` is shown to the professional."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class GrantRefused(GrantError):
-    pass
-
-
-class DuplicateGrant(GrantError):
-    """The contact already has a live grant from this professional (offer to change its date)."""
-
-    def __init__(self, message: str, existing: AccessGrant) -> None:
-        super().__init__(message)
-        self.existing = existing
 
 
 def _format_date(day: dt.date | None) -> str | None:
@@ -52,13 +34,16 @@ def _format_date(day: dt.date | None) -> str | None:
 
 def _require_owner(actor: Any, professional: Professional) -> None:
     # Views already fetch only the user's own grants; this keeps the service safe on its own.
-    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
-        raise GrantRefused(_("Alleen de professional zelf kan inzage in het dossier regelen."))
+    require_user(
+        actor,
+        professional.user_id,
+        _("Alleen de professional zelf kan inzage in het dossier regelen."),
+    )
 
 
 def _check_end_date(valid_until: dt.date | None) -> None:
     if valid_until is not None and valid_until < clock.today():
-        raise GrantRefused(
+        raise Refused(
             _(
                 "De datum ‘geautoriseerd tot’ ligt in het verleden. Kies vandaag of een latere "
                 "datum, of laat het veld leeg voor onbeperkte inzage."
@@ -72,14 +57,15 @@ def _open_grant(professional: Professional, contact: Contact) -> AccessGrant | N
     ).first()
 
 
-def _duplicate(existing: AccessGrant) -> DuplicateGrant:
-    return DuplicateGrant(
+def _duplicate(existing: AccessGrant) -> Refused:
+    """The contact already has a live grant: offer to change its date instead."""
+    return Refused(
         _(
             "%(contact)s heeft al inzage in uw dossier. U kunt de datum ‘geautoriseerd tot’ "
             "van die inzage wijzigen."
         )
         % {"contact": existing.contact.name},
-        existing,
+        existing=existing,
     )
 
 
@@ -117,9 +103,7 @@ def grant_access(
     _check_end_date(valid_until)
     organisation = Organisation.objects.get(pk=contact.organisation_id)
     if not contact.active or organisation.status != Organisation.Status.AUTHORISED:
-        raise GrantRefused(
-            _("Aan deze contactpersoon/afdeling kunt u op dit moment geen inzage geven.")
-        )
+        raise Refused(_("Aan deze contactpersoon/afdeling kunt u op dit moment geen inzage geven."))
     try:
         with transaction.atomic():
             now = clock.now()
@@ -171,7 +155,7 @@ def grant_access(
 
 def _require_open(grant: AccessGrant) -> None:
     if grant.revoked_at is not None:
-        raise GrantRefused(_("Deze inzage is al ingetrokken."))
+        raise Refused(_("Deze inzage is al ingetrokken."))
 
 
 def _update_open_grant(
@@ -181,7 +165,7 @@ def _update_open_grant(
     and audit the change in the caller's transaction."""
     updated = AccessGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(**fields)
     if not updated:
-        raise GrantRefused(_("Deze inzage is al ingetrokken."))
+        raise Refused(_("Deze inzage is al ingetrokken."))
     record(
         action,
         actor=actor,
@@ -200,7 +184,7 @@ def change_grant_end(*, actor: Any, grant: AccessGrant, valid_until: dt.date | N
     _check_end_date(valid_until)
     with transaction.atomic():
         if _is_expired(grant, clock.today()):
-            raise GrantRefused(
+            raise Refused(
                 _("Deze inzage is verlopen. Voeg een nieuwe inzage toe om weer inzage te geven.")
             )
         previous = grant.valid_until

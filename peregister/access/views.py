@@ -20,6 +20,7 @@ from peregister.accounts.roles import request_roles
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from peregister.core.pagination import paginate
+from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 
@@ -130,12 +131,9 @@ def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResp
             contact=contact,
             valid_until=form.cleaned_data["valid_until"],
         )
-    except services.DuplicateGrant as exc:
+    except Refused as exc:
         form.add_error(None, exc.message)
-        return _render_grant_form(request, chosen, form, status=409, duplicate=exc.existing)
-    except services.GrantRefused as exc:
-        form.add_error(None, exc.message)
-        return _render_grant_form(request, chosen, form, status=400)
+        return _render_grant_form(request, chosen, form, status=exc.status, duplicate=exc.existing)
     messages.success(
         request,
         _("%(contact)s van %(organisation)s heeft nu inzage in uw PE-dossier.")
@@ -163,7 +161,7 @@ def grant_change(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 services.change_grant_end(
                     actor=request.user, grant=grant, valid_until=form.cleaned_data["valid_until"]
                 )
-            except services.GrantRefused as exc:
+            except Refused as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("De datum ‘geautoriseerd tot’ is opgeslagen."))
@@ -184,7 +182,7 @@ def grant_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         try:
             services.revoke_access(actor=request.user, grant=grant)
-        except services.GrantRefused as exc:
+        except Refused as exc:
             messages.info(request, exc.message)
         else:
             messages.success(

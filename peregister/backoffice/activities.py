@@ -14,19 +14,17 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.core.refusals import Refused
 from peregister.organisations.models import Organisation
 from peregister.registry.models import MAX_POINTS, LearningActivity
 
 
-class ActivityRefused(Exception):
-    """The change breaks a rule; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+def _refused(field: str, message: str) -> Refused:
+    """The change breaks a rule; the message belongs to the form field ``field``."""
+    return Refused(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -42,19 +40,17 @@ class ActivityData:
 
 def _validate(data: ActivityData) -> None:
     if not 0 <= data.points <= MAX_POINTS:
-        raise ActivityRefused("points", _("Het aantal PE-punten ligt tussen 0 en 100."))
+        raise _refused("points", _("Het aantal PE-punten ligt tussen 0 en 100."))
     if data.recognised_until is not None and data.recognised_until < data.recognised_from:
-        raise ActivityRefused(
-            "recognised_until", _("‘Erkend tot en met’ ligt vóór ‘erkend vanaf’.")
-        )
+        raise _refused("recognised_until", _("‘Erkend tot en met’ ligt vóór ‘erkend vanaf’."))
     if data.organisation is not None:
         if data.kind != LearningActivity.Kind.IN_COMPANY:
-            raise ActivityRefused(
+            raise _refused(
                 "organisation",
                 _("Alleen een in-company activiteit hoort bij één organisatie."),
             )
         if not data.organisation.is_authorised:
-            raise ActivityRefused("organisation", _("Kies een geautoriseerde organisatie."))
+            raise _refused("organisation", _("Kies een geautoriseerde organisatie."))
 
 
 def _validate_against_completions(
@@ -67,13 +63,13 @@ def _validate_against_completions(
     span = activity.completions.aggregate(first=Min("completed_on"), last=Max("completed_on"))
     first, last = span["first"], span["last"]
     if first is not None and first < start:
-        raise ActivityRefused(
+        raise _refused(
             "recognised_from",
             _("Er is al presentie geregistreerd op %(date)s; erkend vanaf mag niet later zijn.")
             % {"date": f"{first:%d-%m-%Y}"},
         )
     if last is not None and until is not None and last > until:
-        raise ActivityRefused(
+        raise _refused(
             until_field,
             _("Er is al presentie geregistreerd op %(date)s; erkend tot mag niet eerder zijn.")
             % {"date": f"{last:%d-%m-%Y}"},
@@ -94,6 +90,7 @@ def _audit_data(activity: LearningActivity, change: str) -> dict[str, Any]:
 
 
 def recognise_activity(*, actor: Any, data: ActivityData) -> LearningActivity:
+    require_staff(actor)
     _validate(data)
     with transaction.atomic():
         activity = LearningActivity.objects.create(**asdict(data))
@@ -104,6 +101,7 @@ def recognise_activity(*, actor: Any, data: ActivityData) -> LearningActivity:
 def update_activity(
     *, actor: Any, activity: LearningActivity, data: ActivityData
 ) -> LearningActivity:
+    require_staff(actor)
     _validate(data)
     with transaction.atomic():
         locked = LearningActivity.objects.select_for_update().get(pk=activity.pk)
@@ -119,14 +117,13 @@ def end_recognition(
     *, actor: Any, activity: LearningActivity, last_day: dt.date
 ) -> LearningActivity:
     """Recognition ends after ``last_day`` (inclusive); ending can only bring the end forward."""
+    require_staff(actor)
     with transaction.atomic():
         locked = LearningActivity.objects.select_for_update().get(pk=activity.pk)
         if last_day < locked.recognised_from:
-            raise ActivityRefused(
-                "last_day", _("De laatste dag ligt vóór het begin van de erkenning.")
-            )
+            raise _refused("last_day", _("De laatste dag ligt vóór het begin van de erkenning."))
         if locked.recognised_until is not None and last_day >= locked.recognised_until:
-            raise ActivityRefused(
+            raise _refused(
                 "last_day",
                 _("De erkenning eindigt al op %(date)s.")
                 % {"date": f"{locked.recognised_until:%d-%m-%Y}"},

@@ -17,15 +17,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.notify import day, mail_professional
 from peregister.core import clock
+from peregister.core.reasons import clean_reason
+from peregister.core.refusals import Refused
 from peregister.registry.models import PePeriod, Registration
 from peregister.registry.periods import PeriodStatus, period_end
 from peregister.registry.querysets import PePeriodQuerySet
-
-MAX_REASON_LENGTH = 2000
 
 
 def overdue_periods(today: dt.date) -> PePeriodQuerySet:
@@ -94,26 +95,17 @@ def lapse_overdue_registrations(today: dt.date | None = None) -> ClosingResult:
     return ClosingResult(candidates=len(candidates), lapsed=lapsed)
 
 
-class ReinstateRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def reinstate_registration(*, actor: Any, registration: Registration, reason: str) -> PePeriod:
     """Make a lapsed registration active again; a new period starts today if none runs now."""
-    reason = reason.strip()
-    if not reason:
-        raise ReinstateRefused(_("Geef een reden voor het herstel."))
-    if len(reason) > MAX_REASON_LENGTH:
-        raise ReinstateRefused(_("De reden is te lang (maximaal 2000 tekens)."))
+    require_staff(actor)
+    reason = clean_reason(reason, required=True)
     today = clock.today()
     with transaction.atomic():
         changed = Registration.objects.filter(
             pk=registration.pk, status=Registration.Status.LAPSED
         ).update(status=Registration.Status.ACTIVE, status_changed_at=clock.now())
         if changed != 1:
-            raise ReinstateRefused(_("Deze registratie is niet (meer) vervallen."))
+            raise Refused(_("Deze registratie is niet (meer) vervallen."), conflict=True)
         register = registration.register
         period = (
             PePeriod.objects.current(today)

@@ -16,10 +16,12 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.attendance import MAX_NUMBER_LENGTH, Entry, Problem
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import Completion, LearningActivity, Professional
 
 
@@ -154,10 +156,6 @@ def check_attendance(
     return AttendanceCheck(activity=activity, lines=lines, counts=counts)
 
 
-class ConcurrentRegistration(Exception):
-    """Someone registered part of the same list at the same moment; nothing was applied."""
-
-
 def register_completions(
     *,
     actor: Any,
@@ -169,7 +167,10 @@ def register_completions(
 
     The completion copies title, provider, kind and points from the activity, so later catalogue
     edits do not rewrite history. Returns the check as applied (valid lines were registered).
+    Someone registering part of the same list at the same moment is a conflict: nothing is
+    applied.
     """
+    require_staff(actor)
     try:
         with transaction.atomic():
             # Two staff confirming lists for the same activity queue up here (PostgreSQL);
@@ -207,4 +208,10 @@ def register_completions(
             )
             return check
     except IntegrityError as exc:
-        raise ConcurrentRegistration from exc
+        raise Refused(
+            _(
+                "Tegelijkertijd is een deel van deze lijst door iemand anders geregistreerd. "
+                "Er is niets opgeslagen; controleer de lijst opnieuw."
+            ),
+            conflict=True,
+        ) from exc

@@ -21,6 +21,7 @@ from peregister.backoffice.attendance import (
     parse_pasted,
 )
 from peregister.backoffice.codes import CodeChoiceField
+from peregister.core.reasons import ReasonField
 from peregister.registry.activity_fields import points_field
 from peregister.registry.models import LearningActivity
 
@@ -187,15 +188,7 @@ class AttendanceConfirmForm(forms.Form):
 class ReasonForm(forms.Form):
     """A decision's reason, shown to the professional (rejections) or kept in the audit."""
 
-    reason = forms.CharField(
-        label=_("Reden"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        error_messages={
-            "required": _("Geef een reden."),
-            "max_length": _("De reden is te lang (maximaal %(limit_value)d tekens)."),
-        },
-    )
+    reason = ReasonField(rows=4)
 
 
 class ApproveSelfReportForm(forms.Form):
@@ -211,13 +204,10 @@ class ApproveSelfReportForm(forms.Form):
         required_message=_("Vul het aantal toe te kennen PE-punten in."),
         min_message=_("Het aantal PE-punten kan niet negatief zijn."),
     )
-    reason = forms.CharField(
+    reason = ReasonField(
         label=_("Toelichting voor de professional"),
         required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Bijvoorbeeld waarom u minder punten toekent dan gevraagd."),
-        error_messages={"max_length": _("De toelichting is te lang (maximaal 2000 tekens).")},
     )
 
 
@@ -226,27 +216,16 @@ class RejectSelfReportForm(forms.Form):
         kwargs.setdefault("auto_id", "id_reject_%s")
         super().__init__(*args, **kwargs)
 
-    reason = forms.CharField(
-        label=_("Reden van afwijzing"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={
-            "required": _("Geef een reden."),
-            "max_length": _("De reden is te lang (maximaal 2000 tekens)."),
-        },
-    )
+    reason = ReasonField(label=_("Reden van afwijzing"))
 
 
 class OrganisationReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reden"),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": _("Vul een reden in; de werkgever krijgt die per e-mail.")},
+    """Rejecting an organisation: the beheerder is told why."""
+
+    reason = ReasonField(
+        required_message=_("Vul een reden in; de werkgever krijgt die per e-mail.")
     )
 
 
 class OptionalOrganisationReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reden"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = ReasonField(required=False)

@@ -13,20 +13,17 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.reasons import clean_reason
+from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.organisations.models import Contact, Organisation
-from peregister.organisations.services import RuleViolation
 
 Role = Contact.Role
 Status = Organisation.Status
-
-
-def _require_staff(actor: Any) -> None:
-    if not (getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_staff):
-        raise RuleViolation(_("Alleen het register kan dit doen."))
 
 
 def _change_status(
@@ -38,7 +35,7 @@ def _change_status(
     action: AuditEvent.Action,
     reason: str = "",
 ) -> Organisation:
-    _require_staff(actor)
+    require_staff(actor)
     now = clock.now()
     # The status is changed with a conditional update, so a second click or a concurrent
     # decision finds nothing left to change.
@@ -46,7 +43,7 @@ def _change_status(
         status=to, status_changed_at=now, status_reason=reason
     )
     if not changed:
-        raise RuleViolation(_("Deze actie past niet bij de huidige status van de organisatie."))
+        raise Refused(_("Deze actie past niet bij de huidige status van de organisatie."))
     organisation.refresh_from_db()
     record(action, actor=actor, organisation=organisation, status=to)
     return organisation
@@ -88,8 +85,9 @@ def authorise_organisation(*, actor: Any, organisation: Organisation) -> Organis
 
 
 def reject_organisation(*, actor: Any, organisation: Organisation, reason: str) -> Organisation:
-    if not reason.strip():
-        raise RuleViolation(_("Vul een reden in; de werkgever krijgt die per e-mail."))
+    reason = clean_reason(reason, required=False)
+    if not reason:
+        raise Refused(_("Vul een reden in; de werkgever krijgt die per e-mail."), field="reason")
     with transaction.atomic():
         _change_status(
             actor=actor,
@@ -97,9 +95,9 @@ def reject_organisation(*, actor: Any, organisation: Organisation, reason: str) 
             allowed_from={Status.REQUESTED},
             to=Status.REJECTED,
             action=AuditEvent.Action.ORGANISATION_REJECTED,
-            reason=reason.strip(),
+            reason=reason,
         )
-        _mail_administrator(organisation, "organisation_rejected", reason=reason.strip())
+        _mail_administrator(organisation, "organisation_rejected", reason=reason)
     return organisation
 
 
@@ -114,7 +112,7 @@ def suspend_organisation(
             allowed_from={Status.AUTHORISED},
             to=Status.SUSPENDED,
             action=AuditEvent.Action.ORGANISATION_SUSPENDED,
-            reason=reason.strip(),
+            reason=clean_reason(reason, required=False),
         )
 
 

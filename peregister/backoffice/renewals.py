@@ -14,21 +14,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.notify import day, mail_professional
 from peregister.core import clock
+from peregister.core.reasons import clean_reason
+from peregister.core.refusals import Refused
 from peregister.registry.models import PePeriod, Registration, RenewalSubmission
 from peregister.registry.periods import period_end
 from peregister.registry.querysets import points_in_period
-
-MAX_REASON_LENGTH = 2000
-
-
-class DecisionRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def submitted_renewals() -> QuerySet[RenewalSubmission]:
@@ -53,12 +48,13 @@ def _decide(
         pk=renewal.pk, status=RenewalSubmission.Status.SUBMITTED
     ).update(status=status, decided_at=now, decided_by=actor, reason=reason)
     if updated != 1:
-        raise DecisionRefused(_("Over dit dossier is al besloten."))
+        raise Refused(_("Over dit dossier is al besloten."), conflict=True)
     return now
 
 
 def approve_renewal(*, actor: Any, renewal: RenewalSubmission) -> PePeriod:
     """Approve; returns the next period (start = day after the current end)."""
+    require_staff(actor)
     with transaction.atomic():
         _decide(renewal, RenewalSubmission.Status.APPROVED, actor, "")
         period = PePeriod.objects.select_related(
@@ -108,11 +104,8 @@ def approve_renewal(*, actor: Any, renewal: RenewalSubmission) -> PePeriod:
 
 
 def reject_renewal(*, actor: Any, renewal: RenewalSubmission, reason: str) -> None:
-    reason = reason.strip()
-    if not reason:
-        raise DecisionRefused(_("Geef een reden voor de afwijzing."))
-    if len(reason) > MAX_REASON_LENGTH:
-        raise DecisionRefused(_("De reden is te lang (maximaal 2000 tekens)."))
+    require_staff(actor)
+    reason = clean_reason(reason, required=True)
     with transaction.atomic():
         _decide(renewal, RenewalSubmission.Status.REJECTED, actor, reason)
         period = PePeriod.objects.select_related(

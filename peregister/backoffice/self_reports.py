@@ -13,12 +13,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.reasons import clean_reason
+from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.registry.models import MAX_POINTS, Completion, SelfReport
-from peregister.registry.self_reports import MAX_REASON_LENGTH, SelfReportRefused
 
 
 def _mail_decision(report: SelfReport) -> None:
@@ -50,7 +52,7 @@ def _decide(report: SelfReport, **changes: Any) -> SelfReport:
         decided_at=now, **changes
     )
     if updated != 1:
-        raise SelfReportRefused(None, _("Over deze activiteit is al besloten."))
+        raise Refused(_("Over deze activiteit is al besloten."), conflict=True)
     return SelfReport.objects.select_related("professional__user").get(pk=report.pk)
 
 
@@ -58,11 +60,10 @@ def approve_self_report(
     *, actor: Any, report: SelfReport, points: int, reason: str = ""
 ) -> SelfReport:
     """Approve with ``points`` (may differ from the claim); the points then count."""
+    require_staff(actor)
     if not 0 <= points <= MAX_POINTS:
-        raise SelfReportRefused("points", _("Ken tussen 0 en 100 PE-punten toe."))
-    reason = reason.strip()
-    if len(reason) > MAX_REASON_LENGTH:
-        raise SelfReportRefused("reason", _("De toelichting is te lang (maximaal 2000 tekens)."))
+        raise Refused(_("Ken tussen 0 en 100 PE-punten toe."), field="points")
+    reason = clean_reason(reason, required=False)
     with transaction.atomic():
         completion = Completion.objects.create(
             professional_id=report.professional_id,
@@ -98,11 +99,8 @@ def approve_self_report(
 
 
 def reject_self_report(*, actor: Any, report: SelfReport, reason: str) -> SelfReport:
-    reason = reason.strip()
-    if not reason:
-        raise SelfReportRefused("reason", _("Geef een reden voor de afwijzing."))
-    if len(reason) > MAX_REASON_LENGTH:
-        raise SelfReportRefused("reason", _("De reden is te lang (maximaal 2000 tekens)."))
+    require_staff(actor)
+    reason = clean_reason(reason, required=True)
     with transaction.atomic():
         decided = _decide(
             report, status=SelfReport.Status.REJECTED, decided_by=actor, reason=reason

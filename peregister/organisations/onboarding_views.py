@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from peregister.accounts.guards import public
 from peregister.core import ratelimit
+from peregister.core.refusals import Refused
 from peregister.organisations import services
 from peregister.organisations.forms import AccountRequestForm
 from peregister.organisations.services import OrganisationData
@@ -40,11 +41,8 @@ def request_account(request: HttpRequest) -> HttpResponse:
             username=data["username"],
             language="en" if (get_language() or "").startswith("en") else "nl",
         )
-    except services.DuplicateKvk as exc:
-        form.add_error("kvk_number", exc)
-        return render(request, TEMPLATE, {"form": form}, status=400)
-    except services.UsernameTaken as exc:
-        form.add_error("username", exc)
+    except Refused as exc:
+        form.add_error(exc.field, exc.message)
         return render(request, TEMPLATE, {"form": form}, status=400)
     return redirect("onboarding:request_sent")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -18,27 +17,12 @@ from peregister.accounts.models import User
 from peregister.accounts.services import mail_set_password_link
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact, Organisation
 
 Role = Contact.Role
 Status = Organisation.Status
 RANK = {Role.CONTACT: 0, Role.DEPUTY: 1, Role.ADMINISTRATOR: 2}
-
-
-class RuleViolation(ValidationError):
-    """A business rule refused the change; the message is for the user (Dutch msgid)."""
-
-
-class DuplicateKvk(RuleViolation):
-    pass
-
-
-class UsernameTaken(RuleViolation):
-    pass
-
-
-class NotYetAuthorised(RuleViolation):
-    pass
 
 
 @dataclass(frozen=True)
@@ -60,7 +44,9 @@ def _create_user(*, username: str, email: str, name: str, language: str) -> User
             user.save()
     except IntegrityError as exc:
         # Two requests with the same name at once: the constraint decides, not a read.
-        raise UsernameTaken(_("Deze gebruikersnaam is al in gebruik. Kies een andere.")) from exc
+        raise Refused(
+            _("Deze gebruikersnaam is al in gebruik. Kies een andere."), field="username"
+        ) from exc
     return user
 
 
@@ -82,11 +68,12 @@ def request_employer_account(
                 organisation.save()
         except IntegrityError as exc:
             # A double submission or a concurrent request for the same KvK number.
-            raise DuplicateKvk(
+            raise Refused(
                 _(
                     "Voor dit KvK-nummer is al een werkgeversaccount aangevraagd of "
                     "geregistreerd. Neem contact op met de beheerder van uw organisatie."
-                )
+                ),
+                field="kvk_number",
             ) from exc
         user = _create_user(
             username=username, email=requester_email, name=requester_name, language=language
@@ -123,7 +110,7 @@ def _manager(actor: Any, organisation: Organisation) -> Contact:
         else None
     )
     if contact is None or not contact.manages_organisation:
-        raise RuleViolation(_("Alleen de beheerder en de 2e contactpersoon kunnen dit doen."))
+        raise Refused(_("Alleen de beheerder en de 2e contactpersoon kunnen dit doen."))
     return contact
 
 
@@ -172,19 +159,19 @@ def add_contact(
 ) -> Contact:
     """*toevoegen beheerder*: account plus the same username + set-password e-mail."""
     if role not in (Role.DEPUTY, Role.CONTACT):
-        raise RuleViolation(_("Kies de rol 2e contactpersoon of contactpersoon."))
+        raise Refused(_("Kies de rol 2e contactpersoon of contactpersoon."))
     with transaction.atomic():
         _manager(actor, organisation)
         if organisation.status != Status.AUTHORISED:
             # Otherwise anyone could request an account and make the register mail strangers.
-            raise NotYetAuthorised(
+            raise Refused(
                 _(
                     "Contactpersonen toevoegen kan zodra het register uw organisatie heeft "
                     "geautoriseerd."
                 )
             )
         if role == Role.DEPUTY and organisation.contacts.filter(role=Role.DEPUTY).exists():
-            raise RuleViolation(_deputy_taken_message(organisation))
+            raise Refused(_deputy_taken_message(organisation))
         user = _create_user(username=username, email=email, name=name, language=language)
         try:
             with transaction.atomic():
@@ -197,7 +184,7 @@ def add_contact(
                     email=email,
                 )
         except IntegrityError as exc:
-            raise RuleViolation(_deputy_taken_message(organisation)) from exc
+            raise Refused(_deputy_taken_message(organisation)) from exc
         record(
             AuditEvent.Action.CONTACT_ADDED,
             actor=actor,
@@ -212,7 +199,7 @@ def add_contact(
 def change_contact_role(*, actor: Any, contact: Contact, role: str) -> Contact:
     """Between contactpersoon and 2e contactpersoon; the beheerder role only moves by handover."""
     if role not in (Role.DEPUTY, Role.CONTACT):
-        raise RuleViolation(_("Kies de rol 2e contactpersoon of contactpersoon."))
+        raise Refused(_("Kies de rol 2e contactpersoon of contactpersoon."))
     with transaction.atomic():
         me = _manager(actor, contact.organisation)
         contact.refresh_from_db()
@@ -220,31 +207,29 @@ def change_contact_role(*, actor: Any, contact: Contact, role: str) -> Contact:
         if old == role:
             return contact
         if old == Role.ADMINISTRATOR:
-            raise RuleViolation(
+            raise Refused(
                 _(
                     "De beheerder blijft beheerder tot hij of zij de rol overdraagt aan een "
                     "ander; er is altijd precies één beheerder."
                 )
             )
         if contact.pk == me.pk and RANK[Role(role)] > RANK[Role(old)]:
-            raise RuleViolation(_("U kunt uw eigen rol niet verhogen."))
+            raise Refused(_("U kunt uw eigen rol niet verhogen."))
         if role == Role.DEPUTY and not contact.active:
-            raise RuleViolation(_("Activeer deze contactpersoon eerst."))
+            raise Refused(_("Activeer deze contactpersoon eerst."))
         if (
             role == Role.DEPUTY
             and contact.organisation.contacts.filter(role=Role.DEPUTY)
             .exclude(pk=contact.pk)
             .exists()
         ):
-            raise RuleViolation(_deputy_taken_message(contact.organisation, exclude=contact))
+            raise Refused(_deputy_taken_message(contact.organisation, exclude=contact))
         contact.role = role
         try:
             with transaction.atomic():
                 contact.save(update_fields=["role"])
         except IntegrityError as exc:
-            raise RuleViolation(
-                _deputy_taken_message(contact.organisation, exclude=contact)
-            ) from exc
+            raise Refused(_deputy_taken_message(contact.organisation, exclude=contact)) from exc
         record(
             AuditEvent.Action.CONTACT_CHANGED,
             actor=actor,
@@ -263,11 +248,11 @@ def set_contact_active(*, actor: Any, contact: Contact, active: bool) -> Contact
         if contact.active == active:
             return contact
         if not active and contact.role == Role.ADMINISTRATOR:
-            raise RuleViolation(
+            raise Refused(
                 _("De beheerder kan niet worden gedeactiveerd. Draag eerst de beheerder-rol over.")
             )
         if not active and contact.pk == me.pk:
-            raise RuleViolation(_("U kunt uw eigen account niet deactiveren."))
+            raise Refused(_("U kunt uw eigen account niet deactiveren."))
         contact.active = active
         contact.save(update_fields=["active"])
         record(
@@ -289,12 +274,12 @@ def hand_over_administrator(*, actor: Any, to: Contact) -> Contact:
     with transaction.atomic():
         me = _manager(actor, to.organisation)
         if me.role != Role.ADMINISTRATOR:
-            raise RuleViolation(_("Alleen de beheerder kan de beheerder-rol overdragen."))
+            raise Refused(_("Alleen de beheerder kan de beheerder-rol overdragen."))
         to.refresh_from_db()
         if to.pk == me.pk:
-            raise RuleViolation(_("U bent al de beheerder."))
+            raise Refused(_("U bent al de beheerder."))
         if not to.active:
-            raise RuleViolation(_("Activeer deze contactpersoon eerst."))
+            raise Refused(_("Activeer deze contactpersoon eerst."))
         their_old_role = to.role
         me.role = Role.CONTACT
         me.save(update_fields=["role"])

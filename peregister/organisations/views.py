@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peregister.accounts.guards import contact_only, organisation_manager_only
 from peregister.accounts.roles import request_roles
+from peregister.core.refusals import Refused
 from peregister.organisations import services
 from peregister.organisations.forms import (
     AddContactForm,
@@ -73,8 +74,8 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
             services.update_organisation(
                 actor=request.user, organisation=organisation, data=_data(form.cleaned_data)
             )
-        except services.RuleViolation as exc:
-            form.add_error(None, exc)
+        except Refused as exc:
+            form.add_error(exc.field, exc.message)
         else:
             messages.success(request, _("De organisatiegegevens zijn opgeslagen."))
             return redirect("organisations:organisation")
@@ -114,10 +115,8 @@ def contact_add(request: HttpRequest) -> HttpResponse:
                 username=data["username"],
                 language=data["language"],
             )
-        except services.UsernameTaken as exc:
-            form.add_error("username", exc)
-        except services.RuleViolation as exc:
-            form.add_error("role", exc)
+        except Refused as exc:
+            form.add_error(exc.field or "role", exc.message)
         else:
             messages.success(
                 request,
@@ -171,7 +170,7 @@ def contact_role(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         services.change_contact_role(
             actor=request.user, contact=contact, role=form.cleaned_data["role"]
         )
-    except services.RuleViolation as exc:
+    except Refused as exc:
         contact.refresh_from_db()
         return _render_contact(request, contact, role_form=form, errors=exc.messages, status=400)
     messages.success(request, _("De rol van %(name)s is opgeslagen.") % {"name": contact.name})
@@ -191,7 +190,7 @@ def contact_active(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         services.set_contact_active(
             actor=request.user, contact=contact, active=form.cleaned_data["active"]
         )
-    except services.RuleViolation as exc:
+    except Refused as exc:
         contact.refresh_from_db()
         return _render_contact(request, contact, errors=exc.messages, status=400)
     if contact.active:
@@ -212,7 +211,7 @@ def contact_handover(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         return render(request, template, {"contact": contact, "me": _me(request)})
     try:
         services.hand_over_administrator(actor=request.user, to=contact)
-    except services.RuleViolation as exc:
+    except Refused as exc:
         contact.refresh_from_db()
         return render(
             request,

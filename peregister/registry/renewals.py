@@ -12,9 +12,11 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.registry.dossier import RegistrationView
 from peregister.registry.models import (
@@ -24,14 +26,6 @@ from peregister.registry.models import (
     Registration,
     RenewalSubmission,
 )
-
-
-class RenewalRefused(Exception):
-    """The dossier cannot be submitted now; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -102,15 +96,16 @@ def current_period(registration: Registration, today: dt.date) -> PePeriod | Non
 def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmission:
     """Submit the current period's dossier of ``registration`` on behalf of its professional."""
     professional: Professional = registration.professional
-    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
-        raise RenewalRefused(_("Alleen de professional zelf kan het dossier indienen."))
+    require_user(
+        actor, professional.user_id, _("Alleen de professional zelf kan het dossier indienen.")
+    )
     try:
         with transaction.atomic():
             now = clock.now()
             registration.refresh_from_db(fields=["status"])
             period = current_period(registration, clock.local_date(now))
             if period is None:
-                raise RenewalRefused(_("Er is geen lopende PE-periode om in te dienen."))
+                raise Refused(_("Er is geen lopende PE-periode om in te dienen."))
             option = renewal_option(
                 registration=registration,
                 period=period,
@@ -118,7 +113,7 @@ def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmissi
                 open_submission=_open_submission(period),
             )
             if not option.allowed:
-                raise RenewalRefused(option.reason)
+                raise Refused(option.reason)
             submission = RenewalSubmission.objects.create(
                 period=period, submitted_at=now, submitted_by=actor
             )
@@ -146,7 +141,7 @@ def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmissi
                 )
     except IntegrityError as exc:
         # A simultaneous submission for the same period won (one open submission per period).
-        raise RenewalRefused(_("Het dossier van deze periode is al ingediend.")) from exc
+        raise Refused(_("Het dossier van deze periode is al ingediend."), conflict=True) from exc
     return submission
 
 

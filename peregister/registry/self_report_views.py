@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods
 from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.self_report_forms import SelfReportForm
-from peregister.registry.self_reports import SelfReportRefused, submit_self_report
+from peregister.registry.self_reports import submit_self_report
 
 
 @professional_only
@@ -38,7 +39,7 @@ def self_report_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             submit_self_report(actor=request.user, professional=professional, data=form.to_data())
-        except SelfReportRefused as refused:
+        except Refused as refused:
             form.add_error(refused.field, refused.message)
         else:
             messages.success(

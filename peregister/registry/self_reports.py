@@ -14,9 +14,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import MAX_POINTS, Professional, SelfReport
 from peregister.registry.self_report_files import (
     CERTIFICATE_MESSAGES,
@@ -24,17 +26,6 @@ from peregister.registry.self_report_files import (
     check_certificate,
     safe_file_name,
 )
-
-MAX_REASON_LENGTH = 2000
-
-
-class SelfReportRefused(Exception):
-    """A rule is broken; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -58,10 +49,13 @@ class SelfReportData:
 def submit_self_report(
     *, actor: Any, professional: Professional, data: SelfReportData
 ) -> SelfReport:
+    require_user(
+        actor, professional.user_id, _("Alleen de professional zelf kan een activiteit indienen.")
+    )
     if data.completed_on > clock.today():
-        raise SelfReportRefused("completed_on", _("De datum ligt in de toekomst."))
+        raise Refused(_("De datum ligt in de toekomst."), field="completed_on")
     if not 1 <= data.points_claimed <= MAX_POINTS:
-        raise SelfReportRefused("points_claimed", _("Vraag tussen 1 en 100 PE-punten."))
+        raise Refused(_("Vraag tussen 1 en 100 PE-punten."), field="points_claimed")
     content_type = name = ""
     blob: bytes | None = None
     if data.certificate is not None:
@@ -72,9 +66,7 @@ def submit_self_report(
                 data=data.certificate.data,
             )
         except CertificateRefused as refused:
-            raise SelfReportRefused(
-                "certificate", str(CERTIFICATE_MESSAGES[refused.code])
-            ) from refused
+            raise Refused(CERTIFICATE_MESSAGES[refused.code], field="certificate") from refused
         name, blob = safe_file_name(data.certificate.name), data.certificate.data
     with transaction.atomic():
         report = SelfReport.objects.create(

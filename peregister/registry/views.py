@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry import renewals
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import Professional
@@ -67,7 +68,7 @@ def submit_renewal(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         renewals.submit_renewal(actor=request.user, registration=registration)
-    except renewals.RenewalRefused as exc:
+    except Refused as exc:
         return _render_dossier(request, error=exc.message, status=400)
     messages.success(
         request,

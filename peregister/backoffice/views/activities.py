@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.accounts.guards import staff_only
 from peregister.backoffice.activities import (
-    ActivityRefused,
     end_recognition,
     recognise_activity,
     update_activity,
@@ -26,6 +25,7 @@ from peregister.backoffice.activity_forms import (
 from peregister.backoffice.views.common import get_by_code_or_404
 from peregister.core import clock
 from peregister.core.pagination import PAGE_PARAM, paginate
+from peregister.core.refusals import Refused
 from peregister.registry.models import LearningActivity
 
 PAGE_SIZE = 50
@@ -92,7 +92,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             activity = recognise_activity(actor=request.user, data=form.to_data())
-        except ActivityRefused as refused:
+        except Refused as refused:
             form.add_error(refused.field, refused.message)
         else:
             messages.success(request, _("De leeractiviteit is erkend."))
@@ -141,7 +141,7 @@ def activity_edit(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if form.is_valid():
         try:
             update_activity(actor=request.user, activity=activity, data=form.to_data())
-        except ActivityRefused as refused:
+        except Refused as refused:
             form.add_error(refused.field, refused.message)
         else:
             messages.success(request, _("De wijzigingen zijn opgeslagen."))
@@ -159,7 +159,7 @@ def activity_end(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             end_recognition(
                 actor=request.user, activity=activity, last_day=form.cleaned_data["last_day"]
             )
-        except ActivityRefused as refused:
+        except Refused as refused:
             form.add_error(refused.field, refused.message)
         else:
             messages.success(request, _("De erkenning is beëindigd."))

@@ -5,14 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.accounts.guards import staff_only
 from peregister.backoffice.attendance import Entry
 from peregister.backoffice.codes import parse_code
 from peregister.backoffice.completions import (
-    ConcurrentRegistration,
     LineStatus,
     check_attendance,
     register_completions,
@@ -24,6 +22,7 @@ from peregister.backoffice.forms import (
     sign_payload,
 )
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import LearningActivity
 
 
@@ -123,15 +122,9 @@ def attendance_confirm(request: HttpRequest) -> HttpResponse:
         applied = register_completions(
             actor=request.user, activity=form.activity, entries=form.entries
         )
-    except ConcurrentRegistration:
-        messages.error(
-            request,
-            _(
-                "Tegelijkertijd is een deel van deze lijst door iemand anders geregistreerd. "
-                "Er is niets opgeslagen; controleer de lijst opnieuw."
-            ),
-        )
-        return _check_page(request, form.activity, form.entries, status=409)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return _check_page(request, form.activity, form.entries, status=refused.status)
     return render(
         request, "backoffice/attendance_done.html", {"check": applied, "statuses": LineStatus}
     )

@@ -18,6 +18,7 @@ from peregister.backoffice.forms import (
     OptionalOrganisationReasonForm as OptionalReasonForm,
 )
 from peregister.backoffice.forms import OrganisationReasonForm as ReasonForm
+from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact, Organisation
 
 Status = Organisation.Status
@@ -109,7 +110,7 @@ def _decide(
     """Run a decision; a refusal (e.g. a second click) re-renders the page with a 400."""
     try:
         change()
-    except services.RuleViolation as exc:
+    except Refused as exc:
         organisation.refresh_from_db()
         return _render_detail(
             request,

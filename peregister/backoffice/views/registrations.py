@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from peregister.access.policies import get_staff_professional_or_404
 from peregister.accounts.guards import staff_only
-from peregister.backoffice.closing import ReinstateRefused, reinstate_registration
+from peregister.backoffice.closing import reinstate_registration
 from peregister.backoffice.forms import ReasonForm
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import Registration
 
 PAGE_LIMIT = 500
@@ -58,7 +59,7 @@ def reinstate(request: HttpRequest, professional: uuid.UUID, register: str) -> H
             period = reinstate_registration(
                 actor=request.user, registration=registration, reason=form.cleaned_data["reason"]
             )
-        except ReinstateRefused as refused:
+        except Refused as refused:
             form.add_error("reason", refused.message)
         else:
             messages.success(

@@ -15,12 +15,12 @@ from peregister.access.policies import get_staff_professional_or_404
 from peregister.accounts.guards import staff_only
 from peregister.backoffice.forms import ReasonForm
 from peregister.backoffice.renewals import (
-    DecisionRefused,
     approve_renewal,
     reject_renewal,
     submitted_renewals,
 )
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import RenewalSubmission
 
@@ -82,7 +82,7 @@ def renewal_approve(request: HttpRequest, professional: uuid.UUID, register: str
     renewal = _renewal_or_404(request, professional, register)
     try:
         period = approve_renewal(actor=request.user, renewal=renewal)
-    except DecisionRefused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(
@@ -104,7 +104,7 @@ def renewal_reject(request: HttpRequest, professional: uuid.UUID, register: str)
     if form.is_valid():
         try:
             reject_renewal(actor=request.user, renewal=renewal, reason=form.cleaned_data["reason"])
-        except DecisionRefused as refused:
+        except Refused as refused:
             form.add_error("reason", refused.message)
         else:
             messages.success(

@@ -17,8 +17,8 @@ from peregister.accounts.guards import staff_only
 from peregister.backoffice.forms import ApproveSelfReportForm, RejectSelfReportForm
 from peregister.backoffice.self_reports import approve_self_report, reject_self_report
 from peregister.backoffice.views.common import get_by_code_or_404
+from peregister.core.refusals import Refused
 from peregister.registry.models import SelfReport
-from peregister.registry.self_reports import SelfReportRefused
 
 PAGE_LIMIT = 500
 
@@ -117,8 +117,8 @@ def self_report_approve(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
                 points=form.cleaned_data["points"],
                 reason=form.cleaned_data["reason"],
             )
-        except SelfReportRefused as refused:
-            if refused.field is None:  # already decided by someone else
+        except Refused as refused:
+            if refused.conflict:  # already decided by someone else
                 messages.error(request, refused.message)
                 return _detail_page(request, _report_or_404(request, code), status=409)
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)
@@ -138,8 +138,8 @@ def self_report_reject(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             reject_self_report(
                 actor=request.user, report=report, reason=form.cleaned_data["reason"]
             )
-        except SelfReportRefused as refused:
-            if refused.field is None:  # already decided by someone else
+        except Refused as refused:
+            if refused.conflict:  # already decided by someone else
                 messages.error(request, refused.message)
                 return _detail_page(request, _report_or_404(request, code), status=409)
             form.add_error(refused.field if refused.field in form.fields else None, refused.message)

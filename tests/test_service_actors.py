@@ -1,0 +1,114 @@
+"""Every staff and self-service write checks its actor itself, not only the page's guard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from peregister.audit.models import AuditEvent
+from peregister.backoffice import activities, closing, completions, organisations, renewals
+from peregister.backoffice import self_reports as decisions
+from peregister.backoffice.attendance import Entry
+from peregister.core import clock
+from peregister.core.refusals import Refused
+from peregister.registry import renewals as submissions
+from peregister.registry import self_reports
+from peregister.registry.models import Completion, Registration
+from tests import factories
+from tests.conftest import World
+
+
+def _activity_data() -> activities.ActivityData:
+    return activities.ActivityData(
+        title="Arbeidsrecht",
+        provider="SEU",
+        kind="workshop",
+        points=2,
+        recognised_from=clock.today() - dt.timedelta(days=10),
+        recognised_until=None,
+        organisation=None,
+    )
+
+
+def _lapsed(world: World) -> Registration:
+    registration = world.professional.registrations.get()
+    registration.status = Registration.Status.LAPSED
+    registration.save()
+    return registration
+
+
+STAFF_SERVICES: dict[str, Callable[[World, Any], object]] = {
+    "approve_renewal": lambda w, a: renewals.approve_renewal(
+        actor=a, renewal=factories.RenewalSubmissionFactory()
+    ),
+    "reject_renewal": lambda w, a: renewals.reject_renewal(
+        actor=a, renewal=factories.RenewalSubmissionFactory(), reason="Onvolledig."
+    ),
+    "reinstate_registration": lambda w, a: closing.reinstate_registration(
+        actor=a, registration=_lapsed(w), reason="Te laat geregistreerd."
+    ),
+    "approve_self_report": lambda w, a: decisions.approve_self_report(
+        actor=a, report=factories.SelfReportFactory(), points=2
+    ),
+    "reject_self_report": lambda w, a: decisions.reject_self_report(
+        actor=a, report=factories.SelfReportFactory(), reason="Geen bewijs."
+    ),
+    "recognise_activity": lambda w, a: activities.recognise_activity(
+        actor=a, data=_activity_data()
+    ),
+    "update_activity": lambda w, a: activities.update_activity(
+        actor=a, activity=factories.LearningActivityFactory(), data=_activity_data()
+    ),
+    "end_recognition": lambda w, a: activities.end_recognition(
+        actor=a, activity=factories.LearningActivityFactory(), last_day=clock.today()
+    ),
+    "register_completions": lambda w, a: completions.register_completions(
+        actor=a,
+        activity=factories.LearningActivityFactory(),
+        entries=[Entry(1, w.professional.registration_number, clock.today())],
+    ),
+    "authorise_organisation": lambda w, a: organisations.authorise_organisation(
+        actor=a, organisation=factories.OrganisationFactory(status="requested")
+    ),
+}
+
+
+@pytest.mark.parametrize("service", STAFF_SERVICES)
+@pytest.mark.parametrize("persona", ["administrator", "professional", "anonymous"])
+def test_staff_services_refuse_anyone_but_staff(world: World, service: str, persona: str) -> None:
+    actor = world.personas()[persona]
+    if actor is None:
+        from django.contrib.auth.models import AnonymousUser
+
+        actor = AnonymousUser()
+    events, done = AuditEvent.objects.count(), Completion.objects.count()
+    with pytest.raises(Refused, match="Alleen het register"):
+        STAFF_SERVICES[service](world, actor)
+    assert (AuditEvent.objects.count(), Completion.objects.count()) == (events, done)
+
+
+def test_staff_services_run_for_staff(world: World) -> None:
+    for service, call in STAFF_SERVICES.items():
+        assert call(world, world.staff) is not None or service == "reject_renewal", service
+
+
+def test_only_the_professional_submits_their_own_self_report_and_renewal(world: World) -> None:
+    data = self_reports.SelfReportData(
+        title="Congres",
+        provider="Extern",
+        kind="presentation",
+        completed_on=clock.today(),
+        description="",
+        points_claimed=2,
+    )
+    for actor in (world.staff, world.other_professional.user, world.administrator.user):
+        with pytest.raises(Refused, match="Alleen de professional zelf"):
+            self_reports.submit_self_report(actor=actor, professional=world.professional, data=data)
+        with pytest.raises(Refused, match="Alleen de professional zelf"):
+            submissions.submit_renewal(
+                actor=actor, registration=world.professional.registrations.get()
+            )
+    assert not world.professional.self_reports.exists()
