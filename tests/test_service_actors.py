@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from peregister.audit.models import AuditEvent
 from peregister.backoffice import activities, closing, completions, organisations, renewals
@@ -79,11 +80,7 @@ STAFF_SERVICES: dict[str, Callable[[World, Any], object]] = {
 @pytest.mark.parametrize("service", STAFF_SERVICES)
 @pytest.mark.parametrize("persona", ["administrator", "professional", "anonymous"])
 def test_staff_services_refuse_anyone_but_staff(world: World, service: str, persona: str) -> None:
-    actor = world.personas()[persona]
-    if actor is None:
-        from django.contrib.auth.models import AnonymousUser
-
-        actor = AnonymousUser()
+    actor: Any = world.personas()[persona] or AnonymousUser()
     events, done = AuditEvent.objects.count(), Completion.objects.count()
     with pytest.raises(Refused, match="Alleen het register"):
         STAFF_SERVICES[service](world, actor)

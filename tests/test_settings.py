@@ -49,3 +49,34 @@ def test_production_settings_pass_the_deploy_checks() -> None:
         ALLOWED_HOSTS="pe.example.nl",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_yes_no_setting_with_an_unknown_value_stops_the_start() -> None:
+    result = manage("check", DEBUG="ture")
+    assert result.returncode != 0
+    assert "DEBUG='ture' is not a yes/no value" in result.stderr
+
+
+def test_env_bool_reads_yes_and_no_words(monkeypatch) -> None:
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.settings import env_bool
+
+    for word, expected in [
+        ("1", True),
+        (" Yes ", True),
+        ("on", True),
+        ("0", False),
+        ("OFF", False),
+        ("false", False),
+        ("", True),
+    ]:
+        monkeypatch.setenv("PE_FLAG", word)
+        assert env_bool("PE_FLAG", True) is expected, word
+    monkeypatch.delenv("PE_FLAG")
+    assert env_bool("PE_FLAG", False) is False
+    for garbage in ["2", "enabled", "y e s", "ja"]:
+        monkeypatch.setenv("PE_FLAG", garbage)
+        with pytest.raises(ImproperlyConfigured, match="PE_FLAG"):
+            env_bool("PE_FLAG", False)
