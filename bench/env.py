@@ -19,12 +19,31 @@ def sqlite_path(scale_name: str = "full") -> Path:
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-any-deployment-0123456789abcdefghij"  # noqa: S105
 
 
+def signing_key_file() -> Path:
+    """A bench-only PE-verklaring signing key (production settings require one)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = OUT / "statement-signing-key.pem"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(
+            Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return path
+
+
 def environment(scale_name: str = "full") -> dict[str, str]:
     """The variables the bench process and its gunicorn share."""
     return {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_path(scale_name)}",
         "SECRET_KEY": BENCH_SECRET_KEY,
+        "STATEMENT_SIGNING_KEY_FILE": str(signing_key_file()),
         "DEBUG": "0",
         "TESTING": "0",
         "ALLOWED_HOSTS": "127.0.0.1,testserver",

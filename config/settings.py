@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "peregister.insight",
     "peregister.reports",
     "peregister.backoffice",
+    "peregister.statements",
+    "peregister.dataexport",
 ]
 
 MIDDLEWARE = [
@@ -231,12 +233,26 @@ LOGGING = {
         # Request bodies never reach the logs; 4xx noise stays out of them too.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING" if TESTING else "INFO"},
+        # PDF rendering reports every step at INFO; only its problems belong in the logs.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # Development and tests serve static files through the finders; production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
+# PE-verklaring signing key (Ed25519, PEM/PKCS#8): the key itself, or a file outside the
+# repository. Production refuses to start without one; development generates one into var/.
+STATEMENT_SIGNING_KEY = os.environ.get("STATEMENT_SIGNING_KEY", "")
+STATEMENT_SIGNING_KEY_FILE = os.environ.get("STATEMENT_SIGNING_KEY_FILE", "")
+STATEMENT_DEV_KEY_FILE = BASE_DIR / "var" / "statement-signing-key.pem"
+if not (DEBUG or TESTING or STATEMENT_SIGNING_KEY or STATEMENT_SIGNING_KEY_FILE):
+    raise ImproperlyConfigured(
+        "Set STATEMENT_SIGNING_KEY or STATEMENT_SIGNING_KEY_FILE (an Ed25519 private key in PEM "
+        "format, e.g. from `openssl genpkey -algorithm ed25519`) when DEBUG is off."
+    )
 
 # Behind a reverse proxy, the META key holding the client address for rate limits
 # (e.g. HTTP_X_FORWARDED_FOR); empty: REMOTE_ADDR.

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -14,7 +17,15 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "TESTING",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "STATEMENT_SIGNING_KEY",
+            "STATEMENT_SIGNING_KEY_FILE",
+        }
     }
     return subprocess.run(  # noqa: S603 - fixed arguments
         [sys.executable, "manage.py", *args],
@@ -39,14 +50,30 @@ def test_production_refuses_to_start_without_allowed_hosts() -> None:
     assert "ALLOWED_HOSTS" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_checks() -> None:
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-secret-" + "k3y" * 20,
+    "ALLOWED_HOSTS": "pe.example.nl",
+}
+
+
+def signing_key_file(folder: Path) -> Path:
+    """An Ed25519 key as an operator makes one (``openssl genpkey -algorithm ed25519``)."""
+    key = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path = folder / "statement-key.pem"
+    path.write_bytes(key)
+    return path
+
+
+def test_production_settings_pass_the_deploy_checks(tmp_path: Path) -> None:
     result = manage(
         "check",
         "--deploy",
         "--fail-level",
         "WARNING",
-        SECRET_KEY="a-long-random-production-secret-" + "k3y" * 20,
-        ALLOWED_HOSTS="pe.example.nl",
+        STATEMENT_SIGNING_KEY_FILE=str(signing_key_file(tmp_path)),
+        **PRODUCTION,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -80,3 +107,47 @@ def test_env_bool_reads_yes_and_no_words(monkeypatch) -> None:
         monkeypatch.setenv("PE_FLAG", garbage)
         with pytest.raises(ImproperlyConfigured, match="PE_FLAG"):
             env_bool("PE_FLAG", False)
+
+
+def test_production_refuses_to_start_without_a_signing_key() -> None:
+    result = manage("check", **PRODUCTION)
+    assert result.returncode != 0
+    assert "STATEMENT_SIGNING_KEY" in result.stderr
+
+
+def test_production_refuses_a_signing_key_it_cannot_use_without_printing_it(
+    tmp_path: Path,
+) -> None:
+    secret = "c2VjcmV0LWtleS1ieXRlcy10aGF0LW11c3Qtbm90LWxlYWs="
+    bad = tmp_path / "bad.pem"
+    bad.write_text(f"-----BEGIN PRIVATE KEY-----\n{secret}\n-----END PRIVATE KEY-----\n")
+    for env in (
+        {"STATEMENT_SIGNING_KEY_FILE": str(bad)},
+        {"STATEMENT_SIGNING_KEY": bad.read_text()},
+    ):
+        result = manage("check", **env, **PRODUCTION)
+        assert result.returncode != 0
+        assert "Ed25519" in result.stderr
+        assert secret not in result.stdout + result.stderr
+    missing = manage("check", STATEMENT_SIGNING_KEY_FILE=str(tmp_path / "nope.pem"), **PRODUCTION)
+    assert missing.returncode != 0
+    assert "cannot be read" in missing.stderr
+
+
+def test_deploy_check_warns_about_a_signing_key_inside_the_application() -> None:
+    inside = ROOT / "var"  # git-ignored, but inside the application directory
+    inside.mkdir(exist_ok=True)
+    key = signing_key_file(inside)
+    try:
+        result = manage(
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            STATEMENT_SIGNING_KEY_FILE=str(key),
+            **PRODUCTION,
+        )
+    finally:
+        key.unlink()
+    assert result.returncode != 0
+    assert "statements.W001" in result.stdout + result.stderr

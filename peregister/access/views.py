@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from peregister.access import policies, services
 from peregister.access.forms import GrantEndForm, GrantForm, OrganisationSearchForm
+from peregister.access.log import access_log as access_log_events
 from peregister.access.models import AccessGrant
 from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_roles
-from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from peregister.core.pagination import paginate
 from peregister.core.refusals import Refused
@@ -196,14 +196,7 @@ def grant_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 @professional_only
 def access_log(request: HttpRequest) -> HttpResponse:
-    """*Wie bekeek mijn dossier*: dossier views and report downloads that included me."""
-    events = (
-        AuditEvent.objects.filter(
-            professionals=_professional(request),
-            action__in=[AuditEvent.Action.DOSSIER_VIEWED, AuditEvent.Action.REPORT_DOWNLOADED],
-        )
-        .select_related("contact__organisation", "organisation")
-        .order_by("-at", "-id")
-    )
-    page = paginate(events, LOG_EVENTS_PER_PAGE, request.GET)
+    """*Wie bekeek mijn dossier*: dossier views, report downloads that included me, and
+    openings of my PE-verklaringen."""
+    page = paginate(access_log_events(_professional(request)), LOG_EVENTS_PER_PAGE, request.GET)
     return render(request, "access/access_log.html", {"page": page})

@@ -38,6 +38,10 @@ class AuditEvent(models.Model):
         RENEWAL_DECIDED = "renewal.decided", _("verlenging beoordeeld")
         REGISTRATION_LAPSED = "registration.lapsed", _("registratie vervallen")
         REGISTRATION_REINSTATED = "registration.reinstated", _("registratie hersteld")
+        DATA_EXPORTED = "data.exported", _("gegevens gedownload")
+        STATEMENT_CREATED = "statement.created", _("PE-verklaring gemaakt")
+        STATEMENT_WITHDRAWN = "statement.withdrawn", _("PE-verklaring ingetrokken")
+        STATEMENT_VERIFIED = "statement.verified", _("PE-verklaring bekeken")
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(

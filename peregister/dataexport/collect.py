@@ -1,0 +1,437 @@
+"""*Mijn gegevens downloaden*: everything the register holds about a professional, collected once.
+
+The JSON file and the PDF in the download are both written from one ``Export`` (GDPR art. 15
+and 20): what one shows, the other shows too. A constant number of queries, however much data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from peregister.access.log import access_log
+from peregister.access.models import AccessGrant
+from peregister.accounts.models import User
+from peregister.audit.models import AuditEvent
+from peregister.registry.models import (
+    Completion,
+    LearningActivity,
+    PePeriod,
+    Professional,
+    Registration,
+    RenewalSubmission,
+    SelfReport,
+)
+from peregister.registry.progress import PeriodStatus
+from peregister.statements.models import Statement
+
+FORMAT = "pe-register/mijn-gegevens"
+VERSION = 1
+SCHEMA_FILE = "mijn-gegevens-v1.schema.json"
+CERTIFICATE_FOLDER = "certificaten"
+UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    email: str
+    language: str
+    date_joined: dt.datetime
+    last_login: dt.datetime | None
+
+    @property
+    def language_label(self) -> str:
+        return _label(User.Language, self.language)
+
+
+@dataclass(frozen=True)
+class Person:
+    registration_number: str
+    first_name: str
+    name_prefix: str
+    last_name: str
+    email: str
+    account: Account | None
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+
+@dataclass(frozen=True)
+class Renewal:
+    submitted_at: dt.datetime
+    status: str
+    decided_at: dt.datetime | None
+    reason: str
+
+    @property
+    def status_label(self) -> str:
+        return str(RenewalSubmission.Status(self.status).label)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    points_required: int
+    points_earned: int
+    status: str
+    renewals: list[Renewal] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return str(PeriodStatus(self.status).label)
+
+
+@dataclass(frozen=True)
+class RegistrationRecord:
+    register_code: str
+    register_name: str
+    points_required_per_period: int
+    period_months: int
+    status: str
+    registered_on: dt.date
+    status_changed_at: dt.datetime | None
+    periods: list[Period] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return str(Registration.Status(self.status).label)
+
+
+@dataclass(frozen=True)
+class CompletionRecord:
+    title: str
+    provider: str
+    kind: str
+    points: int
+    completed_on: dt.date
+    source: str
+    registered_at: dt.datetime
+
+    @property
+    def kind_label(self) -> str:
+        return _label(LearningActivity.Kind, self.kind)
+
+    @property
+    def source_label(self) -> str:
+        return _label(Completion.Source, self.source)
+
+
+@dataclass(frozen=True)
+class SelfReportRecord:
+    title: str
+    provider: str
+    kind: str
+    completed_on: dt.date
+    description: str
+    points_claimed: int
+    submitted_at: dt.datetime
+    status: str
+    points_awarded: int | None
+    decided_at: dt.datetime | None
+    reason: str
+    certificate_file: str | None  # path inside the download
+
+    @property
+    def kind_label(self) -> str:
+        return _label(LearningActivity.Kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return _label(SelfReport.Status, self.status)
+
+
+@dataclass(frozen=True)
+class GrantEvent:
+    at: dt.datetime
+    action: str  # created, changed, revoked
+    valid_until: dt.date | None
+    valid_until_before: dt.date | None
+
+
+@dataclass(frozen=True)
+class GrantRecord:
+    organisation: str
+    contact: str
+    granted_at: dt.datetime
+    valid_until: dt.date | None
+    revoked_at: dt.datetime | None
+    state: str
+    history: list[GrantEvent] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return _label(AccessGrant.State, self.state)
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    issued_at: dt.datetime
+    valid_until: dt.datetime
+    withdrawn_at: dt.datetime | None
+    register_code: str
+    includes_registration_number: bool
+    includes_period: bool
+    includes_points: bool
+    verification_count: int
+    last_verified_at: dt.datetime | None
+    jwt: str
+
+
+@dataclass(frozen=True)
+class AccessEvent:
+    at: dt.datetime
+    action: str  # dossier_viewed, report_downloaded, statement_verified
+    organisation: str | None
+    contact: str | None
+
+
+@dataclass(frozen=True)
+class Export:
+    generated_at: dt.datetime
+    register_name: str
+    register_url: str
+    person: Person
+    registrations: list[RegistrationRecord]
+    completions: list[CompletionRecord]
+    self_reports: list[SelfReportRecord]
+    grants: list[GrantRecord]
+    statements: list[StatementRecord]
+    access_log: list[AccessEvent]
+    # Not in the JSON document: the files that travel next to it (path → bytes).
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _label(choices: type, value: str) -> str:
+    try:
+        return str(choices(value).label)  # type: ignore[call-arg]
+    except ValueError:
+        return value
+
+
+ACCESS_ACTIONS = {
+    AuditEvent.Action.DOSSIER_VIEWED: "dossier_viewed",
+    AuditEvent.Action.REPORT_DOWNLOADED: "report_downloaded",
+    AuditEvent.Action.STATEMENT_VERIFIED: "statement_verified",
+}
+GRANT_ACTIONS = {
+    AuditEvent.Action.GRANT_CREATED: "created",
+    AuditEvent.Action.GRANT_CHANGED: "changed",
+    AuditEvent.Action.GRANT_REVOKED: "revoked",
+}
+
+
+def _iso_date(value: object) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _person(professional: Professional) -> Person:
+    user = professional.user
+    account = (
+        Account(
+            username=user.username,
+            email=user.email,
+            language=user.language,
+            date_joined=user.date_joined,
+            last_login=user.last_login,
+        )
+        if user is not None
+        else None
+    )
+    return Person(
+        registration_number=professional.registration_number,
+        first_name=professional.first_name,
+        name_prefix=professional.name_prefix,
+        last_name=professional.last_name,
+        email=professional.email,
+        account=account,
+    )
+
+
+def _registrations(professional: Professional, today: dt.date) -> list[RegistrationRecord]:
+    renewals: dict[int, list[Renewal]] = defaultdict(list)
+    for renewal in RenewalSubmission.objects.filter(
+        period__registration__professional=professional
+    ).order_by("submitted_at", "id"):
+        renewals[renewal.period_id].append(
+            Renewal(
+                submitted_at=renewal.submitted_at,
+                status=renewal.status,
+                decided_at=renewal.decided_at,
+                reason=renewal.reason,
+            )
+        )
+    periods: dict[int, list[Period]] = defaultdict(list)
+    for period in (
+        PePeriod.objects.with_progress()
+        .filter(registration__professional=professional)
+        .order_by("registration_id", "start")
+    ):
+        progress = period.progress(today)
+        periods[period.registration_id].append(
+            Period(
+                start=period.start,
+                end=period.end,
+                points_required=period.points_required,
+                points_earned=progress.points_earned,
+                status=str(progress.status.value),
+                renewals=renewals[period.pk],
+            )
+        )
+    return [
+        RegistrationRecord(
+            register_code=registration.register.code,
+            register_name=registration.register.name,
+            points_required_per_period=registration.register.points_required,
+            period_months=registration.register.period_months,
+            status=registration.status,
+            registered_on=registration.registered_on,
+            status_changed_at=registration.status_changed_at,
+            periods=periods[registration.pk],
+        )
+        for registration in professional.registrations.select_related("register").order_by(
+            "register__name", "id"
+        )
+    ]
+
+
+def _completions(professional: Professional) -> list[CompletionRecord]:
+    return [
+        CompletionRecord(
+            title=c.title,
+            provider=c.provider,
+            kind=c.kind,
+            points=c.points,
+            completed_on=c.completed_on,
+            source=c.source,
+            registered_at=c.registered_at,
+        )
+        for c in Completion.objects.filter(professional=professional).order_by("completed_on", "id")
+    ]
+
+
+def certificate_path(report: SelfReport) -> str:
+    """Where a self-report's certificate sits in the download (never outside its folder)."""
+    name = UNSAFE_FILENAME.sub("_", report.certificate_name).strip("._") or "certificaat"
+    return f"{CERTIFICATE_FOLDER}/{str(report.code)[:8]}-{name[-80:]}"
+
+
+def _self_reports(professional: Professional, files: dict[str, bytes]) -> list[SelfReportRecord]:
+    records = []
+    for report in SelfReport.objects.filter(professional=professional).order_by(
+        "submitted_at", "id"
+    ):
+        path = None
+        if report.certificate:
+            path = certificate_path(report)
+            files[path] = bytes(report.certificate)
+        records.append(
+            SelfReportRecord(
+                title=report.title,
+                provider=report.provider,
+                kind=report.kind,
+                completed_on=report.completed_on,
+                description=report.description,
+                points_claimed=report.points_claimed,
+                submitted_at=report.submitted_at,
+                status=report.status,
+                points_awarded=report.points_awarded,
+                decided_at=report.decided_at,
+                reason=report.reason,
+                certificate_file=path,
+            )
+        )
+    return records
+
+
+def _grants(professional: Professional, at: dt.datetime) -> list[GrantRecord]:
+    history: dict[str, list[GrantEvent]] = defaultdict(list)
+    for event in AuditEvent.objects.filter(
+        professionals=professional, action__in=list(GRANT_ACTIONS)
+    ).order_by("at", "id"):
+        history[str(event.data.get("grant", ""))].append(
+            GrantEvent(
+                at=event.at,
+                action=GRANT_ACTIONS[AuditEvent.Action(event.action)],
+                valid_until=_iso_date(event.data.get("valid_until")),
+                valid_until_before=_iso_date(event.data.get("valid_until_before")),
+            )
+        )
+    return [
+        GrantRecord(
+            organisation=grant.contact.organisation.name,
+            contact=grant.contact.name,
+            granted_at=grant.granted_at,
+            valid_until=grant.valid_until,
+            revoked_at=grant.revoked_at,
+            state=str(grant.state(at).value),
+            history=history[str(grant.code)],
+        )
+        for grant in AccessGrant.objects.filter(professional=professional)
+        .select_related("contact__organisation")
+        .order_by("granted_at", "id")
+    ]
+
+
+def _statements(professional: Professional) -> list[StatementRecord]:
+    return [
+        StatementRecord(
+            issued_at=s.issued_at,
+            valid_until=s.valid_until,
+            withdrawn_at=s.withdrawn_at,
+            register_code=s.registration.register.code,
+            includes_registration_number=s.include_registration_number,
+            includes_period=s.include_period,
+            includes_points=s.include_points,
+            verification_count=s.verification_count,
+            last_verified_at=s.last_verified_at,
+            jwt=s.jwt,
+        )
+        for s in Statement.objects.filter(professional=professional)
+        .select_related("registration__register")
+        .order_by("issued_at", "id")
+    ]
+
+
+def _access_log(professional: Professional) -> list[AccessEvent]:
+    events = []
+    for event in access_log(professional):
+        organisation = event.contact.organisation if event.contact else event.organisation
+        events.append(
+            AccessEvent(
+                at=event.at,
+                action=ACCESS_ACTIONS[AuditEvent.Action(event.action)],
+                organisation=organisation.name if organisation else None,
+                contact=event.contact.name if event.contact else None,
+            )
+        )
+    return events
+
+
+def collect(professional: Professional, *, at: dt.datetime, today: dt.date) -> Export:
+    files: dict[str, bytes] = {}
+    return Export(
+        generated_at=at,
+        register_name=settings.SITE_NAME,
+        register_url=settings.SITE_URL,
+        person=_person(professional),
+        registrations=_registrations(professional, today),
+        completions=_completions(professional),
+        self_reports=_self_reports(professional, files),
+        grants=_grants(professional, at),
+        statements=_statements(professional),
+        access_log=_access_log(professional),
+        files=files,
+    )

@@ -1,0 +1,43 @@
+"""The audited write behind *Mijn gegevens downloaden*."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.dataexport import document
+from peregister.dataexport.collect import collect
+from peregister.registry.models import Professional
+
+
+class ExportRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def export_own_data(
+    *, actor: Any, professional: Professional, request: HttpRequest | None = None
+) -> bytes:
+    """The ZIP of everything about ``professional``, for the professional only; audited in the
+    same transaction that reads the data, so the download and its record agree."""
+    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
+        raise ExportRefused(_("Alleen de professional zelf kan deze gegevens downloaden."))
+    with transaction.atomic():
+        at = clock.now()
+        export = collect(professional, at=at, today=clock.local_date(at))
+        data = document.archive(export, request=request)
+        record(
+            AuditEvent.Action.DATA_EXPORTED,
+            actor=actor,
+            professionals=[professional],
+            bytes=len(data),
+            files=len(export.files) + 3,
+        )
+    return data

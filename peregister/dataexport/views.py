@@ -1,0 +1,54 @@
+"""*Mijn gegevens downloaden* and the published JSON Schema of the download."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from peregister.accounts.roles import request_roles
+from peregister.core import clock, ratelimit
+from peregister.core.view_policies import professional_only, public
+from peregister.dataexport import document, services
+from peregister.registry.models import Professional
+
+# A complete export is heavy (a PDF of everything): a few per hour is plenty for a person.
+EXPORT_LIMIT = 5
+EXPORT_WINDOW_SECONDS = 60 * 60
+
+
+def _professional(request: HttpRequest) -> Professional:
+    professional = request_roles(request).professional
+    if professional is None:  # professional_only guarantees this; keeps the types honest
+        raise Http404
+    return professional
+
+
+@professional_only
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """GET explains what is in the download; POST makes the ZIP."""
+    if request.method != "POST":
+        return render(request, "dataexport/my_data.html", {})
+    professional = _professional(request)
+    if not ratelimit.hit(
+        "data-export",
+        str(request.user.pk),
+        limit=EXPORT_LIMIT,
+        per_seconds=EXPORT_WINDOW_SECONDS,
+    ):
+        return render(request, "dataexport/my_data.html", {"too_many": True}, status=429)
+    data = services.export_own_data(actor=request.user, professional=professional, request=request)
+    response = HttpResponse(data, content_type="application/zip")
+    filename = f"mijn-gegevens-{clock.today():%Y-%m-%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@public
+@require_GET
+def schema(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(document.schema_bytes(), content_type="application/schema+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -1,0 +1,237 @@
+"""*PE-verklaring*: the professional's pages, the public verification page and the JWKS."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from peregister.accounts.roles import request_roles
+from peregister.core import clock, ratelimit
+from peregister.core.pdf import render_pdf
+from peregister.core.view_policies import professional_only, public
+from peregister.registry.models import Professional, Registration
+from peregister.statements import content, keys, qr, services, signing
+from peregister.statements.forms import StatementForm
+from peregister.statements.models import Statement
+from peregister.statements.status import live_status
+
+# The public page: per client address, generous for a person, tight for a script.
+VERIFY_LIMIT = 30
+VERIFY_WINDOW_SECONDS = 60
+
+
+def _professional(request: HttpRequest) -> Professional:
+    professional = request_roles(request).professional
+    if professional is None:  # professional_only guarantees this; keeps the types honest
+        raise Http404
+    return professional
+
+
+def _own_statement_or_404(request: HttpRequest, code: uuid.UUID) -> Statement:
+    """Someone else's statement looks exactly like one that does not exist."""
+    return get_object_or_404(
+        Statement.objects.select_related("registration__register", "professional"),
+        code=code,
+        professional=_professional(request),
+    )
+
+
+def share_url(token: str) -> str:
+    """The public link; from the configured site URL, never from the request's Host header."""
+    return f"{settings.SITE_URL}{reverse('statements_public:verify', args=[token])}"
+
+
+def jwks_url() -> str:
+    return f"{settings.SITE_URL}{reverse('statements_public:jwks')}"
+
+
+@professional_only
+def statement_list(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
+    statements = Statement.objects.filter(professional=_professional(request)).select_related(
+        "registration__register"
+    )
+    rows = [(statement, live_status(statement, now)) for statement in statements]
+    return render(request, "statements/list.html", {"rows": rows})
+
+
+def _active_registrations(professional: Professional) -> list[Registration]:
+    return list(
+        professional.registrations.filter(status=Registration.Status.ACTIVE)
+        .select_related("register", "professional")
+        .order_by("register__name")
+    )
+
+
+@professional_only
+@require_http_methods(["GET", "POST"])
+def statement_new(request: HttpRequest) -> HttpResponse:
+    """Choose what to include and for how long; making it shows the link once."""
+    professional = _professional(request)
+    registrations = _active_registrations(professional)
+    form = StatementForm(
+        request.POST if request.method == "POST" else None, registrations=registrations
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.create_statement(
+                actor=request.user,
+                registration=form.registration,
+                choices=form.choices,
+                valid_days=form.cleaned_data["valid_days"],
+            )
+        except services.StatementRefused as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _render_created(request, created)
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "statements/new.html",
+        {"form": form, "registrations": registrations},
+        status=status,
+    )
+
+
+def _statement_context(statement: Statement, token: str) -> dict[str, Any]:
+    """What the PDF and the page made right after creation show: read from the signed JWT."""
+    claims = signing.check(statement.jwt)
+    if claims is None:  # our own, just-signed statement: cannot happen unless keys vanished
+        raise RuntimeError("A statement's signature does not verify against the published keys.")
+    url = share_url(token)
+    return {
+        "statement": statement,
+        "content": content.read(claims),
+        "url": url,
+        "qr": qr.svg_data_uri(url),
+        "token": token,
+        "site_name": settings.SITE_NAME,
+        "jwks_url": jwks_url(),
+    }
+
+
+def _render_created(request: HttpRequest, created: services.Created) -> HttpResponse:
+    response = render(
+        request, "statements/created.html", _statement_context(created.statement, created.token)
+    )
+    # The page holds the link's secret: keep it out of every cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(statement: Statement, extension: str) -> str:
+    return f"pe-verklaring-{statement.issued_at:%Y-%m-%d}-{str(statement.code)[:8]}.{extension}"
+
+
+@professional_only
+@require_POST
+def statement_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The PDF with the QR code; it needs the link's token, which only the creator was shown."""
+    statement = _own_statement_or_404(request, code)
+    token = request.POST.get("token", "")
+    if not services.token_matches(statement, token):
+        raise Http404
+    pdf = render_pdf(
+        "statements/statement_pdf.html",
+        _statement_context(statement, token),
+        request=request,
+        attachments={_filename(statement, "jwt"): statement.jwt.encode()},
+    )
+    return _attachment(pdf, "application/pdf", _filename(statement, "pdf"))
+
+
+@professional_only
+@require_GET
+def statement_jwt(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The signed credential itself (holds no link): anyone can check it against the JWKS."""
+    statement = _own_statement_or_404(request, code)
+    return _attachment(statement.jwt, "application/vc+jwt", _filename(statement, "jwt"))
+
+
+@professional_only
+@require_http_methods(["GET", "POST"])
+def statement_withdraw(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    statement = _own_statement_or_404(request, code)
+    if statement.withdrawn_at is not None:
+        messages.info(request, _("Deze PE-verklaring is al ingetrokken."))
+        return HttpResponseRedirect(reverse("statements:list"))
+    if request.method == "POST":
+        try:
+            services.withdraw_statement(actor=request.user, statement=statement)
+        except services.StatementRefused as exc:
+            messages.info(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "De PE-verklaring is ingetrokken. Wie de link opent, ziet alleen nog dat "
+                    "hij is ingetrokken."
+                ),
+            )
+        return HttpResponseRedirect(reverse("statements:list"))
+    return render(request, "statements/withdraw.html", {"statement": statement})
+
+
+@public
+@require_GET
+@never_cache
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The public verification page: what the statement said, whether the register signed it,
+    and its live status. An unknown link is the site's ordinary 404."""
+    if not ratelimit.hit_for_client(
+        request, "statement-verify", limit=VERIFY_LIMIT, per_seconds=VERIFY_WINDOW_SECONDS
+    ):
+        return render(request, "statements/too_many.html", status=429)
+    statement = services.find_by_token(token)
+    if statement is None:
+        raise Http404
+    services.record_verification(statement)
+    live = live_status(statement, clock.now())
+    claims = signing.check(statement.jwt) if live.shows_content else None
+    response = render(
+        request,
+        "statements/verify.html",
+        {
+            "live": live,
+            "signature_ok": claims is not None,
+            "content": content.read(claims) if claims is not None else None,
+            "site_name": settings.SITE_NAME,
+            "jwks_url": jwks_url(),
+        },
+    )
+    # The URL is the secret: no Referer to anywhere, no search engine.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@public
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    """The register's public signing keys (RFC 7517), old ones included."""
+    response = JsonResponse(keys.jwks())
+    response["Cache-Control"] = "public, max-age=3600"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

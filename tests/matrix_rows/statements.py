@@ -1,0 +1,75 @@
+"""PE-verklaring and Mijn gegevens downloaden: the professional's own pages; the verification
+page, the JWKS and the export's JSON Schema are public."""
+
+from __future__ import annotations
+
+from peregister.statements.models import Statement
+from tests.conftest import World
+from tests.matrix import Row, expect
+from tests.statements_helpers import make_statement
+
+ONLY_PROFESSIONAL = expect(404, professional=200)
+EVERYONE = expect(200, anonymous=200)
+
+
+def statement(world: World) -> tuple[Statement, str]:
+    """One statement of the world's professional (made once per world), with its link token."""
+    made = getattr(world, "_statement", None)
+    if made is None:
+        made = make_statement(world.professional.registrations.get())
+        world._statement = made  # type: ignore[attr-defined]
+    return made
+
+
+def code(world: World) -> str:
+    return str(statement(world)[0].code)
+
+
+ROWS = [
+    Row("statements:list", lambda w: "/mijn/verklaringen/", ONLY_PROFESSIONAL),
+    Row("statements:new", lambda w: "/mijn/verklaringen/nieuw/", ONLY_PROFESSIONAL),
+    Row(
+        "statements:new",
+        lambda w: "/mijn/verklaringen/nieuw/",
+        ONLY_PROFESSIONAL,  # the created page, with the link shown once
+        method="post",
+        data=lambda w: {"register": "up", "include_points": "on", "valid_days": "30"},
+    ),
+    Row(
+        "statements:pdf",
+        lambda w: f"/mijn/verklaringen/{code(w)}/pdf/",
+        ONLY_PROFESSIONAL,
+        method="post",
+        data=lambda w: {"token": statement(w)[1]},
+    ),
+    Row(
+        "statements:jwt",
+        lambda w: f"/mijn/verklaringen/{code(w)}/verklaring.jwt",
+        ONLY_PROFESSIONAL,
+    ),
+    Row(
+        "statements:withdraw",
+        lambda w: f"/mijn/verklaringen/{code(w)}/intrekken/",
+        ONLY_PROFESSIONAL,
+    ),
+    Row(
+        "statements:withdraw",
+        lambda w: f"/mijn/verklaringen/{code(w)}/intrekken/",
+        expect(404, professional=302),
+        method="post",
+    ),
+    Row("statements_public:verify", lambda w: f"/verklaring/{statement(w)[1]}/", EVERYONE),
+    Row("statements_public:jwks", lambda w: "/.well-known/jwks.json", EVERYONE),
+    Row("dataexport:my_data", lambda w: "/mijn/gegevens/", ONLY_PROFESSIONAL),
+    Row(
+        "dataexport:my_data",
+        lambda w: "/mijn/gegevens/",
+        ONLY_PROFESSIONAL,  # the ZIP
+        method="post",
+    ),
+    Row(
+        "dataexport_public:schema",
+        lambda w: "/schemas/mijn-gegevens-v1.schema.json",
+        EVERYONE,
+    ),
+]

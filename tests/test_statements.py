@@ -1,0 +1,462 @@
+"""*PE-verklaring*: what the three forms say, who can check them, and what the link says later.
+
+The signature is checked with libraries that did not make it (PyJWT, and `cryptography` on the
+raw Ed25519 bytes), against the JWKS the register publishes.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import logging
+import re
+from typing import Any
+
+import jwt as pyjwt
+import pytest
+import time_machine
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
+from django.test import Client
+from joserfc.jwk import OKPKey
+
+from peregister.audit.models import AuditEvent
+from peregister.core import clock
+from peregister.registry.models import Registration
+from peregister.statements import content, services
+from peregister.statements.models import PublishedKey, Statement
+from tests import factories
+from tests.conftest import World, client_for
+from tests.statements_helpers import (
+    LINK,
+    make_statement,
+    pdf_attachments,
+    pdf_text,
+    qr_codes_in_pdf,
+    verify_path,
+)
+
+JWKS = "/.well-known/jwks.json"
+
+
+def _b64decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _registration(world: World) -> Registration:
+    return world.professional.registrations.get()
+
+
+def _jwks() -> dict:
+    response = Client().get(JWKS)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def _pyjwt_claims(token: str, jwks: dict) -> dict:
+    """Verify as an outside verifier would: the key named by ``kid`` from the public JWKS."""
+    kid = pyjwt.get_unverified_header(token)["kid"]
+    key = pyjwt.PyJWKSet.from_dict(jwks)[kid]
+    return pyjwt.decode(token, key=key, algorithms=["EdDSA"], issuer=settings.SITE_URL)
+
+
+def _raw_ed25519_check(token: str, jwks: dict) -> None:
+    """The signature over ``header.payload`` with `cryptography` alone (raises when wrong)."""
+    header, payload, signature = token.split(".")
+    kid = json.loads(_b64decode(header))["kid"]
+    jwk = next(k for k in jwks["keys"] if k["kid"] == kid)
+    assert (jwk["kty"], jwk["crv"]) == ("OKP", "Ed25519")
+    public = Ed25519PublicKey.from_public_bytes(_b64decode(jwk["x"]))
+    public.verify(_b64decode(signature), f"{header}.{payload}".encode())
+
+
+def _create(world: World, **data: str) -> tuple[Client, Any]:
+    client = client_for(world.professional.user)
+    form = {
+        "register": "up",
+        "include_registration_number": "on",
+        "include_period": "on",
+        "include_points": "on",
+        "valid_days": "30",
+        **data,
+    }
+    return client, client.post("/mijn/verklaringen/nieuw/", form)
+
+
+def _link(response) -> tuple[str, str]:
+    match = LINK.search(response.content.decode())
+    assert match, "the created page shows the share link"
+    return match.group(0), match.group(1)
+
+
+# --- making one: the link, the JWT, the PDF ------------------------------------------------
+
+
+def test_professional_makes_a_statement_and_sees_the_link_once(world: World) -> None:
+    factories.CompletionFactory(professional=world.professional, activity__points=5)
+    client, response = _create(world)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    url, token = _link(response)
+    assert url == f"{settings.SITE_URL}/verklaring/{token}/"
+    statement = Statement.objects.get()
+    # Only the hash of the link's secret is stored.
+    assert token not in statement.token_hash
+    assert services.hash_token(token) == statement.token_hash
+    assert token not in json.dumps(list(Statement.objects.values()), default=str)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.STATEMENT_CREATED).count() == 1
+    # The list shows it, without the link.
+    listing = client.get("/mijn/verklaringen/").content.decode()
+    assert "geldig" in listing
+    assert token not in listing
+
+
+def test_the_jwt_verifies_with_pyjwt_against_the_published_jwks(world: World) -> None:
+    factories.CompletionFactory(professional=world.professional, activity__points=5)
+    statement, _token = make_statement(_registration(world))
+    header = pyjwt.get_unverified_header(statement.jwt)
+    assert header == {"alg": "EdDSA", "typ": "vc+jwt", "kid": statement.kid}
+    jwks = _jwks()
+    claims = _pyjwt_claims(statement.jwt, jwks)
+    _raw_ed25519_check(statement.jwt, jwks)
+    # An Open Badges 3.0 achievement credential (VC Data Model 2.0).
+    assert claims["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in claims["@context"]
+    assert claims["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
+    assert claims["id"] == claims["jti"] == f"urn:uuid:{statement.code}"
+    assert claims["issuer"]["id"] == settings.SITE_URL
+    subject = claims["credentialSubject"]
+    assert subject["type"] == ["AchievementSubject"]
+    assert subject["licenseNumber"] == world.professional.registration_number
+    assert subject["identifier"][0]["identityHash"] == world.professional.full_name
+    assert subject["creditsEarned"] == 5
+    assert subject["achievement"]["name"] == "Uitzendprofessional"
+    values = [result["value"] for result in subject["result"]]
+    assert values == ["actief", "op schema", "5"]
+    assert claims["exp"] - claims["iat"] == 30 * 24 * 3600
+    # The JWT download is that same token.
+    response = client_for(world.professional.user).get(
+        f"/mijn/verklaringen/{statement.code}/verklaring.jwt"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vc+jwt"
+    assert response.content.decode() == statement.jwt
+
+
+@pytest.mark.parametrize("part", [0, 1, 2])
+def test_a_changed_byte_fails_verification(world: World, part: int) -> None:
+    statement, _token = make_statement(_registration(world))
+    jwks = _jwks()
+    parts = statement.jwt.split(".")
+    raw = bytearray(_b64decode(parts[part]))
+    # One byte: in the header one of ``vc+jwt`` (so the kid still names the key), elsewhere
+    # the middle byte.
+    position = raw.index(b"vc+jwt") + 5 if part == 0 else len(raw) // 2
+    raw[position] ^= 0x01
+    parts[part] = _b64encode(bytes(raw))
+    tampered = ".".join(parts)
+    assert tampered != statement.jwt
+    with pytest.raises(pyjwt.InvalidSignatureError):
+        _pyjwt_claims(tampered, jwks)
+    with pytest.raises(InvalidSignature):
+        _raw_ed25519_check(tampered, jwks)
+    _pyjwt_claims(statement.jwt, jwks)  # the untouched one still verifies
+
+
+def test_what_is_left_out_is_in_no_form(world: World) -> None:
+    factories.CompletionFactory(professional=world.professional, activity__points=5)
+    _client, response = _create(world, include_registration_number="", include_points="")
+    assert response.status_code == 200
+    _url, token = _link(response)
+    statement = Statement.objects.get()
+    claims = pyjwt.decode(statement.jwt, options={"verify_signature": False})
+    subject = claims["credentialSubject"]
+    assert "licenseNumber" not in subject
+    assert "creditsEarned" not in subject
+    assert [r["value"] for r in subject["result"]] == ["actief", "op schema"]
+    page = Client().get(verify_path(token)).content.decode()
+    assert world.professional.registration_number not in page
+    assert "PE-punten" not in page
+    assert world.professional.full_name in page
+
+
+def test_the_pdf_carries_a_qr_code_that_opens_the_verification_page(world: World) -> None:
+    client, response = _create(world)
+    url, token = _link(response)
+    statement = Statement.objects.get()
+    pdf = client.post(f"/mijn/verklaringen/{statement.code}/pdf/", {"token": token})
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert qr_codes_in_pdf(pdf.content) == [url]
+    text = pdf_text(pdf.content)
+    assert world.professional.full_name in text
+    assert "Uitzendprofessional" in text
+    # The signed JWT travels inside the PDF as an attachment.
+    assert list(pdf_attachments(pdf.content).values()) == [statement.jwt.encode()]
+
+
+def test_the_pdf_needs_the_link_it_encodes(world: World) -> None:
+    statement, token = make_statement(_registration(world))
+    client = client_for(world.professional.user)
+    for wrong in ["", "x" * 43, token[:-1] + ("A" if token[-1] != "A" else "B"), token * 2]:
+        response = client.post(f"/mijn/verklaringen/{statement.code}/pdf/", {"token": wrong})
+        assert response.status_code == 404
+
+
+# --- the public page and its live status -----------------------------------------------------
+
+
+def test_the_verification_page_shows_what_the_statement_said_and_geldig(world: World) -> None:
+    factories.CompletionFactory(professional=world.professional, activity__points=5)
+    _statement, token = make_statement(_registration(world))
+    factories.CompletionFactory(professional=world.professional, activity__points=7)
+    response = Client().get(verify_path(token))
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+    body = response.content.decode()
+    assert "geldig" in body
+    assert "klopt" in body
+    assert "klopt niet" not in body
+    assert world.professional.full_name in body
+    # What the statement said on its date (5 points), not today's figure (12).
+    assert "5 van de 12 vereiste punten" in body
+    assert "12 van de 12" not in body
+    # Never more than the statement contained.
+    assert "Workshop" not in body
+    assert "De Brug" not in body
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (Registration.Status.LAPSED, "registratie sindsdien vervallen"),
+        (Registration.Status.ENDED, "registratie sindsdien beëindigd"),
+    ],
+)
+def test_a_since_lapsed_or_ended_registration_shows_as_such_and_when(
+    world: World, status: str, label: str
+) -> None:
+    registration = _registration(world)
+    _statement, token = make_statement(registration)
+    when = dt.datetime(2026, 12, 1, 0, 5, tzinfo=clock.AMSTERDAM)
+    Registration.objects.filter(pk=registration.pk).update(status=status, status_changed_at=when)
+    body = Client().get(verify_path(token)).content.decode()
+    assert label in body
+    assert "1 december 2026" in body
+    # The statement itself still says what it said then.
+    assert "actief" in body
+    assert world.professional.full_name in body
+
+
+def test_a_withdrawn_link_says_withdrawn_and_shows_nothing_else(world: World) -> None:
+    statement, token = make_statement(_registration(world))
+    client = client_for(world.professional.user)
+    assert client.get(f"/mijn/verklaringen/{statement.code}/intrekken/").status_code == 200
+    response = client.post(f"/mijn/verklaringen/{statement.code}/intrekken/")
+    assert response.status_code == 302
+    body = Client().get(verify_path(token)).content.decode()
+    assert "ingetrokken" in body
+    assert world.professional.full_name not in body
+    assert world.professional.registration_number not in body
+    # Withdrawing twice changes nothing and says so.
+    again = client.post(f"/mijn/verklaringen/{statement.code}/intrekken/", follow=True)
+    assert "al ingetrokken" in again.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.STATEMENT_WITHDRAWN).count() == 1
+
+
+def test_an_expired_link_says_expired_and_shows_nothing_else(world: World) -> None:
+    statement, token = make_statement(_registration(world), valid_days=2)
+    with time_machine.travel(statement.valid_until + dt.timedelta(seconds=1)):
+        body = Client().get(verify_path(token)).content.decode()
+    assert "link verlopen" in body
+    assert world.professional.full_name not in body
+    with time_machine.travel(statement.valid_until - dt.timedelta(seconds=1)):
+        assert "geldig" in Client().get(verify_path(token)).content.decode()
+
+
+def test_an_unknown_token_is_the_ordinary_404(world: World) -> None:
+    _statement, _token = make_statement(_registration(world))
+    ordinary_path, unknown_path = "/bestaat-niet/", verify_path("A" * 43)
+    ordinary, unknown = Client().get(ordinary_path), Client().get(unknown_path)
+    assert unknown.status_code == ordinary.status_code == 404
+
+    def normalised(body: bytes, path: str) -> str:
+        # The language switch carries a fresh CSRF token and the page's own path.
+        text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body.decode())
+        return text.replace(path, "PATH")
+
+    assert normalised(unknown.content, unknown_path) == normalised(ordinary.content, ordinary_path)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.STATEMENT_VERIFIED).exists()
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["x", "%00", "A" * 42, "A" * 44, "A" * 5000, "%E2%98%83" * 15, "..%2F..%2Fetc", "ÄÖÜ" * 15],
+)
+def test_garbage_tokens_are_404(world: World, garbage: str) -> None:
+    response = Client().get(f"/verklaring/{garbage}/")
+    assert response.status_code == 404
+
+
+def test_a_tampered_stored_statement_shows_the_signature_does_not_hold(world: World) -> None:
+    statement, token = make_statement(_registration(world))
+    header, payload, signature = statement.jwt.split(".")
+    claims = json.loads(_b64decode(payload))
+    claims["credentialSubject"]["result"][0]["value"] = "vervallen"
+    forged = f"{header}.{_b64encode(json.dumps(claims).encode())}.{signature}"
+    Statement.objects.filter(pk=statement.pk).update(jwt=forged)
+    body = Client().get(verify_path(token)).content.decode()
+    assert "klopt niet" in body
+    assert world.professional.full_name not in body  # unverified content is not shown
+
+
+def test_each_verification_is_in_wie_bekeek_mijn_dossier_with_date_and_time_only(
+    world: World,
+) -> None:
+    statement, token = make_statement(_registration(world))
+    moment = dt.datetime(2026, 11, 20, 14, 7, tzinfo=clock.AMSTERDAM)
+    with time_machine.travel(moment, tick=False):
+        Client(REMOTE_ADDR="203.0.113.9", HTTP_USER_AGENT="Verifier/1.0").get(verify_path(token))
+    Client().get(verify_path(token))
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.STATEMENT_VERIFIED).first()
+    assert event is not None
+    assert event.actor is None
+    assert event.organisation is None
+    assert event.contact is None
+    assert event.data == {"statement": str(statement.code)}
+    statement.refresh_from_db()
+    assert statement.verification_count == 2
+    log = client_for(world.professional.user).get("/mijn/wie-bekeek-mijn-dossier/")
+    body = log.content.decode()
+    assert "20 november 2026 14:07" in body
+    assert body.count("PE-verklaring bekeken") == 2
+    assert "203.0.113.9" not in body
+    assert "Verifier" not in body
+
+
+def test_the_public_page_is_rate_limited_per_address(world: World) -> None:
+    _statement, token = make_statement(_registration(world))
+    client = Client(REMOTE_ADDR="198.51.100.7")
+    statuses = [client.get(verify_path(token)).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+    assert Client(REMOTE_ADDR="198.51.100.8").get(verify_path(token)).status_code == 200
+
+
+# --- keys: rotation, production, logs ----------------------------------------------------------
+
+
+def _pem() -> str:
+    return OKPKey.generate_key("Ed25519").as_pem(private=True).decode()
+
+
+def test_key_rotation_keeps_old_statements_verifiable(world: World, settings) -> None:
+    settings.STATEMENT_SIGNING_KEY = _pem()
+    old, old_token = make_statement(_registration(world))
+    settings.STATEMENT_SIGNING_KEY = _pem()
+    new, _new_token = make_statement(_registration(world))
+    assert old.kid != new.kid
+    jwks = _jwks()
+    assert {k["kid"] for k in jwks["keys"]} == {old.kid, new.kid}
+    assert all("d" not in k for k in jwks["keys"])  # public halves only
+    _pyjwt_claims(old.jwt, jwks)
+    _pyjwt_claims(new.jwt, jwks)
+    body = Client().get(verify_path(old_token)).content.decode()
+    assert "klopt" in body
+    assert "klopt niet" not in body
+    assert PublishedKey.objects.count() == 2
+
+
+def test_the_jwks_lists_the_current_key_before_it_signed(db: None) -> None:
+    jwks = _jwks()
+    assert len(jwks["keys"]) == 1
+    assert set(jwks["keys"][0]) == {"kty", "crv", "x", "kid", "use", "alg"}
+
+
+def test_signing_never_logs_the_key(world: World, settings, caplog) -> None:
+    pem = _pem()
+    settings.STATEMENT_SIGNING_KEY = pem
+    secret = pem.splitlines()[1]
+    with caplog.at_level(logging.DEBUG):
+        statement, token = make_statement(_registration(world))
+        Client().get(verify_path(token))
+        client_for(world.professional.user).post(
+            f"/mijn/verklaringen/{statement.code}/pdf/", {"token": token}
+        )
+    assert secret not in caplog.text
+    assert token not in caplog.text
+
+
+def test_a_configured_key_that_is_not_ed25519_is_refused_without_quoting_it(
+    world: World, settings
+) -> None:
+    settings.STATEMENT_SIGNING_KEY = (
+        "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n"
+    )
+    with pytest.raises(Exception, match="Ed25519") as raised:
+        make_statement(_registration(world))
+    assert "c2VjcmV0" not in str(raised.value)
+    assert not Statement.objects.exists()
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "days", ["0", "366", "-1", "abc", "١٢", "１２", "", "9" * 20, "30.5", "1e3", " "]
+)
+def test_absurd_validity_is_refused_with_a_message(world: World, days: str) -> None:
+    _client, response = _create(world, valid_days=days)
+    assert response.status_code == 400
+    assert "field-error" in response.content.decode()
+    assert not Statement.objects.exists()
+
+
+@pytest.mark.parametrize("register", ["", "nope", "up\x00", "u" * 500, "../up"])
+def test_a_garbage_register_is_refused(world: World, register: str) -> None:
+    _client, response = _create(world, register=register)
+    assert response.status_code == 400
+    assert not Statement.objects.exists()
+
+
+def test_no_statement_about_a_lapsed_registration(world: World) -> None:
+    registration = _registration(world)
+    Registration.objects.filter(pk=registration.pk).update(status=Registration.Status.LAPSED)
+    client, response = _create(world)
+    assert response.status_code == 400
+    assert not Statement.objects.exists()
+    page = client.get("/mijn/verklaringen/nieuw/").content.decode()
+    assert "geen actieve PE-registratie" in page
+    registration.refresh_from_db()
+    with pytest.raises(services.StatementRefused):
+        make_statement(registration)
+
+
+def test_a_statement_of_someone_else_is_404_and_the_service_refuses_other_actors(
+    world: World,
+) -> None:
+    statement, token = make_statement(_registration(world))
+    other = factories.RegistrationFactory(register=_registration(world).register).professional
+    client = client_for(other.user)
+    code = statement.code
+    assert client.get(f"/mijn/verklaringen/{code}/verklaring.jwt").status_code == 404
+    assert client.get(f"/mijn/verklaringen/{code}/intrekken/").status_code == 404
+    assert client.post(f"/mijn/verklaringen/{code}/intrekken/").status_code == 404
+    assert client.post(f"/mijn/verklaringen/{code}/pdf/", {"token": token}).status_code == 404
+    with pytest.raises(services.StatementRefused):
+        services.withdraw_statement(actor=other.user, statement=statement)
+    with pytest.raises(services.StatementRefused):
+        services.create_statement(
+            actor=other.user, registration=_registration(world), choices=content.Choices()
+        )
+    statement.refresh_from_db()
+    assert statement.withdrawn_at is None
