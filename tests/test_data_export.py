@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import jsonschema
+import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -243,3 +244,12 @@ def test_collecting_costs_the_same_queries_for_little_and_much_data(world: World
         factories.SelfReportFactory(professional=world.professional)
         make_statement(world.professional.registrations.get())
     assert _export_queries(world.professional) == baseline
+
+
+def test_only_the_professional_can_export_their_data(world: World) -> None:
+    from peregister.dataexport.services import ExportRefused, export_own_data
+
+    for actor in (world.contact_live.user, world.staff, None):
+        with pytest.raises(ExportRefused):
+            export_own_data(actor=actor, professional=world.professional)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()

@@ -460,3 +460,34 @@ def test_a_statement_of_someone_else_is_404_and_the_service_refuses_other_actors
         )
     statement.refresh_from_db()
     assert statement.withdrawn_at is None
+
+
+@pytest.mark.parametrize("number", [True, False])
+@pytest.mark.parametrize("period", [True, False])
+@pytest.mark.parametrize("points", [True, False])
+def test_the_credential_reads_back_to_what_was_collected(
+    world: World, number: bool, period: bool, points: bool
+) -> None:
+    """The PDF and the pages render what ``read()`` finds in the signed credential: it must be
+    exactly what was collected, for every choice."""
+    factories.CompletionFactory(professional=world.professional, activity__points=3)
+    issued_at = clock.now().replace(microsecond=0)
+    collected = content.collect(
+        _registration(world),
+        content.Choices(registration_number=number, period=period, points=points),
+        issued_at=issued_at,
+        valid_until=issued_at + dt.timedelta(days=30),
+    )
+    assert (collected.registration_number is not None) == number
+    assert (collected.period_start is not None) == period
+    assert (collected.points_earned == 3) == points
+    assert content.read(content.credential(collected, code="x")) == collected
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{}, {"credentialSubject": None}, {"credentialSubject": {"achievement": {}}}, []],
+)
+def test_reading_a_credential_of_another_shape_is_refused(document: object) -> None:
+    with pytest.raises(content.MalformedCredential):
+        content.read(document)  # type: ignore[arg-type]

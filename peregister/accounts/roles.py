@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 if TYPE_CHECKING:  # only for the types: accounts sits below the apps that own these models
     from peregister.organisations.models import Contact
@@ -61,3 +61,12 @@ def request_roles(request: HttpRequest) -> Roles:
         cached = roles_of(getattr(request, "user", None))
         request._pe_roles = cached  # type: ignore[attr-defined]
     return cached
+
+
+def request_professional(request: HttpRequest) -> Professional:
+    """The request's professional; 404 for anyone else (behind ``professional_only`` that
+    cannot happen, but the type says so)."""
+    professional = request_roles(request).professional
+    if professional is None:
+        raise Http404
+    return professional

@@ -7,7 +7,6 @@ and 20): what one shows, the other shows too. A constant number of queries, howe
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -27,13 +26,13 @@ from peregister.registry.models import (
     SelfReport,
 )
 from peregister.registry.progress import PeriodStatus
+from peregister.registry.self_report_files import safe_file_name
 from peregister.statements.models import Statement
 
 FORMAT = "pe-register/mijn-gegevens"
 VERSION = 1
 SCHEMA_FILE = "mijn-gegevens-v1.schema.json"
 CERTIFICATE_FOLDER = "certificaten"
-UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -324,8 +323,7 @@ def _completions(professional: Professional) -> list[CompletionRecord]:
 
 def certificate_path(report: SelfReport) -> str:
     """Where a self-report's certificate sits in the download (never outside its folder)."""
-    name = UNSAFE_FILENAME.sub("_", report.certificate_name).strip("._") or "certificaat"
-    return f"{CERTIFICATE_FOLDER}/{str(report.code)[:8]}-{name[-80:]}"
+    return f"{CERTIFICATE_FOLDER}/{str(report.code)[:8]}-{safe_file_name(report.certificate_name)}"
 
 
 def _self_reports(professional: Professional, files: dict[str, bytes]) -> list[SelfReportRecord]:

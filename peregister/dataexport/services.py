@@ -25,14 +25,17 @@ class ExportRefused(Exception):
 def export_own_data(
     *, actor: Any, professional: Professional, request: HttpRequest | None = None
 ) -> bytes:
-    """The ZIP of everything about ``professional``, for the professional only; audited in the
-    same transaction that reads the data, so the download and its record agree."""
+    """The ZIP of everything about ``professional``, for the professional only, audited.
+
+    Collecting and rendering happen outside the transaction: on SQLite a transaction holds the
+    write lock, and a PDF of a whole dossier takes a while. Nothing is handed out unless its
+    audit event was written."""
     if actor is None or professional.user_id is None or actor.pk != professional.user_id:
         raise ExportRefused(_("Alleen de professional zelf kan deze gegevens downloaden."))
+    at = clock.now()
+    export = collect(professional, at=at, today=clock.local_date(at))
+    data = document.archive(export, request=request)
     with transaction.atomic():
-        at = clock.now()
-        export = collect(professional, at=at, today=clock.local_date(at))
-        data = document.archive(export, request=request)
         record(
             AuditEvent.Action.DATA_EXPORTED,
             actor=actor,

@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from peregister.accounts.roles import request_roles
+from peregister.accounts.roles import request_professional
 from peregister.core import clock, ratelimit
 from peregister.core.view_policies import professional_only, public
 from peregister.dataexport import document, services
-from peregister.registry.models import Professional
 
 # A complete export is heavy (a PDF of everything): a few per hour is plenty for a person.
 EXPORT_LIMIT = 5
 EXPORT_WINDOW_SECONDS = 60 * 60
-
-
-def _professional(request: HttpRequest) -> Professional:
-    professional = request_roles(request).professional
-    if professional is None:  # professional_only guarantees this; keeps the types honest
-        raise Http404
-    return professional
 
 
 @professional_only
@@ -30,7 +22,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
     """GET explains what is in the download; POST makes the ZIP."""
     if request.method != "POST":
         return render(request, "dataexport/my_data.html", {})
-    professional = _professional(request)
+    professional = request_professional(request)
     if not ratelimit.hit(
         "data-export",
         str(request.user.pk),

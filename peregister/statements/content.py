@@ -141,8 +141,18 @@ def achievement_id(register_code: str) -> str:
     return f"{settings.SITE_URL}/registers/{register_code}"
 
 
-def _result_description(base: str, fragment: str, **fields: Any) -> dict[str, Any]:
-    return {"id": f"{base}#{fragment}", "type": ["ResultDescription"], **fields}
+class _Results:
+    """The achievement's result descriptions and the subject's results, added in pairs."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.descriptions: list[dict[str, Any]] = []
+        self.results: list[dict[str, Any]] = []
+
+    def add(self, fragment: str, value: str, **description: Any) -> None:
+        identifier = f"{self.base}#{fragment}"
+        self.descriptions.append({"id": identifier, "type": ["ResultDescription"], **description})
+        self.results.append({"type": ["Result"], "resultDescription": identifier, "value": value})
 
 
 def credential(content: Content, *, code: str) -> dict[str, Any]:
@@ -150,22 +160,14 @@ def credential(content: Content, *, code: str) -> dict[str, Any]:
     base = achievement_id(content.register_code)
     registration_labels = _dutch_labels(Registration.Status)
     period_labels = _dutch_labels(PeriodStatus)
-    descriptions = [
-        _result_description(
-            base,
-            REGISTRATION_STATUS,
-            name="Status PE-registratie",
-            resultType="Status",
-            allowedValue=list(registration_labels.values()),
-        )
-    ]
-    results = [
-        {
-            "type": ["Result"],
-            "resultDescription": f"{base}#{REGISTRATION_STATUS}",
-            "value": registration_labels[content.registration_status],
-        }
-    ]
+    results = _Results(base)
+    results.add(
+        REGISTRATION_STATUS,
+        registration_labels[content.registration_status],
+        name="Status PE-registratie",
+        resultType="Status",
+        allowedValue=list(registration_labels.values()),
+    )
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
         "identifier": [
@@ -182,40 +184,22 @@ def credential(content: Content, *, code: str) -> dict[str, Any]:
     if content.period_start is not None and content.period_end is not None:
         subject["activityStartDate"] = _day_start(content.period_start)
         subject["activityEndDate"] = _day_end(content.period_end)
-        descriptions.append(
-            _result_description(
-                base,
-                PERIOD_STATUS,
-                name="Status huidige PE-periode",
-                resultType="Status",
-                allowedValue=list(period_labels.values()),
-            )
-        )
-        results.append(
-            {
-                "type": ["Result"],
-                "resultDescription": f"{base}#{PERIOD_STATUS}",
-                "value": period_labels[content.period_status or ""],
-            }
+        results.add(
+            PERIOD_STATUS,
+            period_labels[content.period_status or ""],
+            name="Status huidige PE-periode",
+            resultType="Status",
+            allowedValue=list(period_labels.values()),
         )
     if content.points_earned is not None and content.points_required is not None:
         subject["creditsEarned"] = float(content.points_earned)
-        descriptions.append(
-            _result_description(
-                base,
-                POINTS,
-                name="PE-punten in de huidige PE-periode",
-                resultType="RawScore",
-                valueMin="0",
-                requiredValue=str(content.points_required),
-            )
-        )
-        results.append(
-            {
-                "type": ["Result"],
-                "resultDescription": f"{base}#{POINTS}",
-                "value": str(content.points_earned),
-            }
+        results.add(
+            POINTS,
+            str(content.points_earned),
+            name="PE-punten in de huidige PE-periode",
+            resultType="RawScore",
+            valueMin="0",
+            requiredValue=str(content.points_required),
         )
     subject["achievement"] = {
         "id": base,
@@ -224,9 +208,9 @@ def credential(content: Content, *, code: str) -> dict[str, Any]:
         "name": content.register_name,
         "description": f"PE-registratie in het register {content.register_name}.",
         "criteria": {"narrative": content.criteria},
-        "resultDescription": descriptions,
+        "resultDescription": results.descriptions,
     }
-    subject["result"] = results
+    subject["result"] = results.results
     return {
         "@context": CONTEXTS,
         "id": f"urn:uuid:{code}",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from peregister.accounts.roles import request_roles
+from peregister.accounts.roles import request_professional
 from peregister.core import clock, ratelimit
 from peregister.core.pdf import render_pdf
 from peregister.core.view_policies import professional_only, public
@@ -35,19 +35,12 @@ VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 60
 
 
-def _professional(request: HttpRequest) -> Professional:
-    professional = request_roles(request).professional
-    if professional is None:  # professional_only guarantees this; keeps the types honest
-        raise Http404
-    return professional
-
-
 def _own_statement_or_404(request: HttpRequest, code: uuid.UUID) -> Statement:
     """Someone else's statement looks exactly like one that does not exist."""
     return get_object_or_404(
         Statement.objects.select_related("registration__register", "professional"),
         code=code,
-        professional=_professional(request),
+        professional=request_professional(request),
     )
 
 
@@ -63,9 +56,9 @@ def jwks_url() -> str:
 @professional_only
 def statement_list(request: HttpRequest) -> HttpResponse:
     now = clock.now()
-    statements = Statement.objects.filter(professional=_professional(request)).select_related(
-        "registration__register"
-    )
+    statements = Statement.objects.filter(
+        professional=request_professional(request)
+    ).select_related("registration__register")
     rows = [(statement, live_status(statement, now)) for statement in statements]
     return render(request, "statements/list.html", {"rows": rows})
 
@@ -82,7 +75,7 @@ def _active_registrations(professional: Professional) -> list[Registration]:
 @require_http_methods(["GET", "POST"])
 def statement_new(request: HttpRequest) -> HttpResponse:
     """Choose what to include and for how long; making it shows the link once."""
-    professional = _professional(request)
+    professional = request_professional(request)
     registrations = _active_registrations(professional)
     form = StatementForm(
         request.POST if request.method == "POST" else None, registrations=registrations
