@@ -19,7 +19,7 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.registry.models import Professional, RenewalSubmission, SelfReport
-from peregister.registry.progress import PeriodStatus
+from peregister.registry.periods import PeriodStatus
 from tests import factories
 from tests.conftest import World, client_for
 from tests.statements_helpers import make_statement, pdf_text, verify_path
@@ -247,9 +247,10 @@ def test_collecting_costs_the_same_queries_for_little_and_much_data(world: World
 
 
 def test_only_the_professional_can_export_their_data(world: World) -> None:
-    from peregister.dataexport.services import ExportRefused, export_own_data
+    from peregister.core.refusals import Refused
+    from peregister.dataexport.services import export_own_data
 
     for actor in (world.contact_live.user, world.staff, None):
-        with pytest.raises(ExportRefused):
+        with pytest.raises(Refused):
             export_own_data(actor=actor, professional=world.professional)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()

@@ -126,6 +126,37 @@ BUDGETS = {
     "reports:report other_org_admin": 4,  # main: 8
     "self_reports:create professional": 2,  # main: 4
     "self_reports:list professional": 3,  # main: 5
+    # Issue 17. The public verification page writes on every opening: the rate limit (2), the
+    # statement (1), its count and audit event (3), the published key (1), two savepoints (4).
+    "statements:list professional": 3,  # new (issue 17)
+    "statements:new professional": 3,  # new (issue 17)
+    "statements:jwt professional": 3,  # new (issue 17)
+    "statements:withdraw professional": 3,  # new (issue 17)
+    "statements_public:verify professional": 13,  # new (issue 17)
+    "statements_public:verify contact_live": 13,  # new (issue 17)
+    "statements_public:verify contact_expired": 13,  # new (issue 17)
+    "statements_public:verify contact_revoked": 13,  # new (issue 17)
+    "statements_public:verify other_org_admin": 13,  # new (issue 17)
+    "statements_public:verify deputy": 13,  # new (issue 17)
+    "statements_public:verify administrator": 13,  # new (issue 17)
+    "statements_public:verify staff": 13,  # new (issue 17)
+    "statements_public:jwks professional": 3,  # new (issue 17)
+    "statements_public:jwks contact_live": 3,  # new (issue 17)
+    "statements_public:jwks contact_expired": 3,  # new (issue 17)
+    "statements_public:jwks contact_revoked": 3,  # new (issue 17)
+    "statements_public:jwks other_org_admin": 3,  # new (issue 17)
+    "statements_public:jwks deputy": 3,  # new (issue 17)
+    "statements_public:jwks administrator": 3,  # new (issue 17)
+    "statements_public:jwks staff": 3,  # new (issue 17)
+    "dataexport:my_data professional": 2,  # new (issue 17)
+    "dataexport_public:schema professional": 2,  # new (issue 17)
+    "dataexport_public:schema contact_live": 2,  # new (issue 17)
+    "dataexport_public:schema contact_expired": 2,  # new (issue 17)
+    "dataexport_public:schema contact_revoked": 2,  # new (issue 17)
+    "dataexport_public:schema other_org_admin": 2,  # new (issue 17)
+    "dataexport_public:schema deputy": 2,  # new (issue 17)
+    "dataexport_public:schema administrator": 2,  # new (issue 17)
+    "dataexport_public:schema staff": 2,  # new (issue 17)
 }
 
 ROWS = [row for row in all_rows() if row.method == "get"]

@@ -24,6 +24,7 @@ from joserfc.jwk import OKPKey
 
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import Registration
 from peregister.statements import content, services
 from peregister.statements.models import PublishedKey, Statement
@@ -437,7 +438,7 @@ def test_no_statement_about_a_lapsed_registration(world: World) -> None:
     page = client.get("/mijn/verklaringen/nieuw/").content.decode()
     assert "geen actieve PE-registratie" in page
     registration.refresh_from_db()
-    with pytest.raises(services.StatementRefused):
+    with pytest.raises(Refused):
         make_statement(registration)
 
 
@@ -452,9 +453,9 @@ def test_a_statement_of_someone_else_is_404_and_the_service_refuses_other_actors
     assert client.get(f"/mijn/verklaringen/{code}/intrekken/").status_code == 404
     assert client.post(f"/mijn/verklaringen/{code}/intrekken/").status_code == 404
     assert client.post(f"/mijn/verklaringen/{code}/pdf/", {"token": token}).status_code == 404
-    with pytest.raises(services.StatementRefused):
+    with pytest.raises(Refused):
         services.withdraw_statement(actor=other.user, statement=statement)
-    with pytest.raises(services.StatementRefused):
+    with pytest.raises(Refused):
         services.create_statement(
             actor=other.user, registration=_registration(world), choices=content.Choices()
         )

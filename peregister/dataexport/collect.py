@@ -25,7 +25,7 @@ from peregister.registry.models import (
     RenewalSubmission,
     SelfReport,
 )
-from peregister.registry.progress import PeriodStatus
+from peregister.registry.periods import PeriodStatus
 from peregister.registry.self_report_files import safe_file_name
 from peregister.statements.models import Statement
 

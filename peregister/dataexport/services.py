@@ -8,18 +8,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.dataexport import document
 from peregister.dataexport.collect import collect
 from peregister.registry.models import Professional
-
-
-class ExportRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def export_own_data(
@@ -30,8 +25,9 @@ def export_own_data(
     Collecting and rendering happen outside the transaction: on SQLite a transaction holds the
     write lock, and a PDF of a whole dossier takes a while. Nothing is handed out unless its
     audit event was written."""
-    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
-        raise ExportRefused(_("Alleen de professional zelf kan deze gegevens downloaden."))
+    require_user(
+        actor, professional.user_id, _("Alleen de professional zelf kan deze gegevens downloaden.")
+    )
     at = clock.now()
     export = collect(professional, at=at, today=clock.local_date(at))
     data = document.archive(export, request=request)

@@ -6,9 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from peregister.accounts.guards import professional_only, public
 from peregister.accounts.roles import request_professional
 from peregister.core import clock, ratelimit
-from peregister.core.view_policies import professional_only, public
 from peregister.dataexport import document, services
 
 # A complete export is heavy (a PDF of everything): a few per hour is plenty for a person.

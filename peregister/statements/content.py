@@ -18,7 +18,7 @@ from django.utils import translation
 
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Registration
-from peregister.registry.progress import PeriodStatus
+from peregister.registry.periods import PeriodStatus
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",

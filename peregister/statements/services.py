@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.registry.models import Professional, Registration
 from peregister.statements import content, signing
 from peregister.statements.models import Statement
@@ -29,14 +31,6 @@ DEFAULT_VALID_DAYS = 30
 MAX_VALID_DAYS = 365
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-class StatementRefused(Exception):
-    """The statement cannot be made or changed; ``message`` is shown to the professional."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -71,8 +65,11 @@ def validity_out_of_range() -> str:
 
 
 def _require_owner(actor: Any, professional: Professional) -> None:
-    if actor is None or professional.user_id is None or actor.pk != professional.user_id:
-        raise StatementRefused(_("Alleen de professional zelf kan een PE-verklaring beheren."))
+    require_user(
+        actor,
+        professional.user_id,
+        _("Alleen de professional zelf kan een PE-verklaring beheren."),
+    )
 
 
 def create_statement(
@@ -85,11 +82,12 @@ def create_statement(
     """Collect, sign and store a statement about ``registration`` as it is now."""
     _require_owner(actor, registration.professional)
     if registration.status != Registration.Status.ACTIVE:
-        raise StatementRefused(
-            _("U kunt alleen een PE-verklaring maken over een actieve PE-registratie.")
+        raise Refused(
+            _("U kunt alleen een PE-verklaring maken over een actieve PE-registratie."),
+            field="register",
         )
     if not 1 <= valid_days <= MAX_VALID_DAYS:
-        raise StatementRefused(validity_out_of_range())
+        raise Refused(validity_out_of_range(), field="valid_days")
     # Whole seconds: the JWT's times are whole seconds, and the three forms must agree.
     issued_at = clock.now().replace(microsecond=0)
     valid_until = issued_at + dt.timedelta(days=valid_days)
@@ -134,7 +132,7 @@ def withdraw_statement(*, actor: Any, statement: Statement) -> Statement:
             withdrawn_at=clock.now()
         )
         if not updated:
-            raise StatementRefused(_("Deze PE-verklaring is al ingetrokken."))
+            raise Refused(_("Deze PE-verklaring is al ingetrokken."), conflict=True)
         record(
             AuditEvent.Action.STATEMENT_WITHDRAWN,
             actor=actor,

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peregister.accounts.guards import professional_only, public
 from peregister.accounts.roles import request_professional
 from peregister.core import clock, ratelimit
 from peregister.core.pdf import render_pdf
-from peregister.core.view_policies import professional_only, public
+from peregister.core.refusals import Refused
 from peregister.registry.models import Professional, Registration
 from peregister.statements import content, keys, qr, services, signing
 from peregister.statements.forms import StatementForm
@@ -88,8 +89,8 @@ def statement_new(request: HttpRequest) -> HttpResponse:
                 choices=form.choices,
                 valid_days=form.cleaned_data["valid_days"],
             )
-        except services.StatementRefused as exc:
-            form.add_error(None, exc.message)
+        except Refused as exc:
+            form.add_error(exc.field, exc.message)
         else:
             return _render_created(request, created)
     status = 400 if form.is_bound else 200
@@ -173,7 +174,7 @@ def statement_withdraw(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     if request.method == "POST":
         try:
             services.withdraw_statement(actor=request.user, statement=statement)
-        except services.StatementRefused as exc:
+        except Refused as exc:
             messages.info(request, exc.message)
         else:
             messages.success(
