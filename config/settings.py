@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
+    "django_tasks_db",
     "peregister.core",
     "peregister.home",
     "peregister.accounts",
@@ -78,9 +79,12 @@ INSTALLED_APPS = [
     "peregister.backoffice",
     "peregister.statements",
     "peregister.dataexport",
+    "peregister.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and the mails it queues) carries its id.
+    "peregister.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,31 +187,46 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
-# E-mail: console in development, SMTP when EMAIL_HOST is set.
+# E-mail: files in var/mail/ in development, SMTP when EMAIL_HOST is set. TLS is what the
+# server speaks, so it is switched on explicitly: EMAIL_USE_TLS (STARTTLS, usually port 587)
+# or EMAIL_USE_SSL (implicit TLS, usually port 465).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "PE-register <noreply@pe-register.test>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
     )
     EMAIL_FILE_PATH = BASE_DIR / "var" / "mail"
 
-# Background tasks (django-tasks backport of Django 6's task framework). The immediate
-# backend runs a task in-process after commit; production can use the database backend
-# from django-tasks-db with a separate `db_worker` process (see README).
+# Background tasks (django-tasks backport of Django 6's task framework). Development and
+# tests run a task in-process right after commit (no extra process for a newcomer);
+# production queues it in the database (django-tasks-db) for `manage.py run_worker`.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if (DEBUG or TESTING)
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
+# The e-mail outbox (peregister.notifications.mail): tries per mail before it is marked failed,
+# the first retry delay (doubling after each try), and how late a due mail may be before the
+# worker's sweep takes it over from its lost task.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+OUTBOX_RETRY_SECONDS = float(os.environ.get("OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_SWEEP_GRACE_SECONDS = float(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "15"))
+# /readyz fails when no task worker reported within this many seconds (database backend only).
+WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
@@ -223,11 +242,30 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Load balancers probe the health endpoints over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
+# Logs: one JSON object per line (LOG_FORMAT=json, the default outside development) with the
+# request id; e-mail addresses and link secrets are masked in every line (peregister.ops.logs).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "peregister.ops.logs.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "peregister.ops.logs.JsonFormatter"},
+        "text": {
+            "()": "peregister.ops.logs.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         # Request bodies never reach the logs; 4xx noise stays out of them too.

@@ -9,6 +9,7 @@ admin.site.site_header = "PE-register"
 
 urlpatterns = [
     path("", include("peregister.home.urls")),
+    path("", include("peregister.ops.urls")),
     path("account/", include("peregister.accounts.urls")),
     path("account/", include("peregister.organisations.public_urls")),
     path("mijn/", include("peregister.registry.urls")),

@@ -12,7 +12,8 @@ from peregister.accounts import tokens
 from peregister.accounts.models import User
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.notifications.mail import CannotResend, absolute_url, delivery_state, enqueue_mail
+from peregister.notifications.models import OutboxMessage
 
 
 class LinkNotUsable(Exception):
@@ -23,10 +24,24 @@ class LinkNotUsable(Exception):
         self.state = state
 
 
+SET_PASSWORD_TOPIC = "set-password"  # noqa: S105 - a topic name, not a secret
+
+
+def set_password_topic(user: User) -> str:
+    """The outbox topic of ``user``'s set-password mails: the pages that promised one ask it."""
+    return f"{SET_PASSWORD_TOPIC}:{user.pk}"
+
+
+def set_password_mail(user: User) -> OutboxMessage | None:
+    """The latest set-password mail of ``user`` (to show whether it arrived), if any."""
+    return delivery_state(set_password_topic(user))
+
+
 def mail_set_password_link(*, user: User, template: str, **context: Any) -> None:
     """Issue a fresh link for ``user`` and mail it with the username and the login page address.
 
     Call inside the transaction that created or changed the user: the mail leaves on commit.
+    The link is a secret: the outbox drops it once the mail is delivered or has failed.
     """
     raw = tokens.issue_token(user)
     enqueue_mail(
@@ -41,7 +56,17 @@ def mail_set_password_link(*, user: User, template: str, **context: Any) -> None
             **context,
         },
         language=user.language,
+        topic=set_password_topic(user),
+        secret_keys=["set_password_url"],
     )
+
+
+def renew_set_password_link(message: OutboxMessage) -> dict[str, Any]:
+    """A fresh link for a failed set-password mail that the register sends again."""
+    user = User.objects.filter(pk=message.topic.partition(":")[2], is_active=True).first()
+    if user is None:
+        raise CannotResend("account gone")
+    return {"set_password_url": tokens.set_password_url(tokens.issue_token(user))}
 
 
 def set_password_with_link(*, actor: Any, raw_token: str, password: str) -> User:

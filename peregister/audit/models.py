@@ -42,6 +42,7 @@ class AuditEvent(models.Model):
         STATEMENT_CREATED = "statement.created", _("PE-verklaring gemaakt")
         STATEMENT_WITHDRAWN = "statement.withdrawn", _("PE-verklaring ingetrokken")
         STATEMENT_VERIFIED = "statement.verified", _("PE-verklaring bekeken")
+        MAIL_RESENT = "mail.resent", _("e-mail opnieuw verstuurd")
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(

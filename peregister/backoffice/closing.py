@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.backoffice.notify import day, mail_professional
 from peregister.core import clock
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
+from peregister.notifications.mail import day, mail_professional
 from peregister.registry.models import PePeriod, Registration
 from peregister.registry.periods import PeriodStatus, period_end
 from peregister.registry.querysets import PePeriodQuerySet
@@ -75,7 +75,7 @@ def _lapse_one(pk: int, today: dt.date) -> bool:
             points_required=period.points_required,
         )
         mail_professional(
-            professional=professional,
+            **professional.mail_recipient(),
             template="registration_lapsed",
             context={
                 "register_name": registration.register.name,

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.backoffice.notify import day, mail_professional
 from peregister.core import clock
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
+from peregister.notifications.mail import day, mail_professional
 from peregister.registry.models import PePeriod, Registration, RenewalSubmission
 from peregister.registry.periods import period_end
 from peregister.registry.querysets import points_in_period
@@ -87,7 +87,7 @@ def approve_renewal(*, actor: Any, renewal: RenewalSubmission) -> PePeriod:
             reactivated=bool(reactivated),
         )
         mail_professional(
-            professional=professional,
+            **professional.mail_recipient(),
             template="renewal_decided",
             context={
                 "approved": True,
@@ -121,7 +121,7 @@ def reject_renewal(*, actor: Any, renewal: RenewalSubmission, reason: str) -> No
             period_start=period.start.isoformat(),
         )
         mail_professional(
-            professional=registration.professional,
+            **registration.professional.mail_recipient(),
             template="renewal_decided",
             context={
                 "approved": False,

@@ -19,30 +19,23 @@ from peregister.audit.service import record
 from peregister.core import clock
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.notifications.mail import absolute_url, day, mail_professional
 from peregister.registry.models import MAX_POINTS, Completion, SelfReport
 
 
 def _mail_decision(report: SelfReport) -> None:
-    professional = report.professional
-    user = professional.user
-    address = professional.email or (user.email if user is not None else "")
-    if not address:
-        return
-    enqueue_mail(
+    mail_professional(
+        **report.professional.mail_recipient(),
         template="self_report_decided",
-        to=[address],
         context={
-            "professional_name": professional.full_name,
             "title": report.title,
-            "completed_on": f"{report.completed_on:%d-%m-%Y}",
+            "completed_on": day(report.completed_on),
             "approved": report.status == SelfReport.Status.APPROVED,
             "points_claimed": report.points_claimed,
             "points_awarded": report.points_awarded,
             "reason": report.reason,
             "link": absolute_url(reverse("self_reports:list")),
         },
-        language=getattr(user, "language", None) or "nl",
     )
 
 

@@ -3,6 +3,7 @@ from django.urls import path
 from peregister.backoffice.views import (
     activities,
     attendance,
+    mail,
     registrations,
     renewals,
     self_reports,
@@ -51,6 +52,8 @@ urlpatterns = [
         self_reports.self_report_reject,
         name="self_report_reject",
     ),
+    path("e-mail/", mail.mail_list, name="mail"),
+    path("e-mail/<uuid:code>/opnieuw/", mail.mail_resend, name="mail_resend"),
     path("registraties/vervallen/", registrations.lapsed_list, name="lapsed"),
     path(
         "registraties/<uuid:professional>/<slug:register>/herstellen/",

@@ -80,6 +80,15 @@ class Professional(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
 
+    def mail_recipient(self) -> dict[str, str]:
+        """Where mail to the professional goes, as ``notifications.mail_professional`` takes it."""
+        user = self.user
+        return {
+            "address": self.email or (user.email if user is not None else ""),
+            "name": self.full_name,
+            "language": getattr(user, "language", None) or "nl",
+        }
+
 
 class Registration(models.Model):
     class Status(models.TextChoices):

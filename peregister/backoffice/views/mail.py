@@ -1,0 +1,46 @@
+"""*E-mail*: mails that could not be delivered, with the reason and *opnieuw versturen*."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from peregister.backoffice.mail import ResendRefused, resend_mail, subject_of, troubled_mail
+from peregister.backoffice.views.common import get_by_code_or_404
+from peregister.accounts.guards import staff_only
+from peregister.notifications.models import OutboxMessage
+
+PAGE_LIMIT = 500
+
+
+@staff_only
+@require_GET
+def mail_list(request: HttpRequest) -> HttpResponse:
+    troubled = troubled_mail()
+    failed = list(troubled.filter(state=OutboxMessage.State.FAILED)[:PAGE_LIMIT])
+    retrying = list(troubled.filter(state=OutboxMessage.State.PENDING)[:PAGE_LIMIT])
+    for message in (*failed, *retrying):
+        message.subject = subject_of(message)  # type: ignore[attr-defined]
+    return render(request, "backoffice/mail_list.html", {"failed": failed, "retrying": retrying})
+
+
+@staff_only
+@require_POST
+def mail_resend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    message = get_by_code_or_404(OutboxMessage.objects.all(), code)
+    try:
+        resend_mail(actor=request.user, message=message)
+    except ResendRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("De e-mail aan %(to)s staat weer klaar om te versturen.")
+            % {"to": ", ".join(message.recipients)},
+        )
+    return redirect("backoffice:mail")

@@ -1,0 +1,44 @@
+"""A request id for every request, and one log line per request without personal data."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from peregister.core import request_context
+
+logger = logging.getLogger("peregister.request")
+HEADER = "X-Request-ID"
+# Probes arrive every few seconds; a line for each would drown the rest.
+QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class RequestIdMiddleware:
+    """Takes a proxy's ``X-Request-ID`` when it looks like one, else makes one; echoes it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.headers.get(HEADER, "")
+        request_id = offered if request_context.acceptable(offered) else request_context.new_id()
+        started = time.perf_counter()
+        with request_context.bound(request_id):
+            response = self.get_response(request)
+            if request.path not in QUIET_PATHS:
+                match = request.resolver_match
+                # The route pattern, not the path: paths carry link secrets and codes.
+                logger.info(
+                    "request",
+                    extra={
+                        "method": request.method,
+                        "route": match.route if match else "(unresolved)",
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
+        response[HEADER] = request_id
+        return response
