@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from peregister.accounts.models import User
 from peregister.core import clock
+from peregister.home.demo import DEMO_PASSWORD
+from peregister.ops.logs import ContextFilter, JsonFormatter
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 from tests import factories
+from tests.log_scan import find_leaks
+from tests.smtp import SmtpCatcher
 
 
 @dataclass
@@ -92,3 +100,37 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpCatcher]:
+    """Django's real SMTP backend against a plain server (no STARTTLS), as a new user's."""
+    with SmtpCatcher() as catcher:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = catcher.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_TIMEOUT = 5
+        yield catcher
+
+
+@pytest.fixture(scope="session", autouse=True)
+def log_output_has_no_secrets() -> Iterator[None]:
+    """Every log line of the run, unmasked, is scanned at the end for passwords, link tokens
+    and e-mail addresses (a failure here is reported as an error of the last test)."""
+    with tempfile.NamedTemporaryFile("w+", suffix=".log", encoding="utf-8") as output:
+        handler = logging.StreamHandler(output)
+        handler.addFilter(ContextFilter())
+        handler.setFormatter(JsonFormatter(masked=False))
+        root = logging.getLogger()
+        root.addHandler(handler)
+        try:
+            yield
+        finally:
+            root.removeHandler(handler)
+        output.seek(0)
+        lines = output.read().splitlines()
+    leaks = find_leaks(lines, [DEMO_PASSWORD])
+    assert not leaks, f"{len(leaks)} log line(s) with personal data or secrets:\n" + "\n".join(
+        leaks[:5]
+    )

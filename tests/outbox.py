@@ -9,8 +9,8 @@ from peregister.notifications.mail import enqueue_mail
 from peregister.notifications.models import OutboxMessage
 
 
-def failed_message(**overrides: Any) -> OutboxMessage:
-    """A grant-created mail that the server refused for good."""
+def grant_mail(**overrides: Any) -> OutboxMessage:
+    """A grant-created mail to a contact, queued in the current transaction."""
     fields: dict[str, Any] = {
         "template": "grant_created",
         "to": ["regio@brug.example"],
@@ -22,8 +22,12 @@ def failed_message(**overrides: Any) -> OutboxMessage:
             "link": "https://pe.example.nl/",
         },
     }
-    fields.update(overrides)
-    message = enqueue_mail(**fields)
+    return enqueue_mail(**{**fields, **overrides})
+
+
+def failed_message() -> OutboxMessage:
+    """A grant-created mail that the server refused for good."""
+    message = grant_mail()
     OutboxMessage.objects.filter(pk=message.pk).update(
         state=OutboxMessage.State.FAILED,
         attempts=1,

@@ -151,3 +151,34 @@ def test_deploy_check_warns_about_a_signing_key_inside_the_application() -> None
         key.unlink()
     assert result.returncode != 0
     assert "statements.W001" in result.stdout + result.stderr
+
+
+def test_smtp_speaks_plain_unless_tls_is_asked_for() -> None:
+    """A new user's plain SMTP server must not get STARTTLS that it cannot answer."""
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_USE_TLS, s.EMAIL_USE_SSL, s.EMAIL_PORT)"
+    )
+    plain = manage("shell", "--no-imports", "-c", show, DEBUG="1", EMAIL_HOST="mail.example.nl")
+    assert plain.stdout.split() == ["False", "False", "25"], plain.stderr
+    tls = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        DEBUG="1",
+        EMAIL_HOST="mail.example.nl",
+        EMAIL_USE_TLS="1",
+        EMAIL_PORT="587",
+    )
+    assert tls.stdout.split() == ["True", "False", "587"], tls.stderr
+
+
+def test_production_queues_tasks_for_the_worker_and_development_runs_them_in_process() -> None:
+    show = "from django.conf import settings as s; print(s.TASKS['default']['BACKEND'])"
+    production = manage(
+        "shell", "--no-imports", "-c", show, SECRET_KEY="x" * 60, ALLOWED_HOSTS="pe.example.nl"
+    )
+    assert production.stdout.strip() == "django_tasks_db.DatabaseBackend", production.stderr
+    development = manage("shell", "--no-imports", "-c", show, DEBUG="1")
+    assert development.stdout.strip() == "django_tasks.backends.immediate.ImmediateBackend"

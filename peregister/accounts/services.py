@@ -27,14 +27,14 @@ class LinkNotUsable(Exception):
 SET_PASSWORD_TOPIC = "set-password"  # noqa: S105 - a topic name, not a secret
 
 
-def set_password_topic(user: User) -> str:
-    """The outbox topic of ``user``'s set-password mails: the pages that promised one ask it."""
-    return f"{SET_PASSWORD_TOPIC}:{user.pk}"
+def set_password_topic(user_pk: int) -> str:
+    """The outbox topic of an account's set-password mails: the pages that promised one ask it."""
+    return f"{SET_PASSWORD_TOPIC}:{user_pk}"
 
 
-def set_password_mail(user: User) -> OutboxMessage | None:
-    """The latest set-password mail of ``user`` (to show whether it arrived), if any."""
-    return delivery_state(set_password_topic(user))
+def set_password_mail(user_pk: int) -> OutboxMessage | None:
+    """The latest set-password mail of an account (to show whether it arrived), if any."""
+    return delivery_state(set_password_topic(user_pk))
 
 
 def mail_set_password_link(*, user: User, template: str, **context: Any) -> None:
@@ -56,7 +56,7 @@ def mail_set_password_link(*, user: User, template: str, **context: Any) -> None
             **context,
         },
         language=user.language,
-        topic=set_password_topic(user),
+        topic=set_password_topic(user.pk),
         secret_keys=["set_password_url"],
     )
 

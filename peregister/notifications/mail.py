@@ -202,6 +202,12 @@ def _send(message: OutboxMessage) -> None:
     email.send()
 
 
+def _mark_sent(message: OutboxMessage) -> None:
+    OutboxMessage.objects.filter(pk=message.pk, state=State.PENDING).update(
+        state=State.SENT, sent_at=clock.now(), last_error="", context=_without_secrets(message)
+    )
+
+
 def deliver(pk: int) -> str | None:
     """One delivery attempt of message ``pk``; returns its state after, or None if not taken."""
     message = _claim(pk)
@@ -224,10 +230,8 @@ def deliver(pk: int) -> str | None:
                 extra={**log, "error": _error_code(exc), "final": permanent},
             )
             return State.FAILED if permanent else State.PENDING
-        # Accepted by the server: from here until this UPDATE is the documented window.
-        OutboxMessage.objects.filter(pk=pk, state=State.PENDING).update(
-            state=State.SENT, sent_at=clock.now(), last_error="", context=_without_secrets(message)
-        )
+        # Accepted by the server: from here until the sent mark is the documented window.
+        _mark_sent(message)
         logger.info("mail delivered", extra=log)
         return State.SENT
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from peregister.accounts.guards import contact_only, organisation_manager_only
 from peregister.accounts.roles import request_roles
+from peregister.accounts.services import set_password_mail
 from peregister.core.refusals import Refused
 from peregister.organisations import services
 from peregister.organisations.forms import (
@@ -149,6 +150,10 @@ def _render_contact(
             "can_hand_over": me.role == Contact.Role.ADMINISTRATOR
             and contact.pk != me.pk
             and contact.active,
+            # Until the contact has set a password, whether the link reached them.
+            "link_mail": None
+            if contact.user.has_usable_password()
+            else set_password_mail(contact.user_id),
         },
         status=status,
     )
