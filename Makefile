@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev lint imports typecheck migrations-check pytest e2e bench messages clean
+.PHONY: run test install install-dev lint imports typecheck migrations-check pytest e2e bench drill messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ pytest:
 
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+## make drill: fault and backup/restore drills on a PostgreSQL server of their own (docs/deploy.md).
+drill: install-dev
+	$(BIN)/python -m drills.run
 
 ## Regenerate the English catalogue after changing UI strings (needs GNU gettext).
 messages: install

@@ -1,0 +1,106 @@
+"""Backup and restore drill: ``pg_dump`` of the populated database (the fault drill's), restored
+into a fresh database; migrations checked, the app started against the copy, every table's
+row count and a *rapportage* download compared byte for byte with the original."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from drills.client import Session, Tally
+from drills.cluster import Cluster
+from drills.stack import App, manage, production_env
+from tests.smtp import free_port
+
+ORIGINAL, COPY = "fault", "restored"
+
+
+def row_counts(url: str) -> dict[str, int]:
+    with psycopg.connect(url) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
+        counts = {}
+        for table in tables:
+            query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+            (counts[table],) = connection.execute(query).fetchone() or (None,)
+        return counts
+
+
+def download_report(app: App) -> bytes:
+    session = Session([app.port], Tally())
+    assert session.login("drill-beheerder", "correct-horse-battery-staple")
+    answer = session.get("/werkgever/rapportage.csv")
+    assert answer.status == 200, answer.status
+    return answer.body
+
+
+def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
+    lines: list[str] = []
+    ok = True
+
+    def check(passed: bool, text: str) -> None:
+        nonlocal ok
+        ok &= passed
+        lines.append(f"{'PASS' if passed else 'FAIL'} {text}")
+
+    dump = Path(tempfile.mkdtemp(prefix="pe-drill-dump-")) / "register.dump"
+    began = time.monotonic()
+    cluster.dump(ORIGINAL, dump)
+    dumped = time.monotonic() - began
+    began = time.monotonic()
+    cluster.restore(dump, COPY)
+    restored = time.monotonic() - began
+    lines.append(
+        f"pg_dump {dumped:.1f} s ({dump.stat().st_size / 1024:.0f} KiB), restore {restored:.1f} s"
+    )
+
+    env = production_env(cluster.url(COPY), free_port())
+    check_migrations = manage(env, "migrate", "--check", "--no-input")
+    check(check_migrations.returncode == 0, "migrate --check on the copy: nothing left to apply")
+
+    before, after = row_counts(cluster.url(ORIGINAL)), row_counts(cluster.url(COPY))
+    differing = sorted(t for t in before.keys() | after.keys() if before.get(t) != after.get(t))
+    check(
+        not differing,
+        f"row counts: {len(before)} tables, {sum(before.values())} rows in the original, "
+        f"{sum(after.values())} in the copy; differing tables: {differing or 'none'}",
+    )
+
+    apps = [
+        App("restore-original", production_env(cluster.url(ORIGINAL), free_port()), logs, 1),
+        App("restore-copy", env, logs, 1),
+    ]
+    for app in apps:
+        app.start()
+    try:
+        for app in apps:
+            app.wait_ready()
+        with urllib.request.urlopen(apps[1].base + "/readyz", timeout=5) as answer:  # noqa: S310
+            checks = json.loads(answer.read())["checks"]
+    except urllib.error.HTTPError as refused:  # 503: the copy has no worker of its own
+        checks = json.loads(refused.read())["checks"]
+    try:
+        check(
+            checks.get("database") == "ok" and checks.get("migrations") == "ok",
+            f"/readyz of the app on the copy: {checks}",
+        )
+        original, copy = download_report(apps[0]), download_report(apps[1])
+        check(
+            original == copy and original.count(b"\n") > 1,
+            f"rapportage.csv: {len(original)} bytes from the original, {len(copy)} from the "
+            f"copy, {'identical' if original == copy else 'DIFFERENT'}",
+        )
+    finally:
+        for app in apps:
+            app.stop()
+    return ok, lines

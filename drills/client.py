@@ -1,0 +1,119 @@
+"""A small HTTP client for the drills: one browser-like session (cookies, CSRF), spread over
+the app processes as a load balancer would, that says what happened to every request."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Answer:
+    status: int  # 0: no answer (refused, reset, timed out)
+    body: bytes = b""
+    location: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 400 and self.status != 0
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass
+class Tally:
+    """What every request got, counted across threads."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, key: str) -> None:
+        with self.lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+
+class Session:
+    _addresses = itertools.count(1)
+
+    def __init__(self, ports: list[int], tally: Tally) -> None:
+        self.ports = ports
+        self.turn = itertools.cycle(range(len(ports)))
+        self.tally = tally
+        self.cookies: dict[str, str] = {}
+        # Each session is its own client behind the proxy (rate limits are per client).
+        n = next(self._addresses)
+        self.client_address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+    def _once(
+        self, port: int, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request(method, path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie":
+                    cookie: SimpleCookie = SimpleCookie()
+                    cookie.load(value)
+                    for name, morsel in cookie.items():
+                        self.cookies[name] = morsel.value
+            return Answer(response.status, data, response.getheader("Location") or "")
+        finally:
+            connection.close()
+
+    def request(self, method: str, path: str, data: dict[str, str] | None = None) -> Answer:
+        """Sent to the next app process; a refused connection (that process is down) goes to
+        the next, as a load balancer does; any other failure is no answer."""
+        body = urllib.parse.urlencode(data or {}).encode() if method == "POST" else b""
+        for _ in range(len(self.ports)):
+            port = self.ports[next(self.turn)]
+            origin = f"https://127.0.0.1:{port}"
+            headers = {
+                "Host": f"127.0.0.1:{port}",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": self.client_address,
+                "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            }
+            if method == "POST":
+                headers.update(
+                    {
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Origin": origin,
+                        "Referer": origin + path,
+                        "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                    }
+                )
+            try:
+                answer = self._once(port, method, path, body, headers)
+            except ConnectionRefusedError:
+                self.tally.add("refused, sent to the other process")
+                continue
+            except OSError:
+                answer = Answer(0)
+            self.tally.add(f"{answer.status // 100}xx" if answer.status else "no answer")
+            return answer
+        self.tally.add("no process answered")
+        return Answer(0)
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: dict[str, str]) -> Answer:
+        if "csrftoken" not in self.cookies:
+            self.get("/account/inloggen/")
+        return self.request("POST", path, data)
+
+    def login(self, username: str, password: str) -> bool:
+        self.get("/account/inloggen/")
+        answer = self.post("/account/inloggen/", {"username": username, "password": password})
+        return answer.status == 302
