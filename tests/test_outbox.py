@@ -4,11 +4,13 @@ server, retried with backoff, failures shown to staff and to the screen that pro
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
@@ -264,3 +266,20 @@ def test_the_worker_logs_a_delivery_under_the_request_id_of_the_request(
     assert entry["message"] == "mail delivered"
     assert entry["request_id"] == "drill-request-0001"
     assert "vooruit.example" not in lines[0]
+
+
+@pytest.mark.django_db
+def test_delivered_mails_are_forgotten_after_the_keep_period_failed_ones_stay(
+    smtp, settings
+) -> None:
+    settings.OUTBOX_KEEP_DAYS = 30
+    delivered, refused = grant_mail(), grant_mail(to=["weg@brug.example"])
+    smtp.refuse("weg@brug.example")
+    outbox.deliver(delivered.pk)
+    outbox.deliver(refused.pk)
+    with later(29 * 24 * 3600):
+        call_command("prune_outbox", stdout=io.StringIO())
+    assert OutboxMessage.objects.count() == 2
+    with later(31 * 24 * 3600):
+        call_command("prune_outbox", stdout=io.StringIO())
+    assert list(OutboxMessage.objects.values_list("state", flat=True)) == [State.FAILED]

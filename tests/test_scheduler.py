@@ -12,12 +12,15 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from peregister.core import clock
+from peregister.notifications.mail import deliver_mail
 from peregister.notifications.models import OutboxMessage
 from peregister.ops import scheduler
 from peregister.ops.models import SchedulerLock
 from peregister.registry.models import Registration
+from tests.outbox import grant_mail
 from tests.test_close_periods import registration_with_period
 
 
@@ -57,7 +60,7 @@ def test_two_machines_at_once_run_the_daily_jobs_once(monkeypatch) -> None:
     assert results["first"].ran
     assert not results["first"].failed
     assert not results["second"].ran
-    assert calls == ["close_periods", "send_grant_reminders"]
+    assert calls == ["close_periods", "send_grant_reminders", "prune_outbox"]
     overdue.refresh_from_db()
     assert overdue.status == Registration.Status.LAPSED
     assert OutboxMessage.objects.filter(template="registration_lapsed").count() == 1
@@ -99,4 +102,20 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails(monkeypatc
     monkeypatch.setattr(scheduler, "call_command", call)
     with pytest.raises(Exception, match="close_periods"):
         call_command("run_scheduled", stdout=io.StringIO())
-    assert calls == ["close_periods", "send_grant_reminders"]
+    assert calls == ["close_periods", "send_grant_reminders", "prune_outbox"]
+
+
+@pytest.mark.django_db
+def test_with_a_task_queue_the_daily_run_also_prunes_finished_task_results(settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    old, recent = grant_mail(), grant_mail()
+    # Their tasks, as the commit would queue them: one finished 8 days ago, one yesterday.
+    for message, age in ((old, 8), (recent, 1)):
+        deliver_mail.enqueue(message.pk)
+        DBTaskResult.objects.filter(args_kwargs__args=[message.pk]).update(
+            status="SUCCESSFUL", finished_at=clock.now() - dt.timedelta(days=age)
+        )
+    result = scheduler.run_daily()
+    assert result.ran
+    assert not result.failed
+    assert [r.args_kwargs["args"] for r in DBTaskResult.objects.all()] == [[recent.pk]]

@@ -25,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
 from peregister.core import clock
+from peregister.notifications.mail import deferred_delivery
 from peregister.ops.models import SchedulerLock
 
 logger = logging.getLogger("peregister.scheduler")
@@ -34,11 +35,15 @@ logger = logging.getLogger("peregister.scheduler")
 class Job:
     command: str
     args: tuple[str, ...] = ()
+    # Only where tasks are queued in the database (production), not with in-process tasks.
+    needs_task_queue: bool = False
 
 
 DAILY_JOBS: tuple[Job, ...] = (
     Job("close_periods"),
     Job("send_grant_reminders"),
+    Job("prune_outbox"),
+    Job("prune_db_task_results", ("--min-age-days", "7"), needs_task_queue=True),
 )
 DAILY_LOCK = "daily-jobs"
 # A lock row (SQLite) outlives a holder that died for at most this long.
@@ -98,6 +103,8 @@ def run_daily(jobs: tuple[Job, ...] | None = None) -> RunResult:
         output = StringIO()
         failed: list[str] = []
         for job in DAILY_JOBS if jobs is None else jobs:
+            if job.needs_task_queue and not deferred_delivery():
+                continue
             try:
                 call_command(job.command, *job.args, stdout=output)
             except Exception:

@@ -8,6 +8,7 @@ connection (PostgreSQL restarting) is waited out, not fatal.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -74,6 +75,8 @@ class OutboxWorker:
 
     def run(self, *, once: bool = False) -> None:
         self.tasks.configure_signals()
+        # Heartbeats of workers long gone say nothing any more.
+        WorkerHeartbeat.objects.filter(seen_at__lt=clock.now() - dt.timedelta(days=1)).delete()
         logger.info("worker started", extra={"worker": self.worker_id})
         while self.running:
             try:
