@@ -118,21 +118,12 @@ class Cluster:
         with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
 
+    def _client(self, name: str) -> list[str]:
+        return [self._pg(name), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+
     def dump(self, database: str, path: Path) -> None:
         target = self.root / path.name
-        self._run(
-            self._pg("pg_dump"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "-Fc",
-            "-f",
-            str(target),
-            database,
-        )
+        self._run(*self._client("pg_dump"), "-Fc", "-f", str(target), database)
         shutil.copy(target, path)
 
     def restore(self, path: Path, database: str) -> None:
@@ -142,19 +133,7 @@ class Cluster:
             if self.as_root:
                 shutil.chown(target, "postgres", "postgres")
         self.createdb(database)
-        self._run(
-            self._pg("pg_restore"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "-d",
-            database,
-            "--exit-on-error",
-            str(target),
-        )
+        self._run(*self._client("pg_restore"), "-d", database, "--exit-on-error", str(target))
 
     def destroy(self) -> None:
         self.stop()

@@ -21,12 +21,20 @@ PAGE_LIMIT = 500
 @staff_only
 @require_GET
 def mail_list(request: HttpRequest) -> HttpResponse:
-    troubled = troubled_mail()
-    failed = list(troubled.filter(state=OutboxMessage.State.FAILED)[:PAGE_LIMIT])
-    retrying = list(troubled.filter(state=OutboxMessage.State.PENDING)[:PAGE_LIMIT])
+    # Failed mails first (they need someone), then those still being retried.
+    failed = list(troubled_mail().filter(state=OutboxMessage.State.FAILED)[:PAGE_LIMIT])
+    retrying = list(troubled_mail().filter(state=OutboxMessage.State.PENDING)[:PAGE_LIMIT])
     for message in (*failed, *retrying):
         message.subject = subject_of(message)  # type: ignore[attr-defined]
-    return render(request, "backoffice/mail_list.html", {"failed": failed, "retrying": retrying})
+    return render(
+        request,
+        "backoffice/mail_list.html",
+        {
+            "messages_in_trouble": [*failed, *retrying],
+            "failed_count": len(failed),
+            "retrying_count": len(retrying),
+        },
+    )
 
 
 @staff_only
