@@ -448,7 +448,7 @@ def _request_ids_carried(logs: Path) -> int:
         for line in (logs / f"{name}.log").read_text().splitlines():
             if line.startswith("{"):
                 entry = json.loads(line)
-                if entry.get("message") == "request" and entry.get("request_id"):
+                if entry.get("route") and entry.get("request_id"):
                     app_ids.add(entry["request_id"])
     carried = 0
     for line in (logs / "worker.log").read_text().splitlines():

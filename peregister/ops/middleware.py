@@ -30,15 +30,15 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             if request.path not in QUIET_PATHS:
                 match = request.resolver_match
-                # The route pattern, not the path: paths carry link secrets and codes.
+                fields = {
+                    "method": request.method,
+                    # The route pattern, not the path: paths carry link secrets and codes.
+                    "route": match.route if match else "(unresolved)",
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                }
                 logger.info(
-                    "request",
-                    extra={
-                        "method": request.method,
-                        "route": match.route if match else "(unresolved)",
-                        "status": response.status_code,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    },
+                    "%(method)s %(route)s %(status)s %(duration_ms)s ms", fields, extra=fields
                 )
         response[HEADER] = request_id
         return response
