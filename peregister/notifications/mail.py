@@ -10,7 +10,8 @@ Delivery claims the row with a conditional UPDATE (one attempt more, the next at
 pushed out by an exponential backoff) and commits that before talking to the SMTP server; only
 then does it send, and it marks the row sent right after the server accepted it. The window
 between the server's acceptance and that mark is the one place a mail can go out twice: a crash
-there leaves the row pending, and the next attempt sends it again with the same Message-ID.
+there (the worker killed, or the database unreachable for the mark) leaves the row pending, and
+the next attempt sends it again with the same Message-ID.
 A refused recipient or any 5xx answer fails the mail for good at once; other errors are
 retried until ``OUTBOX_MAX_ATTEMPTS``. A failed mail stays in the outbox with its reason for the
 register's staff (back-office *E-mail*), who can send it again.
