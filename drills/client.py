@@ -7,6 +7,7 @@ import http.client
 import itertools
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -34,11 +35,15 @@ class Tally:
     """What every request got, counted across threads."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    server_errors: list[float] = field(default_factory=list)  # seconds after ``started``
+    started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, key: str) -> None:
         with self.lock:
             self.counts[key] = self.counts.get(key, 0) + 1
+            if key == "5xx":
+                self.server_errors.append(time.monotonic() - self.started)
 
 
 class Session:

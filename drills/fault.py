@@ -50,7 +50,6 @@ class Ledger:
     revokes_confirmed: set[str] = field(default_factory=set)
     accounts_confirmed: dict[str, str] = field(default_factory=dict)  # KvK → requester e-mail
     reports: int = 0
-    server_errors: list[float] = field(default_factory=list)
 
     def note(self, attribute: str, key: Any) -> None:
         with self.lock:
@@ -117,11 +116,6 @@ class Load:
     def running(self) -> bool:
         return time.monotonic() < self.deadline
 
-    def _record(self, status: int) -> None:
-        if status >= 500:
-            with self.ledger.lock:
-                self.ledger.server_errors.append(time.monotonic() - self.started)
-
     def professionals(self, usernames: list[str], seed: int) -> None:
         rng = random.Random(seed)
         sessions = []
@@ -134,19 +128,16 @@ class Load:
             username, session = rng.choice(sessions)
             contact, _address = rng.choice(self.world.contacts)
             answer = session.post(add, {"contact": contact, "valid_until": ""})
-            self._record(answer.status)
             if answer.status == 302:
                 self.ledger.note("grants_confirmed", (username, contact))
             elif answer.status == 0 or answer.status >= 500:
                 self.ledger.note("grants_unanswered", (username, contact))
             elif answer.status == 409:  # already open: revoke one of this professional's grants
                 listing = session.get("/mijn/inzage-werkgever/")
-                self._record(listing.status)
                 codes = REVOKE_LINK.findall(listing.text)
                 if codes:
                     code = rng.choice(codes)
                     revoked = session.post(f"/mijn/inzage-werkgever/{code}/intrekken/", {})
-                    self._record(revoked.status)
                     if revoked.status == 302:
                         self.ledger.note("revokes_confirmed", code)
 
@@ -156,7 +147,6 @@ class Load:
                 return
             session = Session(self.ports, self.tally)
             form = session.get("/account/aanvragen/")
-            self._record(form.status)
             kvk = f"{prefix}{n:05d}"
             address = f"aanvraag-{kvk}@drill.example"
             answer = session.post(
@@ -174,7 +164,6 @@ class Load:
                     "username": f"drill-aanvrager-{kvk}",
                 },
             )
-            self._record(answer.status)
             if answer.status == 302:
                 self.ledger.note("accounts_confirmed", (kvk, address))
             time.sleep(0.3)
@@ -184,7 +173,6 @@ class Load:
         session.login(self.world.beheerder, self.world.password)
         while self.running():
             answer = session.get("/werkgever/rapportage.csv")
-            self._record(answer.status)
             if answer.status == 200:
                 with self.ledger.lock:
                     self.ledger.reports += 1
@@ -266,7 +254,7 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
 
     load = Load(world, ports, deadline=0)
     faults: list[Fault] = []
-    load.started = time.monotonic()
+    load.started = load.tally.started = time.monotonic()
     load.deadline = load.started + LOAD_SECONDS
     chunks = [world.professionals[i::3] for i in range(3)]
     threads = [
@@ -304,7 +292,7 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
     ok &= carried > 0
     tally = load.tally.counts
     answered = sum(n for kind, n in tally.items() if kind.endswith("xx") or kind == "no answer")
-    errors = load.ledger.server_errors
+    errors = load.tally.server_errors
     # A 5xx is allowed only while a fault is on (and a second after: requests in flight).
     outside = [t for t in errors if not any(f.start <= t <= f.end + 1 for f in faults)]
     header = [
