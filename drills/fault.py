@@ -146,7 +146,7 @@ class Load:
             if not self.running():
                 return
             session = Session(self.ports, self.tally)
-            form = session.get("/account/aanvragen/")
+            session.get("/account/aanvragen/")  # the form, and its CSRF cookie
             kvk = f"{prefix}{n:05d}"
             address = f"aanvraag-{kvk}@drill.example"
             answer = session.post(
