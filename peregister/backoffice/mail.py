@@ -8,18 +8,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.core.refusals import Refused
 from peregister.notifications.mail import CannotResend, render_mail, resend
 from peregister.notifications.models import OutboxMessage
 
 State = OutboxMessage.State
-
-
-class ResendRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def troubled_mail() -> QuerySet[OutboxMessage]:
@@ -32,14 +28,14 @@ def troubled_mail() -> QuerySet[OutboxMessage]:
 def resend_mail(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
     """*Opnieuw versturen*: the failed mail goes back into the outbox (a link mail with a new
     link); audited."""
-    if not (getattr(actor, "is_authenticated", False) and actor.is_staff and actor.is_active):
-        raise ResendRefused(_("Alleen het register kan dit doen."))
+    require_staff(actor)
     with transaction.atomic():
         try:
             message = resend(message)
         except CannotResend as exc:
-            raise ResendRefused(
-                _("Deze e-mail kan niet opnieuw worden verstuurd (al verstuurd of account weg).")
+            raise Refused(
+                _("Deze e-mail kan niet opnieuw worden verstuurd (al verstuurd of account weg)."),
+                conflict=True,
             ) from exc
         record(
             AuditEvent.Action.MAIL_RESENT,

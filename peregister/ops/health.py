@@ -17,8 +17,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from peregister.core import clock
 from peregister.accounts.guards import public
+from peregister.core import clock
 from peregister.notifications.mail import deferred_delivery
 from peregister.ops.models import WorkerHeartbeat
 

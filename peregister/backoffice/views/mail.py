@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from peregister.backoffice.mail import ResendRefused, resend_mail, subject_of, troubled_mail
-from peregister.backoffice.views.common import get_by_code_or_404
 from peregister.accounts.guards import staff_only
+from peregister.backoffice.mail import resend_mail, subject_of, troubled_mail
+from peregister.backoffice.views.common import get_by_code_or_404
+from peregister.core.refusals import Refused
 from peregister.notifications.models import OutboxMessage
 
 PAGE_LIMIT = 500
@@ -43,7 +44,7 @@ def mail_resend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     message = get_by_code_or_404(OutboxMessage.objects.all(), code)
     try:
         resend_mail(actor=request.user, message=message)
-    except ResendRefused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(
