@@ -54,6 +54,7 @@ BUDGETS = {
     "backoffice:attendance staff": 4,  # main: 6
     "backoffice:attendance_csv staff": 4,  # main: 6
     "backoffice:lapsed staff": 3,  # main: 5
+    "backoffice:mail staff": 3,
     "backoffice:reinstate staff": 4,  # main: 6
     "backoffice:renewal staff": 10,  # main: 12
     "backoffice:renewals staff": 3,  # main: 5
@@ -117,6 +118,24 @@ BUDGETS = {
     "registry:my_dossier professional": 5,  # main: 7
     "reports:download_csv administrator": 7,  # main: 11
     "reports:download_csv deputy": 7,  # main: 11
+    # Health probes (issue 11): session and user of the logged-in persona (a probe without a
+    # cookie makes none), and for /readyz SELECT 1 and the applied migrations (2 queries).
+    "ops:healthz administrator": 2,
+    "ops:healthz contact_expired": 2,
+    "ops:healthz contact_live": 2,
+    "ops:healthz contact_revoked": 2,
+    "ops:healthz deputy": 2,
+    "ops:healthz other_org_admin": 2,
+    "ops:healthz professional": 2,
+    "ops:healthz staff": 2,
+    "ops:readyz administrator": 5,
+    "ops:readyz contact_expired": 5,
+    "ops:readyz contact_live": 5,
+    "ops:readyz contact_revoked": 5,
+    "ops:readyz deputy": 5,
+    "ops:readyz other_org_admin": 5,
+    "ops:readyz professional": 5,
+    "ops:readyz staff": 5,
     "reports:download_csv other_org_admin": 7,  # main: 11
     "reports:download_xlsx administrator": 8,  # main: 13
     "reports:download_xlsx deputy": 8,  # main: 13

@@ -22,9 +22,10 @@ PAGE_LIMIT = 500
 @staff_only
 @require_GET
 def mail_list(request: HttpRequest) -> HttpResponse:
-    # Failed mails first (they need someone), then those still being retried.
-    failed = list(troubled_mail().filter(state=OutboxMessage.State.FAILED)[:PAGE_LIMIT])
-    retrying = list(troubled_mail().filter(state=OutboxMessage.State.PENDING)[:PAGE_LIMIT])
+    troubled = list(troubled_mail()[:PAGE_LIMIT])
+    # Failed mails first (they need someone), then those still being retried; newest first.
+    failed = [m for m in troubled if m.state == OutboxMessage.State.FAILED]
+    retrying = [m for m in troubled if m.state != OutboxMessage.State.FAILED]
     for message in (*failed, *retrying):
         message.subject = subject_of(message)  # type: ignore[attr-defined]
     return render(
