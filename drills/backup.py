@@ -5,6 +5,7 @@ row count and a *rapportage* download compared byte for byte with the original."
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import time
 import urllib.request
@@ -103,4 +104,5 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
     finally:
         for app in apps:
             app.stop()
+        shutil.rmtree(dump.parent, ignore_errors=True)
     return ok, lines
