@@ -65,7 +65,7 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
         f"pg_dump {dumped:.1f} s ({dump.stat().st_size / 1024:.0f} KiB), restore {restored:.1f} s"
     )
 
-    env = production_env(cluster.url(COPY), free_port())
+    env = production_env(cluster.url(COPY), free_port(), logs)
     check_migrations = manage(env, "migrate", "--check", "--no-input")
     check(check_migrations.returncode == 0, "migrate --check on the copy: nothing left to apply")
 
@@ -78,7 +78,7 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
     )
 
     apps = [
-        App("restore-original", production_env(cluster.url(ORIGINAL), free_port()), logs, 1),
+        App("restore-original", production_env(cluster.url(ORIGINAL), free_port(), logs), logs, 1),
         App("restore-copy", env, logs, 1),
     ]
     for app in apps:

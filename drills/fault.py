@@ -236,7 +236,7 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
     """Run the fault drill; returns (passed, printed lines)."""
     cluster.createdb("fault")
     smtp_port = free_port()
-    env = production_env(cluster.url("fault"), smtp_port)
+    env = production_env(cluster.url("fault"), smtp_port, logs)
     for command in (("migrate", "--no-input"), ("collectstatic", "--no-input", "-v", "0")):
         done = manage(env, *command)
         assert done.returncode == 0, done.stderr[-2000:]

@@ -17,7 +17,26 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
 
-def production_env(database_url: str, smtp_port: int, **extra: str) -> dict[str, str]:
+def signing_key(folder: Path) -> Path:
+    """The PE-verklaring signing key production requires, outside the application."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = folder / "statement-signing-key.pem"
+    if not path.exists():
+        path.write_bytes(
+            Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return path
+
+
+def production_env(
+    database_url: str, smtp_port: int, key_folder: Path, **extra: str
+) -> dict[str, str]:
     """Production settings (DEBUG off, database task queue, SMTP without TLS), tuned for a
     short drill: retries after one second, a sweep that takes over after two."""
     env = {
@@ -40,6 +59,7 @@ def production_env(database_url: str, smtp_port: int, **extra: str) -> dict[str,
         # Behind a load balancer: the client address comes from X-Forwarded-For.
         RATELIMIT_CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR",
         LOG_FORMAT="json",
+        STATEMENT_SIGNING_KEY_FILE=str(signing_key(key_folder)),
         PYTHONUNBUFFERED="1",
         **extra,
     )

@@ -174,10 +174,17 @@ def test_smtp_speaks_plain_unless_tls_is_asked_for() -> None:
     assert tls.stdout.split() == ["True", "False", "587"], tls.stderr
 
 
-def test_production_queues_tasks_for_the_worker_and_development_runs_them_in_process() -> None:
+def test_production_queues_tasks_for_the_worker_and_development_runs_them_in_process(
+    tmp_path: Path,
+) -> None:
     show = "from django.conf import settings as s; print(s.TASKS['default']['BACKEND'])"
     production = manage(
-        "shell", "--no-imports", "-c", show, SECRET_KEY="x" * 60, ALLOWED_HOSTS="pe.example.nl"
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        STATEMENT_SIGNING_KEY_FILE=str(signing_key_file(tmp_path)),
+        **PRODUCTION,
     )
     assert production.stdout.strip() == "django_tasks_db.DatabaseBackend", production.stderr
     development = manage("shell", "--no-imports", "-c", show, DEBUG="1")
