@@ -128,3 +128,71 @@ def test_with_status_in_sql_agrees_with_period_status_on_stored_periods(db: None
             assert period.period_status == expected, (period.pk, today)
             seen.add(expected)
     assert seen == set(PeriodStatus)
+
+
+def test_every_form_of_the_current_period_agrees(db: None) -> None:
+    """``is_current`` (NOT EXISTS), ``started_periods`` (newest first), ``has_current_period``
+    and ``has_no_started_period`` name one rule: checked around a period that starts on the
+    day itself, a future-only registration, two registrations and a professional without any."""
+    from peregister.registry import periods
+    from peregister.registry.dossier import registration_views
+    from peregister.registry.models import Professional, Registration
+
+    on = dt.date(2025, 5, 1)
+    backoffice = factories.RegisterFactory(code="bo", name="Backoffice")
+    two = factories.RegistrationFactory(registered_on=dt.date(2022, 1, 1))
+    factories.PePeriodFactory(registration=two, start=dt.date(2022, 1, 1))
+    running = factories.PePeriodFactory(registration=two, start=dt.date(2024, 1, 1))
+    both = two.professional
+    starts_today = factories.RegistrationFactory(professional=both, register=backoffice)
+    today_period = factories.PePeriodFactory(registration=starts_today, start=on)
+    future_only = factories.RegistrationFactory()
+    factories.PePeriodFactory(registration=future_only, start=on + dt.timedelta(days=1))
+    lapsed = factories.RegistrationFactory(status=Registration.Status.LAPSED)
+    ran_out = factories.PePeriodFactory(registration=lapsed, start=dt.date(2021, 1, 1))
+    mixed = factories.RegistrationFactory()
+    factories.PePeriodFactory(registration=mixed, start=on + dt.timedelta(days=30))
+    mixed_running = factories.PePeriodFactory(
+        registration=factories.RegistrationFactory(
+            professional=mixed.professional, register=backoffice
+        ),
+        start=dt.date(2024, 6, 1),
+    )
+    nothing = factories.ProfessionalFactory()
+
+    def current_pks(day: dt.date) -> set[int]:
+        return set(PePeriod.objects.current(day).values_list("pk", flat=True))
+
+    # Written out by hand for the day itself and the day before.
+    assert current_pks(on) == {running.pk, today_period.pk, ran_out.pk, mixed_running.pk}
+    assert current_pks(on - dt.timedelta(days=1)) == {running.pk, ran_out.pk, mixed_running.pk}
+    no_period = Professional.objects.filter(periods.has_no_started_period(on))
+    assert set(no_period) == {future_only.professional, nothing}
+
+    for day in [on - dt.timedelta(days=1), on, on + dt.timedelta(days=1), dt.date(2030, 1, 1)]:
+        current = PePeriod.objects.filter(pk__in=current_pks(day))
+        by_registration = {p.registration_id: (p.start, p.end) for p in current}
+        # The newest-first subquery picks the same period per registration.
+        figures = Registration.objects.with_current_figures(day).filter(current_start__isnull=False)
+        assert {r.pk: (r.current_start, r.current_end) for r in figures} == by_registration
+        # Exactly the registrations that have a current period have one started.
+        with_current = Registration.objects.with_current_period(day)
+        assert set(with_current.values_list("pk", flat=True)) == set(by_registration)
+        # Professionals without any started period are those without a current one.
+        without = Professional.objects.filter(periods.has_no_started_period(day))
+        assert set(without) == set(
+            Professional.objects.exclude(registrations__periods__in=current)
+        ), day
+        # The dossier shows the same current period per registration.
+        for professional in Professional.objects.all():
+            shown = {
+                view.registration.pk: (view.current.period.start, view.current.period.end)
+                for view in registration_views(professional, day)
+                if view.current is not None
+            }
+            mine = {
+                pk: dates
+                for pk, dates in by_registration.items()
+                if Registration.objects.get(pk=pk).professional_id == professional.pk
+            }
+            assert shown == mine, (professional, day)

@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import BooleanField, ExpressionWrapper
+
 from peregister.registry.models import Completion, PePeriod, Professional, Registration
+from peregister.registry.periods import has_started, is_current
 from peregister.registry.progress import Progress
 
 
@@ -44,7 +47,8 @@ def registration_views(
     """
     periods = list(
         PePeriod.objects.with_progress()
-        .filter(registration__professional=professional, start__lte=today)
+        .filter(has_started(today), registration__professional=professional)
+        .annotate(current=ExpressionWrapper(is_current(today), output_field=BooleanField()))
         .order_by("registration__register__name", "registration_id", "-start")
     )
     completions: list[Completion] = []
@@ -52,16 +56,18 @@ def registration_views(
         completions = list(
             Completion.objects.filter(professional=professional).order_by("-completed_on", "-id")
         )
-    views: list[RegistrationView] = []
-    by_registration: dict[int, list[PeriodView]] = {}
+    current: dict[int, PeriodView] = {}
+    earlier: dict[int, list[PeriodView]] = {}
     registrations: dict[int, Registration] = {}
     for period in periods:
         period_completions = [c for c in completions if period.contains(c.completed_on)]
         view = PeriodView(period, period.progress(today), period_completions)
-        by_registration.setdefault(period.registration_id, []).append(view)
-        registrations[period.registration_id] = period.registration
-    for registration_id, period_views in by_registration.items():
-        views.append(
-            RegistrationView(registrations[registration_id], period_views[0], period_views[1:])
-        )
-    return views
+        if period.current:
+            current[period.registration_id] = view
+        else:
+            earlier.setdefault(period.registration_id, []).append(view)
+        registrations.setdefault(period.registration_id, period.registration)
+    return [
+        RegistrationView(registration, current.get(pk), earlier.get(pk, []))
+        for pk, registration in registrations.items()
+    ]

@@ -2,9 +2,14 @@
 
 Dates: N months run from the start to the day before start + N months (``period_end``).
 
-Current: per registration, the latest period that has started on a day
-(``PePeriodQuerySet.current``, ``started_periods``). For an active registration it contains
-that day; for a lapsed one it is the period that ran out.
+Current: per registration, the latest period that has started on a day (its first day
+counts). For an active registration it contains that day; for a lapsed one it is the period
+that ran out. A query needs the rule in one of four shapes, all written here: ``is_current``
+(filter periods, NOT EXISTS a later started one; ``PePeriodQuerySet.current``),
+``started_periods`` / ``current_period_value`` (newest first, per registration),
+``has_current_period`` (``RegistrationQuerySet.with_current_period``) and
+``has_no_started_period`` (a professional without any current period). The dossier filters
+``has_started`` and marks ``is_current``; ``tests/test_periods.py`` checks that the shapes agree.
 
 Status, in order (``period_status`` in Python, ``status_expression`` in SQL, side by side here;
 ``tests/test_report_summary.py`` checks that the two agree on thousands of generated cases
@@ -25,10 +30,12 @@ import calendar
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
 from django.db import NotSupportedError, models
 from django.db.models import (
     Case,
     CharField,
+    Exists,
     Expression,
     ExpressionWrapper,
     F,
@@ -36,6 +43,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    Subquery,
     Value,
     When,
 )
@@ -57,12 +65,59 @@ def period_end(start: dt.date, months: int) -> dt.date:
 
 
 # --- which period is current ---------------------------------------------------------------------
+# One rule, written once per shape a query needs: a period has started on a day when its start
+# is on or before it (the first day counts); the current period of a registration is its latest
+# started one. ``tests/test_periods.py`` checks that the shapes agree.
 
 
-def started_periods(periods: models.QuerySet[Any], registration_ref: str, on: dt.date) -> Any:
-    """``periods`` of the registration ``OuterRef(registration_ref)`` started on ``on``, newest
-    first: the first is its current period."""
-    return periods.filter(registration=OuterRef(registration_ref), start__lte=on).order_by("-start")
+def _periods() -> Any:
+    # By name: the models import this module (through their querysets).
+    return apps.get_model("registry", "PePeriod").objects
+
+
+def has_started(on: dt.date, path: str = "") -> Q:
+    """The period (``path`` leads to it, ``""``: the row itself) has started on ``on``."""
+    return Q(**{f"{path}start__lte": on})
+
+
+def is_current(on: dt.date) -> Q:
+    """A period row is current on ``on``: started, and no later period of its registration has
+    (the NOT EXISTS shape, for filtering periods; ``PePeriodQuerySet.current``)."""
+    later = _periods().filter(
+        has_started(on), registration=OuterRef("registration"), start__gt=OuterRef("start")
+    )
+    return Q(has_started(on), ~Q(Exists(later)))
+
+
+def started_periods(registration_ref: str, on: dt.date) -> Any:
+    """Periods of the registration ``OuterRef(registration_ref)`` started on ``on``, newest
+    first: the first is its current period (the shape of a subquery per registration)."""
+    return (
+        _periods()
+        .filter(has_started(on), registration=OuterRef(registration_ref))
+        .order_by("-start")
+    )
+
+
+def current_period_value(on: dt.date, field: str, registration_ref: str = "pk") -> Subquery:
+    """``field`` of the current period of the registration ``OuterRef(registration_ref)``: one
+    index probe (``RegistrationQuerySet.with_current_figures``, the list's sort values)."""
+    return Subquery(started_periods(registration_ref, on).values(field)[:1])
+
+
+def has_current_period(on: dt.date, registration_ref: str = "pk") -> Exists:
+    """The registration ``OuterRef(registration_ref)`` has a current period on ``on``: it has
+    started one (``RegistrationQuerySet.with_current_period``)."""
+    return Exists(started_periods(registration_ref, on))
+
+
+def has_no_started_period(on: dt.date, professional_ref: str = "pk") -> Q:
+    """The professional ``OuterRef(professional_ref)`` has no current period in any
+    registration on ``on`` (a row *geen lopende PE-periode* in the list and the report)."""
+    started = _periods().filter(
+        has_started(on), registration__professional=OuterRef(professional_ref)
+    )
+    return ~Q(Exists(started))
 
 
 # --- status: Python ----------------------------------------------------------------------------

@@ -7,10 +7,11 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from peregister.registry.periods import started_periods, status_expression
+from peregister.registry import periods
+from peregister.registry.periods import current_period_value, status_expression
 
 # ``RenewalSubmission.Status.APPROVED`` (models import this module, not the other way round).
 APPROVED = "approved"
@@ -37,22 +38,14 @@ def points_in_period(professional_ref: str, start_ref: str, end_ref: str) -> Coa
     return Coalesce(Subquery(completions), Value(0), output_field=models.IntegerField())
 
 
-def current_period_value(on: dt.date, field: str) -> Subquery:
-    """``field`` of a registration's current period on ``on`` (see ``PePeriodQuerySet.current``).
-
-    A subquery on the registration: the latest period started on ``on``, one index probe.
-    """
-    return Subquery(started_periods(_model("PePeriod").objects, "pk", on).values(field)[:1])
-
-
 class RegistrationQuerySet(models.QuerySet[Any]):
     def with_current_period(self, on: dt.date) -> RegistrationQuerySet:
-        """Registrations that have a period started on ``on``.
+        """Registrations that have a current period on ``on`` (``periods.has_current_period``).
 
         Exactly these have one ``PePeriodQuerySet.current(on)`` period (starts are unique per
         registration), so counting them counts the current periods without the anti-join.
         """
-        return self.filter(Exists(started_periods(_model("PePeriod").objects, "pk", on)))
+        return self.filter(periods.has_current_period(on))
 
     def with_current_figures(self, on: dt.date) -> RegistrationQuerySet:
         """Annotate the current period's ``current_start``, ``current_end``,
@@ -67,15 +60,12 @@ class RegistrationQuerySet(models.QuerySet[Any]):
 
 class PePeriodQuerySet(models.QuerySet[Any]):
     def current(self, on: dt.date) -> PePeriodQuerySet:
-        """Per registration the latest period that has started on ``on``.
+        """Per registration the latest period that has started on ``on`` (``periods.is_current``).
 
         For an active registration that period contains ``on``; for a lapsed one it is the
         period that ran out.
         """
-        later = _model("PePeriod").objects.filter(
-            registration=OuterRef("registration"), start__gt=OuterRef("start"), start__lte=on
-        )
-        return self.filter(start__lte=on).exclude(Exists(later))
+        return self.filter(periods.is_current(on))
 
     def with_points(self) -> PePeriodQuerySet:
         return self.annotate(

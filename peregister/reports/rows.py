@@ -22,7 +22,6 @@ from typing import Any
 from django.db.models import (
     CharField,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -39,12 +38,13 @@ from peregister.access.models import AccessGrant
 from peregister.access.policies import ReportScope
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional, Registration, RenewalSubmission
-from peregister.registry.periods import PeriodStatus, period_status
-from peregister.registry.querysets import (
-    PePeriodQuerySet,
+from peregister.registry.periods import (
+    PeriodStatus,
     current_period_value,
-    points_in_period,
+    has_no_started_period,
+    period_status,
 )
+from peregister.registry.querysets import PePeriodQuerySet, points_in_period
 
 CHUNK_SIZE = 2000
 # Status of a professional in the report whose registration has no started PE period yet.
@@ -323,12 +323,9 @@ def professionals_without_period(
     grants: QuerySet[AccessGrant], today: dt.date
 ) -> QuerySet[Professional]:
     """Professionals ``grants`` covers without any current PE period: one row each."""
-    started = PePeriod.objects.filter(registration__professional=OuterRef("pk"), start__lte=today)
-    return (
-        Professional.objects.filter(pk__in=grants.values("professional_id"))
-        .exclude(Exists(started))
-        .order_by()
-    )
+    return Professional.objects.filter(
+        has_no_started_period(today), pk__in=grants.values("professional_id")
+    ).order_by()
 
 
 def _authorised_until(grants: QuerySet[AccessGrant], professional_ref: str) -> Subquery:
