@@ -18,6 +18,7 @@ from django.http import Http404
 
 from peregister.access import policies
 from peregister.access.models import AccessGrant
+from peregister.accounts.roles import is_register_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
@@ -57,7 +58,7 @@ def open_dossier(
 
 def open_staff_dossier(*, actor: Any, professional: Professional, via: str) -> Professional:
     """Register staff open ``professional``'s dossier on the back-office page ``via``."""
-    if not policies.is_register_staff(actor):
+    if not is_register_staff(actor):
         raise Http404
     with transaction.atomic():
         record(

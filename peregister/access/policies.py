@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from peregister.access.models import AccessGrant
+from peregister.accounts.roles import is_register_staff
 from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
@@ -150,11 +151,6 @@ def report_professionals(viewer: Any, at: dt.datetime | None = None) -> QuerySet
     """Professionals in the viewer's organisation report (none for anyone else)."""
     grants = report_grants(viewer, at)
     return Professional.objects.filter(Exists(grants.filter(professional=OuterRef("pk"))))
-
-
-def is_register_staff(viewer: Any) -> bool:
-    user = _user(viewer)
-    return bool(user is not None and user.is_active and user.is_staff)
 
 
 def staff_professionals(viewer: Any) -> QuerySet[Professional]:

@@ -6,16 +6,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from peregister.accounts.roles import is_register_staff
 from peregister.core.refusals import Refused
-
-
-def is_staff(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False) and actor.is_active and actor.is_staff)
 
 
 def require_staff(actor: Any) -> None:
     """Register staff only (decisions of the register)."""
-    if not is_staff(actor):
+    if not is_register_staff(actor):
         raise Refused(_("Alleen het register kan dit doen."))
 
 

@@ -44,13 +44,19 @@ def _related(user: Any, name: str) -> Any:
         return None
 
 
+def is_register_staff(user: Any) -> bool:
+    """Register staff: a logged-in, active staff user. The one staff predicate: the role, the
+    services' ``require_staff`` and the policy's staff clause all read it."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
 def roles_of(user: Any) -> Roles:
     if user is None or not user.is_authenticated:
         return Roles()
     return Roles(
         professional=_related(user, "professional"),
         contact=_related(user, "contact"),
-        is_staff=bool(user.is_active and user.is_staff),
+        is_staff=is_register_staff(user),
     )
 
 
