@@ -9,6 +9,7 @@ from typing import cast
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from peregister.access import policies
 from peregister.accounts.roles import roles_of
@@ -244,3 +245,25 @@ def test_list_and_report_agree_for_every_persona(world: World) -> None:
             expected = []
         assert _list_keys(user) == expected, persona
     assert len(_list_keys(world.contact_live.user)) > 50  # over more than one page
+
+
+@pytest.mark.parametrize(
+    ("language", "lapsed", "ended"),
+    [("nl", "vervallen", "beëindigd"), ("en", "lapsed", "terminated")],
+)
+def test_a_lapsed_or_ended_registration_is_marked_with_its_status_label(
+    world: World, language: str, lapsed: str, ended: str
+) -> None:
+    for status, last_name in [("lapsed", "Vervallen"), ("ended", "Beeindigd")]:
+        professional = _grant_with_period(world.contact_live, last_name=last_name)
+        professional.registrations.update(status=status)
+    user = world.contact_live.user
+    user.language = language
+    user.save()
+    client = client_for(user)
+    with translation.override(language):  # the page switches the thread's language: restore it
+        client.post("/taal/", {"language": language, "next": URL})
+        body = client.get(URL).content.decode()
+    assert f'<span class="status status-lapsed">{lapsed}</span>' in body
+    assert f'<span class="status status-ended">{ended}</span>' in body
+    assert body.count('class="status status-active"') == 0  # active needs no second word

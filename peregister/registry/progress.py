@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from peregister.registry.periods import PeriodStatus, period_status
 
 
+def points_percent(points_earned: int, points_required: int) -> int:
+    """Points earned as a whole percentage of the required points, at most 100 (a bar)."""
+    if points_required <= 0:
+        return 100
+    return min(100, points_earned * 100 // points_required)
+
+
 @dataclass(frozen=True)
 class Progress:
     """Start, end, points, status and days left of one period."""
@@ -24,9 +31,7 @@ class Progress:
 
     @property
     def percent(self) -> int:
-        if self.points_required <= 0:
-            return 100
-        return min(100, self.points_earned * 100 // self.points_required)
+        return points_percent(self.points_earned, self.points_required)
 
     @classmethod
     def compute(

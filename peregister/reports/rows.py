@@ -44,6 +44,7 @@ from peregister.registry.periods import (
     has_no_started_period,
     period_status,
 )
+from peregister.registry.progress import points_percent
 from peregister.registry.querysets import PePeriodQuerySet, points_in_period
 
 CHUNK_SIZE = 2000
@@ -88,9 +89,14 @@ class ReportRow:
         """Points earned as a share of the required points (for a progress bar)."""
         if self.points_required is None or self.points_earned is None:
             return 0
-        if self.points_required <= 0:
-            return 100
-        return min(100, self.points_earned * 100 // self.points_required)
+        return points_percent(self.points_earned, self.points_required)
+
+    @property
+    def registration_status_label(self) -> str:
+        """The registration's status where it is not active (*vervallen*, *beëindigd*)."""
+        if self.registration_status in ("", _ACTIVE):
+            return ""
+        return str(Registration.Status(self.registration_status).label)
 
     @property
     def status_label(self) -> str:
@@ -124,6 +130,7 @@ _PERIOD_COLUMNS = (
 )
 _STATUS_VALUE = {status: str(status.value) for status in PeriodStatus}
 _APPROVED = str(RenewalSubmission.Status.APPROVED.value)
+_ACTIVE = str(Registration.Status.ACTIVE.value)
 _SUBMITTED = frozenset(
     str(status.value)
     for status in (RenewalSubmission.Status.SUBMITTED, RenewalSubmission.Status.APPROVED)
