@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from peregister.registry.models import PePeriod
+from peregister.registry.models import PePeriod, PeriodFiguresNotLoaded
 from peregister.registry.periods import (
     PeriodStatus,
     add_months,
@@ -196,3 +196,13 @@ def test_every_form_of_the_current_period_agrees(db: None) -> None:
                 if Registration.objects.get(pk=pk).professional_id == professional.pk
             }
             assert shown == mine, (professional, day)
+
+
+def test_progress_of_a_period_loaded_without_its_figures_says_what_to_load(db: None) -> None:
+    period = factories.PePeriodFactory()
+    plain = PePeriod.objects.get(pk=period.pk)
+    with pytest.raises(PeriodFiguresNotLoaded, match=r"with_progress\(\)"):
+        plain.progress(dt.date(2025, 1, 1))
+    # Loaded with the figures, it answers.
+    loaded = PePeriod.objects.with_progress().get(pk=period.pk)
+    assert loaded.progress(period.start).points_earned == 0

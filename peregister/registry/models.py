@@ -121,6 +121,14 @@ class Registration(models.Model):
         return f"{self.professional} – {self.register}"
 
 
+class PeriodFiguresNotLoaded(LookupError):
+    """``PePeriod.progress()`` on a period loaded without ``with_progress()``: a coding error."""
+
+
+# The annotations ``PePeriod.progress()`` reads (``PePeriodQuerySet.with_progress``).
+_FIGURES = ("points_earned", "renewal_status")
+
+
 class PePeriod(models.Model):
     """A 2-year cycle; ``points_required`` is copied from the register when the period opens."""
 
@@ -152,7 +160,18 @@ class PePeriod(models.Model):
         return self.start <= day <= self.end
 
     def progress(self, today: dt.date) -> Progress:
-        """Figures for this period, from the ``with_progress()`` annotations."""
+        """Figures for this period, from the ``with_progress()`` annotations.
+
+        Points are summed in SQL for many periods at once; a period loaded without them
+        refuses instead of querying per period.
+        """
+        missing = [name for name in _FIGURES if name not in self.__dict__]
+        if missing:
+            raise PeriodFiguresNotLoaded(
+                f"PePeriod.progress() needs the period loaded with "
+                f"PePeriod.objects.with_progress() (or with_status()); missing: "
+                f"{', '.join(missing)}."
+            )
         annotated: Any = self
         return Progress.compute(
             start=self.start,
