@@ -15,6 +15,7 @@ from peregister.accounts import services, tokens
 from peregister.accounts.models import SetPasswordToken, User
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +84,51 @@ def test_consuming_is_atomic_one_winner() -> None:
     assert token is not None
     assert tokens.consume(token) is True
     assert tokens.consume(token) is False
-    with pytest.raises(services.LinkNotUsable):
+    with pytest.raises(Refused) as refused:
         services.set_password_with_link(actor=None, raw_token=raw, password=NEW_PASSWORD)
+    assert refused.value.code == tokens.TokenState.USED.value
+
+
+@pytest.mark.parametrize(
+    ("state", "explanation"),
+    [("used", "al gebruikt"), ("expired", "verlopen"), ("unknown", "niet geldig")],
+)
+def test_the_service_refuses_an_unusable_link_saying_why(state: str, explanation: str) -> None:
+    user = new_account()
+    with time_machine.travel(START, tick=False):
+        raw = tokens.issue_token(user)
+        token = tokens.inspect(raw).token
+        assert token is not None
+        if state == "used":
+            assert tokens.consume(token)
+    if state == "unknown":
+        raw = "a" * 43
+    later = START + dt.timedelta(hours=1 if state != "expired" else 1000)
+    with time_machine.travel(later, tick=False), pytest.raises(Refused) as refused:
+        services.set_password_with_link(actor=None, raw_token=raw, password=NEW_PASSWORD)
+    assert refused.value.code == state
+    assert explanation in refused.value.message
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+
+
+def test_a_link_used_by_a_concurrent_request_explains_itself_and_offers_a_new_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = new_account()
+    raw = tokens.issue_token(user)
+    real_consume = tokens.consume
+
+    def other_request_first(token: SetPasswordToken) -> bool:
+        real_consume(token)  # the other request wins between the page's check and ours
+        return real_consume(token)
+
+    monkeypatch.setattr(tokens, "consume", other_request_first)
+    response = set_password(Client(), raw)
+    assert response.status_code == 410
+    body = response.content.decode()
+    assert "al gebruikt" in body
+    assert 'action="/account/nieuwe-link/"' in body
 
 
 def test_only_a_digest_of_the_link_is_stored() -> None:

@@ -12,16 +12,19 @@ from peregister.accounts import tokens
 from peregister.accounts.models import User
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.core.refusals import Refused
 from peregister.notifications.mail import CannotResend, absolute_url, delivery_state, enqueue_mail
 from peregister.notifications.models import OutboxMessage
 
 
-class LinkNotUsable(Exception):
-    """The set-password link was used or expired (possibly by a concurrent request)."""
-
-    def __init__(self, state: tokens.TokenState) -> None:
-        super().__init__(state.value)
-        self.state = state
+def _link_refused(state: tokens.TokenState) -> Refused:
+    """The link cannot be used; ``code`` is the ``TokenState`` value, so the page can explain
+    a used or expired link and offer a new one. Used (by a concurrent request) is a conflict."""
+    return Refused(
+        tokens.UNUSABLE_MESSAGES[state],
+        code=state.value,
+        conflict=state is tokens.TokenState.USED,
+    )
 
 
 SET_PASSWORD_TOPIC = "set-password"  # noqa: S105 - a topic name, not a secret
@@ -77,10 +80,10 @@ def set_password_with_link(*, actor: Any, raw_token: str, password: str) -> User
     """
     with transaction.atomic():
         inspection = tokens.inspect(raw_token)
-        if inspection.token is None:
-            raise LinkNotUsable(inspection.state)
+        if inspection.token is None or inspection.state is not tokens.TokenState.VALID:
+            raise _link_refused(inspection.state)
         if not tokens.consume(inspection.token):
-            raise LinkNotUsable(tokens.inspect(raw_token).state)
+            raise _link_refused(tokens.inspect(raw_token).state)
         user = inspection.token.user
         user.set_password(password)
         user.save(update_fields=["password"])

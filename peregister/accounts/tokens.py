@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts.models import SetPasswordToken, User
 from peregister.core import clock
@@ -25,6 +26,18 @@ class TokenState(enum.Enum):
     USED = "used"
     EXPIRED = "expired"
     UNKNOWN = "unknown"
+
+
+# Why a link cannot be used, as the page and the service's refusal say it.
+UNUSABLE_MESSAGES = {
+    TokenState.USED: _(
+        "Deze link is al gebruikt: een link om uw wachtwoord in te stellen werkt maar één keer."
+    ),
+    TokenState.EXPIRED: _("Deze link is verlopen, of er is inmiddels een nieuwere link verstuurd."),
+    TokenState.UNKNOWN: _(
+        "Deze link is niet geldig. Controleer of u de hele link uit de e-mail heeft gebruikt."
+    ),
+}
 
 
 @dataclass(frozen=True)

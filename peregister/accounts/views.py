@@ -11,6 +11,7 @@ from peregister.accounts import services, tokens
 from peregister.accounts.forms import LinkSetPasswordForm, LoginForm, NewLinkForm
 from peregister.accounts.guards import authenticated, public
 from peregister.core import ratelimit
+from peregister.core.refusals import Refused
 
 # Per client address and hour; generous for people, a wall for scripts.
 SET_PASSWORD_TRIES_PER_HOUR = 20
@@ -66,7 +67,7 @@ def _link_unusable(request: HttpRequest, state: tokens.TokenState) -> HttpRespon
     return render(
         request,
         "accounts/link_unusable.html",
-        {"state": state.value, "form": NewLinkForm()},
+        {"explanation": tokens.UNUSABLE_MESSAGES[state], "form": NewLinkForm()},
         status=status,
     )
 
@@ -96,8 +97,8 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
             raw_token=token,
             password=form.cleaned_data["new_password1"],
         )
-    except services.LinkNotUsable as exc:
-        return _link_unusable(request, exc.state)
+    except Refused as refused:
+        return _link_unusable(request, tokens.TokenState(refused.code))
     messages.success(request, _("Uw wachtwoord is ingesteld. U kunt nu inloggen."))
     return redirect("accounts:login")
 

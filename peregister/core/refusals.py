@@ -15,7 +15,9 @@ class Refused(Exception):
 
     ``message``: for the user (a translated Dutch msgid). ``field``: the form field it is
     about (None: the form as a whole). ``conflict``: the state changed under the user or the
-    change would duplicate ``existing`` (the page may offer that object instead).
+    change would duplicate ``existing`` (the page may offer that object instead). ``code``:
+    which refusal it is, for a caller that answers differently per reason (e.g. a used or
+    expired set-password link); "" when the message says all.
     """
 
     def __init__(
@@ -25,9 +27,11 @@ class Refused(Exception):
         field: str | None = None,
         conflict: bool = False,
         existing: Any = None,
+        code: str = "",
     ) -> None:
         super().__init__(message)
         self.message = str(message)
+        self.code = code
         self.field = field
         self.conflict = conflict or existing is not None
         self.existing = existing
