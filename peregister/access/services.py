@@ -21,7 +21,7 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.notifications.mail import absolute_url, enqueue_mail, mail_professional
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 
@@ -242,12 +242,6 @@ def grants_due_for_reminder(today: dt.date) -> list[AccessGrant]:
     ]
 
 
-def _professional_address(professional: Professional) -> str:
-    if professional.email:
-        return professional.email
-    return professional.user.email if professional.user else ""
-
-
 def send_grant_reminders(*, today: dt.date | None = None) -> int:
     """Queue one reminder per grant ending soon; returns how many were queued.
 
@@ -257,8 +251,8 @@ def send_grant_reminders(*, today: dt.date | None = None) -> int:
     day = today or clock.today()
     sent = 0
     for grant in grants_due_for_reminder(day):
-        address = _professional_address(grant.professional)
-        if not address:
+        recipient = grant.professional.mail_recipient()
+        if not recipient["address"]:
             continue
         with transaction.atomic():
             claimed = AccessGrant.objects.filter(
@@ -269,19 +263,16 @@ def send_grant_reminders(*, today: dt.date | None = None) -> int:
             ).update(reminder_sent_at=clock.now())
             if not claimed:
                 continue
-            language = grant.professional.user.language if grant.professional.user else "nl"
-            enqueue_mail(
+            mail_professional(
+                **recipient,
                 template="grant_ending",
-                to=[address],
                 context={
-                    "professional_name": grant.professional.full_name,
                     "contact_name": grant.contact.name,
                     "organisation_name": grant.contact.organisation.name,
                     "valid_until": _format_date(grant.valid_until),
                     "days_left": (grant.valid_until - day).days if grant.valid_until else 0,
                     "link": absolute_url(reverse("access:grants")),
                 },
-                language=language,
             )
             sent += 1
     return sent

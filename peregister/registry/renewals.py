@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_user
@@ -17,7 +16,7 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.notifications.mail import day, mail_professional
 from peregister.registry.dossier import RegistrationView
 from peregister.registry.models import (
     Completion,
@@ -125,20 +124,15 @@ def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmissi
                 period_start=period.start.isoformat(),
                 period_end=period.end.isoformat(),
             )
-            address = professional.email or actor.email
-            if address:
-                enqueue_mail(
-                    template="renewal_submitted",
-                    to=[address],
-                    context={
-                        "professional_name": professional.full_name,
-                        "register_name": registration.register.name,
-                        "period_start": period.start.strftime("%d-%m-%Y"),
-                        "period_end": period.end.strftime("%d-%m-%Y"),
-                        "link": absolute_url(reverse("registry:my_dossier")),
-                    },
-                    language=actor.language,
-                )
+            mail_professional(
+                **professional.mail_recipient(),
+                template="renewal_submitted",
+                context={
+                    "register_name": registration.register.name,
+                    "period_start": day(period.start),
+                    "period_end": day(period.end),
+                },
+            )
     except IntegrityError as exc:
         # A simultaneous submission for the same period won (one open submission per period).
         raise Refused(_("Het dossier van deze periode is al ingediend."), conflict=True) from exc
