@@ -51,7 +51,7 @@ def test_lists_only_professionals_with_a_live_grant_to_this_contact(world: World
 def test_expired_revoked_or_other_contacts_see_nobody(world: World, persona: str) -> None:
     body = client_for(world.personas()[persona]).get(URL).content.decode()
     assert world.professional.full_name not in body
-    assert "0 PE-registraties gevonden" in body
+    assert "0 professionals gevonden" in body
 
 
 def test_row_shows_points_status_and_authorised_until(world: World) -> None:
@@ -187,7 +187,7 @@ def test_a_professional_without_a_current_period_is_listed_and_marked(world: Wor
         future.professional.full_name,
     }
     assert body.count("geen lopende PE-periode") == 2
-    assert "3 PE-registraties gevonden" in body
+    assert "3 professionals gevonden" in body
     # Its dossier opens from the list, as from the report.
     assert f"/werkgever/professionals/{newcomer.code}/" in body
     assert client.get(f"/werkgever/professionals/{newcomer.code}/").status_code == 200
@@ -267,3 +267,44 @@ def test_a_lapsed_or_ended_registration_is_marked_with_its_status_label(
     assert f'<span class="status status-lapsed">{lapsed}</span>' in body
     assert f'<span class="status status-ended">{ended}</span>' in body
     assert body.count('class="status status-active"') == 0  # active needs no second word
+
+
+@pytest.mark.parametrize(
+    ("language", "found"), [("nl", "2 professionals gevonden."), ("en", "2 professionals found.")]
+)
+def test_the_count_says_how_many_professionals_not_rows(
+    world: World, language: str, found: str
+) -> None:
+    # world.professional gets a second registration (two rows); a newcomer has no period.
+    second = factories.RegistrationFactory(
+        professional=world.professional,
+        register=factories.RegisterFactory(code="bo", name="Backoffice"),
+    )
+    factories.PePeriodFactory(registration=second)
+    factories.AccessGrantFactory(
+        professional=factories.ProfessionalFactory(), contact=world.contact_live
+    )
+    user = world.contact_live.user
+    user.language = language
+    user.save()
+    client = client_for(user)
+    with translation.override(language):
+        client.post("/taal/", {"language": language, "next": URL})
+        body = client.get(URL).content.decode()
+    assert len(_names(body)) == 3
+    assert found in body
+
+
+def test_the_count_of_professionals_past_the_first_page(world: World) -> None:
+    for _ in range(50):
+        _grant_with_period(world.contact_live)
+    second = factories.RegistrationFactory(
+        professional=world.professional,
+        register=factories.RegisterFactory(code="bo", name="Backoffice"),
+    )
+    factories.PePeriodFactory(registration=second)
+    client = client_for(world.contact_live.user)
+    for page in ("1", "2"):
+        body = client.get(URL, {"pagina": page}).content.decode()
+        assert "51 professionals gevonden." in body  # 52 rows
+        assert "Pagina" in body

@@ -17,7 +17,14 @@ from django.http import QueryDict
 from peregister.access import policies
 from peregister.core import clock
 from peregister.core.pagination import PageWindow, requested_page
-from peregister.reports.rows import ReportRow, RowOrder, row_count, row_keys, rows_for_keys
+from peregister.reports.rows import (
+    ReportRow,
+    RowOrder,
+    RowTotals,
+    row_keys,
+    row_totals,
+    rows_for_keys,
+)
 
 PAGE_SIZE = 50
 MAX_SEARCH_LENGTH = 100
@@ -64,7 +71,8 @@ class ListParams:
 @dataclass(frozen=True)
 class ProfessionalsPage:
     page: PageWindow
-    total: int
+    total: int  # rows (the pager counts them)
+    professionals: int  # whose rows they are: what "N professionals gevonden" counts
     rows: list[ReportRow]
 
 
@@ -92,13 +100,21 @@ def professionals_page(viewer: Any, at: dt.datetime, params: ListParams) -> Prof
     if params.page == 1:
         page = PageWindow(number=1, num_pages=1)
         found = keys(page)
-        total = len(found) if len(found) < PAGE_SIZE else row_count(grants, today, params.search)
+        if len(found) < PAGE_SIZE:  # the whole list is on this page
+            totals = RowTotals(rows=len(found), professionals=len({key[0] for key in found}))
+        else:
+            totals = row_totals(grants, today, params.search)
     else:
-        total = row_count(grants, today, params.search)
-        page = PageWindow.clamped(params.page, total, PAGE_SIZE)
+        totals = row_totals(grants, today, params.search)
+        page = PageWindow.clamped(params.page, totals.rows, PAGE_SIZE)
         found = keys(page)
-    page = PageWindow.clamped(page.number, total, PAGE_SIZE)
-    return ProfessionalsPage(page=page, total=total, rows=rows_for_keys(grants, today, found))
+    page = PageWindow.clamped(page.number, totals.rows, PAGE_SIZE)
+    return ProfessionalsPage(
+        page=page,
+        total=totals.rows,
+        professionals=totals.professionals,
+        rows=rows_for_keys(grants, today, found),
+    )
 
 
 @dataclass(frozen=True)

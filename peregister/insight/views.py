@@ -22,7 +22,7 @@ def professionals(request: HttpRequest) -> HttpResponse:
         {
             "params": params,
             "page": page.page,
-            "total": page.total,
+            "professionals": page.professionals,
             "rows": page.rows,
             "sort_links": sort_links(params),
             "page_query": page_query(params),

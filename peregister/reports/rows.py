@@ -446,9 +446,15 @@ def row_keys(
     return [(row[2], row[4]) for row in found]
 
 
-def row_count(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -> int:
-    """How many rows ``row_keys`` pages through, in one query: per professional the number
-    of current periods, or one without any."""
+@dataclass(frozen=True, slots=True)
+class RowTotals:
+    rows: int  # what ``row_keys`` pages through
+    professionals: int  # whose rows they are (a professional has a row per current period)
+
+
+def row_totals(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -> RowTotals:
+    """How many rows ``row_keys`` pages through, and of how many professionals, in one query:
+    per professional the number of current periods, or one without any."""
     periods = (
         PePeriod.objects.current(today)
         .filter(registration__professional=OuterRef("pk"))
@@ -463,4 +469,10 @@ def row_count(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -
     professionals = search_professionals(
         Professional.objects.filter(pk__in=grants.values("professional_id")), search
     )
-    return int(professionals.aggregate(rows=Sum(per_professional))["rows"] or 0)
+    totals = professionals.aggregate(rows=Sum(per_professional), professionals=Count("pk"))
+    return RowTotals(rows=int(totals["rows"] or 0), professionals=int(totals["professionals"]))
+
+
+def row_count(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -> int:
+    """How many rows ``row_keys`` pages through (``row_totals``)."""
+    return row_totals(grants, today, search).rows

@@ -244,7 +244,7 @@ def test_seed_story(
     # 9. The regional manager no longer finds the professional; the dossier is a 404.
     menu_link(manager, "Professionals")
     manager.reload()
-    expect(manager.get_by_role("status")).to_have_text("0 PE-registraties gevonden.")
+    expect(manager.get_by_role("status")).to_have_text("0 professionals gevonden.")
     expect(manager.get_by_role("row").filter(has_text=name)).to_have_count(0)
     expect(manager.get_by_role("link", name="open dossier")).to_have_count(0)
     check_page(manager, "seed-professionals-after-revoke")
