@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,19 +20,27 @@ MAX_REASON_LENGTH = 2000
 REASON_LABEL = gettext_lazy("Reden")
 
 
-def _too_long() -> str:
-    return _("De toelichting is te lang (maximaal %(limit)d tekens).") % {
-        "limit": MAX_REASON_LENGTH
+def too_long_message(label: object) -> str:
+    """The one "too long" message, naming the field by its own label (``label`` may be lazy)."""
+    return _("%(label)s is te lang (maximaal %(limit)d tekens).") % {
+        "label": label,
+        "limit": MAX_REASON_LENGTH,
     }
 
 
-def clean_reason(reason: str, *, required: bool, field: str = "reason") -> str:
+# For form fields: rendered in the language active when the error is shown.
+_too_long_lazy = lazy(too_long_message, str)
+
+
+def clean_reason(
+    reason: str, *, required: bool, field: str = "reason", label: object = REASON_LABEL
+) -> str:
     """The trimmed reason, or ``Refused`` (empty when required, or too long)."""
     reason = reason.strip()
     if required and not reason:
         raise Refused(_("Geef een reden."), field=field)
     if len(reason) > MAX_REASON_LENGTH:
-        raise Refused(_too_long(), field=field)
+        raise Refused(too_long_message(label), field=field)
     return reason
 
 
@@ -54,9 +63,8 @@ class ReasonField(forms.CharField):
             max_length=MAX_REASON_LENGTH,
             error_messages={
                 "required": required_message or gettext_lazy("Geef een reden."),
-                "max_length": gettext_lazy(
-                    "De toelichting is te lang (maximaal %(limit_value)d tekens)."
-                ),
+                # Already complete: Django's ``% params`` leaves a text without placeholders.
+                "max_length": _too_long_lazy(label),
             },
             **kwargs,
         )
