@@ -118,7 +118,15 @@ def contact_of(user: Any) -> Contact | None:
 
 def report_scope(viewer: Any, at: dt.datetime | None = None) -> ReportScope | None:
     """The report ``viewer`` may fetch at ``at``: only an active beheerder or 2e contactpersoon
-    of an authorised organisation has one."""
+    of an authorised organisation has one.
+
+    Decided from ``viewer.contact`` and its organisation as loaded with the user (one query per
+    request, ``accounts.backends``), not re-read here: a page's ``request.user`` is fresh for
+    the request. A caller that holds a user longer (a scheduled job, a worker, an API client
+    object kept across requests) must pass a user loaded just before the call, as
+    ``export_report`` does; a role or organisation status changed after loading is otherwise
+    not seen. The grants themselves are always read in SQL at ``at``.
+    """
     user = _user(viewer)
     contact = contact_of(user) if user is not None else None
     if (

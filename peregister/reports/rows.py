@@ -1,9 +1,13 @@
-"""The one row generator behind the *rapportage*: screen, XLSX, CSV and the CLI all read it.
+"""The one row source of the *rapportage* (screen, XLSX, CSV, ``export_report``) and of the
+*Professionals* list, with the one pager both use (``row_keys``, ``row_totals``).
 
-Who is in the report comes from ``peregister.access.policies.report_grants`` at one snapshot
-time ``at``: a grant revoked (or created) after ``at`` does not change a report being
-written. Two queries are streamed side by side in the same order — the live grants (one group
-per professional, which gives the authorised contacts) and the current PE periods with their
+Who is in it comes from the grants the caller passes, decided by ``peregister.access.policies``:
+a ``ReportScope``'s grants for the report (``report_scope``), the grants to the viewer's own
+contact for the list (``live_grants_to_viewer``), both live at one snapshot time: a grant
+revoked (or created) after it does not change a report being written.
+
+Two queries are streamed side by side in the same order — the live grants (one group per
+professional, which gives the authorised contacts) and the current PE periods with their
 points summed in SQL, as plain tuples — and merged, so the number of queries and the memory
 used stay the same whatever the number of rows. The status comes from ``period_status`` (the
 one definition) applied to the plain values; files resolve the labels once (``status_labels``).
