@@ -246,7 +246,8 @@ def send_grant_reminders(*, today: dt.date | None = None) -> int:
     """Queue one reminder per grant ending soon; returns how many were queued.
 
     Each grant is claimed with a conditional UPDATE, so running twice (or two runs at once)
-    never sends the same reminder twice.
+    never sends the same reminder twice. Acts as the system (no ``actor``): only the daily
+    ``send_grant_reminders`` command runs it; the claim on the grant is its record.
     """
     day = today or clock.today()
     sent = 0

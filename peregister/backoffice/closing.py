@@ -88,7 +88,8 @@ def _lapse_one(pk: int, today: dt.date) -> bool:
         return True
 
 
-def lapse_overdue_registrations(today: dt.date | None = None) -> ClosingResult:
+def lapse_overdue_registrations(*, today: dt.date | None = None) -> ClosingResult:
+    """The daily closing, acting as the system (no ``actor``: only ``close_periods`` runs it)."""
     day_of_run = today or clock.today()
     candidates = list(overdue_periods(day_of_run).values_list("registration_id", flat=True))
     lapsed = sum(1 for pk in candidates if _lapse_one(pk, day_of_run))

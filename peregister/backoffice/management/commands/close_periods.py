@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 today = dt.date.fromisoformat(options["date"])
             except ValueError as exc:
                 raise CommandError("--date expects YYYY-MM-DD.") from exc
-        result = lapse_overdue_registrations(today)
+        result = lapse_overdue_registrations(today=today)
         self.stdout.write(
             f"{result.lapsed} registration(s) lapsed "
             f"({result.candidates} overdue when the run started)."
