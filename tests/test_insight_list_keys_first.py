@@ -107,7 +107,7 @@ def test_each_page_kind_costs_the_same_queries_for_few_and_many_rows(
         with CaptureQueriesContext(connection) as queries:
             response = client.get(URL, query)
         assert response.status_code == 200
-        assert re.search(r"PE-registraties? gevonden", response.content.decode())
+        assert re.search(r"professionals? gevonden", response.content.decode())
         return len(queries)
 
     _add(world.contact_live, PAGE_SIZE + 1)
