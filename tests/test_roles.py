@@ -60,3 +60,17 @@ def test_a_deactivated_contact_loses_the_employer_menu_and_pages(world: World) -
     client = client_for(world.contact_live.user)
     assert 'href="/werkgever/professionals/"' not in client.get("/").content.decode()
     assert client.get("/werkgever/professionals/").status_code == 404
+
+
+def test_the_requests_professional_is_resolved_in_one_place() -> None:
+    """``accounts.roles.request_professional`` is the one helper; views do not copy it."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "peregister"
+    copies = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "request_roles(request).professional" in path.read_text()
+        and path.relative_to(root).as_posix() != "accounts/roles.py"
+    ]
+    assert copies == []

@@ -17,22 +17,14 @@ from peregister.access.forms import GrantEndForm, GrantForm, OrganisationSearchF
 from peregister.access.log import access_log as access_log_events
 from peregister.access.models import AccessGrant
 from peregister.accounts.guards import professional_only
-from peregister.accounts.roles import request_roles
+from peregister.accounts.roles import request_professional
 from peregister.core import clock
 from peregister.core.pagination import paginate
 from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact, Organisation
-from peregister.registry.models import Professional
 
 ORGANISATIONS_PER_PAGE = 25
 LOG_EVENTS_PER_PAGE = 50
-
-
-def _professional(request: HttpRequest) -> Professional:
-    professional = request_roles(request).professional
-    if professional is None:  # professional_only guarantees this; keeps the types honest
-        raise Http404
-    return professional
 
 
 def _own_grant_or_404(request: HttpRequest, code: uuid.UUID) -> AccessGrant:
@@ -40,20 +32,20 @@ def _own_grant_or_404(request: HttpRequest, code: uuid.UUID) -> AccessGrant:
     return get_object_or_404(
         AccessGrant.objects.select_related("contact__organisation", "professional"),
         code=code,
-        professional=_professional(request),
+        professional=request_professional(request),
     )
 
 
 @professional_only
 def grant_list(request: HttpRequest) -> HttpResponse:
     grants = list(
-        AccessGrant.objects.filter(professional=_professional(request))
+        AccessGrant.objects.filter(professional=request_professional(request))
         .select_related("contact__organisation")
         .order_by("-granted_at", "-id")
     )
     now = clock.now()
     giving_access = policies.grants_giving_access(
-        AccessGrant.objects.filter(professional=_professional(request)), now
+        AccessGrant.objects.filter(professional=request_professional(request)), now
     )
     rows = [(grant, grant.state(now), grant.pk in giving_access) for grant in grants]
     return render(
@@ -115,7 +107,7 @@ def _render_grant_form(
 def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResponse:
     """Step 2 of *toevoegen*: the *contactpersoon/afdeling*, *geautoriseerd tot*, *opslaan*."""
     chosen = _authorised_organisation_or_404(organisation)
-    already = services.contacts_with_unexpired_grant(_professional(request), chosen)
+    already = services.contacts_with_unexpired_grant(request_professional(request), chosen)
     if request.method != "POST":
         return _render_grant_form(
             request, chosen, GrantForm(organisation=chosen, already_granted=already)
@@ -127,7 +119,7 @@ def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResp
     try:
         grant = services.grant_access(
             actor=request.user,
-            professional=_professional(request),
+            professional=request_professional(request),
             contact=contact,
             valid_until=form.cleaned_data["valid_until"],
         )
@@ -198,5 +190,7 @@ def grant_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 def access_log(request: HttpRequest) -> HttpResponse:
     """*Wie bekeek mijn dossier*: dossier views, report downloads that included me, and
     openings of my PE-verklaringen."""
-    page = paginate(access_log_events(_professional(request)), LOG_EVENTS_PER_PAGE, request.GET)
+    page = paginate(
+        access_log_events(request_professional(request)), LOG_EVENTS_PER_PAGE, request.GET
+    )
     return render(request, "access/access_log.html", {"page": page})

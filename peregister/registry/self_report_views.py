@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from peregister.accounts.guards import professional_only
-from peregister.accounts.roles import request_roles
+from peregister.accounts.roles import request_professional
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry.self_report_forms import SelfReportForm
@@ -19,20 +19,16 @@ from peregister.registry.self_reports import submit_self_report
 @professional_only
 @require_http_methods(["GET"])
 def self_report_list(request: HttpRequest) -> HttpResponse:
-    professional = request_roles(request).professional
-    reports = (
-        professional.self_reports.defer("certificate").order_by("-submitted_at", "-id")
-        if professional
-        else []
-    )
+    professional = request_professional(request)
+    reports = professional.self_reports.defer("certificate").order_by("-submitted_at", "-id")
     return render(request, "registry/self_report_list.html", {"reports": reports})
 
 
 @professional_only
 @require_http_methods(["GET", "POST"])
 def self_report_create(request: HttpRequest) -> HttpResponse:
-    professional = request_roles(request).professional
-    if request.method != "POST" or professional is None:
+    professional = request_professional(request)
+    if request.method != "POST":
         form = SelfReportForm(initial={"completed_on": clock.today()})
         return render(request, "registry/self_report_form.html", {"form": form})
     form = SelfReportForm(request.POST, request.FILES)

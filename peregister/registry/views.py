@@ -12,25 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from peregister.accounts.guards import professional_only
-from peregister.accounts.roles import request_roles
+from peregister.accounts.roles import request_professional
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry import renewals
 from peregister.registry.dossier import registration_views
-from peregister.registry.models import Professional
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 
 
-def _professional(request: HttpRequest) -> Professional:
-    professional = request_roles(request).professional
-    if professional is None:  # professional_only guarantees this; keeps the types honest
-        raise Http404
-    return professional
-
-
 def _render_dossier(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
-    professional = _professional(request)
+    professional = request_professional(request)
     views = registration_views(professional, clock.today(), with_completions=True)
     return render(
         request,
@@ -59,7 +51,7 @@ def submit_renewal(request: HttpRequest) -> HttpResponse:
         # Register codes are slugs; anything else (a NUL byte included) names no register.
         raise Http404
     registration = (
-        _professional(request)
+        request_professional(request)
         .registrations.select_related("register", "professional")
         .filter(register__code=register_code)
         .first()
