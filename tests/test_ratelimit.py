@@ -58,3 +58,18 @@ def test_client_address_uses_the_configured_proxy_header(settings: Any) -> None:
     assert ratelimit.client_address(request) == "198.51.100.4"
     bare = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2")
     assert ratelimit.client_address(bare) == "10.0.0.2"
+
+
+def test_the_stored_key_cannot_be_recomputed_from_the_address_alone(settings: Any) -> None:
+    """The key is an HMAC under SECRET_KEY: with the table alone, trying every IPv4 address
+    does not reveal who visited (a plain hash of scope and address would)."""
+    import hashlib
+
+    ratelimit.hit("statement-verify", "203.0.113.9", limit=5, per_seconds=60)
+    stored = RateLimitWindow.objects.get().key
+    assert stored != hashlib.sha256(b"statement-verify\x00203.0.113.9").hexdigest()
+    assert stored != hashlib.sha256(b"203.0.113.9").hexdigest()
+    # The same address under another secret is another key.
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    ratelimit.hit("statement-verify", "203.0.113.9", limit=5, per_seconds=60)
+    assert RateLimitWindow.objects.count() == 2

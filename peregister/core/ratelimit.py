@@ -3,12 +3,16 @@
 Counting is one atomic ``UPDATE … SET hits = hits + 1``; the first hit of a window inserts the
 row and a concurrent insert is caught by the unique constraint, so no read-then-write race
 exists on SQLite or PostgreSQL.
+
+The stored key is an HMAC of scope and identifier under ``SECRET_KEY``: a plain hash of an IP
+address is undone by hashing all four billion of them, so the table would tell who visited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,7 +27,8 @@ KEEP = dt.timedelta(days=1)
 
 
 def _digest(scope: str, identifier: str) -> str:
-    return hashlib.sha256(f"{scope}\x00{identifier}".encode()).hexdigest()
+    message = f"{scope}\x00{identifier}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _window_start(moment: dt.datetime, seconds: int) -> dt.datetime:
