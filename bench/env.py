@@ -47,6 +47,7 @@ def environment(scale_name: str = "full") -> dict[str, str]:
         "DEBUG": "0",
         "TESTING": "0",
         "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SITE_URL": "https://pe-register.bench.invalid",
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
     }

@@ -1,6 +1,7 @@
 """One settings module, driven by environment variables with safe development defaults.
 
-Production (``DEBUG`` off) refuses to start without a real ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
+Production (``DEBUG`` off) refuses to start without a real ``SECRET_KEY``, ``ALLOWED_HOSTS`` and
+an https ``SITE_URL``.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,8 +54,18 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma separated) when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# Absolute links in e-mails come from here, never from the request's Host header.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute links in e-mails come from here, never from the request's Host header. It is also
+# signed into every PE-verklaring (issuer, QR code): production needs the real https address.
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://127.0.0.1:8000" if (DEBUG or TESTING) else ""
+).rstrip("/")
+if not (DEBUG or TESTING):
+    _site = urlsplit(SITE_URL)
+    if _site.scheme != "https" or not _site.hostname:
+        raise ImproperlyConfigured(
+            "Set SITE_URL to the register's https address (e.g. https://pe-register.example.nl) "
+            "when DEBUG is off: it is in every e-mail link and signed into every PE-verklaring."
+        )
 SITE_NAME = os.environ.get("SITE_NAME", "PE-register")
 
 INSTALLED_APPS = [

@@ -25,6 +25,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "STATEMENT_SIGNING_KEY",
             "STATEMENT_SIGNING_KEY_FILE",
+            "SITE_URL",
         }
     }
     return subprocess.run(  # noqa: S603 - fixed arguments
@@ -53,6 +54,7 @@ def test_production_refuses_to_start_without_allowed_hosts() -> None:
 PRODUCTION = {
     "SECRET_KEY": "a-long-random-production-secret-" + "k3y" * 20,
     "ALLOWED_HOSTS": "pe.example.nl",
+    "SITE_URL": "https://pe.example.nl",
 }
 
 
@@ -189,3 +191,18 @@ def test_production_queues_tasks_for_the_worker_and_development_runs_them_in_pro
     assert production.stdout.strip() == "django_tasks_db.DatabaseBackend", production.stderr
     development = manage("shell", "--no-imports", "-c", show, DEBUG="1")
     assert development.stdout.strip() == "django_tasks.backends.immediate.ImmediateBackend"
+
+
+def test_production_refuses_to_start_without_an_https_site_url(tmp_path: Path) -> None:
+    """SITE_URL is signed into every PE-verklaring and its QR code: never the default."""
+    key = str(signing_key_file(tmp_path))
+    without = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+    for site_url in [None, "", "http://pe.example.nl", "pe.example.nl", "https://", "ftp://x.nl"]:
+        env = {**without, "STATEMENT_SIGNING_KEY_FILE": key}
+        if site_url is not None:
+            env["SITE_URL"] = site_url
+        result = manage("check", **env)
+        assert result.returncode != 0, site_url
+        assert "SITE_URL" in result.stderr, site_url
+    # The development default still works with DEBUG on.
+    assert manage("check", DEBUG="1").returncode == 0
