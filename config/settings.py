@@ -56,9 +56,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Absolute links in e-mails come from here, never from the request's Host header. It is also
 # signed into every PE-verklaring (issuer, QR code): production needs the real https address.
-SITE_URL = os.environ.get(
-    "SITE_URL", "http://127.0.0.1:8000" if (DEBUG or TESTING) else ""
-).rstrip("/")
+DEV_SITE_URL = "http://127.0.0.1:8000"
+SITE_URL = os.environ.get("SITE_URL", DEV_SITE_URL if (DEBUG or TESTING) else "").rstrip("/")
 if not (DEBUG or TESTING):
     _site = urlsplit(SITE_URL)
     if _site.scheme != "https" or not _site.hostname:
