@@ -140,7 +140,7 @@ def test_the_jwt_verifies_with_pyjwt_against_the_published_jwks(world: World) ->
     assert subject["creditsEarned"] == 5
     assert subject["achievement"]["name"] == "Uitzendprofessional"
     values = [result["value"] for result in subject["result"]]
-    assert values == ["actief", "op schema", "5"]
+    assert values == ["active", "on_track", "5"]
     assert claims["exp"] - claims["iat"] == 30 * 24 * 3600
     # The JWT download is that same token.
     response = client_for(world.professional.user).get(
@@ -181,7 +181,7 @@ def test_what_is_left_out_is_in_no_form(world: World) -> None:
     subject = claims["credentialSubject"]
     assert "licenseNumber" not in subject
     assert "creditsEarned" not in subject
-    assert [r["value"] for r in subject["result"]] == ["actief", "op schema"]
+    assert [r["value"] for r in subject["result"]] == ["active", "on_track"]
     page = Client().get(verify_path(token)).content.decode()
     assert world.professional.registration_number not in page
     assert "PE-punten" not in page
@@ -492,3 +492,89 @@ def test_the_credential_reads_back_to_what_was_collected(
 def test_reading_a_credential_of_another_shape_is_refused(document: object) -> None:
     with pytest.raises(content.MalformedCredential):
         content.read(document)  # type: ignore[arg-type]
+
+
+# --- what an issued statement keeps meaning ----------------------------------------------------
+
+
+def test_the_credential_signs_stable_codes_with_their_dutch_label_beside_them(
+    world: World,
+) -> None:
+    factories.CompletionFactory(professional=world.professional, activity__points=5)
+    statement, _token = make_statement(_registration(world))
+    claims = _pyjwt_claims(statement.jwt, _jwks())
+    subject = claims["credentialSubject"]
+    assert [r["value"] for r in subject["result"]] == ["active", "on_track", "5"]
+    levels = {
+        level["id"]: level["name"]
+        for description in subject["achievement"]["resultDescription"]
+        for level in description.get("rubricCriterionLevel", [])
+    }
+    assert [levels[r["achievedLevel"]] for r in subject["result"][:2]] == ["actief", "op schema"]
+
+
+def test_renaming_a_status_label_keeps_issued_statements_readable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, response = _create(world)
+    _url, token = _link(response)
+    statement = Statement.objects.get()
+    # A later version calls the status differently: the statement keeps its meaning.
+    monkeypatch.setattr(Registration.Status.ACTIVE, "_label_", "ingeschreven")
+    page = Client().get(verify_path(token))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "ingeschreven" in body
+    assert "klopt niet" not in body
+    pdf = client.post(f"/mijn/verklaringen/{statement.code}/pdf/", {"token": token})
+    assert pdf.status_code == 200
+    assert "ingeschreven" in pdf_text(pdf.content)
+
+
+def test_a_code_this_version_does_not_know_shows_the_label_it_was_signed_with(
+    world: World,
+) -> None:
+    issued_at = clock.now().replace(microsecond=0)
+    collected = content.collect(
+        _registration(world),
+        content.Choices(),
+        issued_at=issued_at,
+        valid_until=issued_at + dt.timedelta(days=30),
+    )
+    document = content.credential(collected, code="x")
+    result = document["credentialSubject"]["result"][0]
+    result["value"] = "suspended"
+    [description] = [
+        d
+        for d in document["credentialSubject"]["achievement"]["resultDescription"]
+        if d["id"] == result["resultDescription"]
+    ]
+    description["rubricCriterionLevel"].append(
+        {"id": "urn:x:suspended", "type": ["RubricCriterionLevel"], "name": "geschorst"}
+    )
+    result["achievedLevel"] = "urn:x:suspended"
+    assert content.read(document).registration_status_label == "geschorst"
+
+
+def test_a_signed_credential_that_does_not_parse_shows_klopt_niet_and_never_500(
+    world: World,
+) -> None:
+    from peregister.statements import signing
+
+    client, response = _create(world)
+    _url, token = _link(response)
+    statement = Statement.objects.get()
+    odd = signing.sign(
+        {"id": f"urn:uuid:{statement.code}", "credentialSubject": {"result": "?"}},
+        issued_at=statement.issued_at,
+        expires_at=statement.valid_until,
+    )
+    Statement.objects.filter(pk=statement.pk).update(jwt=odd.token)
+    page = Client().get(verify_path(token))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "klopt niet" in body
+    assert world.professional.full_name not in body
+    pdf = client.post(f"/mijn/verklaringen/{statement.code}/pdf/", {"token": token})
+    assert pdf.status_code == 409
+    assert "klopt niet" in pdf.content.decode()

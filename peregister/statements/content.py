@@ -5,6 +5,11 @@ include. ``credential()`` writes that as a W3C Verifiable Credential in the Open
 ``AchievementCredential`` (``OpenBadgeCredential``) shape, in Dutch, the register's language.
 ``read()`` turns a (verified) credential back into the same ``Content``: the PDF and the public
 page render from the signed credential, so the three forms cannot say different things.
+
+Statuses are signed as stable codes (``active``, ``on_track``…), each with its Dutch label as
+the achieved rubric level next to it. Pages render the label from the code when they read it,
+so renaming or translating a label never changes what an issued statement means; a code this
+version no longer knows shows the label it was signed with.
 """
 
 from __future__ import annotations
@@ -53,12 +58,14 @@ class Content:
     register_name: str
     criteria: str  # the register's rule, in Dutch, as the credential states it
     registration_status: str  # Registration.Status value
+    registration_status_text: str  # its label as signed (Dutch)
     issued_at: dt.datetime
     valid_until: dt.datetime
     registration_number: str | None = None
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     period_status: str | None = None  # PeriodStatus value
+    period_status_text: str | None = None  # its label as signed (Dutch)
     points_earned: int | None = None
     points_required: int | None = None
 
@@ -69,11 +76,26 @@ class Content:
 
     @property
     def registration_status_label(self) -> str:
-        return str(Registration.Status(self.registration_status).label)
+        return _label(Registration.Status, self.registration_status, self.registration_status_text)
 
     @property
     def period_status_label(self) -> str:
-        return str(PeriodStatus(self.period_status).label) if self.period_status else ""
+        if self.period_status is None:
+            return ""
+        return _label(PeriodStatus, self.period_status, self.period_status_text or "")
+
+
+def _label(choices: Any, code: str, signed: str) -> str:
+    """Today's label of ``code`` in the page's language; the signed text for an unknown code."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return signed
+
+
+def _dutch_labels(choices: Any) -> dict[str, str]:
+    with translation.override("nl"):
+        return {str(value): str(label) for value, label in choices.choices}
 
 
 def current_period(registration: Registration, on: dt.date) -> PePeriod | None:
@@ -98,6 +120,7 @@ def collect(
     register = registration.register
     period = current_period(registration, clock.local_date(issued_at))
     progress = period.progress(clock.local_date(issued_at)) if period else None
+    period_status = str(progress.status.value) if progress and choices.period else None
     return Content(
         name=professional.full_name,
         register_code=register.code,
@@ -107,6 +130,7 @@ def collect(
             f"{register.period_months} maanden."
         ),
         registration_status=registration.status,
+        registration_status_text=_dutch_labels(Registration.Status)[registration.status],
         issued_at=issued_at,
         valid_until=valid_until,
         registration_number=professional.registration_number
@@ -114,7 +138,8 @@ def collect(
         else None,
         period_start=progress.start if progress and choices.period else None,
         period_end=progress.end if progress and choices.period else None,
-        period_status=str(progress.status.value) if progress and choices.period else None,
+        period_status=period_status,
+        period_status_text=_dutch_labels(PeriodStatus)[period_status] if period_status else None,
         points_earned=progress.points_earned if progress and choices.points else None,
         points_required=progress.points_required if progress and choices.points else None,
     )
@@ -132,11 +157,6 @@ def _day_end(day: dt.date) -> str:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=clock.AMSTERDAM).isoformat()
 
 
-def _dutch_labels(choices: Any) -> dict[str, str]:
-    with translation.override("nl"):
-        return {value: str(label) for value, label in choices.choices}
-
-
 def achievement_id(register_code: str) -> str:
     return f"{settings.SITE_URL}/registers/{register_code}"
 
@@ -149,24 +169,47 @@ class _Results:
         self.descriptions: list[dict[str, Any]] = []
         self.results: list[dict[str, Any]] = []
 
-    def add(self, fragment: str, value: str, **description: Any) -> None:
+    def add(self, fragment: str, value: str, **description: Any) -> dict[str, Any]:
         identifier = f"{self.base}#{fragment}"
         self.descriptions.append({"id": identifier, "type": ["ResultDescription"], **description})
-        self.results.append({"type": ["Result"], "resultDescription": identifier, "value": value})
+        result = {"type": ["Result"], "resultDescription": identifier, "value": value}
+        self.results.append(result)
+        return result
+
+    def add_status(self, fragment: str, code: str, choices: Any, *, name: str) -> None:
+        """A status as its stable code, with every code's Dutch label as a rubric level; the
+        result names the level it achieved."""
+        labels = _dutch_labels(choices)
+        result = self.add(
+            fragment,
+            code,
+            name=name,
+            resultType="Status",
+            allowedValue=list(labels),
+            rubricCriterionLevel=[
+                {
+                    "id": self.level_id(fragment, value),
+                    "type": ["RubricCriterionLevel"],
+                    "name": label,
+                }
+                for value, label in labels.items()
+            ],
+        )
+        result["achievedLevel"] = self.level_id(fragment, code)
+
+    def level_id(self, fragment: str, code: str) -> str:
+        return f"{self.base}#{fragment}-{code}"
 
 
 def credential(content: Content, *, code: str) -> dict[str, Any]:
     """The Open Badges 3.0 credential (VC Data Model 2.0) for ``content``; Dutch texts."""
     base = achievement_id(content.register_code)
-    registration_labels = _dutch_labels(Registration.Status)
-    period_labels = _dutch_labels(PeriodStatus)
     results = _Results(base)
-    results.add(
+    results.add_status(
         REGISTRATION_STATUS,
-        registration_labels[content.registration_status],
+        content.registration_status,
+        Registration.Status,
         name="Status PE-registratie",
-        resultType="Status",
-        allowedValue=list(registration_labels.values()),
     )
     subject: dict[str, Any] = {
         "type": ["AchievementSubject"],
@@ -184,12 +227,11 @@ def credential(content: Content, *, code: str) -> dict[str, Any]:
     if content.period_start is not None and content.period_end is not None:
         subject["activityStartDate"] = _day_start(content.period_start)
         subject["activityEndDate"] = _day_end(content.period_end)
-        results.add(
+        results.add_status(
             PERIOD_STATUS,
-            period_labels[content.period_status or ""],
+            content.period_status or "",
+            PeriodStatus,
             name="Status huidige PE-periode",
-            resultType="Status",
-            allowedValue=list(period_labels.values()),
         )
     if content.points_earned is not None and content.points_required is not None:
         subject["creditsEarned"] = float(content.points_earned)
@@ -239,11 +281,22 @@ def _parse_timestamp(value: Any) -> dt.datetime:
     return moment
 
 
-def _code_for(label: Any, choices: Any) -> str:
-    codes = {text: value for value, text in _dutch_labels(choices).items()}
-    if label not in codes:
+def _status(
+    results: dict[str, dict[str, Any]], descriptions: dict[str, Any], fragment: str
+) -> tuple[str, str]:
+    """A status result's code and the label it was signed with (its achieved rubric level).
+
+    Statements signed before codes were used carry the label as the value: it is both."""
+    result = results[fragment]
+    code = result["value"]
+    if not isinstance(code, str) or not code:
         raise MalformedCredential("status")
-    return codes[label]
+    levels = descriptions[fragment].get("rubricCriterionLevel") or []
+    signed = next(
+        (level["name"] for level in levels if level.get("id") == result.get("achievedLevel")),
+        code,
+    )
+    return code, str(signed)
 
 
 def read(document: dict[str, Any]) -> Content:
@@ -253,7 +306,7 @@ def read(document: dict[str, Any]) -> Content:
         achievement = subject["achievement"]
         base = achievement["id"]
         results = {
-            str(result["resultDescription"]).removeprefix(f"{base}#"): result["value"]
+            str(result["resultDescription"]).removeprefix(f"{base}#"): result
             for result in subject["result"]
         }
         descriptions = {
@@ -268,19 +321,27 @@ def read(document: dict[str, Any]) -> Content:
         start = subject.get("activityStartDate")
         end = subject.get("activityEndDate")
         has_points = POINTS in results
+        registration_status, registration_status_text = _status(
+            results, descriptions, REGISTRATION_STATUS
+        )
+        period_status, period_status_text = (
+            _status(results, descriptions, PERIOD_STATUS) if start else (None, None)
+        )
         return Content(
             name=str(name),
             register_code=str(base).rsplit("/", 1)[-1],
             register_name=str(achievement["name"]),
             criteria=str(achievement["criteria"]["narrative"]),
-            registration_status=_code_for(results[REGISTRATION_STATUS], Registration.Status),
+            registration_status=registration_status,
+            registration_status_text=registration_status_text,
             issued_at=_parse_timestamp(document["validFrom"]),
             valid_until=_parse_timestamp(document["validUntil"]),
             registration_number=subject.get("licenseNumber"),
             period_start=clock.local_date(_parse_timestamp(start)) if start else None,
             period_end=clock.local_date(_parse_timestamp(end)) if end else None,
-            period_status=_code_for(results[PERIOD_STATUS], PeriodStatus) if start else None,
-            points_earned=int(results[POINTS]) if has_points else None,
+            period_status=period_status,
+            period_status_text=period_status_text,
+            points_earned=int(results[POINTS]["value"]) if has_points else None,
             points_required=int(descriptions[POINTS]["requiredValue"]) if has_points else None,
         )
     except (KeyError, TypeError, ValueError, StopIteration, AttributeError) as exc:

@@ -102,15 +102,29 @@ def statement_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _statement_context(statement: Statement, token: str) -> dict[str, Any]:
-    """What the PDF and the page made right after creation show: read from the signed JWT."""
+def signed_content(statement: Statement) -> content.Content | None:
+    """What the statement says, read from its JWT; ``None`` when the register's published keys
+    do not confirm the signature (a retired key, a changed byte) or the credential does not
+    read as a PE-verklaring. Pages then say *klopt niet* and show nothing of it."""
     claims = signing.check(statement.jwt)
-    if claims is None:  # our own, just-signed statement: cannot happen unless keys vanished
-        raise RuntimeError("A statement's signature does not verify against the published keys.")
+    if claims is None:
+        return None
+    try:
+        return content.read(claims)
+    except content.MalformedCredential:
+        return None
+
+
+def _unreadable(request: HttpRequest, statement: Statement) -> HttpResponse:
+    return render(request, "statements/unreadable.html", {"statement": statement}, status=409)
+
+
+def _statement_context(statement: Statement, facts: content.Content, token: str) -> dict[str, Any]:
+    """What the PDF and the page made right after creation show: read from the signed JWT."""
     url = share_url(token)
     return {
         "statement": statement,
-        "content": content.read(claims),
+        "content": facts,
         "url": url,
         "qr": qr.svg_data_uri(url),
         "token": token,
@@ -120,8 +134,13 @@ def _statement_context(statement: Statement, token: str) -> dict[str, Any]:
 
 
 def _render_created(request: HttpRequest, created: services.Created) -> HttpResponse:
+    facts = signed_content(created.statement)
+    if facts is None:
+        return _unreadable(request, created.statement)
     response = render(
-        request, "statements/created.html", _statement_context(created.statement, created.token)
+        request,
+        "statements/created.html",
+        _statement_context(created.statement, facts, created.token),
     )
     # The page holds the link's secret: keep it out of every cache.
     response["Cache-Control"] = "no-store"
@@ -147,9 +166,12 @@ def statement_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     token = request.POST.get("token", "")
     if not services.token_matches(statement, token):
         raise Http404
+    facts = signed_content(statement)
+    if facts is None:
+        return _unreadable(request, statement)
     pdf = render_pdf(
         "statements/statement_pdf.html",
-        _statement_context(statement, token),
+        _statement_context(statement, facts, token),
         request=request,
         attachments={_filename(statement, "jwt"): statement.jwt.encode()},
     )
@@ -203,14 +225,14 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     services.record_verification(statement)
     live = live_status(statement, clock.now())
-    claims = signing.check(statement.jwt) if live.shows_content else None
+    facts = signed_content(statement) if live.shows_content else None
     response = render(
         request,
         "statements/verify.html",
         {
             "live": live,
-            "signature_ok": claims is not None,
-            "content": content.read(claims) if claims is not None else None,
+            "signature_ok": facts is not None,
+            "content": facts,
             "site_name": settings.SITE_NAME,
             "jwks_url": jwks_url(),
         },
