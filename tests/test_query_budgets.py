@@ -147,18 +147,20 @@ BUDGETS = {
     "self_reports:list professional": 3,  # main: 5
     # Issue 17. The public verification page writes on every opening: the rate limit (2), the
     # statement (1), its count and audit event (3), the published key (1), two savepoints (4).
-    "statements:list professional": 3,  # new (issue 17)
-    "statements:new professional": 3,  # new (issue 17)
+    # The live status and the new-statement page read the current period's status (1 more):
+    # a period that ran out short lapses the registration before close_periods has run.
+    "statements:list professional": 4,  # new (issue 17)
+    "statements:new professional": 4,  # new (issue 17)
     "statements:jwt professional": 3,  # new (issue 17)
     "statements:withdraw professional": 3,  # new (issue 17)
-    "statements_public:verify professional": 13,  # new (issue 17)
-    "statements_public:verify contact_live": 13,  # new (issue 17)
-    "statements_public:verify contact_expired": 13,  # new (issue 17)
-    "statements_public:verify contact_revoked": 13,  # new (issue 17)
-    "statements_public:verify other_org_admin": 13,  # new (issue 17)
-    "statements_public:verify deputy": 13,  # new (issue 17)
-    "statements_public:verify administrator": 13,  # new (issue 17)
-    "statements_public:verify staff": 13,  # new (issue 17)
+    "statements_public:verify professional": 14,  # new (issue 17)
+    "statements_public:verify contact_live": 14,  # new (issue 17)
+    "statements_public:verify contact_expired": 14,  # new (issue 17)
+    "statements_public:verify contact_revoked": 14,  # new (issue 17)
+    "statements_public:verify other_org_admin": 14,  # new (issue 17)
+    "statements_public:verify deputy": 14,  # new (issue 17)
+    "statements_public:verify administrator": 14,  # new (issue 17)
+    "statements_public:verify staff": 14,  # new (issue 17)
     "statements_public:jwks professional": 3,  # new (issue 17)
     "statements_public:jwks contact_live": 3,  # new (issue 17)
     "statements_public:jwks contact_expired": 3,  # new (issue 17)

@@ -578,3 +578,45 @@ def test_a_signed_credential_that_does_not_parse_shows_klopt_niet_and_never_500(
     pdf = client.post(f"/mijn/verklaringen/{statement.code}/pdf/", {"token": token})
     assert pdf.status_code == 409
     assert "klopt niet" in pdf.content.decode()
+
+
+# --- the period rule, whether or not close_periods has run -------------------------------------
+
+
+def _period_ending(registration: Registration, end: dt.date) -> None:
+    registration.periods.update(start=end - dt.timedelta(days=730), end=end)
+
+
+def test_no_statement_about_a_registration_whose_period_ran_out_short(world: World) -> None:
+    """The daily close_periods has not run yet: the stored status still says active."""
+    registration = _registration(world)
+    _period_ending(registration, clock.today() - dt.timedelta(days=1))
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.ACTIVE
+    with pytest.raises(Refused, match="vervallen"):
+        make_statement(registration)
+    client, response = _create(world)
+    assert response.status_code == 400
+    assert not Statement.objects.exists()
+    page = client.get("/mijn/verklaringen/nieuw/").content.decode()
+    assert "geen actieve PE-registratie" in page
+    assert "liep af op" in page
+
+
+def test_a_statement_shows_lapsed_from_the_day_after_the_period_ran_out_short(
+    world: World,
+) -> None:
+    registration = _registration(world)
+    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0, tzinfo=clock.AMSTERDAM)):
+        _period_ending(registration, dt.date(2026, 11, 25))
+        statement, token = make_statement(registration)
+    with time_machine.travel(dt.datetime(2026, 11, 25, 23, 30, tzinfo=clock.AMSTERDAM)):
+        assert "geldig" in Client().get(verify_path(token)).content.decode()
+    with time_machine.travel(dt.datetime(2026, 11, 26, 0, 30, tzinfo=clock.AMSTERDAM)):
+        body = Client().get(verify_path(token)).content.decode()
+        listing = client_for(world.professional.user).get("/mijn/verklaringen/").content.decode()
+    assert "registratie sindsdien vervallen" in body
+    assert "26 november 2026" in body
+    assert "registratie sindsdien vervallen" in listing
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.ACTIVE  # close_periods has not run

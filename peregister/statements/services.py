@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_user
@@ -24,6 +25,7 @@ from peregister.audit.service import record
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry.models import Professional, Registration
+from peregister.registry.standing import Standing, standing
 from peregister.statements import content, signing
 from peregister.statements.models import Statement
 
@@ -72,6 +74,27 @@ def _require_owner(actor: Any, professional: Professional) -> None:
     )
 
 
+def _require_active(current: Standing) -> None:
+    """A statement speaks for an active registration only, by the period rule: a period that
+    ran out short lapses it, whether or not ``close_periods`` has run yet."""
+    if current.active:
+        return
+    if current.ran_out_on is not None:
+        raise Refused(
+            _(
+                "Uw PE-periode liep af op %(date)s zonder de vereiste PE-punten; daarmee is uw "
+                "PE-registratie vervallen. U kunt alleen een PE-verklaring maken over een "
+                "actieve PE-registratie."
+            )
+            % {"date": formats.date_format(current.ran_out_on, "j F Y")},
+            field="register",
+        )
+    raise Refused(
+        _("U kunt alleen een PE-verklaring maken over een actieve PE-registratie."),
+        field="register",
+    )
+
+
 def create_statement(
     *,
     actor: Any,
@@ -81,15 +104,11 @@ def create_statement(
 ) -> Created:
     """Collect, sign and store a statement about ``registration`` as it is now."""
     _require_owner(actor, registration.professional)
-    if registration.status != Registration.Status.ACTIVE:
-        raise Refused(
-            _("U kunt alleen een PE-verklaring maken over een actieve PE-registratie."),
-            field="register",
-        )
     if not 1 <= valid_days <= MAX_VALID_DAYS:
         raise Refused(validity_out_of_range(), field="valid_days")
     # Whole seconds: the JWT's times are whole seconds, and the three forms must agree.
     issued_at = clock.now().replace(microsecond=0)
+    _require_active(standing(registration, clock.local_date(issued_at)))
     valid_until = issued_at + dt.timedelta(days=valid_days)
     code = uuid.uuid4()
     token = secrets.token_urlsafe(32)

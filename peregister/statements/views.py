@@ -26,10 +26,11 @@ from peregister.core import clock, ratelimit
 from peregister.core.pdf import render_pdf
 from peregister.core.refusals import Refused
 from peregister.registry.models import Professional, Registration
+from peregister.registry.standing import Standing, standings
 from peregister.statements import content, keys, qr, services, signing
 from peregister.statements.forms import StatementForm
 from peregister.statements.models import Statement
-from peregister.statements.status import live_status
+from peregister.statements.status import live_status, live_statuses
 
 # The public page: per client address, generous for a person, tight for a script.
 VERIFY_LIMIT = 30
@@ -56,20 +57,29 @@ def jwks_url() -> str:
 
 @professional_only
 def statement_list(request: HttpRequest) -> HttpResponse:
-    now = clock.now()
-    statements = Statement.objects.filter(
-        professional=request_professional(request)
-    ).select_related("registration__register")
-    rows = [(statement, live_status(statement, now)) for statement in statements]
+    statements = list(
+        Statement.objects.filter(professional=request_professional(request)).select_related(
+            "registration__register"
+        )
+    )
+    rows = list(zip(statements, live_statuses(statements, clock.now()), strict=True))
     return render(request, "statements/list.html", {"rows": rows})
 
 
-def _active_registrations(professional: Professional) -> list[Registration]:
-    return list(
+def _registrations_by_standing(
+    professional: Professional,
+) -> tuple[list[Registration], list[tuple[Registration, Standing]]]:
+    """Registrations a statement can be about (active today by the period rule), and those
+    whose period ran out short though ``close_periods`` has not marked them yet."""
+    registrations = list(
         professional.registrations.filter(status=Registration.Status.ACTIVE)
         .select_related("register", "professional")
         .order_by("register__name")
     )
+    current = standings(registrations, clock.today())
+    active = [r for r in registrations if current[r.pk].active]
+    ran_out = [(r, current[r.pk]) for r in registrations if not current[r.pk].active]
+    return active, ran_out
 
 
 @professional_only
@@ -77,7 +87,7 @@ def _active_registrations(professional: Professional) -> list[Registration]:
 def statement_new(request: HttpRequest) -> HttpResponse:
     """Choose what to include and for how long; making it shows the link once."""
     professional = request_professional(request)
-    registrations = _active_registrations(professional)
+    registrations, ran_out = _registrations_by_standing(professional)
     form = StatementForm(
         request.POST if request.method == "POST" else None, registrations=registrations
     )
@@ -97,7 +107,7 @@ def statement_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "statements/new.html",
-        {"form": form, "registrations": registrations},
+        {"form": form, "registrations": registrations, "ran_out": ran_out},
         status=status,
     )
 
