@@ -151,7 +151,8 @@ BUDGETS = {
     # a period that ran out short lapses the registration before close_periods has run.
     "statements:list professional": 4,  # new (issue 17)
     "statements:new professional": 4,  # new (issue 17)
-    "statements:jwt professional": 3,  # new (issue 17)
+    "statements:jwt professional": 3,
+    "statements:created professional": 3,  # new (issue 17 review)  # new (issue 17)
     "statements:withdraw professional": 3,  # new (issue 17)
     "statements_public:verify professional": 14,  # new (issue 17)
     "statements_public:verify contact_live": 14,  # new (issue 17)

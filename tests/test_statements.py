@@ -88,7 +88,8 @@ def _create(world: World, **data: str) -> tuple[Client, Any]:
         "valid_days": "30",
         **data,
     }
-    return client, client.post("/mijn/verklaringen/nieuw/", form)
+    # Following the redirect: the page right after making it, with the link.
+    return client, client.post("/mijn/verklaringen/nieuw/", form, follow=True)
 
 
 def _link(response) -> tuple[str, str]:
@@ -620,3 +621,72 @@ def test_a_statement_shows_lapsed_from_the_day_after_the_period_ran_out_short(
     assert "registratie sindsdien vervallen" in listing
     registration.refresh_from_db()
     assert registration.status == Registration.Status.ACTIVE  # close_periods has not run
+
+
+# --- post, redirect, get; limits per person ------------------------------------------------------
+
+
+def test_refreshing_the_created_page_makes_no_second_statement_and_shows_the_link_once(
+    world: World,
+) -> None:
+    client = client_for(world.professional.user)
+    posted = client.post(
+        "/mijn/verklaringen/nieuw/", {"register": "up", "include_points": "on", "valid_days": "30"}
+    )
+    statement = Statement.objects.get()
+    created_path = f"/mijn/verklaringen/{statement.code}/gemaakt/"
+    assert posted.status_code == 302
+    assert posted["Location"] == created_path
+    assert LINK.search(posted.content.decode() + posted["Location"]) is None
+    first = client.get(created_path)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "no-store"
+    assert LINK.search(first.content.decode())
+    again = client.get(created_path)
+    assert again.status_code == 200
+    assert LINK.search(again.content.decode()) is None
+    assert "niet opnieuw" in again.content.decode()
+    assert Statement.objects.count() == 1
+    # The link's secret did not stay in the session.
+    match = LINK.search(first.content.decode())
+    assert match is not None
+    assert match.group(1) not in json.dumps(dict(client.session))
+
+
+def test_making_statements_is_limited_per_person(world: World) -> None:
+    client = client_for(world.professional.user)
+    form = {"register": "up", "include_points": "on", "valid_days": "30"}
+    statuses = [client.post("/mijn/verklaringen/nieuw/", form).status_code for _ in range(11)]
+    assert statuses == [302] * 10 + [429]
+    refused = client.post("/mijn/verklaringen/nieuw/", form)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert "te veel" in refused.content.decode().lower()
+    assert Statement.objects.count() == 10
+    # Someone else is not held back by it.
+    other = factories.RegistrationFactory(register=_registration(world).register).professional
+    factories.PePeriodFactory(registration=other.registrations.get())
+    assert client_for(other.user).post("/mijn/verklaringen/nieuw/", form).status_code == 302
+
+
+def test_pdfs_are_limited_per_person(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from peregister.statements import views
+
+    monkeypatch.setattr(views, "PDF_LIMIT", 2)
+    statement, token = make_statement(_registration(world))
+    client = client_for(world.professional.user)
+    path = f"/mijn/verklaringen/{statement.code}/pdf/"
+    statuses = [client.post(path, {"token": token}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = client.post(path, {"token": token})
+    assert int(refused["Retry-After"]) > 0
+
+
+def test_the_public_page_says_when_to_try_again(world: World) -> None:
+    _statement, token = make_statement(_registration(world))
+    client = Client(REMOTE_ADDR="198.51.100.77")
+    for _ in range(30):
+        client.get(verify_path(token))
+    refused = client.get(verify_path(token))
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60

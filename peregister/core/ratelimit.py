@@ -17,7 +17,7 @@ import hmac
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from peregister.core import clock
 from peregister.core.models import RateLimitWindow
@@ -77,3 +77,10 @@ def client_address(request: HttpRequest) -> str:
 
 def hit_for_client(request: HttpRequest, scope: str, *, limit: int, per_seconds: int) -> bool:
     return hit(scope, client_address(request), limit=limit, per_seconds=per_seconds)
+
+
+def retry_after(response: HttpResponse, per_seconds: int) -> HttpResponse:
+    """Tell a refused client when the window ends (``Retry-After``, RFC 9110 §10.2.3)."""
+    epoch = int(clock.now().timestamp())
+    response["Retry-After"] = str(per_seconds - epoch % per_seconds)
+    return response

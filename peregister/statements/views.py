@@ -35,6 +35,13 @@ from peregister.statements.status import live_status, live_statuses
 # The public page: per client address, generous for a person, tight for a script.
 VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 60
+# Per person: signing and rendering cost the server; nobody needs more in an hour.
+CREATE_LIMIT = 10
+PDF_LIMIT = 10
+HOUR = 3600
+# The link's secret waits in the session from the POST until the page shows it (once).
+NEW_LINK_SESSION_KEY = "statement_new_link"
+NEW_LINK_SECONDS = 300
 
 
 def _own_statement_or_404(request: HttpRequest, code: uuid.UUID) -> Statement:
@@ -91,7 +98,14 @@ def statement_new(request: HttpRequest) -> HttpResponse:
     form = StatementForm(
         request.POST if request.method == "POST" else None, registrations=registrations
     )
+    context = {"form": form, "registrations": registrations, "ran_out": ran_out}
     if request.method == "POST" and form.is_valid():
+        if not ratelimit.hit(
+            "statement-create", str(request.user.pk), limit=CREATE_LIMIT, per_seconds=HOUR
+        ):
+            response = render(request, "statements/new.html", {**context, "too_many": True})
+            response.status_code = 429
+            return ratelimit.retry_after(response, HOUR)
         try:
             created = services.create_statement(
                 actor=request.user,
@@ -102,14 +116,50 @@ def statement_new(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             form.add_error(exc.field, exc.message)
         else:
-            return _render_created(request, created)
+            # Post, redirect, get: refreshing the page shows it again and makes nothing new.
+            request.session[NEW_LINK_SESSION_KEY] = {
+                "statement": str(created.statement.code),
+                "token": created.token,
+                "until": int(clock.now().timestamp()) + NEW_LINK_SECONDS,
+            }
+            return HttpResponseRedirect(
+                reverse("statements:created", args=[created.statement.code])
+            )
     status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "statements/new.html",
-        {"form": form, "registrations": registrations, "ran_out": ran_out},
-        status=status,
-    )
+    return render(request, "statements/new.html", context, status=status)
+
+
+def _new_link(request: HttpRequest, statement: Statement) -> str | None:
+    """The just-made statement's link secret, taken out of the session: shown once."""
+    held = request.session.get(NEW_LINK_SESSION_KEY)
+    if not isinstance(held, dict) or held.get("statement") != str(statement.code):
+        return None
+    del request.session[NEW_LINK_SESSION_KEY]
+    token = held.get("token")
+    fresh = int(held.get("until", 0)) >= int(clock.now().timestamp())
+    if fresh and isinstance(token, str) and services.token_matches(statement, token):
+        return token
+    return None
+
+
+@professional_only
+@require_GET
+def statement_created(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The page right after making a statement: its link, once; refreshed, it says so."""
+    statement = _own_statement_or_404(request, code)
+    token = _new_link(request, statement)
+    if token is None:
+        response = render(request, "statements/link_shown.html", {"statement": statement})
+    else:
+        facts = signed_content(statement)
+        if facts is None:
+            return _unreadable(request, statement)
+        response = render(
+            request, "statements/created.html", _statement_context(statement, facts, token)
+        )
+    # The page holds (or held) the link's secret: keep it out of every cache.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def signed_content(statement: Statement) -> content.Content | None:
@@ -143,20 +193,6 @@ def _statement_context(statement: Statement, facts: content.Content, token: str)
     }
 
 
-def _render_created(request: HttpRequest, created: services.Created) -> HttpResponse:
-    facts = signed_content(created.statement)
-    if facts is None:
-        return _unreadable(request, created.statement)
-    response = render(
-        request,
-        "statements/created.html",
-        _statement_context(created.statement, facts, created.token),
-    )
-    # The page holds the link's secret: keep it out of every cache.
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -176,6 +212,9 @@ def statement_pdf(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     token = request.POST.get("token", "")
     if not services.token_matches(statement, token):
         raise Http404
+    if not ratelimit.hit("statement-pdf", str(request.user.pk), limit=PDF_LIMIT, per_seconds=HOUR):
+        response = render(request, "statements/too_many.html", {"per_person": True}, status=429)
+        return ratelimit.retry_after(response, HOUR)
     facts = signed_content(statement)
     if facts is None:
         return _unreadable(request, statement)
@@ -229,7 +268,8 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if not ratelimit.hit_for_client(
         request, "statement-verify", limit=VERIFY_LIMIT, per_seconds=VERIFY_WINDOW_SECONDS
     ):
-        return render(request, "statements/too_many.html", status=429)
+        response = render(request, "statements/too_many.html", status=429)
+        return ratelimit.retry_after(response, VERIFY_WINDOW_SECONDS)
     statement = services.find_by_token(token)
     if statement is None:
         raise Http404

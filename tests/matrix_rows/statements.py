@@ -31,9 +31,14 @@ ROWS = [
     Row(
         "statements:new",
         lambda w: "/mijn/verklaringen/nieuw/",
-        ONLY_PROFESSIONAL,  # the created page, with the link shown once
+        expect(404, professional=302),  # made; on to the page that shows the link once
         method="post",
         data=lambda w: {"register": "up", "include_points": "on", "valid_days": "30"},
+    ),
+    Row(
+        "statements:created",
+        lambda w: f"/mijn/verklaringen/{code(w)}/gemaakt/",
+        ONLY_PROFESSIONAL,  # without the link in the session: says it was shown once
     ),
     Row(
         "statements:pdf",
