@@ -254,3 +254,16 @@ def test_only_the_professional_can_export_their_data(world: World) -> None:
         with pytest.raises(Refused):
             export_own_data(actor=actor, professional=world.professional)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()
+
+
+def test_names_with_quotes_and_ampersands_print_as_themselves_in_the_pdf(db: None) -> None:
+    from peregister.core.pdf import render_pdf
+    from peregister.dataexport.collect import collect
+
+    professional = factories.ProfessionalFactory(first_name="Jeanne", last_name="D'Arc & Zn")
+    export = collect(professional, at=clock.now(), today=clock.today())
+    text = pdf_text(render_pdf("dataexport/export_pdf.html", {"export": export}))
+    # The running footer (every page) and the body.
+    assert "Mijn gegevens · Jeanne D'Arc & Zn ·" in text
+    assert "&#x27;" not in text
+    assert "&amp;" not in text
