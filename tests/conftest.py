@@ -50,6 +50,18 @@ class World:
         }
 
 
+@pytest.fixture(autouse=True)
+def _exports_in_a_temporary_folder(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Data-export files of a test go to its own folder, not to the worktree's var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "exports"},
+        },
+    }
+
+
 @pytest.fixture
 def world(db: None) -> World:
     now = clock.now()

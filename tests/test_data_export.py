@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -18,6 +20,7 @@ from peregister.access import services as access_services
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.dataexport.models import DataExport
 from peregister.registry.models import Professional, RenewalSubmission, SelfReport
 from peregister.registry.periods import PeriodStatus
 from tests import factories
@@ -32,12 +35,25 @@ SCHEMA_FILE = (
 )
 
 
-def _download(professional: Professional) -> zipfile.ZipFile:
-    response = client_for(professional.user).post(URL)
-    assert response.status_code == 200, response.content[:300]
-    assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"].startswith('attachment; filename="mijn-gegevens-')
-    return zipfile.ZipFile(io.BytesIO(response.content))
+@pytest.fixture
+def download(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Ask for the export as the professional, let the worker make it, download the ZIP."""
+
+    def run(professional: Professional) -> zipfile.ZipFile:
+        client = client_for(professional.user)
+        with django_capture_on_commit_callbacks(execute=True):
+            asked = client.post(URL)
+        assert asked.status_code == 302, asked.content[:300]
+        status = client.get(asked["Location"])
+        assert "Uw bestand is klaar" in status.content.decode()
+        response = client.get(f"{asked['Location']}download/")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/zip"
+        assert response["Content-Disposition"].startswith('attachment; filename="mijn-gegevens-')
+        assert response["Cache-Control"] == "no-store"
+        return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    return run
 
 
 def _validate(document: dict) -> None:
@@ -110,9 +126,9 @@ def _fill_every_part(world: World) -> dict[str, object]:
     return {"completion": completion, "statement": statement, "renewal_period": earlier}
 
 
-def test_the_zip_holds_everything_as_json_and_pdf(world: World) -> None:
+def test_the_zip_holds_everything_as_json_and_pdf(world: World, download) -> None:
     expected = _fill_every_part(world)
-    bundle = _download(world.professional)
+    bundle = download(world.professional)
     names = set(bundle.namelist())
     assert {"mijn-gegevens.json", "mijn-gegevens.pdf", "schema/mijn-gegevens-v1.schema.json"} <= (
         names
@@ -190,35 +206,41 @@ def test_the_zip_holds_everything_as_json_and_pdf(world: World) -> None:
         assert phrase in text, phrase
 
 
-def test_an_empty_dossier_exports_and_validates(db: None) -> None:
+def test_an_empty_dossier_exports_and_validates(db: None, download) -> None:
     professional = factories.ProfessionalFactory()
-    document = json.loads(_download(professional).read("mijn-gegevens.json"))
+    document = json.loads(download(professional).read("mijn-gegevens.json"))
     _validate(document)
     assert document["registrations"] == []
     assert document["access_log"] == []
 
 
-def test_the_published_schema_is_the_one_in_the_zip(world: World) -> None:
+def test_the_published_schema_is_the_one_in_the_zip(world: World, download) -> None:
     response = Client().get(SCHEMA_URL)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/schema+json"
-    bundle = _download(world.professional)
+    bundle = download(world.professional)
     assert response.content == bundle.read("schema/mijn-gegevens-v1.schema.json")
 
 
-def test_the_download_is_audited(world: World) -> None:
-    _download(world.professional)
+def test_the_download_is_audited(world: World, download) -> None:
+    download(world.professional)
     event = AuditEvent.objects.get(action=AuditEvent.Action.DATA_EXPORTED)
     assert event.actor == world.professional.user
     assert list(event.professionals.all()) == [world.professional]
+    assert event.data["export"] == str(DataExport.objects.get().code)
 
 
-def test_the_download_is_rate_limited(world: World) -> None:
+def test_asking_is_rate_limited(world: World, django_capture_on_commit_callbacks) -> None:
     client = client_for(world.professional.user)
-    statuses = [client.post(URL).status_code for _ in range(6)]
-    assert statuses == [200] * 5 + [429]
-    assert "afgelopen uur" in client.post(URL).content.decode()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).count() == 5
+    statuses = []
+    for _ in range(6):
+        with django_capture_on_commit_callbacks(execute=True):  # the worker: done each time
+            statuses.append(client.post(URL).status_code)
+    assert statuses == [302] * 5 + [429]
+    refused = client.post(URL)
+    assert "afgelopen uur" in refused.content.decode()
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert DataExport.objects.count() == 5
 
 
 def test_the_page_explains_and_get_downloads_nothing(world: World) -> None:
@@ -226,6 +248,7 @@ def test_the_page_explains_and_get_downloads_nothing(world: World) -> None:
     assert response.status_code == 200
     assert "Mijn gegevens downloaden" in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()
+    assert not DataExport.objects.exists()
 
 
 def _export_queries(professional: Professional) -> int:
@@ -248,12 +271,12 @@ def test_collecting_costs_the_same_queries_for_little_and_much_data(world: World
 
 def test_only_the_professional_can_export_their_data(world: World) -> None:
     from peregister.core.refusals import Refused
-    from peregister.dataexport.services import export_own_data
+    from peregister.dataexport.services import request_export
 
     for actor in (world.contact_live.user, world.staff, None):
         with pytest.raises(Refused):
-            export_own_data(actor=actor, professional=world.professional)
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()
+            request_export(actor=actor, professional=world.professional)
+    assert not DataExport.objects.exists()
 
 
 def test_names_with_quotes_and_ampersands_print_as_themselves_in_the_pdf(db: None) -> None:
@@ -267,3 +290,146 @@ def test_names_with_quotes_and_ampersands_print_as_themselves_in_the_pdf(db: Non
     assert "Mijn gegevens · Jeanne D'Arc & Zn ·" in text
     assert "&#x27;" not in text
     assert "&amp;" not in text
+
+
+# --- made by the worker, followed on a page, handed out once, then removed --------------------
+
+
+def _ask(client: Client) -> str:
+    """POST as the professional; the worker has not run yet. Returns the status page's path."""
+    response = client.post(URL)
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def _run_worker() -> None:
+    from peregister.dataexport.building import build_export
+
+    for export in DataExport.objects.filter(state=DataExport.State.QUEUED):
+        build_export(str(export.code))
+
+
+def test_asking_answers_at_once_and_the_page_follows_the_worker(world: World) -> None:
+    client = client_for(world.professional.user)
+    status_path = _ask(client)
+    export = DataExport.objects.get()
+    assert status_path == f"/mijn/gegevens/{export.code}/"
+    waiting = client.get(status_path).content.decode()
+    assert "Wordt gemaakt" in waiting
+    assert "data-poll" in waiting  # the page refreshes its status by itself
+    assert "/download/" not in waiting
+    assert client.get(f"{status_path}download/").status_code == 302  # nothing to hand out yet
+    # A second click while it is on its way: the same export, not a second one.
+    assert _ask(client) == status_path
+    assert DataExport.objects.count() == 1
+
+    DataExport.objects.filter(pk=export.pk).update(
+        state=DataExport.State.RUNNING, step=DataExport.Step.DOCUMENT, started_at=clock.now()
+    )
+    assert "Stap 2 van 4: PDF opmaken" in client.get(status_path).content.decode()
+    DataExport.objects.filter(pk=export.pk).update(state=DataExport.State.QUEUED, step="")
+
+    _run_worker()
+    ready = client.get(status_path).content.decode()
+    assert "Uw bestand is klaar" in ready
+    assert "data-poll" not in ready
+    assert f"{status_path}download/" in ready
+    listing = client.get(URL).content.decode()
+    assert status_path in listing
+
+
+def test_only_that_professional_gets_the_file(world: World) -> None:
+    status_path = _ask(client_for(world.professional.user))
+    _run_worker()
+    someone = factories.RegistrationFactory().professional
+    for user in (someone.user, world.contact_live.user, world.staff):
+        client = client_for(user)
+        assert client.get(status_path).status_code == 404
+        assert client.get(f"{status_path}download/").status_code == 404
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).exists()
+
+
+def test_the_file_is_removed_an_hour_after_download_or_a_day_after_it_was_made(
+    world: World,
+) -> None:
+    from peregister.dataexport.files import export_storage
+
+    client = client_for(world.professional.user)
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        first = _ask(client)
+        _run_worker()
+        downloaded = DataExport.objects.get()
+        assert client.get(f"{first}download/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        second = _ask(client)
+        _run_worker()
+        untouched = DataExport.objects.exclude(pk=downloaded.pk).get()
+    assert export_storage().exists(downloaded.file_name)
+
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        call_command("remove_expired_exports", stdout=io.StringIO())
+        assert not export_storage().exists(downloaded.file_name)
+        assert export_storage().exists(untouched.file_name)
+        gone = client.get(f"{first}download/", follow=True).content.decode()
+        assert "niet meer beschikbaar" in gone
+        assert "Verwijderd" in client.get(first).content.decode()
+    with time_machine.travel(start + dt.timedelta(hours=24, minutes=6), tick=False):
+        call_command("remove_expired_exports", stdout=io.StringIO())
+        assert not export_storage().exists(untouched.file_name)
+        assert client.get(f"{second}download/").status_code == 302
+    assert set(DataExport.objects.values_list("state", flat=True)) == {"removed"}
+    # One download, one audit event.
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.DATA_EXPORTED).count() == 1
+
+
+def test_a_failure_is_shown_and_a_new_export_can_be_asked(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from peregister.dataexport import building
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(building, "write_pdf", broken)
+    client = client_for(world.professional.user)
+    status_path = _ask(client)
+    with pytest.raises(OSError, match="disk full"):
+        _run_worker()
+    page = client.get(status_path).content.decode()
+    assert "mislukt" in page
+    assert "Nieuw bestand maken" in page
+    assert "failed" in caplog.text
+    monkeypatch.undo()
+    assert _ask(client) != status_path
+    _run_worker()
+    assert DataExport.objects.filter(state=DataExport.State.READY).count() == 1
+
+
+def test_an_export_the_worker_never_finished_is_given_up_on(world: World) -> None:
+    client = client_for(world.professional.user)
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        status_path = _ask(client)
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        page = client.get(status_path).content.decode()
+        assert "mislukt" in page
+        assert "data-poll" not in page
+        assert _ask(client) != status_path  # a new one can be asked for
+    # The late worker finds nothing to do for the one given up on.
+    from peregister.dataexport.building import build_export
+
+    assert build_export(status_path.split("/")[-2]) is False
+
+
+def test_collecting_reads_no_certificate_bytes(world: World) -> None:
+    from peregister.dataexport.collect import collect
+
+    factories.SelfReportFactory(professional=world.professional)
+    with CaptureQueriesContext(connection) as queries:
+        export = collect(world.professional, at=clock.now(), today=clock.today())
+    assert export.certificate_count == 1
+    selected = [q["sql"].split(" FROM ")[0] for q in queries.captured_queries]
+    # Whether there is one is asked ("certificate" IS NOT NULL); its bytes are not fetched.
+    columns = [sql.replace('"certificate" IS NOT NULL', "") for sql in selected]
+    assert not [sql for sql in columns if '"certificate"' in sql]

@@ -170,7 +170,12 @@ BUDGETS = {
     "statements_public:jwks deputy": 3,  # new (issue 17)
     "statements_public:jwks administrator": 3,  # new (issue 17)
     "statements_public:jwks staff": 3,  # new (issue 17)
-    "dataexport:my_data professional": 2,  # new (issue 17)
+    # Issue 17 review: the export is made by the worker. The page gives up on a stalled one
+    # (1 UPDATE) and lists the recent ones (1); the download counts itself in one conditional
+    # UPDATE and writes its audit event and link (2), in a savepoint (2).
+    "dataexport:my_data professional": 4,  # issue 17: 2 (it made the ZIP on POST)
+    "dataexport:status professional": 3,  # new (issue 17 review)
+    "dataexport:download professional": 8,  # new (issue 17 review)
     "dataexport_public:schema professional": 2,  # new (issue 17)
     "dataexport_public:schema contact_live": 2,  # new (issue 17)
     "dataexport_public:schema contact_expired": 2,  # new (issue 17)

@@ -610,7 +610,7 @@ def test_a_statement_shows_lapsed_from_the_day_after_the_period_ran_out_short(
     registration = _registration(world)
     with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0, tzinfo=clock.AMSTERDAM)):
         _period_ending(registration, dt.date(2026, 11, 25))
-        statement, token = make_statement(registration)
+        _statement, token = make_statement(registration)
     with time_machine.travel(dt.datetime(2026, 11, 25, 23, 30, tzinfo=clock.AMSTERDAM)):
         assert "geldig" in Client().get(verify_path(token)).content.decode()
     with time_machine.travel(dt.datetime(2026, 11, 26, 0, 30, tzinfo=clock.AMSTERDAM)):

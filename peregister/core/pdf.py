@@ -8,7 +8,7 @@ fetches anything from the network or the file system, whatever text ends up in i
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -20,6 +20,14 @@ def _data_only() -> Any:
     return URLFetcher(allowed_protocols=["data"])
 
 
+def _document(template: str, context: dict[str, Any], request: HttpRequest | None) -> Any:
+    # Imported here: loading WeasyPrint (and Pango) costs time every other page does not need.
+    from weasyprint import HTML
+
+    html = render_to_string(template, context, request=request)
+    return HTML(string=html, url_fetcher=_data_only())
+
+
 def render_pdf(
     template: str,
     context: dict[str, Any],
@@ -28,13 +36,15 @@ def render_pdf(
     attachments: dict[str, bytes] | None = None,
 ) -> bytes:
     """Render ``template`` to PDF; ``attachments`` are embedded files (name → content)."""
-    # Imported here: loading WeasyPrint (and Pango) costs time every other page does not need.
-    from weasyprint import HTML, Attachment
+    from weasyprint import Attachment
 
-    html = render_to_string(template, context, request=request)
     files = [
         Attachment(file_obj=io.BytesIO(data), name=name, url_fetcher=_data_only())
         for name, data in (attachments or {}).items()
     ]
-    document = HTML(string=html, url_fetcher=_data_only())
-    return bytes(document.write_pdf(attachments=files))
+    return bytes(_document(template, context, request).write_pdf(attachments=files))
+
+
+def write_pdf(template: str, context: dict[str, Any], target: BinaryIO) -> None:
+    """Render ``template`` to PDF into ``target`` (a file), for documents too big to hold twice."""
+    _document(template, context, None).write_pdf(target=target)

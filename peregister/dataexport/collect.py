@@ -1,16 +1,21 @@
 """*Mijn gegevens downloaden*: everything the register holds about a professional, collected once.
 
 The JSON file and the PDF in the download are both written from one ``Export`` (GDPR art. 15
-and 20): what one shows, the other shows too. A constant number of queries, however much data.
+and 20): what one shows, the other shows too. A constant number of queries, however much data;
+rows are read with ``iterator()``, and certificates (up to 5 MB each) are not part of the
+``Export``: ``certificates()`` hands them to the ZIP writer one at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from peregister.access.log import access_log
 from peregister.access.models import AccessGrant
@@ -172,6 +177,7 @@ class GrantRecord:
 
 @dataclass(frozen=True)
 class StatementRecord:
+    code: str
     issued_at: dt.datetime
     valid_until: dt.datetime
     withdrawn_at: dt.datetime | None
@@ -190,6 +196,12 @@ class AccessEvent:
     action: str  # dossier_viewed, report_downloaded, statement_verified
     organisation: str | None
     contact: str | None
+    statement: str | None = None  # statement_verified: the code of the statement opened
+
+    @property
+    def statement_reference(self) -> str:
+        """The short form the pages show (the statement list's *kenmerk*)."""
+        return statement_reference(self.statement or "")
 
 
 @dataclass(frozen=True)
@@ -204,8 +216,15 @@ class Export:
     grants: list[GrantRecord]
     statements: list[StatementRecord]
     access_log: list[AccessEvent]
-    # Not in the JSON document: the files that travel next to it (path → bytes).
-    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def certificate_count(self) -> int:
+        return sum(1 for report in self.self_reports if report.certificate_file)
+
+
+def statement_reference(code: str) -> str:
+    """A statement's *kenmerk*: the first eight characters of its code, as in its file names."""
+    return code[:8]
 
 
 def _label(choices: type, value: str) -> str:
@@ -317,24 +336,35 @@ def _completions(professional: Professional) -> list[CompletionRecord]:
             source=c.source,
             registered_at=c.registered_at,
         )
-        for c in Completion.objects.filter(professional=professional).order_by("completed_on", "id")
+        for c in Completion.objects.filter(professional=professional)
+        .order_by("completed_on", "id")
+        .iterator()
     ]
 
 
-def certificate_path(report: SelfReport) -> str:
+def certificate_path(code: uuid.UUID | str, name: str) -> str:
     """Where a self-report's certificate sits in the download (never outside its folder)."""
-    return f"{CERTIFICATE_FOLDER}/{str(report.code)[:8]}-{safe_file_name(report.certificate_name)}"
+    return f"{CERTIFICATE_FOLDER}/{str(code)[:8]}-{safe_file_name(name)}"
 
 
-def _self_reports(professional: Professional, files: dict[str, bytes]) -> list[SelfReportRecord]:
+def _self_reports(professional: Professional) -> list[SelfReportRecord]:
     records = []
-    for report in SelfReport.objects.filter(professional=professional).order_by(
-        "submitted_at", "id"
+    for report in (
+        SelfReport.objects.filter(professional=professional)
+        .defer("certificate")
+        .annotate(
+            has_certificate=ExpressionWrapper(
+                Q(certificate__isnull=False), output_field=BooleanField()
+            )
+        )
+        .order_by("submitted_at", "id")
+        .iterator()
     ):
-        path = None
-        if report.certificate:
-            path = certificate_path(report)
-            files[path] = bytes(report.certificate)
+        path = (
+            certificate_path(report.code, report.certificate_name)
+            if report.has_certificate
+            else None
+        )
         records.append(
             SelfReportRecord(
                 title=report.title,
@@ -352,6 +382,19 @@ def _self_reports(professional: Professional, files: dict[str, bytes]) -> list[S
             )
         )
     return records
+
+
+def certificates(professional: Professional) -> Iterator[tuple[str, bytes]]:
+    """Each uploaded certificate as (path in the download, bytes), fetched one at a time."""
+    rows = (
+        SelfReport.objects.filter(professional=professional, certificate__isnull=False)
+        .order_by("submitted_at", "id")
+        .values_list("code", "certificate_name", "certificate")
+        .iterator(chunk_size=1)
+    )
+    for code, name, data in rows:
+        if data is not None:
+            yield certificate_path(code, name), bytes(data)
 
 
 def _grants(professional: Professional, at: dt.datetime) -> list[GrantRecord]:
@@ -386,6 +429,7 @@ def _grants(professional: Professional, at: dt.datetime) -> list[GrantRecord]:
 def _statements(professional: Professional) -> list[StatementRecord]:
     return [
         StatementRecord(
+            code=str(s.code),
             issued_at=s.issued_at,
             valid_until=s.valid_until,
             withdrawn_at=s.withdrawn_at,
@@ -405,21 +449,25 @@ def _statements(professional: Professional) -> list[StatementRecord]:
 
 def _access_log(professional: Professional) -> list[AccessEvent]:
     events = []
-    for event in access_log(professional):
+    for event in access_log(professional).iterator():
         organisation = event.contact.organisation if event.contact else event.organisation
+        action = AuditEvent.Action(event.action)
+        opened = (
+            event.data.get("statement") if action == AuditEvent.Action.STATEMENT_VERIFIED else None
+        )
         events.append(
             AccessEvent(
                 at=event.at,
-                action=ACCESS_ACTIONS[AuditEvent.Action(event.action)],
+                action=ACCESS_ACTIONS[action],
                 organisation=organisation.name if organisation else None,
                 contact=event.contact.name if event.contact else None,
+                statement=str(opened) if opened else None,
             )
         )
     return events
 
 
 def collect(professional: Professional, *, at: dt.datetime, today: dt.date) -> Export:
-    files: dict[str, bytes] = {}
     return Export(
         generated_at=at,
         register_name=settings.SITE_NAME,
@@ -427,9 +475,8 @@ def collect(professional: Professional, *, at: dt.datetime, today: dt.date) -> E
         person=_person(professional),
         registrations=_registrations(professional, today),
         completions=_completions(professional),
-        self_reports=_self_reports(professional, files),
+        self_reports=_self_reports(professional),
         grants=_grants(professional, at),
         statements=_statements(professional),
         access_log=_access_log(professional),
-        files=files,
     )

@@ -1,22 +1,26 @@
 """The download: ``mijn-gegevens.json`` (versioned, with its JSON Schema) and a readable PDF,
-both written from one ``collect.Export``, packed with the certificates into one ZIP."""
+both written from one ``collect.Export``, packed with the certificates into one ZIP.
+
+The ZIP is written to a file as it goes: the JSON is encoded in chunks into its entry, the PDF
+is copied in from the file it was rendered to, and each certificate arrives on its own. No
+part of the download is held in memory whole, whatever its size.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import io
 import json
+import shutil
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, BinaryIO
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.urls import reverse
 
 from peregister.core import clock
-from peregister.core.pdf import render_pdf
 from peregister.dataexport.collect import FORMAT, SCHEMA_FILE, VERSION, Export
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / SCHEMA_FILE
@@ -61,15 +65,32 @@ def document(export: Export) -> dict[str, Any]:
     }
 
 
-def archive(export: Export, *, request: HttpRequest | None = None) -> bytes:
-    """The ZIP: JSON, PDF, the schema, and every certificate the professional uploaded."""
-    json_bytes = json.dumps(document(export), ensure_ascii=False, indent=2).encode()
-    pdf = render_pdf("dataexport/export_pdf.html", {"export": export}, request=request)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        bundle.writestr(JSON_NAME, json_bytes)
-        bundle.writestr(PDF_NAME, pdf)
+def write_json(export: Export, target: IO[bytes]) -> None:
+    """The JSON document, encoded piece by piece into ``target``."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
+    for chunk in encoder.iterencode(document(export)):
+        target.write(chunk.encode())
+
+
+def write_archive(
+    export: Export,
+    target: BinaryIO,
+    *,
+    pdf: BinaryIO,
+    certificates: Iterable[tuple[str, bytes]],
+) -> int:
+    """The ZIP into ``target``: JSON, the PDF (read from the file ``pdf``), the schema, and every
+    certificate the professional uploaded. Returns the number of files."""
+    files = 0
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        with bundle.open(JSON_NAME, "w") as entry:
+            write_json(export, entry)
+        pdf.seek(0)
+        with bundle.open(PDF_NAME, "w") as entry:
+            shutil.copyfileobj(pdf, entry)
         bundle.writestr(f"schema/{SCHEMA_FILE}", schema_bytes())
-        for path, data in sorted(export.files.items()):
+        files += 3
+        for path, data in certificates:
             bundle.writestr(path, data)
-    return buffer.getvalue()
+            files += 1
+    return files

@@ -89,6 +89,8 @@ def test_statement_link_from_the_pdf_says_geldig_then_ingetrokken(
     # Both openings are in Wie bekeek mijn dossier, with their date and time only.
     page.get_by_role("link", name="Wie bekeek mijn dossier").click()
     expect(page.get_by_role("row").filter(has_text="PE-verklaring bekeken")).to_have_count(2)
+    reference = str(professional.statements.get().code)[:8]
+    expect(page.get_by_role("row").filter(has_text=f"kenmerk {reference}")).to_have_count(2)
     check_page(page, "statements-access-log")
 
     # Mijn gegevens downloaden: the ZIP holds the statement too.
@@ -97,8 +99,13 @@ def test_statement_link_from_the_pdf_says_geldig_then_ingetrokken(
     ).click()
     page.get_by_role("link", name="Mijn gegevens downloaden").click()
     check_page(page, "data-export")
+    # Development's immediate task backend makes it while the request runs; the status page
+    # then offers the file (with a worker it would show the steps first).
+    page.get_by_role("button", name="Mijn gegevens downloaden").click()
+    expect(page.locator("#export-status")).to_contain_text("Uw bestand is klaar")
+    check_page(page, "data-export-ready")
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Mijn gegevens downloaden").click()
+        page.get_by_role("link", name="Download mijn gegevens (ZIP)").click()
     zip_path = tmp_path / "mijn-gegevens.zip"
     download_info.value.save_as(zip_path)
     with zipfile.ZipFile(zip_path) as bundle:

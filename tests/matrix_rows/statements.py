@@ -3,6 +3,9 @@ page, the JWKS and the export's JSON Schema are public."""
 
 from __future__ import annotations
 
+from peregister.dataexport.building import build_export
+from peregister.dataexport.models import DataExport
+from peregister.dataexport.services import request_export
 from peregister.statements.models import Statement
 from tests.conftest import World
 from tests.matrix import Row, expect
@@ -23,6 +26,16 @@ def statement(world: World) -> tuple[Statement, str]:
 
 def code(world: World) -> str:
     return str(statement(world)[0].code)
+
+
+def export(world: World) -> DataExport:
+    """A finished data export of the world's professional (made once per world)."""
+    made = getattr(world, "_export", None)
+    if made is None:
+        made = request_export(actor=world.professional.user, professional=world.professional)
+        build_export(str(made.code))
+        world._export = made  # type: ignore[attr-defined]
+    return made
 
 
 ROWS = [
@@ -69,8 +82,14 @@ ROWS = [
     Row(
         "dataexport:my_data",
         lambda w: "/mijn/gegevens/",
-        ONLY_PROFESSIONAL,  # the ZIP
+        expect(404, professional=302),  # asked for; on to its status page
         method="post",
+    ),
+    Row("dataexport:status", lambda w: f"/mijn/gegevens/{export(w).code}/", ONLY_PROFESSIONAL),
+    Row(
+        "dataexport:download",
+        lambda w: f"/mijn/gegevens/{export(w).code}/download/",
+        ONLY_PROFESSIONAL,  # the ZIP
     ),
     Row(
         "dataexport_public:schema",
