@@ -86,6 +86,9 @@ def measure_all(reps: int, report_reps: int, http: bool, scale_name: str) -> dic
     add("report periods: ORM values_list", m.floor_orm_values, report_reps)
     add("report CSV and its floor, interleaved", m.report("csv"), report_reps)
     add("report XLSX and its floor, interleaved", m.report("xlsx"), report_reps)
+    from bench import export  # issue 17: Mijn gegevens downloaden, a large dossier
+
+    add(export.MEASURE_NAME, export.measure, report_reps)
 
     print("- minimal view", flush=True)
     minimal_pair = _safe("minimal view", lambda: m.measure_minimal(s, reps), results)
@@ -223,6 +226,9 @@ def bars(results: list[Any], http_results: list[dict[str, Any]]) -> list[Bar]:
                     f"{r.queries_small} queries small vs {r.queries} large",
                 )
             )
+    from bench import export
+
+    out.extend(export.bars(results))
     for h in http_results:
         out.append(
             Bar(

@@ -82,3 +82,22 @@ def test_generator_counts_and_grant_mix() -> None:
     )
     # The benchmark's hand-written floor SQL covers exactly the report's professionals.
     assert floors.sql_only(Handles.LARGE_ORG_ID, now) == in_report
+
+
+def test_the_export_measure_runs_and_a_missing_figure_fails_its_bar() -> None:
+    """bench/export.py at a tiny size: the subject, the worker's export and the floor run; the
+    bars say FAIL, not nothing, when the measure crashed."""
+    from bench import export
+    from bench.measures import Result
+
+    with export.rolled_back():
+        subject = export.make_subject(completions=30, access_events=10)
+        assert export.export_once(subject) > 0
+        export.json_once(subject)
+        export.floor_once(subject)
+    assert not Professional.objects.filter(pk=subject.professional_id).exists()  # rolled back
+    crashed = [Result(export.MEASURE_NAME, "error", error="RuntimeError: boom")]
+    bars = export.bars(crashed)
+    assert bars
+    assert not any(bar.passed for bar in bars)
+    assert "boom" in bars[0].detail

@@ -189,6 +189,8 @@ def test_the_zip_holds_everything_as_json_and_pdf(world: World, download) -> Non
 
     actions = [event["action"] for event in document["access_log"]]
     assert sorted(actions) == ["dossier_viewed", "statement_verified"]
+    opened = next(e for e in document["access_log"] if e["action"] == "statement_verified")
+    assert opened["statement"] == statement["code"] == str(expected["statement"].code)
     viewed = next(e for e in document["access_log"] if e["action"] == "dossier_viewed")
     assert (viewed["organisation"], viewed["contact"]) == ("Uitzendbureau De Brug", "Regiomanager")
 
@@ -201,6 +203,7 @@ def test_the_zip_holds_everything_as_json_and_pdf(world: World, download) -> Non
         "Alles in orde.",
         "Regiomanager",
         "PE-verklaring bekeken",
+        f"kenmerk {str(expected['statement'].code)[:8]}",
         "behaald",
     ]:
         assert phrase in text, phrase

@@ -174,7 +174,7 @@ def test_a_changed_byte_fails_verification(world: World, part: int) -> None:
 
 def test_what_is_left_out_is_in_no_form(world: World) -> None:
     factories.CompletionFactory(professional=world.professional, activity__points=5)
-    _client, response = _create(world, include_registration_number="", include_points="")
+    client, response = _create(world, include_registration_number="", include_points="")
     assert response.status_code == 200
     _url, token = _link(response)
     statement = Statement.objects.get()
@@ -187,6 +187,12 @@ def test_what_is_left_out_is_in_no_form(world: World) -> None:
     assert world.professional.registration_number not in page
     assert "PE-punten" not in page
     assert world.professional.full_name in page
+    pdf = client.post(f"/mijn/verklaringen/{statement.code}/pdf/", {"token": token})
+    assert pdf.status_code == 200
+    text = pdf_text(pdf.content)
+    assert world.professional.full_name in text
+    assert world.professional.registration_number not in text
+    assert "PE-punten" not in text
 
 
 def test_the_pdf_carries_a_qr_code_that_opens_the_verification_page(world: World) -> None:
@@ -341,6 +347,12 @@ def test_each_verification_is_in_wie_bekeek_mijn_dossier_with_date_and_time_only
     body = log.content.decode()
     assert "20 november 2026 14:07" in body
     assert body.count("PE-verklaring bekeken") == 2
+    # Which statement was opened: its kenmerk, as the statement list shows it.
+    reference = str(statement.code)[:8]
+    assert body.count(f"kenmerk {reference}") == 2
+    assert (
+        reference in client_for(world.professional.user).get("/mijn/verklaringen/").content.decode()
+    )
     assert "203.0.113.9" not in body
     assert "Verifier" not in body
 

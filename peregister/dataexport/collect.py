@@ -8,6 +8,7 @@ rows are read with ``iterator()``, and certificates (up to 5 MB each) are not pa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections import defaultdict
@@ -326,20 +327,14 @@ def _registrations(professional: Professional, today: dt.date) -> list[Registrat
 
 
 def _completions(professional: Professional) -> list[CompletionRecord]:
-    return [
-        CompletionRecord(
-            title=c.title,
-            provider=c.provider,
-            kind=c.kind,
-            points=c.points,
-            completed_on=c.completed_on,
-            source=c.source,
-            registered_at=c.registered_at,
-        )
-        for c in Completion.objects.filter(professional=professional)
+    fields = [f.name for f in dataclasses.fields(CompletionRecord)]
+    rows = (
+        Completion.objects.filter(professional=professional)
         .order_by("completed_on", "id")
+        .values_list(*fields)
         .iterator()
-    ]
+    )
+    return [CompletionRecord(*row) for row in rows]
 
 
 def certificate_path(code: uuid.UUID | str, name: str) -> str:
@@ -448,19 +443,28 @@ def _statements(professional: Professional) -> list[StatementRecord]:
 
 
 def _access_log(professional: Professional) -> list[AccessEvent]:
-    events = []
-    for event in access_log(professional).iterator():
-        organisation = event.contact.organisation if event.contact else event.organisation
-        action = AuditEvent.Action(event.action)
-        opened = (
-            event.data.get("statement") if action == AuditEvent.Action.STATEMENT_VERIFIED else None
+    # The events are the access log's (one definition); only the columns shown are read.
+    rows = (
+        access_log(professional)
+        .values_list(
+            "at",
+            "action",
+            "data",
+            "contact__name",
+            "contact__organisation__name",
+            "organisation__name",
         )
+        .iterator()
+    )
+    events = []
+    for at, action, data, contact, contact_organisation, organisation in rows:
+        opened = data.get("statement") if action == AuditEvent.Action.STATEMENT_VERIFIED else None
         events.append(
             AccessEvent(
-                at=event.at,
-                action=ACCESS_ACTIONS[action],
-                organisation=organisation.name if organisation else None,
-                contact=event.contact.name if event.contact else None,
+                at=at,
+                action=ACCESS_ACTIONS[AuditEvent.Action(action)],
+                organisation=contact_organisation if contact else organisation,
+                contact=contact,
                 statement=str(opened) if opened else None,
             )
         )

@@ -36,15 +36,28 @@ def schema_url() -> str:
     return f"{settings.SITE_URL}{reverse('dataexport_public:schema')}"
 
 
+# Field names per record class, looked up once (thousands of records per export).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(value: Any) -> tuple[str, ...] | None:
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+    return names
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     if isinstance(value, dt.datetime):
         return value.astimezone(clock.AMSTERDAM).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
+    names = _field_names(value)
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     return value
 
 
@@ -65,11 +78,22 @@ def document(export: Export) -> dict[str, Any]:
     }
 
 
+WRITE_BYTES = 64 * 1024
+
+
 def write_json(export: Export, target: IO[bytes]) -> None:
-    """The JSON document, encoded piece by piece into ``target``."""
+    """The JSON document, encoded piece by piece into ``target`` (in blocks of ~64 kB: the
+    encoder's pieces are a few bytes each)."""
     encoder = json.JSONEncoder(ensure_ascii=False, indent=2)
-    for chunk in encoder.iterencode(document(export)):
-        target.write(chunk.encode())
+    pieces: list[str] = []
+    size = 0
+    for piece in encoder.iterencode(document(export)):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= WRITE_BYTES:
+            target.write("".join(pieces).encode())
+            pieces, size = [], 0
+    target.write("".join(pieces).encode())
 
 
 def write_archive(
