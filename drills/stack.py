@@ -48,6 +48,8 @@ def production_env(
         DATABASE_URL=database_url,
         SECRET_KEY="drill-" + "k" * 60,
         ALLOWED_HOSTS="127.0.0.1",
+        # Production requires the https address it signs into PE-verklaringen; nothing follows it.
+        SITE_URL="https://pe-register.drill.invalid",
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         EMAIL_HOST="127.0.0.1",

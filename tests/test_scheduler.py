@@ -61,7 +61,12 @@ def test_two_machines_at_once_run_the_daily_jobs_once(monkeypatch) -> None:
     assert results["first"].ran
     assert not results["first"].failed
     assert not results["second"].ran
-    assert calls == ["close_periods", "send_grant_reminders", "prune_outbox"]
+    assert calls == [
+        "close_periods",
+        "send_grant_reminders",
+        "prune_outbox",
+        "remove_expired_exports",
+    ]
     overdue.refresh_from_db()
     assert overdue.status == Registration.Status.LAPSED
     assert OutboxMessage.objects.filter(template="registration_lapsed").count() == 1
@@ -109,7 +114,12 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails(monkeypatc
     monkeypatch.setattr(scheduler, "call_command", call)
     with pytest.raises(Exception, match="close_periods"):
         call_command("run_scheduled", stdout=io.StringIO())
-    assert calls == ["close_periods", "send_grant_reminders", "prune_outbox"]
+    assert calls == [
+        "close_periods",
+        "send_grant_reminders",
+        "prune_outbox",
+        "remove_expired_exports",
+    ]
 
 
 @pytest.mark.django_db
