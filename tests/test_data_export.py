@@ -436,3 +436,25 @@ def test_collecting_reads_no_certificate_bytes(world: World) -> None:
     # Whether there is one is asked ("certificate" IS NOT NULL); its bytes are not fetched.
     columns = [sql.replace('"certificate" IS NOT NULL', "") for sql in selected]
     assert not [sql for sql in columns if '"certificate"' in sql]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_queue_the_request_only_queues_and_the_worker_makes_it(
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from peregister.ops.worker import OutboxWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    professional = factories.RegistrationFactory().professional
+    client = client_for(professional.user)
+    status_path = _ask(client)
+    assert DBTaskResult.objects.count() == 1
+    assert DataExport.objects.get().state == DataExport.State.QUEUED  # not made in the request
+    OutboxWorker(worker_id="test-worker", interval=0).run(once=True)
+    assert DataExport.objects.get().state == DataExport.State.READY
+    response = client.get(f"{status_path}download/")
+    assert response.status_code == 200
+    bundle = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "mijn-gegevens.pdf" in bundle.namelist()

@@ -702,3 +702,57 @@ def test_the_public_page_says_when_to_try_again(world: World) -> None:
     refused = client.get(verify_path(token))
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
+
+
+# --- retiring a key ----------------------------------------------------------------------------
+
+
+def test_a_retired_key_leaves_the_jwks_and_verifies_nothing(world: World, settings) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.STATEMENT_SIGNING_KEY = _pem()
+    old, old_token = make_statement(_registration(world))
+    with pytest.raises(CommandError, match="signed with now"):
+        call_command("retire_signing_key", old.kid, stdout=StringIO())
+    settings.STATEMENT_SIGNING_KEY = _pem()
+    new, new_token = make_statement(_registration(world))
+    out = StringIO()
+    call_command("retire_signing_key", old.kid, stdout=out)
+    assert "1 statement(s)" in out.getvalue()
+
+    jwks = _jwks()
+    assert [k["kid"] for k in jwks["keys"]] == [new.kid]
+    with pytest.raises(KeyError):
+        _pyjwt_claims(old.jwt, jwks)  # an outside verifier no longer finds the key
+    _pyjwt_claims(new.jwt, jwks)
+    old_page = Client().get(verify_path(old_token)).content.decode()
+    assert "klopt niet" in old_page
+    assert world.professional.full_name not in old_page
+    assert "klopt niet" not in Client().get(verify_path(new_token)).content.decode()
+    pdf = client_for(world.professional.user).post(
+        f"/mijn/verklaringen/{old.code}/pdf/", {"token": old_token}
+    )
+    assert pdf.status_code == 409
+    with pytest.raises(CommandError, match="No published key"):
+        call_command("retire_signing_key", "nope", stdout=StringIO())
+
+
+def test_the_register_refuses_to_sign_with_a_retired_key(world: World, settings) -> None:
+    from peregister.statements.keys import SigningKeyError
+
+    pem = _pem()
+    settings.STATEMENT_SIGNING_KEY = pem
+    statement, _token = make_statement(_registration(world))
+    PublishedKey.objects.filter(kid=statement.kid).update(retired_at=clock.now())
+    with pytest.raises(SigningKeyError, match="retired") as raised:
+        make_statement(_registration(world))
+    assert pem.splitlines()[1] not in str(raised.value)
+    assert Statement.objects.count() == 1
+    assert _jwks()["keys"] == []
+    # The page says so (and the log tells the operator), no 500.
+    _client, response = _create(world)
+    assert response.status_code == 503
+    assert "nu geen PE-verklaring maken" in response.content.decode()
+    assert Statement.objects.count() == 1

@@ -7,6 +7,8 @@ suite generates one per process. No error message or log line ever contains key 
 
 Rotation: configure a new key. Its public half is recorded in ``PublishedKey`` the first time
 it signs; earlier keys stay there, so the JWKS keeps every key a statement was signed with.
+Retirement (``retire_signing_key``): a retired key leaves the JWKS and verifies nothing, and
+the register refuses to sign with it.
 """
 
 from __future__ import annotations
@@ -106,29 +108,42 @@ def public_jwk(key: OKPKey) -> dict[str, Any]:
     return {**key.as_dict(private=False), "kid": key_id(key), "use": "sig", "alg": ALGORITHM}
 
 
+RETIRED_MESSAGE = (
+    "The configured PE-verklaring signing key has been retired: configure a new key "
+    "(STATEMENT_SIGNING_KEY or STATEMENT_SIGNING_KEY_FILE) and restart."
+)
+
+
 def publish(key: OKPKey) -> str:
-    """Record the key's public half (once) so the JWKS lists it for good; returns its ``kid``."""
+    """Record the key's public half (once) so the JWKS lists it for good; returns its ``kid``.
+    A retired key is refused: nothing it signs would verify."""
     kid = key_id(key)
-    PublishedKey.objects.get_or_create(
+    row, _created = PublishedKey.objects.get_or_create(
         kid=kid, defaults={"public_jwk": public_jwk(key), "first_used_at": clock.now()}
     )
+    if row.retired_at is not None:
+        raise SigningKeyError(RETIRED_MESSAGE)
     return kid
 
 
 def published_key(kid: str) -> OKPKey | None:
-    """The public key with this ``kid`` from the register's published set, if it is there."""
-    row = PublishedKey.objects.filter(kid=kid).first()
+    """The public key with this ``kid`` from the register's published set, unless retired."""
+    row = PublishedKey.objects.filter(kid=kid, retired_at__isnull=True).first()
     if row is None:
         return None
     return OKPKey.import_key(row.public_jwk)
 
 
 def jwks() -> dict[str, list[dict[str, Any]]]:
-    """Every published key, and the current key even before it signed anything."""
-    keys = list(
-        PublishedKey.objects.order_by("first_used_at", "id").values_list("public_jwk", flat=True)
+    """Every published key that is not retired, and the current key even before it signed
+    anything (unless it is retired)."""
+    rows = list(
+        PublishedKey.objects.order_by("first_used_at", "id").values(
+            "public_jwk", "kid", "retired_at"
+        )
     )
+    keys = [row["public_jwk"] for row in rows if row["retired_at"] is None]
     current = public_jwk(signing_key())
-    if all(jwk.get("kid") != current["kid"] for jwk in keys):
+    if all(row["kid"] != current["kid"] for row in rows):
         keys.append(current)
     return {"keys": keys}

@@ -13,13 +13,16 @@ class PublishedKey(models.Model):
     """A public signing key the register has signed statements with.
 
     Written the first time a key signs, and never removed on rotation: the JWKS keeps listing
-    it, so statements signed before a rotation stay verifiable. Only the public half is here;
-    the private key lives outside the database (see ``statements.keys``).
+    it, so statements signed before a rotation stay verifiable, until it is retired. Only the
+    public half is here; the private key lives outside the database (see ``statements.keys``).
     """
 
     kid = models.CharField(_("sleutel-id"), max_length=64, unique=True)
     public_jwk = models.JSONField(_("publieke sleutel (JWK)"))
     first_used_at = models.DateTimeField(_("eerst gebruikt op"))
+    # Retired (a key that leaked, or one the register no longer vouches for): it leaves the
+    # JWKS and no longer verifies, so statements signed with it say *klopt niet*.
+    retired_at = models.DateTimeField(_("ingetrokken op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("publieke ondertekeningssleutel")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -31,6 +32,8 @@ from peregister.statements import content, keys, qr, services, signing
 from peregister.statements.forms import StatementForm
 from peregister.statements.models import Statement
 from peregister.statements.status import live_status, live_statuses
+
+logger = logging.getLogger(__name__)
 
 # The public page: per client address, generous for a person, tight for a script.
 VERIFY_LIMIT = 30
@@ -115,6 +118,12 @@ def statement_new(request: HttpRequest) -> HttpResponse:
             )
         except Refused as exc:
             form.add_error(exc.field, exc.message)
+        except keys.SigningKeyError as exc:
+            # The operator's to fix (a retired or unreadable key); the message names no key.
+            logger.error("PE-verklaring not signed: %s", exc)
+            return render(
+                request, "statements/new.html", {**context, "cannot_sign": True}, status=503
+            )
         else:
             # Post, redirect, get: refreshing the page shows it again and makes nothing new.
             request.session[NEW_LINK_SESSION_KEY] = {
