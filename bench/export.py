@@ -290,20 +290,23 @@ def floor_once(subject: Subject) -> None:
 
 
 def _interleaved_cpu(fns: list[Callable[[], Any]], reps: int) -> list[list[float]]:
-    """Like ``bench.measures.interleaved``, in CPU seconds of this process: the work is one
-    thread of Python (SQLite in-process too), and the machine's other load does not count."""
-    for fn in fns:
-        fn()
+    """``bench.measures.interleaved`` (same order, same warm-up), in CPU seconds of this
+    process: the work is one thread of Python (SQLite in-process too), and the machine's
+    other load does not count."""
+    from bench.measures import interleaved
+
     samples: list[list[float]] = [[] for _ in fns]
-    for rep in range(reps):
-        order = list(range(len(fns)))
-        if rep % 2:
-            order.reverse()
-        for index in order:
+
+    def timed(index: int, fn: Callable[[], Any]) -> Callable[[], None]:
+        def run() -> None:
             started = time.process_time()
-            fns[index]()
+            fn()
             samples[index].append(time.process_time() - started)
-    return samples
+
+        return run
+
+    interleaved([timed(i, fn) for i, fn in enumerate(fns)], reps, warmup=1)
+    return [own[1:] for own in samples]  # without the warm-up run
 
 
 def measure(s: Any, reps: int) -> list[Any]:
