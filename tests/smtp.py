@@ -57,7 +57,8 @@ class _Handler:
     received: list[Received] = field(default_factory=list)
     # Answers to give to the next DATA commands instead of accepting ("451 …", "554 …").
     data_answers: deque[str] = field(default_factory=deque)
-    refused: set[str] = field(default_factory=set)
+    # Addresses refused at RCPT, with the answer given ("550 5.1.1 …" unless told otherwise).
+    refused: dict[str, str] = field(default_factory=dict)
     log_path: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -65,7 +66,7 @@ class _Handler:
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if address.lower() in self.refused:
-            return "550 5.1.1 Recipient address rejected: user unknown"
+            return self.refused[address.lower()]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -101,8 +102,10 @@ class SmtpCatcher:
     def answer_next_data_with(self, *answers: str) -> None:
         self.handler.data_answers.extend(answers)
 
-    def refuse(self, address: str) -> None:
-        self.handler.refused.add(address.lower())
+    def refuse(
+        self, address: str, answer: str = "550 5.1.1 Recipient address rejected: user unknown"
+    ) -> None:
+        self.handler.refused[address.lower()] = answer
 
     def __enter__(self) -> SmtpCatcher:
         self.controller.start()

@@ -238,8 +238,9 @@ def test_the_beheerder_sees_whether_a_new_contact_got_the_link(smtp, world) -> N
 
 @pytest.mark.django_db
 def test_the_worker_logs_a_delivery_under_the_request_id_of_the_request(
-    smtp, django_capture_on_commit_callbacks
+    smtp, settings, django_capture_on_commit_callbacks
 ) -> None:
+    settings.TRUST_REQUEST_ID_HEADER = True  # behind a proxy that sets X-Request-ID
     lines: list[str] = []
 
     class Collect(logging.Handler):

@@ -54,7 +54,7 @@ BUDGETS = {
     "backoffice:attendance staff": 4,  # main: 6
     "backoffice:attendance_csv staff": 4,  # main: 6
     "backoffice:lapsed staff": 3,  # main: 5
-    "backoffice:mail staff": 3,
+    "backoffice:mail staff": 5,  # + the counts (one aggregate) and the mail server warning
     "backoffice:reinstate staff": 4,  # main: 6
     "backoffice:renewal staff": 10,  # main: 12
     "backoffice:renewals staff": 3,  # main: 5

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from peregister.accounts import tokens
 from peregister.accounts.models import User
@@ -65,10 +66,19 @@ def mail_set_password_link(*, user: User, template: str, **context: Any) -> None
 
 
 def renew_set_password_link(message: OutboxMessage) -> dict[str, Any]:
-    """A fresh link for a failed set-password mail that the register sends again."""
+    """A fresh link for a failed set-password mail that the register sends again; none for an
+    account that is gone or whose user has set a password meanwhile (a new link would only let
+    whoever reads that mailbox replace it)."""
     user = User.objects.filter(pk=message.topic.partition(":")[2], is_active=True).first()
     if user is None:
-        raise CannotResend("account gone")
+        raise CannotResend(_("Het account van deze e-mail bestaat niet meer of is niet actief."))
+    if user.has_usable_password():
+        raise CannotResend(
+            _(
+                "De gebruiker heeft inmiddels zelf een wachtwoord ingesteld; een nieuwe link is "
+                "niet nodig. Wachtwoord vergeten? Dan vraagt de gebruiker zelf een nieuwe link aan."
+            )
+        )
     return {"set_password_url": tokens.set_password_url(tokens.issue_token(user))}
 
 

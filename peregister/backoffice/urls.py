@@ -53,6 +53,7 @@ urlpatterns = [
         name="self_report_reject",
     ),
     path("e-mail/", mail.mail_list, name="mail"),
+    path("e-mail/opnieuw/", mail.mail_resend_all, name="mail_resend_all"),
     path("e-mail/<uuid:code>/opnieuw/", mail.mail_resend, name="mail_resend"),
     path("registraties/vervallen/", registrations.lapsed_list, name="lapsed"),
     path(

@@ -6,15 +6,24 @@ transaction (a rolled-back change leaves no mail) and, once that commits, hands 
 ``deliver_mail`` task to the task backend: in-process with the immediate backend (development),
 the ``run_worker`` process with the database backend (production).
 
-Delivery claims the row with a conditional UPDATE (one attempt more, the next attempt time
-pushed out by an exponential backoff) and commits that before talking to the SMTP server; only
-then does it send, and it marks the row sent right after the server accepted it. The window
-between the server's acceptance and that mark is the one place a mail can go out twice: a crash
-there (the worker killed, or the database unreachable for the mark) leaves the row pending, and
-the next attempt sends it again with the same Message-ID.
-A refused recipient or any 5xx answer fails the mail for good at once; other errors are
-retried until ``OUTBOX_MAX_ATTEMPTS``. A failed mail stays in the outbox with its reason for the
-register's staff (back-office *E-mail*), who can send it again.
+Delivery claims the row with a conditional UPDATE (one attempt more, and a lease,
+``claimed_until``, long enough for every step of the SMTP conversation to time out once) and
+commits that before talking to the SMTP server; no other worker takes the mail while the lease
+runs. Only then does it send, and it marks the row sent right after the server accepted it; that
+mark, like a failure, only applies to the attempt that still holds the mail. A mail can go out
+twice with the same Message-ID in these windows only: a crash between the server's acceptance
+and the sent mark (the worker killed, the database unreachable for the mark), a server that
+accepts but answers later than ``EMAIL_TIMEOUT``, and a conversation that outlasts the lease.
+
+A refusal of this mail (its recipient or its content, RFC 5321's 550-554 on RCPT or DATA) fails
+it for good at once. A refusal of us (login, STARTTLS, sender, greeting: the server's
+configuration or ours) and an unreachable server are retried like any temporary error, and
+shown to staff on the *E-mail* page; after ``OUTBOX_MAX_ATTEMPTS`` a mail fails. A failed mail
+stays in the outbox with its reason for the register's staff (back-office *E-mail*), who can
+send it again.
+
+Without a worker (development: tasks run in-process) each delivery also retries the mails that
+are due, so a mail that failed for a moment goes out with the next one.
 """
 
 from __future__ import annotations
@@ -24,15 +33,18 @@ import logging
 import smtplib
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
 from peregister.core import clock, request_context
@@ -40,6 +52,7 @@ from peregister.notifications.models import OutboxMessage
 
 logger = logging.getLogger("peregister.mail")
 State = OutboxMessage.State
+Kind = OutboxMessage.ErrorKind
 
 # Renewers give a failed mail fresh secrets before it is sent again (a new set-password link
 # instead of one that may have expired), keyed by the topic's prefix ("set-password").
@@ -48,7 +61,11 @@ _renewers: dict[str, Renewer] = {}
 
 
 class CannotResend(Exception):
-    """The mail is not (or no longer) in a state that can be sent again."""
+    """The mail may not be sent again; the message says why, for the staff member who asked."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def absolute_url(path: str) -> str:
@@ -61,17 +78,25 @@ def day(value: Any) -> str:
     return f"{value:%d-%m-%Y}"
 
 
-def render_mail(template: str, context: dict[str, Any], language: str) -> EmailMultiAlternatives:
-    """Render ``emails/<template>_subject.txt``, ``_body.txt`` and ``_body.html``."""
+def _render(template: str, part: str, context: dict[str, Any], language: str) -> str:
     with translation.override(language):
         full_context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}
-        subject = render_to_string(f"emails/{template}_subject.txt", full_context)
-        text = render_to_string(f"emails/{template}_body.txt", full_context)
-        html = render_to_string(f"emails/{template}_body.html", full_context)
+        return render_to_string(f"emails/{template}_{part}", full_context)
+
+
+def render_subject(template: str, context: dict[str, Any], language: str) -> str:
+    """The subject line alone (one line), e.g. for a list of mails."""
+    return " ".join(_render(template, "subject.txt", context, language).split())
+
+
+def render_mail(template: str, context: dict[str, Any], language: str) -> EmailMultiAlternatives:
+    """Render ``emails/<template>_subject.txt``, ``_body.txt`` and ``_body.html``."""
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, from_email=settings.DEFAULT_FROM_EMAIL
+        subject=render_subject(template, context, language),
+        body=_render(template, "body.txt", context, language),
+        from_email=settings.DEFAULT_FROM_EMAIL,
     )
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(_render(template, "body.html", context, language), "text/html")
     return message
 
 
@@ -107,8 +132,19 @@ def enqueue_mail(
         created_at=now,
         next_attempt_at=now,
     )
-    transaction.on_commit(lambda: deliver_mail.enqueue(message.pk))
+    _hand_off_after_commit(message.pk)
     return message
+
+
+def _hand_off_after_commit(pk: int) -> None:
+    """Queue the delivery task once the change commits. Robust: the change is committed and its
+    mail stored, so a failing hand-off (the task table unreachable) must not turn the user's
+    answer into an error; the worker's sweep delivers the mail instead."""
+
+    def hand_off() -> None:  # a named function: Django logs a robust callback's __qualname__
+        deliver_mail.enqueue(pk)
+
+    transaction.on_commit(hand_off, robust=True)
 
 
 def mail_professional(
@@ -132,6 +168,14 @@ def mail_professional(
 
 # --- delivery ---------------------------------------------------------------------------------
 
+# Every step of an SMTP conversation (connect, greeting, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA,
+# end of data, QUIT) may wait up to EMAIL_TIMEOUT: an attempt's lease covers them all.
+LEASE_STEPS = 10
+# RFC 5321 answers to RCPT or DATA that refuse this recipient or this message for good.
+REFUSED_FOR_GOOD = frozenset({550, 551, 552, 553, 554})
+# Without a worker, how many due mails one delivery retries along with its own.
+IN_PROCESS_SWEEP_LIMIT = 20
+
 
 def backoff(attempt: int) -> dt.timedelta:
     """How long after attempt ``attempt`` (1, 2, …) the next may start: doubling, capped."""
@@ -139,34 +183,79 @@ def backoff(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, 6 * 3600))
 
 
+def lease() -> dt.timedelta:
+    """How long an attempt holds its mail before another worker may take it."""
+    return dt.timedelta(seconds=LEASE_STEPS * (getattr(settings, "EMAIL_TIMEOUT", None) or 60))
+
+
+def _unclaimed(now: dt.datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def _due(now: dt.datetime) -> Q:
+    """Pending mails whose (re)try is due and that no attempt holds."""
+    return Q(state=State.PENDING, next_attempt_at__lte=now) & _unclaimed(now)
+
+
+def _overdue(now: dt.datetime) -> Q:
+    """Due mails late by more than the grace given to their own task: the sweep's (and, without
+    a worker, staff's) to send."""
+    grace = dt.timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    return _due(now) & Q(next_attempt_at__lte=now - grace)
+
+
 def _claim(pk: int) -> OutboxMessage | None:
     """Take the message for one attempt, or None when it is not due or someone else has it."""
     now = clock.now()
-    message = OutboxMessage.objects.filter(
-        pk=pk, state=State.PENDING, next_attempt_at__lte=now
-    ).first()
+    message = OutboxMessage.objects.filter(_due(now), pk=pk).first()
     if message is None:
         return None
     attempt = message.attempts + 1
-    # The next attempt time doubles as a lease: a worker killed mid-send leaves the row to
-    # be picked up again once it is due.
-    taken = OutboxMessage.objects.filter(
-        pk=pk, state=State.PENDING, attempts=message.attempts
-    ).update(attempts=attempt, last_attempt_at=now, next_attempt_at=now + backoff(attempt))
+    taken = (
+        OutboxMessage.objects.filter(_unclaimed(now), pk=pk, state=State.PENDING)
+        .filter(attempts=message.attempts)
+        .update(attempts=attempt, last_attempt_at=now, claimed_until=now + lease())
+    )
     if not taken:
         return None
     message.attempts = attempt
     return message
 
 
-def _is_permanent(exc: Exception) -> bool:
+def _held(message: OutboxMessage) -> QuerySet[OutboxMessage]:
+    """The row, as long as this attempt still holds it (no later attempt took it over)."""
+    return OutboxMessage.objects.filter(
+        pk=message.pk, state=State.PENDING, attempts=message.attempts
+    )
+
+
+def _security_status(text: bytes | str) -> bool:
+    """An enhanced status 5.7.x: the server's security policy (relay, authentication)."""
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return text.lstrip().startswith("5.7.")
+
+
+def classify(exc: Exception) -> tuple[str, bool]:
+    """Whose problem a failed attempt is (an ``ErrorKind``), and whether it is final."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _text in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return exc.smtp_code >= 500
-    # Network trouble, timeouts, TLS and other SMTP errors may pass; anything else (a template
-    # that does not render) will not pass by trying again.
-    return not isinstance(exc, OSError | smtplib.SMTPException)
+        answers = list(exc.recipients.values())
+        if any(code in {421, 530} or _security_status(text) for code, text in answers):
+            return Kind.SERVER, False  # relay denied, login required: it refuses us, not them
+        return Kind.MAIL, all(code in REFUSED_FOR_GOOD for code, _text in answers)
+    if isinstance(exc, smtplib.SMTPDataError):
+        if exc.smtp_code in REFUSED_FOR_GOOD:
+            return Kind.MAIL, True
+        if 400 <= exc.smtp_code < 500 and exc.smtp_code != 421:
+            return Kind.MAIL, False
+        return Kind.SERVER, False  # 421 closing, 530 STARTTLS required, 5xx about the session
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return Kind.UNREACHABLE, False
+    if isinstance(exc, smtplib.SMTPException):
+        return Kind.SERVER, False  # login, greeting, HELO, sender, STARTTLS or AUTH missing
+    if isinstance(exc, OSError):
+        return Kind.UNREACHABLE, False  # refused, timed out, reset, TLS handshake failed
+    # Anything else (a template that does not render) will not pass by trying again.
+    return Kind.MAIL, True
 
 
 def _describe(exc: Exception) -> str:
@@ -204,13 +293,45 @@ def _send(message: OutboxMessage) -> None:
 
 
 def _mark_sent(message: OutboxMessage) -> None:
-    OutboxMessage.objects.filter(pk=message.pk, state=State.PENDING).update(
-        state=State.SENT, sent_at=clock.now(), last_error="", context=_without_secrets(message)
+    _held(message).update(
+        state=State.SENT,
+        sent_at=clock.now(),
+        last_error="",
+        error_kind=Kind.NONE,
+        claimed_until=None,
+        context=_without_secrets(message),
     )
 
 
-def deliver(pk: int) -> str | None:
-    """One delivery attempt of message ``pk``; returns its state after, or None if not taken."""
+@dataclass(frozen=True)
+class Outcome:
+    state: str
+    kind: str = Kind.NONE
+
+    @property
+    def server_trouble(self) -> bool:
+        """The server refused us or could not be reached: other mails would fare no better."""
+        return self.kind in {Kind.SERVER, Kind.UNREACHABLE}
+
+
+def _record_failure(message: OutboxMessage, exc: Exception) -> Outcome:
+    kind, final = classify(exc)
+    final = final or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    now = clock.now()
+    changes: dict[str, Any] = {
+        "last_error": _describe(exc),
+        "error_kind": kind,
+        "claimed_until": None,
+    }
+    if final:
+        changes.update(state=State.FAILED, failed_at=now, context=_without_secrets(message))
+    else:
+        changes["next_attempt_at"] = now + backoff(message.attempts)
+    _held(message).update(**changes)
+    return Outcome(State.FAILED if final else State.PENDING, kind)
+
+
+def _attempt(pk: int) -> Outcome | None:
     message = _claim(pk)
     if message is None:
         return None
@@ -219,45 +340,72 @@ def deliver(pk: int) -> str | None:
         try:
             _send(message)
         except Exception as exc:
-            permanent = _is_permanent(exc) or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
-            changes: dict[str, Any] = {"last_error": _describe(exc)}
-            if permanent:
-                changes.update(
-                    state=State.FAILED, failed_at=clock.now(), context=_without_secrets(message)
-                )
-            OutboxMessage.objects.filter(pk=pk, state=State.PENDING).update(**changes)
+            outcome = _record_failure(message, exc)
             logger.warning(
                 "mail not delivered",
-                extra={**log, "error": _error_code(exc), "final": permanent},
+                extra={
+                    **log,
+                    "error": _error_code(exc),
+                    "error_kind": outcome.kind,
+                    "final": outcome.state == State.FAILED,
+                },
             )
-            return State.FAILED if permanent else State.PENDING
+            return outcome
         # Accepted by the server: from here until the sent mark is the documented window.
         _mark_sent(message)
         logger.info("mail delivered", extra=log)
-        return State.SENT
+        return Outcome(State.SENT)
+
+
+def deliver(pk: int) -> str | None:
+    """One delivery attempt of message ``pk``; returns its state after, or None if not taken."""
+    outcome = _attempt(pk)
+    return outcome.state if outcome else None
 
 
 @task()
 def deliver_mail(message_pk: int) -> None:
     """The task handed to the backend after commit; its only argument is the outbox row's id."""
     deliver(message_pk)
+    if not deferred_delivery():
+        # No worker in this setup (development): whoever sends a mail retries the due ones.
+        deliver_due(limit=IN_PROCESS_SWEEP_LIMIT)
 
 
-def deliver_due(*, limit: int = 100) -> int:
+def deliver_due(*, limit: int = 100, between: Callable[[], bool] | None = None) -> int:
     """Deliver messages whose task got lost (a crash after commit, a killed worker) or whose
-    retry is due; run by the worker between tasks. Returns how many were attempted."""
-    grace = dt.timedelta(seconds=settings.OUTBOX_SWEEP_GRACE_SECONDS)
+    retry is due; run by the worker between tasks. ``between`` is asked after each mail whether
+    to go on (the worker's heartbeat, stop signal and time limit). The sweep also stops when the
+    server refused us or could not be reached. Returns how many mails were attempted."""
     due = list(
-        OutboxMessage.objects.filter(state=State.PENDING, next_attempt_at__lte=clock.now() - grace)
+        OutboxMessage.objects.filter(_overdue(clock.now()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in due if deliver(pk) is not None)
+    attempted = 0
+    for pk in due:
+        outcome = _attempt(pk)
+        attempted += outcome is not None
+        if (outcome and outcome.server_trouble) or (between is not None and not between()):
+            break
+    return attempted
 
 
 def deferred_delivery() -> bool:
     """Whether a separate worker delivers (so a page may say "wordt verstuurd")."""
     return bool(default_task_backend.supports_defer)
+
+
+def mail_server_trouble() -> OutboxMessage | None:
+    """The latest attempt, when the mail server refused us or could not be reached then."""
+    latest = (
+        OutboxMessage.objects.exclude(last_attempt_at=None)
+        .order_by("-last_attempt_at", "-pk")
+        .first()
+    )
+    if latest is not None and latest.error_kind in {Kind.SERVER, Kind.UNREACHABLE}:
+        return latest
+    return None
 
 
 # --- failed mails: state for the promising screen, and sending again --------------------------
@@ -270,32 +418,66 @@ def delivery_state(topic: str) -> OutboxMessage | None:
     return OutboxMessage.objects.filter(topic=topic).order_by("-created_at", "-pk").first()
 
 
+def _newer_on_topic(pk: Any, topic: Any) -> QuerySet[OutboxMessage]:
+    return OutboxMessage.objects.filter(~Q(topic=""), topic=topic, pk__gt=pk)
+
+
+def replaced() -> Exists:
+    """Whether a later mail keeps the same promise (a newer set-password link went out): then
+    this one is *vervangen* and sending it again would only confuse (or expire the newer link)."""
+    return Exists(_newer_on_topic(OuterRef("pk"), OuterRef("topic")))
+
+
+def may_resend() -> Q:
+    """Mails staff may send again: failed ones, and (with nobody else to send them) pending
+    ones whose retry is overdue. Replaced mails excepted: see ``replaced``."""
+    return Q(state=State.FAILED) | _overdue(clock.now())
+
+
 def register_renewer(topic_prefix: str, renewer: Renewer) -> None:
+    """``renewer`` gives a failed mail of topics ``<prefix>:…`` fresh secrets before it is sent
+    again, or raises ``CannotResend`` when the mail is no longer needed."""
     _renewers[topic_prefix] = renewer
 
 
 def resend(message: OutboxMessage) -> OutboxMessage:
-    """Put a failed mail back in the outbox (call inside the staff action's transaction).
+    """Put a failed (or overdue) mail back in the outbox (inside the staff action's transaction).
 
-    A mail that carried a secret gets a fresh one from its topic's renewer, and with different
-    content a new Message-ID; otherwise it is the same mail, sent again.
+    A failed mail that carried a secret gets a fresh one from its topic's renewer, and with
+    different content a new Message-ID; otherwise it is the same mail, sent again. Delivery logs
+    carry the request id of the staff action.
     """
-    if message.state != State.FAILED:
-        raise CannotResend(message.state)
+    if not OutboxMessage.objects.filter(may_resend(), pk=message.pk).exists():
+        raise CannotResend(
+            _("Deze e-mail kan niet opnieuw worden verstuurd: hij is al verstuurd of onderweg.")
+        )
+    if _newer_on_topic(message.pk, message.topic).exists():
+        raise CannotResend(
+            _(
+                "Deze e-mail is vervangen door een nieuwere e-mail met hetzelfde doel; "
+                "opnieuw versturen is niet nodig."
+            )
+        )
     changes: dict[str, Any] = {
         "state": State.PENDING,
-        "attempts": 0,
         "next_attempt_at": clock.now(),
+        "claimed_until": None,
         "failed_at": None,
+        "request_id": request_context.current(),
     }
-    if message.secret_keys:
-        renewer = _renewers.get(message.topic.partition(":")[0])
-        if renewer is None:
-            raise CannotResend("no renewer")
-        changes["context"] = {**message.context, **renewer(message)}
-        changes["message_id"] = _new_message_id()
-    if not OutboxMessage.objects.filter(pk=message.pk, state=State.FAILED).update(**changes):
-        raise CannotResend("changed meanwhile")
-    transaction.on_commit(lambda: deliver_mail.enqueue(message.pk))
+    if message.state == State.FAILED:
+        changes["attempts"] = 0
+        if message.secret_keys:
+            renewer = _renewers.get(message.topic.partition(":")[0])
+            if renewer is None:
+                raise CannotResend(_("Deze e-mail kan niet opnieuw worden verstuurd."))
+            changes["context"] = {**message.context, **renewer(message)}
+            changes["message_id"] = _new_message_id()
+    unchanged = OutboxMessage.objects.filter(
+        pk=message.pk, state=message.state, attempts=message.attempts
+    )
+    if not unchanged.update(**changes):
+        raise CannotResend(_("Deze e-mail is intussen veranderd; bekijk de lijst opnieuw."))
+    _hand_off_after_commit(message.pk)
     message.refresh_from_db()
     return message

@@ -17,12 +17,23 @@ class OutboxMessage(models.Model):
 
     ``secret_keys`` names context values that must not outlive delivery (set-password links):
     they are removed from ``context`` once the message is sent or has failed for good.
+
+    ``claimed_until`` is the lease of the attempt in progress: no other worker takes the mail
+    before it runs out (a worker killed mid-send leaves the mail to be taken again after it).
     """
 
     class State(models.TextChoices):
         PENDING = "pending", _("wacht op verzending")
         SENT = "sent", _("verstuurd")
         FAILED = "failed", _("niet afgeleverd")
+
+    class ErrorKind(models.TextChoices):
+        """Whose problem the last failed attempt was: this mail's, or the mail server's."""
+
+        NONE = ""
+        MAIL = "mail"  # a refused recipient or message, a 4xx for it, a template error
+        SERVER = "server"  # the server refuses us: login, TLS, sender, greeting
+        UNREACHABLE = "unreachable"  # no connection, a timeout, a cut connection
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     message_id = models.CharField(max_length=200, unique=True)
@@ -38,9 +49,13 @@ class OutboxMessage(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    error_kind = models.CharField(
+        max_length=12, choices=ErrorKind.choices, default=ErrorKind.NONE, blank=True
+    )
     created_at = models.DateTimeField()
     next_attempt_at = models.DateTimeField()
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
 

@@ -20,4 +20,10 @@ ROWS = [
     Row("backoffice:mail", lambda w: "/register/e-mail/", expect(404, staff=200)),
     # Staff are sent back to the list with the outcome.
     Row("backoffice:mail_resend", resend_path, expect(404, staff=302), method="post"),
+    Row(
+        "backoffice:mail_resend_all",
+        lambda w: "/register/e-mail/opnieuw/",
+        expect(404, staff=302),
+        method="post",
+    ),
 ]
