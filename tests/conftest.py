@@ -14,12 +14,11 @@ from django.test import Client
 
 from peregister.accounts.models import User
 from peregister.core import clock
-from peregister.home.demo import DEMO_PASSWORD
 from peregister.ops.logs import ContextFilter, JsonFormatter
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 from tests import factories
-from tests.log_scan import find_leaks
+from tests.log_scan import find_leaks, suite_passwords
 from tests.smtp import SmtpCatcher
 
 
@@ -142,7 +141,7 @@ def log_output_has_no_secrets() -> Iterator[None]:
             root.removeHandler(handler)
         output.seek(0)
         lines = output.read().splitlines()
-    leaks = find_leaks(lines, [DEMO_PASSWORD])
+    leaks = find_leaks(lines, suite_passwords())
     assert not leaks, f"{len(leaks)} log line(s) with personal data or secrets:\n" + "\n".join(
         leaks[:5]
     )

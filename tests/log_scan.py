@@ -13,6 +13,15 @@ from collections.abc import Iterable
 from peregister.ops.logs import EMAIL, TOKEN
 
 
+def suite_passwords() -> tuple[str, ...]:
+    """Every password the suite and the drills log in with: the demo data's and the factories'.
+    (Imported here, not at the top: the drills import this module before Django is set up.)"""
+    from peregister.home.demo import DEMO_PASSWORD
+    from tests.factories import PASSWORD
+
+    return (DEMO_PASSWORD, PASSWORD)
+
+
 def find_leaks(lines: Iterable[str], passwords: Iterable[str]) -> list[str]:
     """The lines that hold a password, a link token or an e-mail address."""
     words = [re.escape(p) for p in passwords if p]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.checks import run_checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -206,3 +207,17 @@ def test_production_refuses_to_start_without_an_https_site_url(tmp_path: Path) -
         assert "SITE_URL" in result.stderr, site_url
     # The development default still works with DEBUG on.
     assert manage("check", DEBUG="1").returncode == 0
+
+
+def test_deploy_check_warns_about_an_smtp_login_sent_without_encryption(settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_HOST_USER = "mail.example.nl", "pe-register"
+    settings.EMAIL_HOST_PASSWORD = "smtp-" + "secret"
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+    def ids() -> set[str]:
+        return {message.id for message in run_checks(include_deployment_checks=True)}
+
+    assert "ops.W001" in ids()
+    settings.EMAIL_USE_TLS = True
+    assert "ops.W001" not in ids()

@@ -6,3 +6,9 @@ class OpsConfig(AppConfig):
 
     name = "peregister.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        from peregister.ops import checks  # noqa: F401  (registers the system checks)
+        from peregister.ops.logs import install_excepthook
+
+        install_excepthook()

@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from peregister.core import request_context
@@ -17,13 +18,16 @@ QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class RequestIdMiddleware:
-    """Takes a proxy's ``X-Request-ID`` when it looks like one, else makes one; echoes it."""
+    """Takes the proxy's ``X-Request-ID`` when one is trusted to set it
+    (``TRUST_REQUEST_ID_HEADER``) and it looks like one, else makes one; echoes it. Without a
+    proxy that sets it, the header is the client's: it would let anyone put chosen ids (or tie
+    their requests to someone else's) in the logs."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        offered = request.headers.get(HEADER, "")
+        offered = request.headers.get(HEADER, "") if settings.TRUST_REQUEST_ID_HEADER else ""
         request_id = offered if request_context.acceptable(offered) else request_context.new_id()
         started = time.perf_counter()
         with request_context.bound(request_id):

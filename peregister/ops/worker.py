@@ -1,9 +1,13 @@
 """The task worker: django-tasks-db's worker, plus a heartbeat and the outbox sweep.
 
-Each cycle it reports in (``/readyz`` reads that), delivers mails whose task was lost (a crash
-between commit and enqueue, a worker killed mid-task) or whose retry is due, and then runs
-every task that is ready, with django-tasks-db's own ``Worker`` in batch mode. A lost database
-connection (PostgreSQL restarting) is waited out, not fatal.
+Each cycle it reports in (``/readyz`` shows that, for monitoring), delivers mails whose task was
+lost (a crash between commit and enqueue, a worker killed mid-task) or whose retry is due, and
+then runs every task that is ready, with django-tasks-db's own ``Worker`` in batch mode. It
+reports in again between mails and between tasks, stops a sweep after ``SWEEP_SECONDS`` (the
+rest waits for the next cycle) and, after ``SIGTERM``, stops after the mail or task in hand.
+
+A database that is down, at start-up or later (PostgreSQL restarting), is waited out: the
+worker tries again every ``retry_wait`` seconds and logs the outage once, not every try.
 """
 
 from __future__ import annotations
@@ -16,22 +20,47 @@ import time
 
 from django.db import DatabaseError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from peregister.core import clock
 from peregister.notifications.mail import deliver_due
 from peregister.ops.models import WorkerHeartbeat
 
 logger = logging.getLogger("peregister.worker")
-HEARTBEAT_EVERY = 10.0  # seconds; /readyz allows WORKER_HEARTBEAT_MAX_AGE
+HEARTBEAT_EVERY = 10.0  # seconds; /readyz calls a worker stale after WORKER_HEARTBEAT_MAX_AGE
+SWEEP_SECONDS = 30.0  # one sweep's time limit
+HOUSEKEEPING_EVERY = 3600.0  # seconds between clearing what dead workers left behind
+# A task row RUNNING for longer belongs to a worker that was killed (``kill -9``, a lost
+# machine): a mail delivery holds its mail for a lease of minutes, never this long.
+STALE_TASK_AGE = dt.timedelta(hours=1)
+HEARTBEAT_KEEP = dt.timedelta(days=1)
+
+
+class _TaskRunner(Worker):
+    """django-tasks-db's worker, reporting in after every task."""
+
+    def __init__(self, *, after_task: OutboxWorker, **options: object) -> None:
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.after_task = after_task
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            super().run_task(db_task_result)
+        finally:
+            self.after_task.beat()
 
 
 class OutboxWorker:
     def __init__(self, *, worker_id: str, interval: float) -> None:
         self.worker_id = worker_id
         self.interval = interval
+        self.retry_wait = max(interval, 1.0)  # while the database is unreachable
         self.started_at = clock.now()
         self.last_beat = 0.0
-        self.tasks = Worker(
+        self.last_housekeeping: float | None = None
+        self.database_down = False
+        self.tasks = _TaskRunner(
+            after_task=self,
             queue_names=["*"],
             interval=0,
             batch=True,
@@ -60,34 +89,70 @@ class OutboxWorker:
         )
         self.last_beat = time.monotonic()
 
+    def housekeeping(self) -> None:
+        """Clear what dead workers left: old heartbeats, task rows they never finished (their
+        mails are the sweep's; the rows would otherwise stay RUNNING for ever)."""
+        if (
+            self.last_housekeeping is not None
+            and time.monotonic() - self.last_housekeeping < HOUSEKEEPING_EVERY
+        ):
+            return
+        now = clock.now()
+        WorkerHeartbeat.objects.filter(seen_at__lt=now - HEARTBEAT_KEEP).delete()
+        abandoned = DBTaskResult.objects.filter(
+            status="RUNNING", started_at__lt=now - STALE_TASK_AGE
+        ).update(
+            status="FAILED",
+            finished_at=now,
+            exception_class_path="peregister.ops.worker.WorkerLost",
+            traceback="The worker running this task stopped without finishing it.",
+        )
+        if abandoned:
+            logger.warning("task rows of a lost worker closed", extra={"tasks": abandoned})
+        self.last_housekeeping = time.monotonic()
+
+    def _go_on(self, deadline: float) -> bool:
+        """Asked between mails: report in; go on unless stopped or out of time."""
+        self.beat()
+        return self.running and time.monotonic() < deadline
+
     def cycle(self) -> None:
-        """One round: heartbeat, sweep, ready tasks."""
+        """One round: heartbeat, housekeeping, sweep, ready tasks."""
         close_old_connections()
         self.beat()
+        self.housekeeping()
         # A signal during the sweep waits for the mail in hand, as it does for a task.
         self.tasks.running_task = True
         try:
-            deliver_due()
+            deadline = time.monotonic() + SWEEP_SECONDS
+            deliver_due(between=lambda: self._go_on(deadline))
         finally:
             self.tasks.running_task = False
         if self.tasks.running:
             self.tasks.run()
 
     def run(self, *, once: bool = False) -> None:
+        """Work until stopped (``once``: until one full cycle is done)."""
         self.tasks.configure_signals()
-        # Heartbeats of workers long gone say nothing any more.
-        WorkerHeartbeat.objects.filter(seen_at__lt=clock.now() - dt.timedelta(days=1)).delete()
         logger.info("worker started", extra={"worker": self.worker_id})
         while self.running:
             try:
                 self.cycle()
             except DatabaseError:
-                logger.warning(
-                    "database unavailable; worker waits", extra={"worker": self.worker_id}
-                )
-                for connection in connections.all():
-                    connection.close_if_unusable_or_obsolete()
-                self.last_beat = 0.0
+                self._database_unavailable()
+                time.sleep(self.retry_wait)
+                continue
+            if self.database_down:
+                self.database_down = False
+                logger.info("database available again", extra={"worker": self.worker_id})
             if once:
                 return
             time.sleep(self.interval)
+
+    def _database_unavailable(self) -> None:
+        if not self.database_down:
+            self.database_down = True
+            logger.warning("database unavailable; worker waits", extra={"worker": self.worker_id})
+        for connection in connections.all():
+            connection.close_if_unusable_or_obsolete()
+        self.last_beat = 0.0
