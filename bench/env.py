@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from peregister.statements.keyfile import ensure_key_file
+
 OUT = Path(__file__).resolve().parent / "out"
 
 
@@ -21,19 +23,8 @@ BENCH_SECRET_KEY = "bench-only-secret-key-not-for-any-deployment-0123456789abcde
 
 def signing_key_file() -> Path:
     """A bench-only PE-verklaring signing key (production settings require one)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     path = OUT / "statement-signing-key.pem"
-    if not path.exists():
-        OUT.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(
-            Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+    ensure_key_file(path)
     return path
 
 

@@ -35,15 +35,18 @@ class Tally:
     """What every request got, counted across threads."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    server_errors: list[float] = field(default_factory=list)  # seconds after ``started``
+    answered: list[float] = field(default_factory=list)  # seconds after ``started``, each answer
+    server_errors: list[float] = field(default_factory=list)  # the same, of each 5xx
     started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, key: str) -> None:
+        at = time.monotonic() - self.started
         with self.lock:
             self.counts[key] = self.counts.get(key, 0) + 1
+            self.answered.append(at)
             if key == "5xx":
-                self.server_errors.append(time.monotonic() - self.started)
+                self.server_errors.append(at)
 
 
 class Session:

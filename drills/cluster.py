@@ -83,23 +83,6 @@ class Cluster:
     def stop(self) -> None:
         self._run(self._pg("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
-    def restart(self) -> float:
-        """Restart the server (fast shutdown: open sessions are cut); returns seconds down."""
-        started = time.monotonic()
-        self._run(
-            self._pg("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-m",
-            "fast",
-            "-w",
-            "restart",
-            "-l",
-            str(self.log),
-        )
-        self.wait()
-        return time.monotonic() - started
-
     def wait(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while True:

@@ -2,11 +2,18 @@
 
 Two gunicorn processes (2 workers each), one task worker and an SMTP catcher on a PostgreSQL
 server of the drill's own. Threads play professionals granting and revoking *inzage*, new
-employers requesting an account, and a beheerder downloading the *rapportage*. Meanwhile one
-app process and the worker get ``kill -9`` and are restarted, and PostgreSQL restarts once.
+employers requesting an account, and a beheerder downloading the *rapportage*. Meanwhile, one
+after the other (each once the previous one has recovered, so none is skipped or overlaps
+another however slow the machine): one app process gets ``kill -9``, stays down for a moment
+and is restarted; so does the worker; then PostgreSQL stops, the worker is restarted while it
+is down (a machine booting before its database), and PostgreSQL starts again. The load goes on
+for a few seconds after the last recovery.
+
 Afterwards every answered write must be in the database, every promised mail must have reached
 the catcher (duplicates counted by Message-ID), no contact may hold two open grants from one
-professional, and the report must list exactly the professionals with a live grant.
+professional, the report must list exactly the professionals with a live grant, every process
+must still be running, and the processes' logs (written unmasked) must hold no address, link
+secret or password. A thread that fails fails the drill.
 """
 
 from __future__ import annotations
@@ -20,21 +27,22 @@ import re
 import threading
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from drills.client import Session, Tally
 from drills.cluster import Cluster
-from drills.stack import App, manage, production_env, smtp_catcher, worker
-from tests.log_scan import find_leaks
+from drills.stack import App, Process, manage, production_env, smtp_catcher, worker
+from tests.log_scan import find_leaks, suite_passwords
 from tests.smtp import free_port
 
-LOAD_SECONDS = 32.0
-# When each fault happens, as a share of the load's duration.
-KILL_APP, RESTART_APP = 0.18, 0.28
-KILL_WORKER, RESTART_WORKER = 0.42, 0.52
-RESTART_DATABASE = 0.68
+# Seconds of load before the first fault, after each recovery, and after the last one.
+WARM_UP, BETWEEN, TAIL = 3.0, 3.0, 4.0
+DOWN = 1.5  # how long a killed process, or the database, stays down
+LOAD_LIMIT = 60.0  # the load stops here whatever happens
+RECOVERY_LIMIT = 30.0  # a process must be back within this
 PROFESSIONALS = 24
 CONTACTS = 3
 REVOKE_LINK = re.compile(r"/mijn/inzage-werkgever/([0-9a-f-]{36})/intrekken/")
@@ -105,16 +113,19 @@ def seed() -> World:
 
 
 class Load:
-    def __init__(self, world: World, ports: list[int], deadline: float) -> None:
+    def __init__(self, world: World, ports: list[int]) -> None:
         self.world = world
         self.ports = ports
-        self.deadline = deadline
         self.tally = Tally()
         self.ledger = Ledger()
-        self.started = time.monotonic()
+        self.started = self.tally.started
+        self.stop = threading.Event()
 
     def running(self) -> bool:
-        return time.monotonic() < self.deadline
+        return not self.stop.is_set() and time.monotonic() - self.started < LOAD_LIMIT
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
 
     def professionals(self, usernames: list[str], seed: int) -> None:
         rng = random.Random(seed)
@@ -186,30 +197,71 @@ class Fault:
     end: float
 
 
-def _faults(load: Load, app: App, task_worker: Any, cluster: Cluster, faults: list[Fault]) -> None:
-    def at(share: float) -> float:
-        time.sleep(max(0.0, load.started + share * LOAD_SECONDS - time.monotonic()))
-        return now()
+def _worker_reported(process: Process, timeout: float = RECOVERY_LIMIT) -> None:
+    """Wait until the worker process writes its heartbeat (it works: the database answers)."""
+    from django.db import DatabaseError, connections
 
-    def now() -> float:
-        return time.monotonic() - load.started
+    from peregister.ops.models import WorkerHeartbeat
 
-    began = at(KILL_APP)
-    app.kill9()
-    at(RESTART_APP)
-    app.start()
-    app.wait_ready()
-    faults.append(
-        Fault(f"kill -9 {app.name} (gunicorn master and workers), restarted", began, now())
+    assert process.popen is not None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if WorkerHeartbeat.objects.filter(pid=process.popen.pid).exists():
+                return
+        except DatabaseError:
+            connections.close_all()
+        if time.monotonic() > deadline or not process.alive:
+            raise RuntimeError(f"the worker did not report within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def _faults(load: Load, app: App, task_worker: Process, cluster: Cluster) -> list[Fault]:
+    """The three faults, each after the previous one has recovered; then the load's tail."""
+    faults: list[Fault] = []
+
+    def fault(what: str, break_it: Any, recover: Any) -> None:
+        time.sleep(BETWEEN if faults else WARM_UP)
+        began = load.seconds()
+        break_it()
+        time.sleep(DOWN)
+        recover()
+        faults.append(Fault(what, began, load.seconds()))
+
+    def kill_app() -> None:
+        app.kill9()
+        assert not app.alive
+
+    def restart_app() -> None:
+        app.start()
+        app.wait_ready(timeout=RECOVERY_LIMIT)
+
+    def kill_worker() -> None:
+        task_worker.kill9()
+        assert not task_worker.alive
+
+    def restart_worker() -> None:
+        task_worker.start()
+        _worker_reported(task_worker)
+
+    def stop_database_and_restart_worker() -> None:
+        cluster.stop()
+        task_worker.stop()
+        task_worker.start()  # it finds no database and must wait for it
+
+    def start_database() -> None:
+        cluster.start()
+        _worker_reported(task_worker)
+
+    fault(f"kill -9 {app.name} (gunicorn master and workers), restarted", kill_app, restart_app)
+    fault("kill -9 task worker, restarted", kill_worker, restart_worker)
+    fault(
+        "PostgreSQL stopped; the worker restarted while it was down; PostgreSQL started",
+        stop_database_and_restart_worker,
+        start_database,
     )
-    began = at(KILL_WORKER)
-    task_worker.kill9()
-    at(RESTART_WORKER)
-    task_worker.start()
-    faults.append(Fault("kill -9 task worker, restarted", began, now()))
-    began = at(RESTART_DATABASE)
-    cluster.restart()
-    faults.append(Fault("PostgreSQL restart (pg_ctl restart -m fast)", began, now()))
+    time.sleep(TAIL)
+    return faults
 
 
 def _wait_for_outbox(timeout: float) -> dict[str, int]:
@@ -246,46 +298,40 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
     catcher = smtp_catcher(smtp_port, logs)
     apps = [App("app-1", env, logs), App("app-2", env, logs)]
     task_worker = worker(env, logs)
-    for process in (catcher, *apps, task_worker):
-        process.start()
-    for app in apps:
-        app.wait_ready()
-    ports = [app.port for app in apps]
+    processes = [catcher, *apps, task_worker]
+    try:
+        for process in processes:
+            process.start()
+        for app in apps:
+            app.wait_ready()
+        _worker_reported(task_worker)
+        load, faults = _under_load(world, [app.port for app in apps], apps[0], task_worker, cluster)
 
-    load = Load(world, ports, deadline=0)
-    faults: list[Fault] = []
-    load.started = load.tally.started = time.monotonic()
-    load.deadline = load.started + LOAD_SECONDS
-    chunks = [world.professionals[i::3] for i in range(3)]
-    threads = [
-        threading.Thread(target=load.professionals, args=(chunk, n), name=f"professionals-{n}")
-        for n, chunk in enumerate(chunks)
-    ]
-    threads.append(threading.Thread(target=load.account_requests, args=(700,)))
-    threads.append(threading.Thread(target=load.reports))
-    threads.append(
-        threading.Thread(target=_faults, args=(load, apps[0], task_worker, cluster, faults))
-    )
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    load_seconds = time.monotonic() - load.started
+        from django.db import connections
 
-    from django.db import connections
-
-    connections.close_all()  # the restart cut the drill's own connection too
-    states = _wait_for_outbox(timeout=45)
-    report = _report_rows(world, ports)
-    lines, ok = _verify(world, load.ledger, states, report, logs)
-    for process in (task_worker, *apps, catcher):
-        process.stop()
+        connections.close_all()  # the restart cut the drill's own connection too
+        states = _wait_for_outbox(timeout=45)
+        report = _report_rows(world, [app.port for app in apps])
+        lines, ok = _verify(world, load.ledger, states, report, logs)
+        alive = [process.name for process in processes if process.alive]
+        lines.append(
+            f"{'PASS' if len(alive) == len(processes) else 'FAIL'} processes running at the end: "
+            f"{', '.join(alive) or 'none'} ({len(alive)} of {len(processes)})"
+        )
+        ok &= len(alive) == len(processes)
+    finally:
+        for process in reversed(processes):
+            process.stop()
     leaks = [
         line
         for name in ("app-1", "app-2", "worker")
-        for line in find_leaks((logs / f"{name}.log").read_text().splitlines(), [world.password])
+        for line in find_leaks((logs / f"{name}.log").read_text().splitlines(), suite_passwords())
     ]
-    lines.append(f"log lines with personal data or secrets (apps, worker): {len(leaks)}")
+    lines.append(
+        f"{'PASS' if not leaks else 'FAIL'} unmasked log lines with personal data or secrets "
+        f"(apps, worker): {len(leaks)}"
+    )
+    lines.extend(f"     {line[:300]}" for line in leaks[:5])
     ok &= not leaks
     carried = _request_ids_carried(logs)
     lines.append(f"mails whose worker log line carries the request's id: {carried}")
@@ -295,16 +341,42 @@ def run(cluster: Cluster, logs: Path) -> tuple[bool, list[str]]:
     errors = load.tally.server_errors
     # A 5xx is allowed only while a fault is on (and a second after: requests in flight).
     outside = [t for t in errors if not any(f.start <= t <= f.end + 1 for f in faults)]
+    # Each fault happened under load: requests were answered (or refused) while it was on.
+    during = [sum(f.start <= t <= f.end for t in load.tally.answered) for f in faults]
     header = [
-        f"load: {load_seconds:.1f} s, {answered} requests: "
+        f"load: {load.seconds():.1f} s, {answered} requests: "
         + ", ".join(f"{kind} {n}" for kind, n in sorted(tally.items())),
         *(f"fault {f.start:4.1f}–{f.end:4.1f} s: {f.what}" for f in faults),
+        f"{'PASS' if len(faults) == 3 and all(during) else 'FAIL'} faults: {len(faults)} of 3, "
+        f"requests during each: {', '.join(map(str, during))}",
         f"{'PASS' if not outside else 'FAIL'} 5xx: {len(errors)}"
         + (f", between {min(errors):.1f} and {max(errors):.1f} s" if errors else "")
         + f"; outside the faults: {len(outside)}",
     ]
-    ok &= not outside
+    ok &= len(faults) == 3 and all(during) and not outside
     return ok, header + lines
+
+
+def _under_load(
+    world: World, ports: list[int], app: App, task_worker: Process, cluster: Cluster
+) -> tuple[Load, list[Fault]]:
+    """The load in threads while this thread brings the faults; a thread's exception is
+    raised here (after the others have stopped)."""
+    load = Load(world, ports)
+    chunks = [world.professionals[i::3] for i in range(3)]
+    with ThreadPoolExecutor(max_workers=5, thread_name_prefix="load") as pool:
+        futures: list[Future[None]] = [
+            *(pool.submit(load.professionals, chunk, n) for n, chunk in enumerate(chunks)),
+            pool.submit(load.account_requests, 700),
+            pool.submit(load.reports),
+        ]
+        try:
+            faults = _faults(load, app, task_worker, cluster)
+        finally:
+            load.stop.set()
+        for future in futures:
+            future.result()
+    return load, faults
 
 
 def _setup_django(env: dict[str, str]) -> None:
@@ -313,7 +385,6 @@ def _setup_django(env: dict[str, str]) -> None:
     import django
 
     os.environ.update(env)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     django.setup()
 
 
@@ -348,8 +419,9 @@ def _verify(
         for pair, n in rows.items()
         if n > ledger.grants_confirmed[pair] + ledger.grants_unanswered[pair]
     ]
+    # Each count must be above zero: a drill whose load did nothing proves nothing.
     check(
-        not missing and not unexplained,
+        not missing and not unexplained and sum(ledger.grants_confirmed.values()) > 0,
         f"grants: {sum(ledger.grants_confirmed.values())} confirmed, {sum(rows.values())} in the "
         f"database ({sum(ledger.grants_unanswered.values())} requests without an answer); "
         f"missing {len(missing)}, unexplained {len(unexplained)}",
@@ -361,7 +433,7 @@ def _verify(
         ).values_list("code", flat=True)
     )
     check(
-        revoked == ledger.revokes_confirmed,
+        revoked == ledger.revokes_confirmed and len(revoked) > 0,
         f"revocations: {len(ledger.revokes_confirmed)} confirmed, {len(revoked)} revoked in the "
         "database",
     )
@@ -371,7 +443,7 @@ def _verify(
         )
     )
     check(
-        stored == set(ledger.accounts_confirmed),
+        stored == set(ledger.accounts_confirmed) and len(stored) > 0,
         f"account requests: {len(ledger.accounts_confirmed)} confirmed, {len(stored)} in the "
         "database",
     )
@@ -404,6 +476,7 @@ def _verify(
         grant_mails >= promised_grants
         and account_mails >= set(ledger.accounts_confirmed.values())
         and not undelivered
+        and len(by_id) > 0
         and set(states) <= {"sent"},
         f"mails: {promised_grants + promised_accounts} promised to clients "
         f"({promised_grants} grant, {promised_accounts} account), {len(outbox)} in the outbox, "
@@ -428,10 +501,10 @@ def _verify(
         ).values_list("professional__registration_number", flat=True)
     )
     check(
-        report == live,
-        f"report: {len(report)} professionals, {len(live)} with a live grant in the database",
+        report == live and ledger.reports > 0,
+        f"report: {len(report)} professionals, {len(live)} with a live grant in the database; "
+        f"{ledger.reports} downloads during the load",
     )
-    lines.append(f"report downloads during the load: {ledger.reports}")
     return lines, ok
 
 

@@ -6,6 +6,7 @@ their own in a temporary directory and remove it afterwards.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -33,8 +34,16 @@ def main() -> int:
                 print(f"   {line}")
             passed &= ok
         print(f"== drills {'passed' if passed else 'FAILED'} in {time.monotonic() - started:.0f} s")
+    except BaseException:
+        passed = False
+        raise
     finally:
         cluster.destroy()
+        # The logs hold unmasked test data; kept only when something failed, to find out why.
+        if passed:
+            shutil.rmtree(logs, ignore_errors=True)
+        else:
+            print(f"== logs kept for inspection in {logs}")
     return 0 if passed else 1
 
 

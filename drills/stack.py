@@ -11,26 +11,22 @@ import time
 import urllib.request
 from pathlib import Path
 
+import gunicorn
+
+from peregister.statements.keyfile import ensure_key_file
 from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# gunicorn 25.1 added a control socket at one fixed path per user: processes started side by
+# side would take it from each other. The drill does not need it.
+NO_CONTROL_SOCKET = ["--no-control-socket"] if gunicorn.version_info >= (25, 1) else []
 
 
 def signing_key(folder: Path) -> Path:
     """The PE-verklaring signing key production requires, outside the application."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     path = folder / "statement-signing-key.pem"
-    if not path.exists():
-        path.write_bytes(
-            Ed25519PrivateKey.generate().private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+    ensure_key_file(path)
     return path
 
 
@@ -38,13 +34,15 @@ def production_env(
     database_url: str, smtp_port: int, key_folder: Path, **extra: str
 ) -> dict[str, str]:
     """Production settings (DEBUG off, database task queue, SMTP without TLS), tuned for a
-    short drill: retries after one second, a sweep that takes over after two."""
+    short drill: retries after one second, a sweep that takes over after two, an attempt's
+    lease of 10 x EMAIL_TIMEOUT = 20 s; log lines unmasked for the drill's leak scan."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "TESTING", "DJANGO_SETTINGS_MODULE", "TASKS_BACKEND"}
+        if key not in {"DEBUG", "TESTING", "TASKS_BACKEND"}
     }
     env.update(
+        DJANGO_SETTINGS_MODULE="drills.settings",
         DATABASE_URL=database_url,
         SECRET_KEY="drill-" + "k" * 60,
         ALLOWED_HOSTS="127.0.0.1",
@@ -54,7 +52,7 @@ def production_env(
         SECURE_HSTS_SECONDS="0",
         EMAIL_HOST="127.0.0.1",
         EMAIL_PORT=str(smtp_port),
-        EMAIL_TIMEOUT="5",
+        EMAIL_TIMEOUT="2",
         OUTBOX_RETRY_SECONDS="1",
         OUTBOX_SWEEP_GRACE_SECONDS="2",
         WORKER_HEARTBEAT_MAX_AGE="30",
@@ -84,6 +82,10 @@ class Process:
             self.command, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
         )
         log.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
 
     def kill9(self) -> None:
         assert self.popen is not None
@@ -119,6 +121,7 @@ class App(Process):
                 "30",
                 "--graceful-timeout",
                 "5",
+                *NO_CONTROL_SOCKET,
             ],
             env,
             logs,

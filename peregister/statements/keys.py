@@ -14,18 +14,17 @@ the register refuses to sign with it.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from django.conf import settings
 from joserfc.jwk import OKPKey
 
 from peregister.core import clock
+from peregister.statements.keyfile import CURVE, ensure_key_file
 from peregister.statements.models import PublishedKey
 
 ALGORITHM = "EdDSA"
-CURVE: Final = "Ed25519"
 
 
 class SigningKeyError(Exception):
@@ -55,23 +54,6 @@ def _generated_for_this_process() -> OKPKey:
     return OKPKey.generate_key(CURVE)
 
 
-def _development_key(path: Path) -> bytes:
-    """Read the development key, creating it (mode 0600) when it does not exist yet."""
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = OKPKey.generate_key(CURVE).as_pem(private=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process wrote it first
-        return path.read_bytes()
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
-    return pem
-
-
 def _configured_pem() -> bytes | None:
     inline = getattr(settings, "STATEMENT_SIGNING_KEY", "")
     if inline:
@@ -95,7 +77,7 @@ def signing_key() -> OKPKey:
     if settings.TESTING:
         return _generated_for_this_process()
     if settings.DEBUG:
-        return _parsed(_development_key(Path(settings.STATEMENT_DEV_KEY_FILE)))
+        return _parsed(ensure_key_file(Path(settings.STATEMENT_DEV_KEY_FILE)))
     raise SigningKeyError("Set STATEMENT_SIGNING_KEY or STATEMENT_SIGNING_KEY_FILE.")
 
 
