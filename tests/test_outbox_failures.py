@@ -171,13 +171,19 @@ def _failed_account_mail(smtp: Any, captured: Any) -> OutboxMessage:
     return message
 
 
+def _replaced_link_mail(smtp: Any, captured: Any) -> OutboxMessage:
+    """The failed account mail, after the user asked for (and got) a new link."""
+    old = _failed_account_mail(smtp, captured)
+    with captured(execute=True):
+        send_new_link(actor=None, username_or_email="hr@vooruit.example")
+    return old
+
+
 @pytest.mark.django_db
 def test_an_old_link_mail_is_not_sent_again_after_a_newer_link_went_out(
     smtp, world, django_capture_on_commit_callbacks
 ) -> None:
-    old = _failed_account_mail(smtp, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        send_new_link(actor=None, username_or_email="hr@vooruit.example")
+    old = _replaced_link_mail(smtp, django_capture_on_commit_callbacks)
     assert len(smtp.received) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -197,9 +203,7 @@ def test_an_old_link_mail_is_not_sent_again_after_a_newer_link_went_out(
 def test_a_link_mail_is_not_sent_again_once_the_user_has_a_password(
     smtp, world, django_capture_on_commit_callbacks
 ) -> None:
-    old = _failed_account_mail(smtp, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        send_new_link(actor=None, username_or_email="hr@vooruit.example")
+    old = _replaced_link_mail(smtp, django_capture_on_commit_callbacks)
     token = link_in(smtp.received[-1].text).rstrip("/").rsplit("/", 1)[1]
     set_password_with_link(actor=None, raw_token=token, password="Een-heel-goed-wachtwoord-42")
     # Even with the newer mail gone from the outbox, the user needs no link any more.
@@ -221,9 +225,7 @@ def test_staff_send_every_failed_mail_again_at_once_except_those_not_needed(
     plain = [grant_mail(), grant_mail()]
     for message in plain:
         outbox.deliver(message.pk)
-    old_link = _failed_account_mail(smtp, django_capture_on_commit_callbacks)
-    with django_capture_on_commit_callbacks(execute=True):
-        send_new_link(actor=None, username_or_email="hr@vooruit.example")
+    old_link = _replaced_link_mail(smtp, django_capture_on_commit_callbacks)
     smtp.handler.refused.clear()
     received_before = len(smtp.received)
 

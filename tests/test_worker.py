@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
+from typing import Any
 
 import pytest
 import time_machine
@@ -81,6 +82,15 @@ def test_a_worker_started_while_the_database_is_down_waits_for_it(smtp, settings
     assert WorkerHeartbeat.objects.filter(worker_id="early-riser").exists()
 
 
+def queue_due_mails(settings: Any, count: int) -> None:
+    """``count`` mails queued for a worker, due for its sweep at once (no grace)."""
+    settings.TASKS = DATABASE_BACKEND
+    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
+    with transaction.atomic():
+        for _ in range(count):
+            grant_mail()
+
+
 def _shifting_sends(monkeypatch, traveller, seconds: float) -> list[dt.timedelta | None]:
     """Each mail takes ``seconds`` (the clock moves on); returns the heartbeat's age as each
     mail starts."""
@@ -99,12 +109,8 @@ def _shifting_sends(monkeypatch, traveller, seconds: float) -> list[dt.timedelta
 
 @pytest.mark.django_db(transaction=True)
 def test_the_heartbeat_goes_on_between_mails_of_a_long_sweep(smtp, settings, monkeypatch) -> None:
-    settings.TASKS = DATABASE_BACKEND
-    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     monkeypatch.setattr(worker_module, "HEARTBEAT_EVERY", 0)
-    with transaction.atomic():
-        for _ in range(3):
-            grant_mail()
+    queue_due_mails(settings, 3)
     with time_machine.travel(clock.now() + dt.timedelta(seconds=5), tick=False) as traveller:
         ages = _shifting_sends(monkeypatch, traveller, seconds=40)
         OutboxWorker(worker_id="busy", interval=0).run(once=True)
@@ -116,12 +122,8 @@ def test_the_heartbeat_goes_on_between_mails_of_a_long_sweep(smtp, settings, mon
 def test_a_sweep_stops_at_its_time_limit_and_goes_on_next_cycle(
     smtp, settings, monkeypatch
 ) -> None:
-    settings.TASKS = DATABASE_BACKEND
-    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
     monkeypatch.setattr(worker_module, "SWEEP_SECONDS", 0)
-    with transaction.atomic():
-        for _ in range(3):
-            grant_mail()
+    queue_due_mails(settings, 3)
     DBTaskResult.objects.all().delete()  # only the sweep delivers here
     worker = OutboxWorker(worker_id="w", interval=0)
     with time_machine.travel(clock.now() + dt.timedelta(seconds=5), tick=False):
@@ -135,11 +137,7 @@ def test_a_sweep_stops_at_its_time_limit_and_goes_on_next_cycle(
 def test_sigterm_during_a_sweep_stops_it_after_the_mail_in_hand(
     smtp, settings, monkeypatch
 ) -> None:
-    settings.TASKS = DATABASE_BACKEND
-    settings.OUTBOX_SWEEP_GRACE_SECONDS = 0
-    with transaction.atomic():
-        for _ in range(4):
-            grant_mail()
+    queue_due_mails(settings, 4)
     worker = OutboxWorker(worker_id="w", interval=0)
     real_send = outbox._send
 

@@ -74,25 +74,19 @@ def mail_resend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @require_POST
 def mail_resend_all(request: HttpRequest) -> HttpResponse:
     done = resend_all_mail(actor=request.user)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)d e-mail staat weer klaar om te versturen.",
-            "%(count)d e-mails staan weer klaar om te versturen.",
-            done.resent,
-        )
-        % {"count": done.resent},
+    resent = ngettext(
+        "%(count)d e-mail staat weer klaar om te versturen.",
+        "%(count)d e-mails staan weer klaar om te versturen.",
+        done.resent,
     )
+    messages.success(request, resent % {"count": done.resent})
     if done.skipped:
-        messages.info(
-            request,
-            ngettext(
-                "%(count)d e-mail niet: vervangen of niet meer nodig.",
-                "%(count)d e-mails niet: vervangen of niet meer nodig.",
-                done.skipped,
-            )
-            % {"count": done.skipped},
+        skipped = ngettext(
+            "%(count)d e-mail niet: vervangen of niet meer nodig.",
+            "%(count)d e-mails niet: vervangen of niet meer nodig.",
+            done.skipped,
         )
+        messages.info(request, skipped % {"count": done.skipped})
     if done.more:
         messages.info(request, _("Er zijn er nog meer: klik nogmaals op alle opnieuw versturen."))
     return redirect("backoffice:mail")
