@@ -31,8 +31,9 @@ HEARTBEAT_EVERY = 10.0  # seconds; /readyz calls a worker stale after WORKER_HEA
 SWEEP_SECONDS = 30.0  # one sweep's time limit
 HOUSEKEEPING_EVERY = 3600.0  # seconds between clearing what dead workers left behind
 # A task row RUNNING for longer belongs to a worker that was killed (``kill -9``, a lost
-# machine): a mail delivery holds its mail for a lease of minutes, never this long.
-STALE_TASK_AGE = dt.timedelta(hours=1)
+# machine): no task runs this long (a mail attempt's lease is minutes; a data export is given
+# up after an hour).
+STALE_TASK_AGE = dt.timedelta(hours=2)
 HEARTBEAT_KEEP = dt.timedelta(days=1)
 
 
