@@ -181,7 +181,7 @@ def test_end_recognition(world: World) -> None:
         f"/register/leeractiviteiten/{activity.code}/beeindigen/", {"last_day": "2026-07-01"}
     )
     assert again.status_code == 400
-    assert "eindigt al op 15-06-2026" in again.content.decode()
+    assert "eindigt al op 15 juni 2026" in again.content.decode()
     before_start = client.post(
         f"/register/leeractiviteiten/{activity.code}/beeindigen/", {"last_day": "2025-01-01"}
     )

@@ -96,7 +96,7 @@ def test_approve_opens_the_next_period_from_the_register_rules(
     (message,) = mail.outbox
     assert message.to == ["anouk@example.nl"]
     assert "verlengd" in message.subject
-    assert "01-07-2026 tot en met 30-06-2029" in message.body
+    assert "1 juli 2026 tot en met 30 juni 2029" in message.body
     event = AuditEvent.objects.get(action=AuditEvent.Action.RENEWAL_DECIDED)
     assert event.data["decision"] == "approved"
 

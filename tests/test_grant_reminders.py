@@ -64,7 +64,7 @@ def test_reminds_fourteen_days_before_the_end_once(
     [message] = mail.outbox
     assert message.to == ["pim@example.nl"]
     assert "Uitzendbureau De Brug" in message.subject
-    assert "15-06-2026" in message.subject
+    assert "15 juni 2026" in message.subject
     assert "Regiomanager Noord" in message.body
     assert "/mijn/inzage-werkgever/" in message.body
     grant.refresh_from_db()
@@ -111,7 +111,7 @@ def test_changing_the_end_date_brings_a_new_reminder(
     with time_machine.travel(dt.datetime(2026, 6, 27, 7, 0, tzinfo=AMS), tick=False):
         run_command(django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 2
-    assert "11-07-2026" in mail.outbox[1].subject
+    assert "11 juli 2026" in mail.outbox[1].subject
 
 
 def test_a_claimed_reminder_is_not_sent_by_a_concurrent_run(

@@ -21,6 +21,7 @@ from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact, Organisation
 from tests import factories
 from tests.conftest import World, client_for
+from tests.dutch_dates import prose
 
 AMS = clock.AMSTERDAM
 
@@ -64,7 +65,10 @@ def test_grant_creates_grant_audit_event_and_mails_the_contact(
     assert message.to == ["hr@debrug.example"]
     assert world.professional.full_name in message.subject
     assert "Afdeling HR & L&D" in message.body  # plain text is not HTML-escaped
-    assert end.strftime("%d-%m-%Y") in message.body
+    html = message.alternatives[0][0]
+    # Prose dates, in the text and the HTML part alike.
+    assert f"tot en met {prose(end)}." in message.body
+    assert f"tot en met {prose(end)}." in html
 
 
 def test_no_mail_when_the_grant_is_refused(

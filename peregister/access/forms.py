@@ -10,9 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from peregister.core import clock
+from peregister.core.dates import DutchDateField
 from peregister.organisations.models import Contact, Organisation
-
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 
 
 class OrganisationSearchForm(forms.Form):
@@ -32,14 +31,13 @@ class OrganisationSearchForm(forms.Form):
         return found.order_by("name", "id")
 
 
-class ValidUntilField(forms.DateField):
+class ValidUntilField(DutchDateField):
     """*geautoriseerd tot*: an inclusive date, empty for no end; never in the past."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             label=_("geautoriseerd tot"),
             required=False,
-            input_formats=DATE_INPUT_FORMATS,
             help_text=_(
                 "Laat leeg voor onbeperkte inzage. Met een datum heeft de contactpersoon "
                 "inzage tot en met die dag."
@@ -47,7 +45,6 @@ class ValidUntilField(forms.DateField):
             error_messages={
                 "invalid": _("Vul een geldige datum in, bijvoorbeeld 31-12-2027."),
             },
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             **kwargs,
         )
 

@@ -19,17 +19,11 @@ from peregister.access.models import AccessGrant
 from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail, mail_professional
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
-
-DATE_FORMAT = "%d-%m-%Y"
-
-
-def _format_date(day: dt.date | None) -> str | None:
-    return day.strftime(DATE_FORMAT) if day else None
 
 
 def _require_owner(actor: Any, professional: Professional) -> None:
@@ -139,7 +133,7 @@ def grant_access(
                     "contact_name": contact.name,
                     "organisation_name": organisation.name,
                     "professional_name": professional.full_name,
-                    "valid_until": _format_date(valid_until),
+                    "valid_until": dates.iso(valid_until),
                     "link": absolute_url(reverse("home:home")),
                 },
                 language=contact.user.language,
@@ -270,7 +264,7 @@ def send_grant_reminders(*, today: dt.date | None = None) -> int:
                 context={
                     "contact_name": grant.contact.name,
                     "organisation_name": grant.contact.organisation.name,
-                    "valid_until": _format_date(grant.valid_until),
+                    "valid_until": dates.iso(grant.valid_until),
                     "days_left": (grant.valid_until - day).days if grant.valid_until else 0,
                     "link": absolute_url(reverse("access:grants")),
                 },

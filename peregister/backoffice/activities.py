@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.core import dates
 from peregister.core.refusals import Refused
 from peregister.organisations.models import Organisation
 from peregister.registry.models import MAX_POINTS, LearningActivity
@@ -66,13 +67,13 @@ def _validate_against_completions(
         raise _refused(
             "recognised_from",
             _("Er is al presentie geregistreerd op %(date)s; erkend vanaf mag niet later zijn.")
-            % {"date": f"{first:%d-%m-%Y}"},
+            % {"date": dates.prose_date(first)},
         )
     if last is not None and until is not None and last > until:
         raise _refused(
             until_field,
             _("Er is al presentie geregistreerd op %(date)s; erkend tot mag niet eerder zijn.")
-            % {"date": f"{last:%d-%m-%Y}"},
+            % {"date": dates.prose_date(last)},
         )
 
 
@@ -126,7 +127,7 @@ def end_recognition(
             raise _refused(
                 "last_day",
                 _("De erkenning eindigt al op %(date)s.")
-                % {"date": f"{locked.recognised_until:%d-%m-%Y}"},
+                % {"date": dates.prose_date(locked.recognised_until)},
             )
         _validate_against_completions(locked, locked.recognised_from, last_day, "last_day")
         locked.recognised_until = last_day

@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from peregister.backoffice.activities import ActivityData
 from peregister.backoffice.codes import CodeChoiceField
+from peregister.core.dates import DutchDateField
 from peregister.organisations.models import Organisation
 from peregister.registry.activity_fields import kind_field, points_field, provider_field
 from peregister.registry.models import LearningActivity
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {"invalid": _("Vul een geldige datum in (dd-mm-jjjj).")}
 
 
@@ -43,18 +43,16 @@ class ActivityForm(forms.Form):
         required_message=_("Vul het aantal PE-punten in."),
         min_message=_("Het aantal PE-punten kan niet negatief zijn."),
     )
-    recognised_from = forms.DateField(
+    recognised_from = DutchDateField(
         label=_("Erkend vanaf"),
-        widget=DATE_WIDGET,
         error_messages={
             "required": _("Vul in vanaf wanneer de activiteit erkend is."),
             **DATE_ERRORS,
         },
     )
-    recognised_until = forms.DateField(
+    recognised_until = DutchDateField(
         label=_("Erkend tot en met"),
         required=False,
-        widget=DATE_WIDGET,
         help_text=_("Leeg: erkend zonder einddatum."),
         error_messages=DATE_ERRORS,
     )
@@ -96,8 +94,7 @@ class ActivityForm(forms.Form):
 
 
 class EndRecognitionForm(forms.Form):
-    last_day = forms.DateField(
+    last_day = DutchDateField(
         label=_("Laatste dag van erkenning"),
-        widget=DATE_WIDGET,
         error_messages={"required": _("Vul de laatste dag van erkenning in."), **DATE_ERRORS},
     )

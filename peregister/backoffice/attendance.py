@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from peregister.core.dates import parse_date
+
 MAX_ENTRIES = 1000
 MAX_NUMBER_LENGTH = 20  # Professional.registration_number max_length
 MAX_CSV_BYTES = 1024 * 1024
@@ -28,8 +30,6 @@ DATE_COLUMN = "datum"
 _SEPARATORS = re.compile(r"[\s,;]+")
 # Quotes that Excel or a mail client may leave around a copied cell.
 _QUOTES = "\"'‘’“”"
-_DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 class Problem(StrEnum):
@@ -83,21 +83,6 @@ def parse_pasted(text: str, day: dt.date) -> list[Entry]:
     if len(numbers) > MAX_ENTRIES:
         raise ListError("too_many", maximum=MAX_ENTRIES, count=len(numbers))
     return [_entry(position, number, day) for position, number in enumerate(numbers, start=1)]
-
-
-def parse_date(raw: str) -> dt.date | None:
-    """A Dutch (day first) or ISO date; None when it is not a real date."""
-    text = raw.strip()
-    if match := _DAY_FIRST.match(text):
-        day, month, year = (int(part) for part in match.groups())
-    elif match := _ISO.match(text):
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def _decode(data: bytes) -> str:

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import day, mail_professional
+from peregister.notifications.mail import mail_professional
 from peregister.registry.models import PePeriod, Registration
 from peregister.registry.periods import PeriodStatus, period_end
 from peregister.registry.querysets import PePeriodQuerySet
@@ -79,8 +79,8 @@ def _lapse_one(pk: int, today: dt.date) -> bool:
             template="registration_lapsed",
             context={
                 "register_name": registration.register.name,
-                "period_start": day(period.start),
-                "period_end": day(period.end),
+                "period_start": dates.iso(period.start),
+                "period_end": dates.iso(period.end),
                 "points_earned": period.points_earned,
                 "points_required": period.points_required,
             },

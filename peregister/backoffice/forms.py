@@ -21,6 +21,8 @@ from peregister.backoffice.attendance import (
     parse_pasted,
 )
 from peregister.backoffice.codes import CodeChoiceField
+from peregister.core import dates
+from peregister.core.dates import DutchDateField
 from peregister.core.reasons import ReasonField
 from peregister.registry.activity_fields import points_field
 from peregister.registry.models import LearningActivity
@@ -54,8 +56,8 @@ def list_error_message(error: ListError) -> str:
 
 class ActivityChoiceField(CodeChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        until = f"{obj.recognised_until:%d-%m-%Y}" if obj.recognised_until else "…"
-        window = f"{obj.recognised_from:%d-%m-%Y} – {until}"
+        until = dates.table_date(obj.recognised_until) if obj.recognised_until else "…"
+        window = f"{dates.table_date(obj.recognised_from)} – {until}"
         return f"{obj.title} — {obj.provider} ({obj.points} pt, {window})"
 
 
@@ -74,9 +76,8 @@ def _activity_field() -> ActivityChoiceField:
 
 class AttendancePasteForm(forms.Form):
     activity = _activity_field()
-    day = forms.DateField(
+    day = DutchDateField(
         label=_("Datum"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": _("Vul de datum van de activiteit in."),
             "invalid": _("Vul een geldige datum in (dd-mm-jjjj)."),

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import day, mail_professional
+from peregister.notifications.mail import mail_professional
 from peregister.registry.models import PePeriod, Registration, RenewalSubmission
 from peregister.registry.periods import period_end
 from peregister.registry.querysets import points_in_period
@@ -92,10 +92,10 @@ def approve_renewal(*, actor: Any, renewal: RenewalSubmission) -> PePeriod:
             context={
                 "approved": True,
                 "register_name": register.name,
-                "period_start": day(period.start),
-                "period_end": day(period.end),
-                "next_start": day(next_period.start),
-                "next_end": day(next_period.end),
+                "period_start": dates.iso(period.start),
+                "period_end": dates.iso(period.end),
+                "next_start": dates.iso(next_period.start),
+                "next_end": dates.iso(next_period.end),
                 "next_points": next_period.points_required,
                 "reason": "",
             },
@@ -126,8 +126,8 @@ def reject_renewal(*, actor: Any, renewal: RenewalSubmission, reason: str) -> No
             context={
                 "approved": False,
                 "register_name": registration.register.name,
-                "period_start": day(period.start),
-                "period_end": day(period.end),
+                "period_start": dates.iso(period.start),
+                "period_end": dates.iso(period.end),
                 "reason": reason,
             },
         )

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import absolute_url, day, mail_professional
+from peregister.notifications.mail import absolute_url, mail_professional
 from peregister.registry.models import MAX_POINTS, Completion, SelfReport
 
 
@@ -29,7 +29,7 @@ def _mail_decision(report: SelfReport) -> None:
         template="self_report_decided",
         context={
             "title": report.title,
-            "completed_on": day(report.completed_on),
+            "completed_on": dates.iso(report.completed_on),
             "approved": report.status == SelfReport.Status.APPROVED,
             "points_claimed": report.points_claimed,
             "points_awarded": report.points_awarded,

@@ -73,11 +73,6 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def day(value: Any) -> str:
-    """Dates in mails as Dutch readers write them; plain strings keep the stored context JSON."""
-    return f"{value:%d-%m-%Y}"
-
-
 def _render(template: str, part: str, context: dict[str, Any], language: str) -> str:
     with translation.override(language):
         full_context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME, **context}

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from peregister.core import dates
 from peregister.registry.progress import Progress
 from peregister.registry.querysets import (
     CompletionQuerySet,
@@ -154,7 +155,7 @@ class PePeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.start:%d-%m-%Y} – {self.end:%d-%m-%Y}"
+        return f"{dates.table_date(self.start)} – {dates.table_date(self.end)}"
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -289,7 +290,7 @@ class Completion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.completed_on:%d-%m-%Y})"
+        return f"{self.title} ({dates.table_date(self.completed_on)})"
 
     @property
     def kind_label(self) -> str:

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import day, mail_professional
+from peregister.notifications.mail import mail_professional
 from peregister.registry.dossier import RegistrationView
 from peregister.registry.models import (
     Completion,
@@ -70,7 +70,7 @@ def renewal_option(
         return RenewalOption(
             False,
             _("U heeft het dossier van deze periode al ingediend op %(date)s.")
-            % {"date": clock.local_date(open_submission.submitted_at).strftime("%d-%m-%Y")},
+            % {"date": dates.prose_date(open_submission.submitted_at)},
         )
     if points_earned < period.points_required:
         missing = period.points_required - points_earned
@@ -129,8 +129,8 @@ def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmissi
                 template="renewal_submitted",
                 context={
                     "register_name": registration.register.name,
-                    "period_start": day(period.start),
-                    "period_end": day(period.end),
+                    "period_start": dates.iso(period.start),
+                    "period_end": dates.iso(period.end),
                 },
             )
     except IntegrityError as exc:

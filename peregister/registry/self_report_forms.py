@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peregister.core.dates import DutchDateField
 from peregister.registry.activity_fields import kind_field, points_field, provider_field
 from peregister.registry.self_report_files import (
     CERTIFICATE_MESSAGES,
@@ -15,8 +16,6 @@ from peregister.registry.self_report_files import (
     check_certificate,
 )
 from peregister.registry.self_reports import Certificate, SelfReportData
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SelfReportForm(forms.Form):
@@ -27,9 +26,8 @@ class SelfReportForm(forms.Form):
     )
     provider = provider_field()
     kind = kind_field()
-    completed_on = forms.DateField(
+    completed_on = DutchDateField(
         label=_("Datum afgerond"),
-        widget=DATE_WIDGET,
         error_messages={
             "required": _("Vul de datum in waarop u de activiteit afrondde."),
             "invalid": _("Vul een geldige datum in (dd-mm-jjjj)."),

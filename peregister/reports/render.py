@@ -21,13 +21,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peregister.core.dates import TYPED_DATE
 from peregister.reports.rows import ReportRow, status_labels
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 StrOrPromise = str | Promise
 CSV_BOM = "\ufeff"
 CSV_DELIMITER = ";"
-CSV_DATE_FORMAT = "%d-%m-%Y"
+CSV_DATE_FORMAT = TYPED_DATE  # the product's table format, as on screen
 # CSV text is handed to the HTTP stream in pieces of about this size, not row by row.
 CSV_STREAM_CHUNK = 64 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

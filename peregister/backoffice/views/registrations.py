@@ -14,7 +14,7 @@ from peregister.access.policies import get_staff_professional_or_404
 from peregister.accounts.guards import staff_only
 from peregister.backoffice.closing import reinstate_registration
 from peregister.backoffice.forms import ReasonForm
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.refusals import Refused
 from peregister.registry.models import Registration
 
@@ -65,7 +65,7 @@ def reinstate(request: HttpRequest, professional: uuid.UUID, register: str) -> H
             messages.success(
                 request,
                 _("De registratie is hersteld; PE-periode %(start)s tot en met %(end)s.")
-                % {"start": f"{period.start:%d-%m-%Y}", "end": f"{period.end:%d-%m-%Y}"},
+                % {"start": dates.prose_date(period.start), "end": dates.prose_date(period.end)},
             )
             return redirect("backoffice:lapsed")
     return render(

@@ -19,7 +19,7 @@ from peregister.backoffice.renewals import (
     reject_renewal,
     submitted_renewals,
 )
-from peregister.core import clock
+from peregister.core import clock, dates
 from peregister.core.refusals import Refused
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import RenewalSubmission
@@ -91,7 +91,7 @@ def renewal_approve(request: HttpRequest, professional: uuid.UUID, register: str
                 "Verlenging goedgekeurd. De nieuwe PE-periode loopt van %(start)s "
                 "tot en met %(end)s."
             )
-            % {"start": f"{period.start:%d-%m-%Y}", "end": f"{period.end:%d-%m-%Y}"},
+            % {"start": dates.prose_date(period.start), "end": dates.prose_date(period.end)},
         )
     return redirect("backoffice:renewals")
 
