@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import time_machine
 from django.db import connection, transaction
@@ -42,15 +43,54 @@ def test_log_shows_who_viewed_and_downloaded_and_when(world: World) -> None:
     response = client_for(world.professional.user).get(URL)
     body = response.content.decode()
     assert response.status_code == 200
-    assert "3 februari 2026 14:05" in body  # shown in Amsterdam time
-    assert "4 maart 2026 09:30" in body
+    assert "03-02-2026" in body
+    assert "14:05" in body  # shown in Amsterdam time
+    assert "04-03-2026" in body
+    assert "09:30" in body
     assert "Regiomanager" in body
     assert "HR De Brug" in body
     assert "Uitzendbureau De Brug" in body
     assert "dossier bekeken" in body
     assert "rapportage gedownload" in body
     # Newest first.
-    assert body.index("4 maart 2026") < body.index("3 februari 2026")
+    assert body.index("04-03-2026") < body.index("03-02-2026")
+
+
+def _log_rows(body: str) -> list[str]:
+    """The log table's rows as plain text, cells separated by " | "."""
+    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S)
+    return [
+        " | ".join(
+            re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        )
+        for row in rows
+    ]
+
+
+def test_repeats_of_one_kind_by_one_contact_on_one_day_are_one_line(world: World) -> None:
+    def at(day: int, hour: int, minute: int) -> dt.datetime:
+        return dt.datetime(2026, 2, day, hour, minute, tzinfo=AMS)
+
+    download = AuditEvent.Action.REPORT_DOWNLOADED
+    for moment in (at(3, 9, 5), at(3, 11, 40), at(3, 23, 30)):
+        with time_machine.travel(moment, tick=False):
+            viewed(world, world.administrator, [world.professional], download)
+    # 00:30 in Amsterdam is still 3 February in UTC: a day of its own all the same.
+    with time_machine.travel(at(4, 0, 30), tick=False):
+        viewed(world, world.administrator, [world.professional], download)
+    with time_machine.travel(at(3, 10, 0), tick=False):
+        viewed(world, world.contact_live, [world.professional])
+        viewed(world, world.deputy, [world.professional], download)
+
+    rows = _log_rows(client_for(world.professional.user).get(URL).content.decode())
+    brug = "Uitzendbureau De Brug"
+    assert rows == [
+        f"04-02-2026 | 00:30 | {brug} | HR De Brug | rapportage gedownload",
+        f"03-02-2026 | 09:05–23:30 | {brug} | HR De Brug | rapportage 3× gedownload",
+        f"03-02-2026 | 10:00 | {brug} | Regiomanager | dossier bekeken",
+        f"03-02-2026 | 10:00 | {brug} | {world.deputy.name} | rapportage gedownload",
+    ]
 
 
 def test_log_leaves_out_other_professionals_and_other_actions(world: World) -> None:
@@ -75,8 +115,10 @@ def test_the_other_professional_does_not_see_my_log(world: World) -> None:
 
 
 def test_log_is_paginated(world: World) -> None:
-    for _ in range(55):
-        viewed(world, world.contact_live, [world.professional])
+    first_day = dt.datetime(2026, 1, 1, 12, 0, tzinfo=AMS)
+    for days in range(55):  # one line per day
+        with time_machine.travel(first_day + dt.timedelta(days=days), tick=False):
+            viewed(world, world.contact_live, [world.professional])
     client = client_for(world.professional.user)
     first = client.get(URL).content.decode()
     assert first.count("dossier bekeken") == 50
@@ -125,3 +167,26 @@ def test_register_staff_views_are_listed_without_naming_the_staff_member(world: 
     body = client_for(world.professional.user).get(URL).content.decode()
     assert "medewerker van het register" in body
     assert world.staff.username not in body
+
+
+def test_openings_of_a_statement_are_grouped_per_statement(world: World) -> None:
+    def opened(code: str) -> None:
+        with transaction.atomic():
+            record(
+                AuditEvent.Action.STATEMENT_VERIFIED,
+                actor=None,
+                professionals=[world.professional],
+                statement=code,
+            )
+
+    with time_machine.travel(dt.datetime(2026, 2, 3, 10, 0, tzinfo=AMS), tick=False):
+        opened("aaaaaaaa-0000-0000-0000-000000000001")
+        opened("bbbbbbbb-0000-0000-0000-000000000002")
+    with time_machine.travel(dt.datetime(2026, 2, 3, 11, 0, tzinfo=AMS), tick=False):
+        opened("aaaaaaaa-0000-0000-0000-000000000001")
+    rows = _log_rows(client_for(world.professional.user).get(URL).content.decode())
+    anyone = "— | iemand met de link"
+    assert sorted(rows) == [
+        f"03-02-2026 | 10:00 | {anyone} | PE-verklaring bekeken (kenmerk bbbbbbbb)",
+        f"03-02-2026 | 10:00–11:00 | {anyone} | PE-verklaring 2× bekeken (kenmerk aaaaaaaa)",
+    ]

@@ -1,13 +1,24 @@
 """*Wie bekeek mijn dossier*: the events that showed a professional's data to someone else.
 
-One definition for the page and for the professional's data export.
+One definition for the page and for the professional's data export. The export keeps every
+event; the page groups repeats of one kind by one contact (or organisation) on one Amsterdam
+day into one line with a count ("rapportage 3× gedownload"), counted in SQL so a busy
+beheerder's downloads never fill the professional's pages.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Min, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
 
 from peregister.audit.models import AuditEvent
+from peregister.core.clock import AMSTERDAM
+from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 
 ACCESS_LOG_ACTIONS = (
@@ -17,11 +28,69 @@ ACCESS_LOG_ACTIONS = (
 )
 
 
+def _events(professional: Professional) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(professionals=professional, action__in=ACCESS_LOG_ACTIONS)
+
+
 def access_log(professional: Professional) -> QuerySet[AuditEvent]:
     """Newest first, with the organisation and contact that looked (none for a statement's
     share link: only the moment is kept)."""
     return (
-        AuditEvent.objects.filter(professionals=professional, action__in=ACCESS_LOG_ACTIONS)
+        _events(professional)
         .select_related("contact__organisation", "organisation")
         .order_by("-at", "-id")
     )
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of the page: ``times`` events of one kind by one contact on ``day``."""
+
+    day: dt.date
+    first: dt.datetime
+    last: dt.datetime
+    action: str
+    times: int
+    organisation: Organisation | None
+    contact: Contact | None
+    statement: str | None = None
+
+    @property
+    def statement_reference(self) -> str:
+        """The kenmerk a professional sees on their statement list (its code's first 8)."""
+        return (self.statement or "")[:8]
+
+
+def grouped_access_log(professional: Professional) -> QuerySet[AuditEvent, dict[str, Any]]:
+    """One row per (Amsterdam day, action, organisation, contact, statement), newest day
+    first; ``statement`` is the opened PE-verklaring's code (None for other events)."""
+    return (
+        _events(professional)
+        .annotate(day=TruncDate("at", tzinfo=AMSTERDAM), statement=KT("data__statement"))
+        .values("day", "action", "organisation_id", "contact_id", "statement")
+        .annotate(times=Count("id"), first=Min("at"), last=Max("at"))
+        .order_by("-day", "-last", "action", "contact_id")
+    )
+
+
+def log_lines(rows: list[dict[str, Any]]) -> list[LogLine]:
+    """A page of grouped rows with their organisations and contacts (two queries at most)."""
+    contacts = Contact.objects.select_related("organisation").in_bulk(
+        {row["contact_id"] for row in rows if row["contact_id"]}
+    )
+    organisations = Organisation.objects.in_bulk(
+        {row["organisation_id"] for row in rows if row["organisation_id"]}
+    )
+    return [
+        LogLine(
+            day=row["day"],
+            first=row["first"],
+            last=row["last"],
+            action=row["action"],
+            times=row["times"],
+            organisation=organisations.get(row["organisation_id"]),
+            contact=contacts.get(row["contact_id"]),
+            statement=row["statement"],
+        )
+        for row in rows
+    ]

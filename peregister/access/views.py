@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from peregister.access import policies, services
 from peregister.access.forms import GrantEndForm, GrantForm, OrganisationSearchForm
-from peregister.access.log import access_log as access_log_events
+from peregister.access.log import grouped_access_log, log_lines
 from peregister.access.models import AccessGrant
 from peregister.accounts.guards import professional_only
 from peregister.accounts.roles import request_professional
@@ -189,8 +189,12 @@ def grant_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @professional_only
 def access_log(request: HttpRequest) -> HttpResponse:
     """*Wie bekeek mijn dossier*: dossier views, report downloads that included me, and
-    openings of my PE-verklaringen."""
+    openings of my PE-verklaringen; repeats of one day grouped."""
     page = paginate(
-        access_log_events(request_professional(request)), LOG_EVENTS_PER_PAGE, request.GET
+        grouped_access_log(request_professional(request)), LOG_EVENTS_PER_PAGE, request.GET
     )
-    return render(request, "access/access_log.html", {"page": page})
+    return render(
+        request,
+        "access/access_log.html",
+        {"page": page, "lines": log_lines(list(page.object_list))},
+    )
