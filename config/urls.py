@@ -28,6 +28,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler403 = "peregister.core.errors.forbidden"
 handler404 = "peregister.core.errors.not_found"
 handler500 = "peregister.core.errors.server_error"
 
