@@ -5,6 +5,15 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+comma := ,
+space := $(subst ,, )
+# `make run` listens on HOST:PORT; links in e-mails (SITE_URL) and the printed demo logins follow
+# them (set either in the environment to override). HOST=0.0.0.0 listens on every interface:
+# links then use 127.0.0.1 and any Host header is accepted (development only).
+LISTENS_EVERYWHERE := $(filter 0.0.0.0,$(HOST))
+SITE_URL ?= http://$(if $(LISTENS_EVERYWHERE),127.0.0.1,$(HOST)):$(PORT)
+ALLOWED_HOSTS ?= $(if $(LISTENS_EVERYWHERE),*,$(subst $(space),$(comma),$(sort 127.0.0.1 localhost $(HOST))))
+RUN_ENV = DEBUG=1 SITE_URL='$(SITE_URL)' ALLOWED_HOSTS='$(ALLOWED_HOSTS)'
 
 .PHONY: run test install install-dev lint imports typecheck migrations-check pytest e2e bench drill messages clean
 
@@ -23,11 +32,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate the SQLite database, load demo data, print logins, serve.
+## make run [HOST=127.0.0.1] [PORT=8000]: install, migrate the SQLite database, load demo data,
+## print logins, serve.
 run: install
-	DEBUG=1 $(MANAGE) migrate --no-input
-	DEBUG=1 $(MANAGE) load_demo_data
-	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(MANAGE) migrate --no-input
+	$(RUN_ENV) $(MANAGE) load_demo_data
+	$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
 
 ## make test: every check CI runs (lint, format, types, migrations, the whole suite).
 test: install-dev lint imports typecheck migrations-check pytest

@@ -319,6 +319,8 @@ LOGGING = {
 # Development and tests serve static files through the finders; production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Files browsers and crawlers ask for at the site root (favicon.ico), served by WhiteNoise.
+WHITENOISE_ROOT = BASE_DIR / "public"
 
 # PE-verklaring signing key (Ed25519, PEM/PKCS#8): the key itself, or a file outside the
 # repository. Production refuses to start without one; development generates one into var/.
