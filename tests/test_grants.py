@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import cast
 from unittest import mock
 
@@ -142,6 +143,82 @@ def test_service_refuses_inactive_contact(world: World) -> None:
         )
 
 
+def test_several_contacts_get_one_grant_each_with_one_end_date(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    end = clock.today() + dt.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        grants = services.grant_access_to_contacts(
+            actor=world.professional.user,
+            professional=world.professional,
+            contacts=[world.deputy, world.administrator],
+            valid_until=end,
+        )
+    assert [grant.contact for grant in grants] == [world.deputy, world.administrator]
+    assert {grant.valid_until for grant in grants} == {end}
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.GRANT_CREATED)
+    assert {event.contact_id for event in events} == {world.deputy.pk, world.administrator.pk}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.deputy.email, world.administrator.email]
+    )
+    assert policies.can_view_dossier(world.deputy.user, world.professional)
+    assert policies.can_view_dossier(world.administrator.user, world.professional)
+
+
+@pytest.mark.parametrize(
+    "refused_contact",
+    ["live_grant", "inactive", "other_organisation_suspended"],
+)
+def test_several_contacts_are_all_or_nothing(
+    world: World, django_capture_on_commit_callbacks, refused_contact: str
+) -> None:
+    """One refused contact among several: nobody gets access, nothing is mailed or audited."""
+    if refused_contact == "live_grant":
+        refused = world.contact_live
+    elif refused_contact == "inactive":
+        refused = cast(
+            Contact, factories.ContactFactory(organisation=world.organisation, active=False)
+        )
+    else:
+        refused = cast(
+            Contact,
+            factories.ContactFactory(organisation__status=Organisation.Status.SUSPENDED),
+        )
+    before = grants_of(world)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Refused):
+        services.grant_access_to_contacts(
+            actor=world.professional.user,
+            professional=world.professional,
+            contacts=[world.deputy, refused, world.administrator],
+            valid_until=None,
+        )
+    assert grants_of(world) == before
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.GRANT_CREATED).exists()
+    assert mail.outbox == []
+
+
+def test_several_contacts_with_a_past_end_date_are_refused_together(world: World) -> None:
+    before = grants_of(world)
+    with pytest.raises(Refused, match="ligt in het verleden"):
+        services.grant_access_to_contacts(
+            actor=world.professional.user,
+            professional=world.professional,
+            contacts=[world.deputy, world.administrator],
+            valid_until=clock.today() - dt.timedelta(days=1),
+        )
+    assert grants_of(world) == before
+
+
+def test_no_contacts_is_refused(world: World) -> None:
+    with pytest.raises(Refused, match="minstens één"):
+        services.grant_access_to_contacts(
+            actor=world.professional.user,
+            professional=world.professional,
+            contacts=[],
+            valid_until=None,
+        )
+
+
 def test_second_live_grant_to_same_contact_is_not_duplicated(world: World) -> None:
     existing = AccessGrant.objects.get(contact=world.contact_live)
     with pytest.raises(Refused, match="heeft al inzage") as refused:
@@ -151,22 +228,22 @@ def test_second_live_grant_to_same_contact_is_not_duplicated(world: World) -> No
             contact=world.contact_live,
             valid_until=None,
         )
-    assert refused.value.existing == existing
+    assert refused.value.existing == [existing]
     assert AccessGrant.objects.filter(contact=world.contact_live).count() == 1
 
 
 def test_simultaneous_submission_hits_the_constraint_and_reports_a_duplicate(world: World) -> None:
     # The other request created its grant after our check: the database constraint decides.
     winner = factories.AccessGrantFactory(professional=world.professional, contact=world.deputy)
-    real_open_grant = services._open_grant
+    real_open_grants = services._open_grants
     calls = {"n": 0}
 
-    def stale_then_real(professional, contact):  # type: ignore[no-untyped-def]
+    def stale_then_real(professional, contacts):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        return None if calls["n"] == 1 else real_open_grant(professional, contact)
+        return {} if calls["n"] == 1 else real_open_grants(professional, contacts)
 
     with (
-        mock.patch.object(services, "_open_grant", side_effect=stale_then_real),
+        mock.patch.object(services, "_open_grants", side_effect=stale_then_real),
         pytest.raises(Refused, match="heeft al inzage") as refused,
     ):
         services.grant_access(
@@ -175,7 +252,7 @@ def test_simultaneous_submission_hits_the_constraint_and_reports_a_duplicate(wor
             contact=world.deputy,
             valid_until=None,
         )
-    assert refused.value.existing == winner
+    assert refused.value.existing == [winner]
     assert AccessGrant.objects.filter(contact=world.deputy).count() == 1
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.GRANT_CREATED).exists()
 
@@ -384,6 +461,42 @@ def test_grant_via_the_page(world: World, django_capture_on_commit_callbacks) ->
     assert [m.to for m in mail.outbox] == [[world.deputy.email]]
 
 
+def test_several_contacts_via_the_page_and_the_confirmation_names_them(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    client = client_for(world.professional.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            add_url(world.organisation),
+            {"contact": [str(world.deputy.code), str(world.administrator.code)], "valid_until": ""},
+            follow=True,
+        )
+    assert response.redirect_chain == [("/mijn/inzage-werkgever/", 302)]
+    body = response.content.decode()
+    names = sorted([world.deputy.name, world.administrator.name])
+    assert f"{names[0]} en {names[1]} van Uitzendbureau De Brug hebben nu inzage" in body
+    assert AccessGrant.objects.filter(contact__in=[world.deputy, world.administrator]).count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_several_contacts_with_one_already_granted_save_nothing_and_offer_the_change(
+    world: World,
+) -> None:
+    existing = AccessGrant.objects.get(contact=world.contact_live)
+    before = grants_of(world)
+    response = client_for(world.professional.user).post(
+        add_url(world.organisation),
+        {"contact": [str(world.deputy.code), str(world.contact_live.code)], "valid_until": ""},
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "Regiomanager heeft al inzage in uw dossier" in body
+    assert f"/mijn/inzage-werkgever/{existing.code}/wijzigen/" in body
+    assert grants_of(world) == before
+    # The choice is kept: only the contact that already has access needs unticking.
+    assert re.search(rf'value="{world.deputy.code}" id="[^"]+" checked', body)
+
+
 def test_grant_form_accepts_dutch_date_notation(world: World) -> None:
     end = clock.today() + dt.timedelta(days=10)
     response = client_for(world.professional.user).post(
@@ -417,7 +530,7 @@ def test_bad_end_date_is_explained_and_nothing_saved(
 def test_missing_contact_is_explained(world: World) -> None:
     response = client_for(world.professional.user).post(add_url(world.organisation), {})
     assert response.status_code == 400
-    assert "Kies de contactpersoon of afdeling" in response.content.decode()
+    assert "Kies minstens één contactpersoon of afdeling" in response.content.decode()
 
 
 def test_duplicate_via_the_page_offers_to_change_the_date(world: World) -> None:

@@ -60,7 +60,7 @@ class ValidUntilField(DutchDateField):
             )
 
 
-class ContactChoiceField(forms.ModelChoiceField[Contact]):
+class ContactsChoiceField(forms.ModelMultipleChoiceField[Contact]):
     # Contacts that already have live access from this professional, marked in their label.
     already_granted: frozenset[int] = frozenset()
 
@@ -74,18 +74,23 @@ class ContactChoiceField(forms.ModelChoiceField[Contact]):
 
 
 class GrantForm(forms.Form):
-    """Choose the *contactpersoon/afdeling* of the chosen organisation and an optional end."""
+    """Choose one or more *contactpersonen/afdelingen* of the chosen organisation and an
+    optional end date that holds for each of them."""
 
-    contact = ContactChoiceField(
+    # The POST key stays ``contact`` (repeated once per chosen contact).
+    contact = ContactsChoiceField(
         label=_("contactpersoon/afdeling"),
+        help_text=_("Kies één of meer. Ieder krijgt apart inzage; u kunt die later los intrekken."),
         queryset=Contact.objects.none(),
         to_field_name="code",
-        empty_label=None,
-        widget=forms.RadioSelect,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": _("Kies de contactpersoon of afdeling die inzage krijgt."),
+            "required": _("Kies minstens één contactpersoon of afdeling die inzage krijgt."),
             "invalid_choice": _(
-                "Kies een contactpersoon of afdeling uit de lijst van deze organisatie."
+                "Kies contactpersonen of afdelingen uit de lijst van deze organisatie."
+            ),
+            "invalid_pk_value": _(
+                "Kies contactpersonen of afdelingen uit de lijst van deze organisatie."
             ),
         },
     )
@@ -101,9 +106,12 @@ class GrantForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only active contacts of this organisation: a crafted code of another one is invalid.
         contact_field = self.fields["contact"]
-        assert isinstance(contact_field, ContactChoiceField)
+        assert isinstance(contact_field, ContactsChoiceField)
         contact_field.queryset = organisation.contacts.filter(active=True).order_by("name", "id")
         contact_field.already_granted = already_granted
+
+    def chosen_contacts(self) -> list[Contact]:
+        return list(self.cleaned_data["contact"])
 
 
 class GrantEndForm(forms.Form):

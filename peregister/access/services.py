@@ -7,6 +7,7 @@ Who may *see* a dossier is decided in ``peregister.access.policies``, not here.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from peregister.access.models import AccessGrant
 from peregister.accounts.actors import require_user
@@ -45,22 +47,38 @@ def _check_end_date(valid_until: dt.date | None) -> None:
         )
 
 
-def _open_grant(professional: Professional, contact: Contact) -> AccessGrant | None:
-    return AccessGrant.objects.filter(
-        professional=professional, contact=contact, revoked_at__isnull=True
-    ).first()
+def _open_grants(professional: Professional, contacts: Sequence[Contact]) -> dict[int, AccessGrant]:
+    """The professional's open (not revoked) grants to ``contacts``, by contact id."""
+    return {
+        grant.contact_id: grant
+        for grant in AccessGrant.objects.filter(
+            professional=professional, contact__in=contacts, revoked_at__isnull=True
+        ).select_related("contact")
+    }
 
 
-def _duplicate(existing: AccessGrant) -> Refused:
-    """The contact already has a live grant: offer to change its date instead."""
+def _duplicate(existing: list[AccessGrant]) -> Refused:
+    """Chosen contacts already have a live grant: offer to change its date instead
+    (``existing``: those grants)."""
+    names = [grant.contact.name for grant in existing]
     return Refused(
-        _(
-            "%(contact)s heeft al inzage in uw dossier. U kunt de datum ‘geautoriseerd tot’ "
-            "van die inzage wijzigen."
+        ngettext(
+            "%(contacts)s heeft al inzage in uw dossier. U kunt de datum ‘geautoriseerd tot’ "
+            "van die inzage wijzigen.",
+            "%(contacts)s hebben al inzage in uw dossier. U kunt de datum ‘geautoriseerd tot’ "
+            "van die inzages wijzigen.",
+            len(names),
         )
-        % {"contact": existing.contact.name},
+        % {"contacts": names_in_a_sentence(names)},
         existing=existing,
     )
+
+
+def names_in_a_sentence(names: list[str]) -> str:
+    """``A``, ``A en B``, ``A, B en C`` (``and`` in English)."""
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(first)s en %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def _is_expired(grant: AccessGrant, today: dt.date) -> bool:
@@ -88,62 +106,112 @@ def grant_access(
     contact: Contact,
     valid_until: dt.date | None,
 ) -> AccessGrant:
-    """Let ``contact`` see ``professional``'s dossier until ``valid_until`` (inclusive) or for good.
+    """Let ``contact`` see ``professional``'s dossier until ``valid_until`` (inclusive), or for
+    good when it is None."""
+    [grant] = grant_access_to_contacts(
+        actor=actor, professional=professional, contacts=[contact], valid_until=valid_until
+    )
+    return grant
 
-    An open grant to the same contact that has already expired is closed first (history kept);
+
+def grant_access_to_contacts(
+    *,
+    actor: Any,
+    professional: Professional,
+    contacts: Sequence[Contact],
+    valid_until: dt.date | None,
+) -> list[AccessGrant]:
+    """One grant per contact (the seed's "één of meerdere"), with one end date, in one
+    transaction: either every contact gets access or none does.
+
+    An open grant to a chosen contact that has already expired is closed first (history kept);
     a live one is not duplicated, also when two submissions race (database constraint).
     """
     _require_owner(actor, professional)
     _check_end_date(valid_until)
-    organisation = Organisation.objects.get(pk=contact.organisation_id)
-    if not contact.active or organisation.status != Organisation.Status.AUTHORISED:
-        raise Refused(_("Aan deze contactpersoon/afdeling kunt u op dit moment geen inzage geven."))
+    if not contacts:
+        raise Refused(_("Kies minstens één contactpersoon of afdeling."), field="contact")
+    organisations = Organisation.objects.in_bulk({contact.organisation_id for contact in contacts})
+    for contact in contacts:
+        organisation = organisations[contact.organisation_id]
+        if not contact.active or organisation.status != Organisation.Status.AUTHORISED:
+            raise Refused(
+                _("Aan %(contact)s kunt u op dit moment geen inzage geven.")
+                % {"contact": contact.name}
+            )
     try:
         with transaction.atomic():
             now = clock.now()
-            existing = _open_grant(professional, contact)
-            if existing is not None:
-                if not _is_expired(existing, clock.local_date(now)):
-                    raise _duplicate(existing)
-                # Close the expired grant so the new one can be the open one; its state stays
-                # "verlopen" because the end date had passed before it was closed.
-                AccessGrant.objects.filter(pk=existing.pk, revoked_at__isnull=True).update(
-                    revoked_at=now, revoked_by=actor
+            today = clock.local_date(now)
+            open_grants = _open_grants(professional, contacts)
+            live = [
+                grant
+                for contact in contacts
+                if (grant := open_grants.get(contact.pk)) and not _is_expired(grant, today)
+            ]
+            if live:
+                raise _duplicate(live)
+            return [
+                _create_grant(
+                    actor=actor,
+                    professional=professional,
+                    contact=contact,
+                    organisation=organisations[contact.organisation_id],
+                    valid_until=valid_until,
+                    now=now,
+                    expired=open_grants.get(contact.pk),
                 )
-            grant = AccessGrant.objects.create(
-                professional=professional,
-                contact=contact,
-                granted_at=now,
-                valid_until=valid_until,
-            )
-            record(
-                AuditEvent.Action.GRANT_CREATED,
-                actor=actor,
-                organisation=organisation,
-                contact=contact,
-                professionals=[professional],
-                grant=str(grant.code),
-                valid_until=valid_until.isoformat() if valid_until else None,
-                closed_expired_grant=str(existing.code) if existing else None,
-            )
-            enqueue_mail(
-                template="grant_created",
-                to=[contact.email],
-                context={
-                    "contact_name": contact.name,
-                    "organisation_name": organisation.name,
-                    "professional_name": professional.full_name,
-                    "valid_until": dates.iso(valid_until),
-                    "link": absolute_url(reverse("home:home")),
-                },
-                language=contact.user.language,
-            )
+                for contact in contacts
+            ]
     except IntegrityError as exc:
-        # A simultaneous submission created the open grant first.
-        winner = _open_grant(professional, contact)
-        if winner is None:
+        # A simultaneous submission created an open grant first; nothing of this one stays.
+        winners = list(_open_grants(professional, contacts).values())
+        if not winners:
             raise
-        raise _duplicate(winner) from exc
+        raise _duplicate(winners) from exc
+
+
+def _create_grant(
+    *,
+    actor: Any,
+    professional: Professional,
+    contact: Contact,
+    organisation: Organisation,
+    valid_until: dt.date | None,
+    now: dt.datetime,
+    expired: AccessGrant | None,
+) -> AccessGrant:
+    if expired is not None:
+        # Close the expired grant so the new one can be the open one; its state stays
+        # "verlopen" because the end date had passed before it was closed.
+        AccessGrant.objects.filter(pk=expired.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor
+        )
+    grant = AccessGrant.objects.create(
+        professional=professional, contact=contact, granted_at=now, valid_until=valid_until
+    )
+    record(
+        AuditEvent.Action.GRANT_CREATED,
+        actor=actor,
+        organisation=organisation,
+        contact=contact,
+        professionals=[professional],
+        grant=str(grant.code),
+        valid_until=valid_until.isoformat() if valid_until else None,
+        closed_expired_grant=str(expired.code) if expired else None,
+    )
+    enqueue_mail(
+        template="grant_created",
+        to=[contact.email],
+        context={
+            "contact_name": contact.name,
+            "organisation_name": organisation.name,
+            "professional_name": professional.full_name,
+            "valid_until": dates.iso(valid_until),
+            "link": absolute_url(reverse("home:home")),
+        },
+        language=contact.user.language,
+    )
     return grant
 
 

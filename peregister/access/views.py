@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from peregister.access import policies, services
@@ -84,7 +85,7 @@ def _render_grant_form(
     form: GrantForm,
     *,
     status: int = 200,
-    duplicate: AccessGrant | None = None,
+    duplicates: list[AccessGrant] | None = None,
 ) -> HttpResponse:
     managers = organisation.contacts.filter(
         active=True, role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY]
@@ -96,7 +97,7 @@ def _render_grant_form(
             "organisation": organisation,
             "form": form,
             "managers": managers,
-            "duplicate": duplicate,
+            "duplicates": duplicates or [],
         },
         status=status,
     )
@@ -105,7 +106,8 @@ def _render_grant_form(
 @professional_only
 @require_http_methods(["GET", "POST"])
 def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResponse:
-    """Step 2 of *toevoegen*: the *contactpersoon/afdeling*, *geautoriseerd tot*, *opslaan*."""
+    """Step 2 of *toevoegen*: one or more *contactpersonen/afdelingen*, *geautoriseerd tot*,
+    *opslaan*."""
     chosen = _authorised_organisation_or_404(organisation)
     already = services.contacts_with_unexpired_grant(request_professional(request), chosen)
     if request.method != "POST":
@@ -115,21 +117,29 @@ def grant_add_contact(request: HttpRequest, organisation: uuid.UUID) -> HttpResp
     form = GrantForm(request.POST, organisation=chosen, already_granted=already)
     if not form.is_valid():
         return _render_grant_form(request, chosen, form, status=400)
-    contact: Contact = form.cleaned_data["contact"]
     try:
-        grant = services.grant_access(
+        grants = services.grant_access_to_contacts(
             actor=request.user,
             professional=request_professional(request),
-            contact=contact,
+            contacts=form.chosen_contacts(),
             valid_until=form.cleaned_data["valid_until"],
         )
     except Refused as exc:
-        form.add_error(None, exc.message)
-        return _render_grant_form(request, chosen, form, status=exc.status, duplicate=exc.existing)
+        form.add_error(exc.field, exc.message)
+        return _render_grant_form(
+            request, chosen, form, status=exc.status, duplicates=exc.existing or []
+        )
     messages.success(
         request,
-        _("%(contact)s van %(organisation)s heeft nu inzage in uw PE-dossier.")
-        % {"contact": grant.contact.name, "organisation": chosen.name},
+        ngettext(
+            "%(contacts)s van %(organisation)s heeft nu inzage in uw PE-dossier.",
+            "%(contacts)s van %(organisation)s hebben nu inzage in uw PE-dossier.",
+            len(grants),
+        )
+        % {
+            "contacts": services.names_in_a_sentence([grant.contact.name for grant in grants]),
+            "organisation": chosen.name,
+        },
     )
     return HttpResponseRedirect(reverse("access:grants"))
 

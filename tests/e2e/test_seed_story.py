@@ -175,11 +175,11 @@ def test_seed_story(
         "link", name="kiezen"
     ).click()
     expect(person.get_by_text("Stap 2 van 2")).to_be_visible()
-    person.get_by_role("radio", name=MANAGER).check()
-    person.get_by_label("geautoriseerd tot").fill(until.isoformat())
+    person.get_by_role("checkbox", name=MANAGER).check()
+    person.get_by_label("geautoriseerd tot").fill(f"{until:%d-%m-%Y}")
     explanation = person.get_by_role("region", name="Wat ziet de organisatie?")
     expect(explanation).to_contain_text(
-        "De gekozen contactpersoon/afdeling ziet uw volledige PE-dossier"
+        "Elke gekozen contactpersoon/afdeling ziet uw volledige PE-dossier"
     )
     expect(explanation).to_contain_text(f"De beheerder en de 2e contactpersoon van {ORGANISATION}")
     expect(explanation).to_contain_text("beheerder: HR Zeewind")
