@@ -175,6 +175,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Single-use set-password links for new accounts (their own token, see accounts.tokens).
 SET_PASSWORD_LINK_HOURS = int(os.environ.get("SET_PASSWORD_LINK_HOURS", "72"))
+# What the start page of an organisation awaiting authorisation promises: "usually within N
+# working days" (the register's own service level).
+AUTHORISATION_WORKING_DAYS = int(os.environ.get("AUTHORISATION_WORKING_DAYS", "5"))
 # Days before a grant's end date on which the professional is reminded.
 GRANT_REMINDER_DAYS = int(os.environ.get("GRANT_REMINDER_DAYS", "14"))
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.test import Client
 
+from peregister.core import clock
 from peregister.organisations.models import Organisation
 from tests import factories
 from tests.conftest import World, client_for
@@ -68,6 +72,50 @@ def test_requested_organisation_awaits_authorisation(db: None) -> None:
     )
     body = client_for(contact.user).get("/").content.decode()
     assert "wacht op autorisatie" in body
+
+
+def _menu(body: str) -> str:
+    return body.split('aria-label="Hoofdmenu"', 1)[1].split("</nav>", 1)[0]
+
+
+@pytest.mark.parametrize("status", [Organisation.Status.REQUESTED, Organisation.Status.SUSPENDED])
+def test_before_authorisation_only_what_works_is_offered(db: None, status: str) -> None:
+    contact = factories.ContactFactory(organisation__status=status, role="administrator")
+    client = client_for(contact.user)
+    menu = _menu(client.get("/").content.decode())
+    assert "Organisatie" in menu
+    assert "Professionals" not in menu
+    assert "Rapportage" not in menu
+    # Typed in by hand, they answer like any page that is not the user's.
+    assert client.get("/werkgever/professionals/").status_code == 404
+    assert client.get("/werkgever/rapportage/").status_code == 404
+
+
+def test_after_authorisation_the_employer_pages_are_offered(world: World) -> None:
+    menu = _menu(client_for(world.administrator.user).get("/").content.decode())
+    assert "Professionals" in menu
+    assert "Rapportage" in menu
+    menu = _menu(client_for(world.contact_live.user).get("/").content.decode())
+    assert "Professionals" in menu
+    assert "Rapportage" not in menu
+
+
+def test_start_page_before_authorisation_says_what_happens_next_and_when(
+    db: None, settings
+) -> None:
+    settings.AUTHORISATION_WORKING_DAYS = 3
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=clock.AMSTERDAM)):
+        contact = factories.ContactFactory(
+            organisation__status=Organisation.Status.REQUESTED,
+            organisation__requested_at=clock.now(),
+            role="administrator",
+            email="hr@nieuw.example",
+        )
+    body = client_for(contact.user).get("/").content.decode()
+    assert "Wat gebeurt er nu?" in body
+    assert "Het register beoordeelt uw aanvraag van 2 maart 2026" in body
+    assert "meestal niet langer dan 3 werkdagen" in body
+    assert "autorisatiebevestiging per e-mail op hr@nieuw.example" in body
 
 
 def test_staff_home_counts_the_work_waiting(world: World) -> None:

@@ -15,8 +15,10 @@ from tests.matrix import PERSONAS
 # Menu entries that stand for each guard's section (templates/includes/nav_items.html).
 MENU = {
     "professional": "/mijn/inzage-werkgever/",
-    "contact": "/werkgever/professionals/",
-    "organisation_manager": "/werkgever/rapportage/",
+    "contact": "/werkgever/profiel/",
+    "employer_insight": "/werkgever/professionals/",
+    "organisation_manager": "/werkgever/beheerders/",
+    "report": "/werkgever/rapportage/",
     "staff": "/register/organisaties/",
 }
 

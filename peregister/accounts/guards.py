@@ -40,7 +40,11 @@ def authenticated(view: View) -> View:
 GUARDS: dict[str, Callable[[Roles], bool]] = {
     "professional": lambda roles: roles.professional is not None,
     "contact": lambda roles: roles.active_contact is not None,
+    # Before authorisation (and while suspended) *Professionals* and the *rapportage* have
+    # nothing to show: the menu does not offer them and they answer like any page not yours.
+    "employer_insight": lambda roles: roles.sees_dossiers,
     "organisation_manager": lambda roles: roles.manages_organisation,
+    "report": lambda roles: roles.gets_report,
     "staff": lambda roles: roles.is_staff,
 }
 
@@ -67,5 +71,7 @@ def _requires(name: str) -> Callable[[View], View]:
 
 professional_only = _requires("professional")
 contact_only = _requires("contact")
+employer_insight_only = _requires("employer_insight")
 organisation_manager_only = _requires("organisation_manager")
+report_only = _requires("report")
 staff_only = _requires("staff")

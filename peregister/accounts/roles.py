@@ -36,6 +36,17 @@ class Roles:
     def manages_organisation(self) -> bool:
         return self.contact is not None and self.contact.manages_organisation
 
+    @property
+    def sees_dossiers(self) -> bool:
+        """An active contact of an authorised organisation: *Professionals* can show someone."""
+        contact = self.active_contact
+        return contact is not None and contact.organisation.is_authorised
+
+    @property
+    def gets_report(self) -> bool:
+        """The *rapportage*: beheerder or 2e contactpersoon of an authorised organisation."""
+        return self.manages_organisation and self.sees_dossiers
+
 
 def _related(user: Any, name: str) -> Any:
     try:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         contact = roles.contact
         context["granted_to_me"] = policies.live_grants_to_viewer(request.user).count()
         context["organisation"] = contact.organisation
+        context["authorisation_days"] = settings.AUTHORISATION_WORKING_DAYS
         if roles.manages_organisation:
             # Counted from the organisation's live grants, not by probing every professional.
             context["in_report"] = (

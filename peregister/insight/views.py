@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from peregister.access import dossiers
-from peregister.accounts.guards import contact_only
+from peregister.accounts.guards import employer_insight_only
 from peregister.core import clock
 from peregister.insight.listing import ListParams, page_query, professionals_page, sort_links
 from peregister.registry.dossier import registration_views
 
 
-@contact_only
+@employer_insight_only
 def professionals(request: HttpRequest) -> HttpResponse:
     params = ListParams.from_query(request.GET)
     page = professionals_page(request.user, clock.now(), params)
@@ -30,7 +30,7 @@ def professionals(request: HttpRequest) -> HttpResponse:
     )
 
 
-@contact_only
+@employer_insight_only
 def open_dossier(request: HttpRequest, code: str) -> HttpResponse:
     opened = dossiers.open_dossier(actor=request.user, code=code)
     return render(

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from peregister.access import policies
-from peregister.accounts.guards import organisation_manager_only
+from peregister.accounts.guards import report_only
 from peregister.core import clock
 from peregister.core.pagination import requested_page
 from peregister.reports.render import (
@@ -29,7 +29,7 @@ from peregister.reports.screen import screen_report
 from peregister.reports.service import record_download, report_filename
 
 
-@organisation_manager_only
+@report_only
 def report(request: HttpRequest) -> HttpResponse:
     scope = policies.report_scope_or_404(request.user, clock.now())
     summary = screen_report(scope, requested_page(request.GET))
@@ -40,7 +40,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-@organisation_manager_only
+@report_only
 def download_xlsx(request: HttpRequest) -> FileResponse:
     scope = policies.report_scope_or_404(request.user, clock.now())
     # On disk, not in memory; the file disappears when the response closes it.
@@ -60,7 +60,7 @@ def download_xlsx(request: HttpRequest) -> FileResponse:
     )
 
 
-@organisation_manager_only
+@report_only
 def download_csv(request: HttpRequest) -> StreamingHttpResponse:
     scope = policies.report_scope_or_404(request.user, clock.now())
     # Audited before the first byte is sent: a broken-off download still counts as one.
