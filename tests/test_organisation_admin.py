@@ -129,6 +129,32 @@ def test_contact_list_shows_all_contacts(world: World) -> None:
     assert "toevoegen beheerder" in body
 
 
+def _role_hint(body: str, role: str) -> str:
+    """The hint the radio button of ``role`` points at with aria-describedby."""
+    radio = re.search(rf'<input type="radio" name="role" value="{role}"[^>]*>', body)
+    assert radio is not None
+    hint_id = re.search(r'aria-describedby="([^"]+)"', radio.group(0))
+    assert hint_id is not None
+    hint = re.search(rf'<p class="help choice-hint" id="{hint_id.group(1)}">(.*?)</p>', body)
+    assert hint is not None
+    return hint.group(1)
+
+
+@pytest.mark.parametrize("url", ["/werkgever/beheerders/toevoegen/", "contact_detail"])
+def test_each_role_says_plainly_what_it_may_do(world: World, url: str) -> None:
+    if url == "contact_detail":
+        url = f"/werkgever/beheerders/{world.contact_live.code}/"
+    body = client_for(world.administrator.user).get(url).content.decode()
+    contact = _role_hint(body, "contact")
+    assert "alleen de PE-dossiers van professionals die hem of haar zelf inzage geven" in contact
+    assert "Geen rapportage" in contact
+    deputy = _role_hint(body, "deputy")
+    assert "Dezelfde rechten als de beheerder" in deputy
+    assert "rapportage van alle PE-medewerkers" in deputy
+    # The ordinary contact is what a regional manager needs: the choice made for you.
+    assert re.search(r'value="contact"[^>]* checked', body)
+
+
 def test_add_contact_creates_account_and_mails_the_link(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts.forms import NewUsernameField
@@ -125,9 +126,45 @@ def kvk_taken_message() -> str:
 
 
 ADDABLE_ROLES = [
-    (Contact.Role.DEPUTY.value, Contact.Role.DEPUTY.label),
     (Contact.Role.CONTACT.value, Contact.Role.CONTACT.label),
+    (Contact.Role.DEPUTY.value, Contact.Role.DEPUTY.label),
 ]
+# What each role may do, in the words of the seed, shown next to the choice.
+ROLE_DESCRIPTIONS = {
+    Contact.Role.CONTACT.value: _(
+        "Ziet alleen de PE-dossiers van professionals die hem of haar zelf inzage geven. "
+        "Geen rapportage, geen organisatiegegevens, geen contactpersonen toevoegen. "
+        "Bedoeld voor bijvoorbeeld (regio)managers."
+    ),
+    Contact.Role.DEPUTY.value: _(
+        "Dezelfde rechten als de beheerder: ziet de rapportage van alle PE-medewerkers, "
+        "wijzigt de organisatiegegevens en voegt contactpersonen toe. Er is hoogstens één "
+        "2e contactpersoon, bijvoorbeeld HR of L&D als vervanger van de beheerder."
+    ),
+}
+
+
+class DescribedRadioSelect(forms.RadioSelect):
+    """Radio buttons whose options each point at a hint ``<id>_hint`` rendered by the template."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}_hint"
+        return option
+
+
+def _role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Rol"),
+        choices=ADDABLE_ROLES,
+        initial=Contact.Role.CONTACT,
+        widget=DescribedRadioSelect,
+    )
+
+
+def role_options(form: forms.Form) -> list[tuple[BoundWidget, str]]:
+    """Each role's radio button with what that role may do."""
+    return [(radio, str(ROLE_DESCRIPTIONS[radio.data["value"]])) for radio in form["role"]]
 
 
 class AddContactForm(forms.Form):
@@ -145,15 +182,21 @@ class AddContactForm(forms.Form):
         max_length=254,
         help_text=_("Voor een afdeling: het algemene e-mailadres, bijvoorbeeld hr@…"),
     )
-    role = forms.ChoiceField(label=_("Rol"), choices=ADDABLE_ROLES, initial=Contact.Role.CONTACT)
+    role = _role_field()
     username = NewUsernameField()
     language = forms.ChoiceField(
         label=_("Taal van de e-mails"), choices=User.Language.choices, initial=User.Language.DUTCH
     )
 
+    def role_options(self) -> list[tuple[BoundWidget, str]]:
+        return role_options(self)
+
 
 class ContactRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Rol"), choices=ADDABLE_ROLES)
+    role = _role_field()
+
+    def role_options(self) -> list[tuple[BoundWidget, str]]:
+        return role_options(self)
 
 
 class ContactActiveForm(forms.Form):
