@@ -154,7 +154,7 @@ def test_decisions_that_do_not_fit_the_status_are_refused(
 
 def test_staff_pages_refuse_get_on_actions_and_unknown_codes(world: World) -> None:
     staff = client_for(world.staff)
-    assert staff.get(url(world.organisation, "schorsen")).status_code == 405
+    assert staff.get(url(requested(), "autoriseren")).status_code == 405
     assert (
         staff.get("/register/organisaties/00000000-0000-0000-0000-000000000000/").status_code == 404
     )
@@ -167,3 +167,54 @@ def test_services_refuse_non_staff(world: World) -> None:
         services.authorise_organisation(actor=world.administrator.user, organisation=organisation)
     organisation.refresh_from_db()
     assert organisation.status == Status.REQUESTED
+
+
+def _section(body: str, heading_id: str) -> str:
+    start = body.index(f'aria-labelledby="{heading_id}"')
+    return body[start : body.index("</section>", start)]
+
+
+def test_each_decision_sits_with_its_own_reason(world: World) -> None:
+    organisation = requested()
+    body = client_for(world.staff).get(url(organisation)).content.decode()
+    authorise = _section(body, "besluit-autoriseren")
+    reject = _section(body, "besluit-afwijzen")
+    assert f'action="{url(organisation, "autoriseren")}"' in authorise
+    assert "<textarea" not in authorise
+    assert f'action="{url(organisation, "afwijzen")}"' in reject
+    assert "Reden van afwijzing" in reject
+    assert "De aanvrager krijgt deze reden per e-mail." in reject
+    assert "<textarea" in reject
+
+
+def test_suspending_is_kept_apart_and_asks_for_confirmation(world: World) -> None:
+    staff = client_for(world.staff)
+    organisation = requested()
+    assert staff.post(url(organisation, "autoriseren")).status_code == 302
+    after_authorising = staff.get(url(organisation)).content.decode()
+    # Right after authorising, no red button: a plain link to a page of its own.
+    assert "button-danger" not in after_authorising
+    assert f'action="{url(organisation, "schorsen")}"' not in after_authorising
+    assert f'href="{url(organisation, "schorsen")}"' in after_authorising
+
+    confirmation = staff.get(url(organisation, "schorsen"))
+    assert confirmation.status_code == 200
+    body = confirmation.content.decode()
+    assert f"{organisation.name} schorsen?" in body
+    assert "Ja, organisatie schorsen" in body
+    assert "Annuleren" in body
+    organisation.refresh_from_db()
+    assert organisation.status == Status.AUTHORISED  # looking is not deciding
+
+    assert staff.post(url(organisation, "schorsen"), {"reason": "Misbruik"}).status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.status, organisation.status_reason) == (Status.SUSPENDED, "Misbruik")
+
+
+def test_the_suspend_page_of_an_organisation_that_cannot_be_suspended_leads_back(
+    world: World,
+) -> None:
+    organisation = requested()
+    response = client_for(world.staff).get(url(organisation, "schorsen"))
+    assert response.status_code == 302
+    assert response["Location"] == url(organisation)

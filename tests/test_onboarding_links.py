@@ -161,6 +161,37 @@ def test_weak_password_is_refused_and_the_link_stays_usable() -> None:
     assert not user.has_usable_password()
 
 
+def _field_errors(body: str, field: str) -> list[str]:
+    return re.findall(rf'<p class="field-error" id="id_{field}_error">(.*?)</p>', body)
+
+
+def test_a_password_too_like_the_username_is_said_at_the_password_itself() -> None:
+    user = new_account(username="werkgever-zeewind")
+    response = set_password(Client(), tokens.issue_token(user), "werkgever-zeewind1")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert _field_errors(body, "new_password1") == [
+        "Het wachtwoord lijkt te veel op de gebruikersnaam."
+    ]
+    assert _field_errors(body, "new_password2") == []
+    assert "werkgever-zeewind1" not in body  # nothing secret is sent back
+
+
+def test_a_mismatch_is_said_at_the_repeat_only_when_the_password_is_acceptable() -> None:
+    raw = tokens.issue_token(new_account())
+    mismatch = Client().post(
+        path_for(raw), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}
+    )
+    body = mismatch.content.decode()
+    assert _field_errors(body, "new_password1") == []
+    assert _field_errors(body, "new_password2") == ["De twee wachtwoorden zijn niet gelijk."]
+    assert NEW_PASSWORD not in body
+    both_wrong = Client().post(path_for(raw), {"new_password1": "kort", "new_password2": "anders"})
+    body = both_wrong.content.decode()
+    assert _field_errors(body, "new_password1")
+    assert _field_errors(body, "new_password2") == []
+
+
 def test_setting_a_password_does_not_log_in_and_login_works_after() -> None:
     user = new_account(username="Werkgever-1")
     client = Client()

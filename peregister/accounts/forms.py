@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
@@ -108,6 +109,14 @@ class LinkSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        # What is wrong with the password itself is said at the password, not at the repeat;
+        # a mismatch only matters once the password is acceptable.
+        self.validate_password_for_user(self.user, "new_password1")
+        if "new_password1" in self.cleaned_data:
+            self.validate_passwords("new_password1", "new_password2")
+        return self.cleaned_data
 
 
 class NewLinkForm(forms.Form):

@@ -221,12 +221,20 @@ class RejectSelfReportForm(forms.Form):
 
 
 class OrganisationReasonForm(forms.Form):
-    """Rejecting an organisation: the beheerder is told why."""
+    """Rejecting an organisation (*afwijzen*): the beheerder is told why."""
 
     reason = ReasonField(
-        required_message=_("Vul een reden in; de werkgever krijgt die per e-mail.")
+        label=_("Reden van afwijzing"),
+        help_text=_("De aanvrager krijgt deze reden per e-mail."),
+        required_message=_("Vul een reden in; de werkgever krijgt die per e-mail."),
     )
 
 
 class OptionalOrganisationReasonForm(forms.Form):
-    reason = ReasonField(required=False)
+    """Suspending an organisation (*schorsen*): the reason stays with the register."""
+
+    reason = ReasonField(
+        label=_("Reden van schorsing"),
+        help_text=_("Alleen zichtbaar voor het register."),
+        required=False,
+    )

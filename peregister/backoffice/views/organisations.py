@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.accounts.guards import staff_only
 from peregister.backoffice import organisations as services
@@ -74,7 +74,6 @@ def _render_detail(
     organisation: Organisation,
     *,
     reject_form: ReasonForm | None = None,
-    suspend_form: OptionalReasonForm | None = None,
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
@@ -86,7 +85,6 @@ def _render_detail(
             "contacts": organisation.contacts.select_related("user").order_by("-active", "name"),
             "duplicates": duplicates_of(organisation),
             "reject_form": reject_form or ReasonForm(),
-            "suspend_form": suspend_form or OptionalReasonForm(),
             "errors": errors or [],
         },
         status=status,
@@ -105,7 +103,6 @@ def _decide(
     done: str,
     *,
     reject_form: ReasonForm | None = None,
-    suspend_form: OptionalReasonForm | None = None,
 ) -> HttpResponse:
     """Run a decision; a refusal (e.g. a second click) re-renders the page with a 400."""
     try:
@@ -113,12 +110,7 @@ def _decide(
     except Refused as exc:
         organisation.refresh_from_db()
         return _render_detail(
-            request,
-            organisation,
-            reject_form=reject_form,
-            suspend_form=suspend_form,
-            errors=exc.messages,
-            status=400,
+            request, organisation, reject_form=reject_form, errors=exc.messages, status=400
         )
     messages.success(request, done)
     return redirect("organisations_staff:detail", code=organisation.code)
@@ -155,12 +147,17 @@ def reject(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 
 
 @staff_only
-@require_POST
+@require_http_methods(["GET", "POST"])
 def suspend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """*schorsen*, the one destructive decision, is confirmed on a page of its own."""
     organisation = _organisation_or_404(code)
+    if request.method != "POST":
+        if organisation.status != Status.AUTHORISED:
+            return redirect("organisations_staff:detail", code=organisation.code)
+        return _render_suspend(request, organisation, OptionalReasonForm())
     form = OptionalReasonForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, organisation, suspend_form=form, status=400)
+        return _render_suspend(request, organisation, form, status=400)
     return _decide(
         request,
         organisation,
@@ -168,7 +165,17 @@ def suspend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             actor=request.user, organisation=organisation, reason=form.cleaned_data["reason"]
         ),
         _("De organisatie is geschorst."),
-        suspend_form=form,
+    )
+
+
+def _render_suspend(
+    request: HttpRequest, organisation: Organisation, form: OptionalReasonForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "backoffice/organisations/suspend.html",
+        {"organisation": organisation, "form": form},
+        status=status,
     )
 
 
