@@ -86,7 +86,7 @@ def test_employer_onboarding_story(
     page.get_by_role("radio", name="afdeling").check()
     page.get_by_label("Naam contactpersoon/afdeling").fill("L&D Vooruit")
     page.get_by_label("E-mailadres", exact=True).fill("ld@vooruit.example")
-    page.get_by_label("Rol", exact=True).select_option("deputy")
+    page.get_by_role("radio", name="2e contactpersoon").check()
     page.get_by_label("Gebruikersnaam").fill("ld-vooruit")
     check_page(page, "organisation-contact-add")
     page.get_by_role("button", name="opslaan").click()
