@@ -196,10 +196,10 @@ def test_screen_paginates_fifty_rows_and_clamps_to_the_last_page(world: World) -
         _professional(world)
     client = client_for(world.administrator.user)
     first = client.get(SCREEN).content.decode()
-    assert first.count('<th scope="row">Pim ') == 50
+    assert first.count('<th scope="row" role="rowheader">Pim ') == 50
     assert "pagina 1 van 2" in first
     last = client.get(SCREEN, {"pagina": "77"}).content.decode()
-    assert last.count('<th scope="row">Pim ') == 1
+    assert last.count('<th scope="row" role="rowheader">Pim ') == 1
     assert "pagina 2 van 2" in last
 
 
