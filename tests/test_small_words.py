@@ -59,3 +59,18 @@ def test_optional_fields_of_real_forms_still_say_so(world: World) -> None:
     assert 'geautoriseerd tot <span class="optional">(niet verplicht)</span>' in (
         body.content.decode()
     )
+
+
+@pytest.mark.parametrize(("points", "behind"), [(0, True), (12, False)])
+def test_the_rapportage_explains_achter_only_when_someone_is(
+    world: World, points: int, behind: bool
+) -> None:
+    period = world.professional.registrations.get().periods.get()
+    if points:
+        factories.CompletionFactory(
+            professional=world.professional, completed_on=period.start, points=points
+        )
+    body = client_for(world.administrator.user).get("/werkgever/rapportage/").content.decode()
+    overview = body.split('id="overzicht"', 1)[1]
+    assert ('<span class="status status-behind">achter</span>' in overview) is behind
+    assert (BEHIND_NOTE in body) is behind

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import transaction
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from peregister.access.models import AccessGrant
 from peregister.audit.models import AuditEvent
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 MENU = "Hoofdmenu"
 
 
-def _menu(page: Page):  # type: ignore[no-untyped-def]
+def _menu(page: Page) -> Locator:
     return page.get_by_role("navigation", name=MENU)
 
 
