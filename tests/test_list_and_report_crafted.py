@@ -140,17 +140,18 @@ REPORT = [
     (*DIRK, "lapsed", "Regiomanager", dt.date(2026, 12, 31)),
 ]
 
-# What each persona's *Professionals* list shows, cell by cell (the last cell is the link).
-ANNA_CELLS = ["Anna Actief", "0000001", UP, "1-1-2025 – 31-12-2026", "10 / 12", "op schema"]
+# What each persona's *Professionals* list shows, cell by cell (the last cell is the link);
+# dates in the table format, dd-mm-jjjj.
+ANNA_CELLS = ["Anna Actief", "0000001", UP, "01-01-2025 – 31-12-2026", "10 / 12", "op schema"]
 LISTS: dict[str, list[list[str]]] = {
     "regio": [
         [*ANNA_CELLS, "onbeperkt"],
-        ["Bram Toekomst", "0000002", "", "", "", "geen lopende PE-periode", "15-6-2026"],
+        ["Bram Toekomst", "0000002", "", "", "", "geen lopende PE-periode", "15-06-2026"],
         [
             "Dirk Vervallen",
             "0000004",
             UP,
-            "1-1-2024 – 31-12-2025",
+            "01-01-2024 – 31-12-2025",
             "3 / 12",
             "verlopen vervallen",
             "31-12-2026",
@@ -162,15 +163,15 @@ LISTS: dict[str, list[list[str]]] = {
             "Cor Beëindigd",
             "0000003",
             UP,
-            "1-3-2024 – 28-2-2026",
+            "01-03-2024 – 28-02-2026",
             "12 / 12",
             "behaald beëindigd",
             "onbeperkt",
         ]
     ],
-    "suspended_admin": [],
-    "suspended_contact": [],
 }
+# suspended_admin and suspended_contact: a suspended organisation's contacts are not offered
+# the list at all (like before authorisation: nothing to show).
 
 
 def _cells(body: str) -> list[list[str]]:
@@ -222,5 +223,5 @@ def test_each_list_is_the_hand_written_rows(people: dict[str, User | None]) -> N
         if persona in LISTS:
             assert response.status_code == 200, persona
             assert _cells(response.content.decode()) == LISTS[persona], persona
-        else:  # not an active contact: no list at all
+        else:  # not an active contact of an authorised organisation: no list at all
             assert response.status_code in (302, 404), persona

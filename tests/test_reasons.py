@@ -25,7 +25,7 @@ TOO_LONG = "x" * (MAX_REASON_LENGTH + 1)
             ApproveSelfReportForm,
             "Toelichting voor de professional is te lang (maximaal 2000 tekens).",
         ),
-        (OrganisationReasonForm, "Reden is te lang (maximaal 2000 tekens)."),
+        (OrganisationReasonForm, "Reden van afwijzing is te lang (maximaal 2000 tekens)."),
     ],
 )
 def test_a_too_long_reason_names_its_own_field(form_class: type[forms.Form], message: str) -> None:
