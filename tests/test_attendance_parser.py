@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from peregister.backoffice.attendance import (
+from peregister.registry.attendance import (
     MAX_CSV_BYTES,
     MAX_ENTRIES,
     Entry,

@@ -12,13 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 
 from peregister.audit.models import AuditEvent
-from peregister.backoffice.attendance import Entry
-from peregister.backoffice.completions import (
+from peregister.core import clock
+from peregister.registry.attendance import Entry
+from peregister.registry.completions import (
     LineStatus,
     check_attendance,
     register_completions,
 )
-from peregister.core import clock
 from peregister.registry.models import Completion
 from tests import factories
 from tests.conftest import client_for

@@ -10,13 +10,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from peregister.audit.models import AuditEvent
-from peregister.backoffice import activities, closing, completions, organisations, renewals
+from peregister.backoffice import activities, closing, organisations, renewals
 from peregister.backoffice import self_reports as decisions
-from peregister.backoffice.attendance import Entry
 from peregister.core import clock
 from peregister.core.refusals import Refused
+from peregister.registry import completions, self_reports
 from peregister.registry import renewals as submissions
-from peregister.registry import self_reports
+from peregister.registry.attendance import Entry
 from peregister.registry.models import Completion, Registration
 from tests import factories
 from tests.conftest import World

@@ -10,7 +10,12 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from peregister.backoffice.attendance import (
+from peregister.backoffice.codes import CodeChoiceField
+from peregister.core import dates
+from peregister.core.dates import DutchDateField
+from peregister.core.reasons import ReasonField
+from peregister.registry.activity_fields import points_field
+from peregister.registry.attendance import (
     MAX_CSV_BYTES,
     MAX_ENTRIES,
     Entry,
@@ -20,11 +25,6 @@ from peregister.backoffice.attendance import (
     parse_csv,
     parse_pasted,
 )
-from peregister.backoffice.codes import CodeChoiceField
-from peregister.core import dates
-from peregister.core.dates import DutchDateField
-from peregister.core.reasons import ReasonField
-from peregister.registry.activity_fields import points_field
 from peregister.registry.models import LearningActivity
 
 LIST_ERROR_MESSAGES = {
@@ -47,7 +47,7 @@ LIST_ERROR_MESSAGES = {
     "no_rows": _("Het bestand bevat alleen een kopregel en geen regels met registratienummers."),
     "tampered": _("De gegevens van de controlestap zijn ongeldig. Begin opnieuw met de lijst."),
 }
-PAYLOAD_SALT = "peregister.backoffice.attendance"
+PAYLOAD_SALT = "peregister.registry.attendance"
 
 
 def list_error_message(error: ListError) -> str:

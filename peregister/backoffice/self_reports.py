@@ -20,6 +20,7 @@ from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, mail_professional
+from peregister.registry.completions import add_completion
 from peregister.registry.models import MAX_POINTS, Completion, SelfReport
 
 
@@ -58,16 +59,15 @@ def approve_self_report(
         raise Refused(_("Ken tussen 0 en 100 PE-punten toe."), field="points")
     reason = clean_reason(reason, required=False)
     with transaction.atomic():
-        completion = Completion.objects.create(
+        completion = add_completion(
+            actor=actor,
             professional_id=report.professional_id,
-            activity=None,
             title=report.title,
             provider=report.provider,
             kind=report.kind,
             points=points,
             completed_on=report.completed_on,
             source=Completion.Source.SELF_REPORTED,
-            registered_by=actor,
         )
         # If another decision came first, this raises and the completion is rolled back.
         decided = _decide(

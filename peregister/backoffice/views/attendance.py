@@ -8,13 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.accounts.guards import staff_only
-from peregister.backoffice.attendance import Entry
 from peregister.backoffice.codes import parse_code
-from peregister.backoffice.completions import (
-    LineStatus,
-    check_attendance,
-    register_completions,
-)
 from peregister.backoffice.forms import (
     AttendanceConfirmForm,
     AttendanceCsvForm,
@@ -23,6 +17,12 @@ from peregister.backoffice.forms import (
 )
 from peregister.core import clock
 from peregister.core.refusals import Refused
+from peregister.registry.attendance import Entry
+from peregister.registry.completions import (
+    LineStatus,
+    check_attendance,
+    register_completions,
+)
 from peregister.registry.models import LearningActivity
 
 

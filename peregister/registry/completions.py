@@ -1,4 +1,8 @@
-"""Presentie registreren: check an attendance list against the register, then apply it.
+"""Completions: the one place that writes ``Completion`` rows (the demo loader aside).
+
+Presentie registreren checks an attendance list against the register, then applies it; an
+approved *eigen activiteit* becomes a completion through ``add_completion``. Keeping every write
+here means whatever must follow a new completion is maintained in one place.
 
 The check is run twice: once to show staff every line, and again inside the transaction that
 applies the list, because the page's data comes back from the browser and the register may have
@@ -19,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.backoffice.attendance import MAX_NUMBER_LENGTH, Entry, Problem
 from peregister.core import clock
 from peregister.core.refusals import Refused
+from peregister.registry.attendance import MAX_NUMBER_LENGTH, Entry, Problem
 from peregister.registry.models import Completion, LearningActivity, Professional
 
 
@@ -154,6 +158,37 @@ def check_attendance(
     for line in lines:
         counts[line.status] = counts.get(line.status, 0) + 1
     return AttendanceCheck(activity=activity, lines=lines, counts=counts)
+
+
+def add_completion(
+    *,
+    actor: Any,
+    professional_id: int,
+    title: str,
+    provider: str,
+    kind: str,
+    points: int,
+    completed_on: dt.date,
+    source: Completion.Source,
+    activity: LearningActivity | None = None,
+) -> Completion:
+    """One completion, written inside the caller's transaction (which records the audit event).
+
+    The caller's decision (e.g. approving an *eigen activiteit*) and the completion commit or
+    roll back together.
+    """
+    require_staff(actor)
+    return Completion.objects.create(
+        professional_id=professional_id,
+        activity=activity,
+        title=title,
+        provider=provider,
+        kind=kind,
+        points=points,
+        completed_on=completed_on,
+        source=source,
+        registered_by=actor,
+    )
 
 
 def register_completions(
