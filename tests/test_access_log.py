@@ -93,6 +93,17 @@ def test_repeats_of_one_kind_by_one_contact_on_one_day_are_one_line(world: World
     ]
 
 
+def test_repeats_within_one_minute_show_one_time_not_a_range(world: World) -> None:
+    for second in (5, 40):
+        moment = dt.datetime(2026, 2, 3, 9, 5, second, tzinfo=AMS)
+        with time_machine.travel(moment, tick=False):
+            viewed(world, world.contact_live, [world.professional])
+    rows = _log_rows(client_for(world.professional.user).get(URL).content.decode())
+    assert rows == [
+        "03-02-2026 | 09:05 | Uitzendbureau De Brug | Regiomanager | dossier 2× bekeken"
+    ]
+
+
 def test_log_leaves_out_other_professionals_and_other_actions(world: World) -> None:
     viewed(world, world.other_org_admin, [world.other_professional])
     with transaction.atomic():

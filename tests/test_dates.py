@@ -49,6 +49,13 @@ def test_iso_strings_from_mail_contexts_are_read_and_garbage_is_empty() -> None:
     assert prose_date(None) == ""
 
 
+def test_day_first_strings_of_mail_queued_before_iso_contexts_still_read() -> None:
+    # Outbox rows stored before mail contexts carried ISO dates hold "29-03-2027": a retry or a
+    # resend after an upgrade must still write the date, not leave a gap in the sentence.
+    assert prose_date("29-03-2027") == "29 maart 2027"
+    assert table_date("29-03-2027") == "29-03-2027"
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
@@ -65,6 +72,9 @@ def test_iso_strings_from_mail_contexts_are_read_and_garbage_is_empty() -> None:
         ("٢٩-٠٣-٢٠٢٧", None),  # other scripts' digits
         ("morgen", None),
         ("", None),
+        ("01-01-0001", None),  # a typo for a real year, not a date in anyone's PE history
+        ("31-12-1899", None),
+        ("01-01-1900", dt.date(1900, 1, 1)),
     ],
 )
 def test_typed_dates(typed: str, expected: dt.date | None) -> None:
@@ -90,6 +100,27 @@ def test_a_date_field_reads_dutch_and_iso_and_explains_garbage() -> None:
     assert form.errors["day"] == [
         "Vul een geldige datum in als dd-mm-jjjj, bijvoorbeeld 31-12-2027."
     ]
+
+
+def test_every_date_field_explains_a_bad_date_in_the_same_words() -> None:
+    from peregister.access.forms import ValidUntilField
+    from peregister.backoffice.activity_forms import ActivityForm, EndRecognitionForm
+    from peregister.backoffice.forms import AttendancePasteForm
+    from peregister.registry.self_report_forms import SelfReportForm
+
+    expected = "Vul een geldige datum in als dd-mm-jjjj, bijvoorbeeld 31-12-2027."
+    fields = [
+        ValidUntilField(),
+        SelfReportForm.base_fields["completed_on"],
+        ActivityForm.base_fields["recognised_from"],
+        ActivityForm.base_fields["recognised_until"],
+        EndRecognitionForm.base_fields["last_day"],
+        AttendancePasteForm.base_fields["day"],
+    ]
+    for field in fields:
+        with pytest.raises(forms.ValidationError) as refusal:
+            field.clean("31-02-2027")
+        assert refusal.value.messages == [expected]
 
 
 def test_templates_use_the_two_formats_only() -> None:

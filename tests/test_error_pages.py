@@ -58,6 +58,18 @@ def test_an_expired_form_is_the_products_403_page(world: World, settings) -> Non
     assert 'aria-label="Hoofdmenu"' in body
 
 
+def test_an_action_opened_as_an_address_is_a_product_page_not_a_blank_one(world: World) -> None:
+    # A POST-only action (Rol wijzigen) typed in the address bar or opened from a bookmark.
+    url = f"/werkgever/beheerders/{world.contact_live.code}/rol/"
+    response = client_for(world.administrator.user).get(url, HTTP_ACCEPT="text/html,*/*")
+    body = response.content.decode()
+    assert response.status_code == 405
+    assert "POST" in response["Allow"]
+    assert "<h1>Deze actie opent geen pagina</h1>" in body
+    assert 'aria-label="Hoofdmenu"' in body
+    assert 'href="/">Naar de startpagina</a>' in body
+
+
 @pytest.mark.urls("tests.test_error_pages")
 def test_a_real_error_still_shows_the_debug_page_in_development(db: None, settings) -> None:
     settings.DEBUG = True

@@ -497,6 +497,22 @@ def test_several_contacts_with_one_already_granted_save_nothing_and_offer_the_ch
     assert re.search(rf'value="{world.deputy.code}" id="[^"]+" checked', body)
 
 
+@pytest.mark.parametrize("contact", ["garbage", "", "12345"])
+def test_a_crafted_contact_is_refused_in_the_products_words(world: World, contact: str) -> None:
+    before = grants_of(world)
+    response = client_for(world.professional.user).post(
+        add_url(world.organisation), {"contact": contact, "valid_until": ""}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "geen geldige UUID" not in body
+    assert (
+        "Kies contactpersonen of afdelingen uit de lijst van deze organisatie." in body
+        or "Kies minstens één contactpersoon of afdeling die inzage krijgt." in body
+    )
+    assert grants_of(world) == before
+
+
 def test_grant_form_accepts_dutch_date_notation(world: World) -> None:
     end = clock.today() + dt.timedelta(days=10)
     response = client_for(world.professional.user).post(

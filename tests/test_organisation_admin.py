@@ -129,6 +129,16 @@ def test_contact_list_shows_all_contacts(world: World) -> None:
     assert "toevoegen beheerder" in body
 
 
+def test_toevoegen_beheerder_of_an_authorised_organisation_does_not_promise_authorisation(
+    world: World,
+) -> None:
+    body = client_for(world.administrator.user).get("/werkgever/beheerders/toevoegen/")
+    text = body.content.decode()
+    assert body.status_code == 200
+    assert "Zodra uw organisatie is geautoriseerd" not in text
+    assert "kunnen professionals deze contactpersoon inzage geven" in text
+
+
 def _role_hint(body: str, role: str) -> str:
     """The hint the radio button of ``role`` points at with aria-describedby."""
     radio = re.search(rf'<input type="radio" name="role" value="{role}"[^>]*>', body)
@@ -146,10 +156,13 @@ def test_each_role_says_plainly_what_it_may_do(world: World, url: str) -> None:
         url = f"/werkgever/beheerders/{world.contact_live.code}/"
     body = client_for(world.administrator.user).get(url).content.decode()
     contact = _role_hint(body, "contact")
-    assert "alleen de PE-dossiers van professionals die hem of haar zelf inzage geven" in contact
+    assert (
+        "alleen de PE-dossiers van professionals die deze contactpersoon of afdeling zelf"
+        in contact
+    )
     assert "Geen rapportage" in contact
     deputy = _role_hint(body, "deputy")
-    assert "Dezelfde rechten als de beheerder" in deputy
+    assert "alleen de beheerdersrol overdragen kan hij of zij niet" in deputy
     assert "rapportage van alle PE-medewerkers" in deputy
     # The ordinary contact is what a regional manager needs: the choice made for you.
     assert re.search(r'value="contact"[^>]* checked', body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django import forms
@@ -42,9 +43,6 @@ class ValidUntilField(DutchDateField):
                 "Laat leeg voor onbeperkte inzage. Met een datum heeft de contactpersoon "
                 "inzage tot en met die dag."
             ),
-            error_messages={
-                "invalid": _("Vul een geldige datum in, bijvoorbeeld 31-12-2027."),
-            },
             **kwargs,
         )
 
@@ -64,6 +62,20 @@ class ContactsChoiceField(forms.ModelMultipleChoiceField[Contact]):
     # Contacts that already have live access from this professional, marked in their label.
     already_granted: frozenset[int] = frozenset()
 
+    def clean(self, value: Any) -> Any:
+        # Django reads a malformed code through UUIDField, whose own message ("is geen geldige
+        # UUID") would reach the page: a crafted code gets the field's words instead.
+        for code in value if isinstance(value, list | tuple) else ():
+            try:
+                uuid.UUID(str(code))
+            except ValueError:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": code},
+                ) from None
+        return super().clean(value)
+
     def label_from_instance(self, obj: Contact) -> str:
         label = str(obj.name)
         if obj.kind == Contact.Kind.DEPARTMENT:
@@ -80,7 +92,10 @@ class GrantForm(forms.Form):
     # The POST key stays ``contact`` (repeated once per chosen contact).
     contact = ContactsChoiceField(
         label=_("contactpersoon/afdeling"),
-        help_text=_("Kies één of meer. Ieder krijgt apart inzage; u kunt die later los intrekken."),
+        help_text=_(
+            "Kies één of meer. Elke contactpersoon krijgt eigen inzage, die u later los kunt "
+            "intrekken."
+        ),
         queryset=Contact.objects.none(),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,

@@ -12,8 +12,6 @@ from peregister.organisations.models import Organisation
 from peregister.registry.activity_fields import kind_field, points_field, provider_field
 from peregister.registry.models import LearningActivity
 
-DATE_ERRORS = {"invalid": _("Vul een geldige datum in (dd-mm-jjjj).")}
-
 
 class ActivityFilterForm(forms.Form):
     q = forms.CharField(label=_("Zoeken"), required=False, max_length=100)
@@ -47,14 +45,12 @@ class ActivityForm(forms.Form):
         label=_("Erkend vanaf"),
         error_messages={
             "required": _("Vul in vanaf wanneer de activiteit erkend is."),
-            **DATE_ERRORS,
         },
     )
     recognised_until = DutchDateField(
         label=_("Erkend tot en met"),
         required=False,
         help_text=_("Leeg: erkend zonder einddatum."),
-        error_messages=DATE_ERRORS,
     )
     organisation = CodeChoiceField(
         label=_("In-company voor organisatie"),
@@ -96,5 +92,5 @@ class ActivityForm(forms.Form):
 class EndRecognitionForm(forms.Form):
     last_day = DutchDateField(
         label=_("Laatste dag van erkenning"),
-        error_messages={"required": _("Vul de laatste dag van erkenning in."), **DATE_ERRORS},
+        error_messages={"required": _("Vul de laatste dag van erkenning in.")},
     )

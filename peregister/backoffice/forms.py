@@ -80,7 +80,6 @@ class AttendancePasteForm(forms.Form):
         label=_("Datum"),
         error_messages={
             "required": _("Vul de datum van de activiteit in."),
-            "invalid": _("Vul een geldige datum in (dd-mm-jjjj)."),
         },
     )
     numbers = forms.CharField(

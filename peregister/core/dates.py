@@ -29,11 +29,15 @@ TYPED_DATE = "%d-%m-%Y"
 
 _DAY_FIRST = re.compile(r"^([0-9]{1,2})[-/. ]([0-9]{1,2})[-/. ]([0-9]{4})$")
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+# A year before this is a typo (``0202`` for ``2020``), never a date in a PE history or a birth
+# date of a working professional; refusing it keeps such a date out of every period.
+FIRST_YEAR = 1900
 
 
 def parse_date(raw: str) -> dt.date | None:
     """A typed date, day first (``31-12-2027``, ``31/12/2027``, ``31.12.2027``, ``31 12 2027``)
-    or ISO (``2027-12-31``, as older forms and files send); None when it is not a real date.
+    or ISO (``2027-12-31``, as older forms and files send); None when it is not a real date
+    or lies before ``FIRST_YEAR``.
 
     Only ASCII digits: ``int()`` would accept other scripts' digits too.
     """
@@ -44,6 +48,8 @@ def parse_date(raw: str) -> dt.date | None:
         year, month, day = (int(part) for part in match.groups())
     else:
         return None
+    if year < FIRST_YEAR:
+        return None
     try:
         return dt.date(year, month, day)
     except ValueError:
@@ -52,14 +58,18 @@ def parse_date(raw: str) -> dt.date | None:
 
 def _as_moment(value: Any) -> dt.date | dt.datetime | None:
     """Dates, datetimes (shown in Amsterdam time) and their ISO strings (as mail contexts carry
-    them, being JSON); anything else is None."""
+    them, being JSON); anything else is None.
+
+    Mail queued before contexts carried ISO strings holds ``29-03-2027``: still read, so a retry
+    or a resend after an upgrade writes the date.
+    """
     if isinstance(value, str):
         try:
             value = (
                 dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
             )
         except ValueError:
-            return None
+            return parse_date(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value, AMSTERDAM) if timezone.is_aware(value) else value
     if isinstance(value, dt.date):

@@ -1,4 +1,4 @@
-"""The product's own error pages: 404 and 403 look like the rest of the product, with its menu
+"""The product's own error pages: 404, 403 and 405 look like the rest of the product, with its menu
 and a way back, also in development (``DEBUG``), where Django would otherwise answer a refusal
 with its yellow technical page. Real errors (500) keep Django's debug page in development.
 """
@@ -27,6 +27,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "403.html", {"form_expired": True}, status=403)
 
 
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    response = render(request, "405.html", status=405)
+    response["Allow"] = allowed
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors that touch the database: the error may be the database.
     return HttpResponse(loader.get_template("500.html").render(), status=500)
@@ -47,6 +53,14 @@ class ProductErrorPagesMiddleware:
         response = self.get_response(request)
         if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
             return not_found(request)
+        # ``require_POST`` answers an empty 405: a browser that opened an action's address gets
+        # a page of the product saying nothing changed; machines keep the bare answer.
+        if (
+            response.status_code == 405
+            and not getattr(response, "content", b"")
+            and "text/html" in request.headers.get("Accept", "")
+        ):
+            return method_not_allowed(request, response.get("Allow", ""))
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

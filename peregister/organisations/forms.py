@@ -132,14 +132,16 @@ ADDABLE_ROLES = [
 # What each role may do, in the words of the seed, shown next to the choice.
 ROLE_DESCRIPTIONS = {
     Contact.Role.CONTACT.value: _(
-        "Ziet alleen de PE-dossiers van professionals die hem of haar zelf inzage geven. "
+        "Ziet alleen de PE-dossiers van professionals die deze contactpersoon of afdeling zelf "
+        "inzage geven. "
         "Geen rapportage, geen organisatiegegevens, geen contactpersonen toevoegen. "
         "Bedoeld voor bijvoorbeeld (regio)managers."
     ),
     Contact.Role.DEPUTY.value: _(
-        "Dezelfde rechten als de beheerder: ziet de rapportage van alle PE-medewerkers, "
-        "wijzigt de organisatiegegevens en voegt contactpersonen toe. Er is hoogstens één "
-        "2e contactpersoon, bijvoorbeeld HR of L&D als vervanger van de beheerder."
+        "Ziet net als de beheerder de rapportage van alle PE-medewerkers, wijzigt de "
+        "organisatiegegevens en voegt contactpersonen toe; alleen de beheerdersrol overdragen "
+        "kan hij of zij niet. Er is hoogstens één 2e contactpersoon, bijvoorbeeld HR of L&D als "
+        "vervanger van de beheerder."
     ),
 }
 

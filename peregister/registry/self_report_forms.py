@@ -30,7 +30,6 @@ class SelfReportForm(forms.Form):
         label=_("Datum afgerond"),
         error_messages={
             "required": _("Vul de datum in waarop u de activiteit afrondde."),
-            "invalid": _("Vul een geldige datum in (dd-mm-jjjj)."),
         },
     )
     description = forms.CharField(

@@ -16,13 +16,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.dates import prose_date
 from peregister.core.refusals import Refused
 from peregister.registry.models import Professional, Registration
 from peregister.registry.standing import Standing, standing
@@ -86,7 +86,7 @@ def _require_active(current: Standing) -> None:
                 "PE-registratie vervallen. U kunt alleen een PE-verklaring maken over een "
                 "actieve PE-registratie."
             )
-            % {"date": formats.date_format(current.ran_out_on, "j F Y")},
+            % {"date": prose_date(current.ran_out_on)},
             field="register",
         )
     raise Refused(

@@ -250,7 +250,7 @@ def test_adding_a_contact_says_what_each_role_may_do(
     expect(contact).to_be_checked()
     expect(contact).to_have_accessible_description(re.compile("Geen rapportage"))
     expect(page.get_by_role("radio", name="2e contactpersoon")).to_have_accessible_description(
-        re.compile("Dezelfde rechten als de beheerder")
+        re.compile("Ziet net als de beheerder de rapportage")
     )
     check_page(page, "contact-add-roles")
 
