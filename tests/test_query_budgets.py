@@ -56,6 +56,11 @@ BUDGETS = {
     "backoffice:lapsed staff": 3,  # main: 5
     "backoffice:mail staff": 5,  # + the counts (one aggregate) and the mail server warning
     "backoffice:reinstate staff": 4,  # main: 6
+    "backoffice:professionals staff": 5,  # new (issue 14): count, page, registrations
+    "backoffice:professional_add staff": 3,  # new (issue 14): the register choices
+    "backoffice:professional staff": 5,  # new (issue 14)
+    "backoffice:professional_edit staff": 3,  # new (issue 14): professional
+    "backoffice:registration_end staff": 4,  # new (issue 14): professional, registration
     "backoffice:renewal staff": 10,  # main: 12
     "backoffice:renewals staff": 3,  # main: 5
     "backoffice:self_report staff": 7,  # main: 9
@@ -115,7 +120,7 @@ BUDGETS = {
     "organisations:profile other_org_admin": 2,  # main: 5
     "organisations_staff:detail staff": 5,  # main: 7
     "organisations_staff:queue staff": 4,  # main: 6
-    "registry:my_dossier professional": 5,  # main: 7
+    "registry:my_dossier professional": 6,  # main: 7; +1 the register's changes (issue 14)
     "reports:download_csv administrator": 7,  # main: 11
     "reports:download_csv deputy": 7,  # main: 11
     # Health probes (issue 11): session and user of the logged-in persona (a probe without a

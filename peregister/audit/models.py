@@ -43,6 +43,9 @@ class AuditEvent(models.Model):
         STATEMENT_WITHDRAWN = "statement.withdrawn", _("PE-verklaring ingetrokken")
         STATEMENT_VERIFIED = "statement.verified", _("PE-verklaring bekeken")
         MAIL_RESENT = "mail.resent", _("e-mail opnieuw verstuurd")
+        PROFESSIONAL_ADDED = "professional.added", _("professional toegevoegd")
+        PROFESSIONAL_CHANGED = "professional.changed", _("persoonsgegevens gewijzigd")
+        REGISTRATION_ENDED = "registration.ended", _("registratie beëindigd")
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(

@@ -4,6 +4,7 @@ from peregister.backoffice.views import (
     activities,
     attendance,
     mail,
+    professionals,
     registrations,
     renewals,
     self_reports,
@@ -11,6 +12,19 @@ from peregister.backoffice.views import (
 
 app_name = "backoffice"
 urlpatterns = [
+    path("professionals/", professionals.professional_list, name="professionals"),
+    path("professionals/toevoegen/", professionals.professional_add, name="professional_add"),
+    path("professionals/<uuid:code>/", professionals.professional_detail, name="professional"),
+    path(
+        "professionals/<uuid:code>/wijzigen/",
+        professionals.professional_edit,
+        name="professional_edit",
+    ),
+    path(
+        "professionals/<uuid:code>/<slug:register>/beeindigen/",
+        professionals.registration_end,
+        name="registration_end",
+    ),
     path("leeractiviteiten/", activities.activity_list, name="activities"),
     path("leeractiviteiten/nieuw/", activities.activity_create, name="activity_create"),
     path("leeractiviteiten/<uuid:code>/", activities.activity_detail, name="activity"),

@@ -61,6 +61,7 @@ class Person:
     name_prefix: str
     last_name: str
     email: str
+    date_of_birth: dt.date | None
     account: Account | None
 
     @property
@@ -103,6 +104,7 @@ class RegistrationRecord:
     status: str
     registered_on: dt.date
     status_changed_at: dt.datetime | None
+    end_reason: str
     periods: list[Period] = field(default_factory=list)
 
     @property
@@ -275,6 +277,7 @@ def _person(professional: Professional) -> Person:
         name_prefix=professional.name_prefix,
         last_name=professional.last_name,
         email=professional.email,
+        date_of_birth=professional.date_of_birth,
         account=account,
     )
 
@@ -318,6 +321,7 @@ def _registrations(professional: Professional, today: dt.date) -> list[Registrat
             status=registration.status,
             registered_on=registration.registered_on,
             status_changed_at=registration.status_changed_at,
+            end_reason=registration.end_reason,
             periods=periods[registration.pk],
         )
         for registration in professional.registrations.select_related("register").order_by(

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, ExpressionWrapper
 
+from peregister.audit.models import AuditEvent
+from peregister.registry.intake import FIELD_LABELS
 from peregister.registry.models import Completion, PePeriod, Professional, Registration
 from peregister.registry.periods import has_started, is_current
 from peregister.registry.progress import Progress
@@ -70,4 +72,43 @@ def registration_views(
     return [
         RegistrationView(registration, current.get(pk), earlier.get(pk, []))
         for pk, registration in registrations.items()
+    ]
+
+
+# What the register changed in a professional's data, as the dossier tells them.
+REGISTER_CHANGES = (
+    AuditEvent.Action.PROFESSIONAL_CHANGED,
+    AuditEvent.Action.REGISTRATION_ENDED,
+)
+RECENT_CHANGES = 10
+
+
+@dataclass(frozen=True)
+class RegisterChange:
+    at: dt.datetime
+    action: str
+    label: str
+    fields: list[str]
+    reason: str
+
+
+def register_changes(professional: Professional) -> list[RegisterChange]:
+    """The register's latest changes to ``professional``'s data (one query), newest first."""
+    events = AuditEvent.objects.filter(
+        professionals=professional, action__in=REGISTER_CHANGES
+    ).order_by("-at", "-id")[:RECENT_CHANGES]
+    return [
+        RegisterChange(
+            at=event.at,
+            action=event.action,
+            label=str(AuditEvent.Action(event.action).label),
+            fields=[
+                str(FIELD_LABELS[name])
+                for name in event.data.get("fields", [])
+                if name in FIELD_LABELS
+            ],
+            # The professional is told why the register ended their registration.
+            reason=str(event.data.get("reason", "")),
+        )
+        for event in events
     ]

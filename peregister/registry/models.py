@@ -30,6 +30,7 @@ class Register(models.Model):
     name = models.CharField(_("naam"), max_length=200)
     points_required = models.PositiveSmallIntegerField(_("vereiste PE-punten per periode"))
     period_months = models.PositiveSmallIntegerField(_("lengte PE-periode (maanden)"))
+    requires_date_of_birth = models.BooleanField(_("geboortedatum verplicht"), default=False)
 
     class Meta:
         verbose_name = _("register")
@@ -63,10 +64,13 @@ class Professional(models.Model):
         unique=True,
         help_text=_("Tekst: voorloopnullen tellen mee."),
     )
+    # The given part of the name as the register keeps it: voorletters ("J.P.") at intake, a
+    # first name in older data. One column, so every name (lists, report, export) reads alike.
     first_name = models.CharField(_("voornaam"), max_length=100)
     name_prefix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=150)
     email = models.EmailField(_("e-mailadres"), blank=True)
+    date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("professional")
@@ -106,6 +110,8 @@ class Registration(models.Model):
     )
     registered_on = models.DateField(_("geregistreerd op"))
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Why the register ended it (*beëindigd*); a lapse (*vervallen*) has no reason of its own.
+    end_reason = models.TextField(_("reden beëindiging"), blank=True)
 
     objects = RegistrationQuerySet.as_manager()
 

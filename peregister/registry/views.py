@@ -16,7 +16,7 @@ from peregister.accounts.roles import request_professional
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry import renewals
-from peregister.registry.dossier import registration_views
+from peregister.registry.dossier import register_changes, registration_views
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 
@@ -32,6 +32,7 @@ def _render_dossier(request: HttpRequest, *, error: str = "", status: int = 200)
             "registrations": views,
             "panels": renewals.renewal_panels(views),
             "renewal_error": error,
+            "register_changes": register_changes(professional),
         },
         status=status,
     )

@@ -1,0 +1,162 @@
+"""Forms of *Professionals* (staff): search, add, edit, end a registration.
+
+Lengths are capped by the fields themselves (a 10,000-character name is refused before any
+query); the rules on the values are ``registry.intake``'s, shown on every field at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peregister.backoffice.professionals import NewProfessional
+from peregister.core import clock
+from peregister.core.dates import DutchDateField
+from peregister.core.reasons import ReasonField
+from peregister.registry.intake import (
+    MAX_LENGTHS,
+    PersonData,
+    number_problem,
+    person_problems,
+    start_problem,
+)
+from peregister.registry.models import Professional, Register
+
+MAX_SEARCH_LENGTH = 100
+
+
+def _text(label: Any, name: str, *, required: bool, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        # The cap is also the form's: longer input never reaches the rules or the database.
+        max_length=MAX_LENGTHS[name],
+        error_messages={
+            "required": _("Vul dit veld in."),
+            "max_length": _("Te lang: maximaal %(limit_value)s tekens."),
+            "null_characters_not_allowed": _(
+                "Dit veld bevat tekens die niet in een naam of adres horen."
+            ),
+        },
+    )
+
+
+class ProfessionalSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Zoek op naam, registratienummer of e-mailadres"),
+        required=False,
+        max_length=MAX_SEARCH_LENGTH,
+        error_messages={"max_length": _("Zoek met hoogstens %(limit_value)s tekens.")},
+    )
+
+
+class PersonForm(forms.Form):
+    first_name = _text(
+        _("Voorletters"), "first_name", required=True, help_text=_("Zoals J.P. of A.")
+    )
+    name_prefix = _text(
+        _("Tussenvoegsel"), "name_prefix", required=False, help_text=_("Zoals van, de of van der.")
+    )
+    last_name = _text(_("Achternaam"), "last_name", required=True)
+    email = _text(_("E-mailadres"), "email", required=False)
+    date_of_birth = DutchDateField(label=_("Geboortedatum"), required=False)
+
+    # The register whose rules apply (date of birth required or not); None: none needs it.
+    def register_for_rules(self) -> Register | None:
+        return None
+
+    def person(self) -> PersonData:
+        data = self.cleaned_data
+        return PersonData(
+            first_name=data["first_name"],
+            name_prefix=data["name_prefix"],
+            last_name=data["last_name"],
+            email=data["email"],
+            date_of_birth=data.get("date_of_birth"),
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Each field first checked on its own (length, date shape); the rules need them all.
+        if not any(name in self.errors for name in PersonForm.base_fields):
+            for field, message in person_problems(
+                self.person(), register=self.register_for_rules(), today=clock.today()
+            ):
+                self.add_error(field, message)
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, professional: Professional) -> dict[str, Any]:
+        return {name: getattr(professional, name) for name in cls.base_fields}
+
+
+class EditProfessionalForm(PersonForm):
+    def __init__(self, *args: Any, register: Register | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._register = register
+
+    def register_for_rules(self) -> Register | None:
+        return self._register
+
+
+class AddProfessionalForm(PersonForm):
+    registration_number = _text(
+        _("Registratienummer"),
+        "registration_number",
+        required=True,
+        help_text=_("Zoals het register het schrijft; voorloopnullen blijven staan."),
+    )
+    register = forms.ModelChoiceField(
+        label=_("Register"),
+        queryset=Register.objects.order_by("name", "id"),
+        to_field_name="code",
+        empty_label=_("— kies een register —"),
+        error_messages={
+            "required": _("Kies een register."),
+            "invalid_choice": _("Kies een bestaand register."),
+        },
+    )
+    registered_on = DutchDateField(
+        label=_("Begin registratie"),
+        error_messages={"required": _("Vul de begindatum van de registratie in.")},
+    )
+
+    field_order = [
+        "registration_number",
+        "register",
+        "registered_on",
+        "first_name",
+        "name_prefix",
+        "last_name",
+        "email",
+        "date_of_birth",
+    ]
+
+    def register_for_rules(self) -> Register | None:
+        register = self.cleaned_data.get("register")
+        return register if isinstance(register, Register) else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        number = cleaned.get("registration_number")
+        if number is not None and (problem := number_problem(number)):
+            self.add_error("registration_number", problem)
+        registered_on = cleaned.get("registered_on")
+        if registered_on is not None and (problem := start_problem(registered_on, clock.today())):
+            self.add_error("registered_on", problem)
+        return cleaned
+
+    def to_data(self) -> NewProfessional:
+        return NewProfessional(
+            person=self.person(),
+            registration_number=self.cleaned_data["registration_number"],
+            register=self.cleaned_data["register"],
+            registered_on=self.cleaned_data["registered_on"],
+        )
+
+
+class EndRegistrationForm(forms.Form):
+    reason = ReasonField(required_message=_("Geef de reden van de beëindiging."))

@@ -1,0 +1,170 @@
+"""Taking on a professional: the checks on their personal data and the registration's first period.
+
+One place for the rules, read by the staff form (*Professional toevoegen*, *wijzigen*) and by the
+import of professionals, so a row in a file is judged exactly like the form. Creating a
+registration and its period goes through ``open_registration`` only, so later stored figures
+can hook in at one spot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from peregister.registry.models import PePeriod, Professional, Register, Registration
+from peregister.registry.periods import add_months, period_end
+
+# Model limits, checked before any query (an over-long LIKE pattern is a 500 on SQLite).
+MAX_LENGTHS = {
+    "first_name": 20,  # voorletters
+    "name_prefix": 30,
+    "last_name": 150,
+    "email": 254,
+    "registration_number": 20,
+}
+# The register's number as text: ASCII letters and digits (leading zeros are kept), a dash.
+NUMBER_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
+# Letters (any script), spaces, dots, apostrophes and dashes: what Dutch names are written with.
+NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]*)*\.?", re.UNICODE)
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+# Labels of the personal data, as the form, the check step and the dossier name them.
+FIELD_LABELS = {
+    "first_name": gettext_lazy("voorletters"),
+    "name_prefix": gettext_lazy("tussenvoegsel"),
+    "last_name": gettext_lazy("achternaam"),
+    "email": gettext_lazy("e-mailadres"),
+    "date_of_birth": gettext_lazy("geboortedatum"),
+}
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """A professional's personal data as the register keeps it (voorletters in ``first_name``)."""
+
+    first_name: str
+    name_prefix: str
+    last_name: str
+    email: str
+    date_of_birth: dt.date | None
+
+    @classmethod
+    def of(cls, professional: Professional) -> PersonData:
+        return cls(**{f.name: getattr(professional, f.name) for f in fields(cls)})
+
+    def changes_from(self, professional: Professional) -> list[str]:
+        """Names of the fields whose value differs from ``professional``'s."""
+        return [
+            f.name for f in fields(self) if getattr(self, f.name) != getattr(professional, f.name)
+        ]
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(ord(char) < 32 or ord(char) == 127 for char in text)
+
+
+def person_problems(
+    data: PersonData, *, register: Register | None, today: dt.date
+) -> list[tuple[str, str]]:
+    """What is wrong with ``data``, as (field, message) pairs; empty when it may be saved."""
+    problems: list[tuple[str, str]] = []
+    for name in ("first_name", "name_prefix", "last_name", "email"):
+        value = getattr(data, name)
+        if _has_control_characters(value):
+            problems.append((name, _("Dit veld bevat tekens die niet in een naam of adres horen.")))
+        elif len(value) > MAX_LENGTHS[name]:
+            problems.append(
+                (
+                    name,
+                    _("Te lang: maximaal %(maximum)s tekens.") % {"maximum": MAX_LENGTHS[name]},
+                )
+            )
+    bad = {name for name, _message in problems}
+    if "first_name" not in bad and not data.first_name:
+        problems.append(("first_name", _("Vul de voorletters in.")))
+    if "last_name" not in bad and not data.last_name:
+        problems.append(("last_name", _("Vul de achternaam in.")))
+    for name in ("first_name", "last_name", "name_prefix"):
+        value = getattr(data, name)
+        if name not in bad and value and not NAME_SHAPE.fullmatch(value):
+            problems.append(
+                (name, _("Gebruik alleen letters, spaties, punten, apostroffen en streepjes."))
+            )
+    if "email" not in bad and data.email:
+        try:
+            validate_email(data.email)
+        except ValidationError:
+            problems.append(("email", _("Vul een geldig e-mailadres in.")))
+    if data.date_of_birth is None:
+        if register is not None and register.requires_date_of_birth:
+            problems.append(
+                ("date_of_birth", _("Dit register vraagt een geboortedatum. Vul die in."))
+            )
+    elif data.date_of_birth > today:
+        problems.append(("date_of_birth", _("De geboortedatum ligt in de toekomst.")))
+    elif data.date_of_birth < EARLIEST_BIRTH:
+        problems.append(("date_of_birth", _("Deze geboortedatum is niet geloofwaardig.")))
+    return problems
+
+
+def number_problem(number: str) -> str | None:
+    """Why ``number`` cannot be a registration number, or None."""
+    if not number:
+        return _("Vul het registratienummer in.")
+    if len(number) > MAX_LENGTHS["registration_number"]:
+        return _("Een registratienummer heeft hoogstens 20 tekens.")
+    if not NUMBER_SHAPE.fullmatch(number):
+        return _(
+            "Een registratienummer bestaat uit cijfers en letters (en eventueel een streepje)."
+        )
+    return None
+
+
+def start_problem(start: dt.date, today: dt.date) -> str | None:
+    if start > today:
+        return _("De registratie kan niet in de toekomst beginnen.")
+    return None
+
+
+def first_period_start(registered_on: dt.date, months: int, today: dt.date) -> dt.date:
+    """The start of the period that runs today, on the register's cycle from ``registered_on``.
+
+    A registration taken on years after it began gets the period it is in now, not a first
+    period long past (which the daily closing would lapse at once); earlier periods are not
+    invented, the register has no points for them.
+    """
+    if today <= period_end(registered_on, months):
+        return registered_on
+    # Counted from ``registered_on`` each time (not stepped), so a start on the 31st keeps its
+    # day where the month has one; jump close first instead of looping over decades.
+    cycle = max(
+        ((today.year - registered_on.year) * 12 + today.month - registered_on.month) // months - 1,
+        0,
+    )
+    while period_end(add_months(registered_on, cycle * months), months) < today:
+        cycle += 1
+    return add_months(registered_on, cycle * months)
+
+
+def open_registration(
+    *, professional: Professional, register: Register, registered_on: dt.date, today: dt.date
+) -> tuple[Registration, PePeriod]:
+    """Create the registration and its first PE period by the register's rules (data on
+    ``Register``). Runs inside the caller's transaction; the caller audits."""
+    registration = Registration.objects.create(
+        professional=professional, register=register, registered_on=registered_on
+    )
+    start = first_period_start(registered_on, register.period_months, today)
+    period = PePeriod.objects.create(
+        registration=registration,
+        start=start,
+        end=period_end(start, register.period_months),
+        points_required=register.points_required,
+    )
+    return registration, period
