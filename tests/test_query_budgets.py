@@ -47,6 +47,30 @@ BUDGETS = {
     "accounts:set_password other_org_admin": 3,  # main: 5
     "accounts:set_password professional": 3,  # main: 5
     "accounts:set_password staff": 3,  # main: 5
+    "accounts:login_details professional": 2,  # new (issue 14)
+    "accounts:login_details contact_live": 2,  # new (issue 14)
+    "accounts:login_details contact_expired": 2,  # new (issue 14)
+    "accounts:login_details contact_revoked": 2,  # new (issue 14)
+    "accounts:login_details other_org_admin": 2,  # new (issue 14)
+    "accounts:login_details deputy": 2,  # new (issue 14)
+    "accounts:login_details administrator": 2,  # new (issue 14)
+    "accounts:login_details staff": 2,  # new (issue 14)
+    "accounts:login_details_sent professional": 2,  # new (issue 14)
+    "accounts:login_details_sent contact_live": 2,  # new (issue 14)
+    "accounts:login_details_sent contact_expired": 2,  # new (issue 14)
+    "accounts:login_details_sent contact_revoked": 2,  # new (issue 14)
+    "accounts:login_details_sent other_org_admin": 2,  # new (issue 14)
+    "accounts:login_details_sent deputy": 2,  # new (issue 14)
+    "accounts:login_details_sent administrator": 2,  # new (issue 14)
+    "accounts:login_details_sent staff": 2,  # new (issue 14)
+    "accounts:change_password professional": 2,  # new (issue 14)
+    "accounts:change_password contact_live": 2,  # new (issue 14)
+    "accounts:change_password contact_expired": 2,  # new (issue 14)
+    "accounts:change_password contact_revoked": 2,  # new (issue 14)
+    "accounts:change_password other_org_admin": 2,  # new (issue 14)
+    "accounts:change_password deputy": 2,  # new (issue 14)
+    "accounts:change_password administrator": 2,  # new (issue 14)
+    "accounts:change_password staff": 2,  # new (issue 14)
     "backoffice:activities staff": 3,  # main: 5
     "backoffice:activity staff": 5,  # main: 7
     "backoffice:activity_create staff": 3,  # main: 5

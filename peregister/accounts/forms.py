@@ -129,3 +129,39 @@ class NewLinkForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
+
+
+class LoginDetailsForm(forms.Form):
+    """*Inloggegevens vergeten*: the e-mail address the account uses."""
+
+    email = forms.EmailField(
+        label=_("E-mailadres"),
+        max_length=254,
+        error_messages={
+            "required": _("Vul uw e-mailadres in."),
+            "invalid": _("Vul een geldig e-mailadres in."),
+            "max_length": _("Gebruik hoogstens 254 tekens."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class ChangePasswordForm(LinkSetPasswordForm):
+    """*Wachtwoord wijzigen*: the current password, then a new one by the configured validators."""
+
+    old_password = forms.CharField(
+        label=_("Huidig wachtwoord"),
+        strip=False,
+        error_messages={"required": _("Vul uw huidige wachtwoord in.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+    def clean_old_password(self) -> str:
+        old = str(self.cleaned_data["old_password"])
+        if not self.user.check_password(old):
+            raise ValidationError(
+                _("Uw huidige wachtwoord is niet juist."), code="password_incorrect"
+            )
+        return old

@@ -41,16 +41,19 @@ def set_password_mail(user_pk: int) -> OutboxMessage | None:
     return delivery_state(set_password_topic(user_pk))
 
 
-def mail_set_password_link(*, user: User, template: str, **context: Any) -> None:
+def mail_set_password_link(
+    *, user: User, template: str, to: str | None = None, **context: Any
+) -> None:
     """Issue a fresh link for ``user`` and mail it with the username and the login page address.
 
-    Call inside the transaction that created or changed the user: the mail leaves on commit.
-    The link is a secret: the outbox drops it once the mail is delivered or has failed.
+    ``to``: another address the register holds for the user (a professional's own), else the
+    account's. Call inside the transaction that created or changed the user: the mail leaves on
+    commit. The link is a secret: the outbox drops it once the mail is delivered or has failed.
     """
     raw = tokens.issue_token(user)
     enqueue_mail(
         template=template,
-        to=[user.email],
+        to=[to or user.email],
         context={
             "username": user.username,
             "name": user.get_full_name(),
@@ -131,3 +134,57 @@ def send_new_link(*, actor: Any, username_or_email: str) -> int:
                 user=user.pk,
             )
     return len(users)
+
+
+def login_accounts(email: str) -> list[User]:
+    """Every active account that uses ``email``: its own address, or (for a professional) the
+    address the register keeps for them. Any kind of user: professional, contact, staff."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(email__iexact=email) | Q(professional__email__iexact=email))
+        .distinct()
+        .order_by("username", "pk")
+    )
+
+
+def send_login_details(*, actor: Any, email: str) -> int:
+    """*Inloggegevens vergeten*: mail each account of ``email`` its username and a fresh
+    set-password link (the same single-use links as a new account's).
+
+    Returns how many were sent, for tests only: the page says the same whatever the count.
+    The mail goes to the address that was typed, which is the account's (or the professional's)
+    own: nothing reaches an address the register does not already hold for that account.
+    """
+    value = email.strip().lower()
+    if not value:
+        return 0
+    users = login_accounts(value)
+    with transaction.atomic():
+        for user in users:
+            mail_set_password_link(user=user, template="login_details", to=value)
+            record(
+                AuditEvent.Action.LOGIN_DETAILS_SENT,
+                actor=actor,
+                contact=getattr(user, "contact", None),
+                user=user.pk,
+            )
+    return len(users)
+
+
+def change_password(*, actor: Any, user: User, password: str) -> None:
+    """*Wachtwoord wijzigen* by the logged-in user for their own account.
+
+    ``password`` has passed ``AUTH_PASSWORD_VALIDATORS`` and the old password was checked (the
+    form does both). The session hash changes with the password, so every other session of the
+    account ends; the page keeps the current one (``update_session_auth_hash``).
+    """
+    if not getattr(actor, "is_authenticated", False) or actor.pk != user.pk:
+        raise Refused(_("U kunt alleen uw eigen wachtwoord wijzigen."))
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        record(
+            AuditEvent.Action.PASSWORD_CHANGED,
+            actor=actor,
+            contact=getattr(user, "contact", None),
+        )

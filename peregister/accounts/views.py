@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
@@ -8,8 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from peregister.accounts import services, tokens
-from peregister.accounts.forms import LinkSetPasswordForm, LoginForm, NewLinkForm
+from peregister.accounts.forms import (
+    ChangePasswordForm,
+    LinkSetPasswordForm,
+    LoginDetailsForm,
+    LoginForm,
+    NewLinkForm,
+)
 from peregister.accounts.guards import authenticated, public
+from peregister.accounts.models import User
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
 
@@ -128,3 +138,59 @@ def new_link(request: HttpRequest) -> HttpResponse:
 @public
 def new_link_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/new_link_sent.html")
+
+
+@public
+def login_details(request: HttpRequest) -> HttpResponse:
+    """*Inloggegevens vergeten*: username(s) and a set-password link to a known address; the
+    answer is the same whether or not the address is known (OWASP ASVS 4.0.3 V2.5.2, V3.7)."""
+    template = "accounts/login_details.html"
+    if request.method != "POST":
+        return render(request, template, {"form": LoginDetailsForm()})
+    form = LoginDetailsForm(request.POST)
+    if not ratelimit.hit_for_client(
+        request, "login_details", limit=NEW_LINK_REQUESTS_PER_HOUR, per_seconds=HOUR
+    ):
+        return _too_many(request, template, {"form": form})
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    value = form.cleaned_data["email"].strip().lower()
+    # Counted per typed address, not per account, so the answer is the same either way.
+    if ratelimit.hit(
+        "login_details_target", value, limit=NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR, per_seconds=HOUR
+    ):
+        services.send_login_details(actor=request.user, email=value)
+    return redirect("accounts:login_details_sent")
+
+
+@public
+def login_details_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/login_details_sent.html")
+
+
+@authenticated
+def change_password(request: HttpRequest) -> HttpResponse:
+    """*Wachtwoord wijzigen* for every logged-in user; other sessions of the account end."""
+    template = "accounts/change_password.html"
+    user = cast(User, request.user)  # @authenticated: never anonymous here
+    if request.method != "POST":
+        return render(request, template, {"form": ChangePasswordForm(user)})
+    form = ChangePasswordForm(user, request.POST)
+    # Each try checks the current password: limited like logins, per account.
+    if not ratelimit.hit(
+        "change_password", str(user.pk), limit=LOGINS_PER_USERNAME, per_seconds=QUARTER
+    ):
+        return _too_many(request, template, {"form": form})
+    if not form.is_valid():
+        return render(request, template, {"form": form}, status=400)
+    try:
+        services.change_password(actor=user, user=user, password=form.cleaned_data["new_password1"])
+    except Refused as refused:
+        form.add_error(None, refused.message)
+        return render(request, template, {"form": form}, status=refused.status)
+    update_session_auth_hash(request, user)
+    messages.success(
+        request,
+        _("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."),
+    )
+    return redirect("accounts:change_password")

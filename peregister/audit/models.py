@@ -25,6 +25,8 @@ class AuditEvent(models.Model):
         CONTACT_CHANGED = "contact.changed", _("contactpersoon gewijzigd")
         PASSWORD_SET = "account.password_set", _("wachtwoord ingesteld")
         PASSWORD_LINK_SENT = "account.password_link_sent", _("nieuwe wachtwoordlink verstuurd")
+        LOGIN_DETAILS_SENT = "account.login_details_sent", _("inloggegevens verstuurd")
+        PASSWORD_CHANGED = "account.password_changed", _("wachtwoord gewijzigd")
         GRANT_CREATED = "grant.created", _("inzage verleend")
         GRANT_CHANGED = "grant.changed", _("einddatum inzage gewijzigd")
         GRANT_REVOKED = "grant.revoked", _("inzage ingetrokken")

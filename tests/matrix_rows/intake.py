@@ -4,6 +4,8 @@ from tests.conftest import World
 from tests.matrix import Row, expect
 
 ONLY_STAFF = expect(404, staff=200)
+EVERYONE = expect(200, anonymous=200)
+EVERY_USER = expect(200)
 STAFF_EMPTY_POST = expect(404, staff=400)
 
 
@@ -12,6 +14,26 @@ def professional_path(world: World, action: str = "") -> str:
 
 
 ROWS = [
+    Row("accounts:login_details", lambda w: "/account/inloggegevens-vergeten/", EVERYONE),
+    # An empty form: the field's message, 400, for anyone.
+    Row(
+        "accounts:login_details",
+        lambda w: "/account/inloggegevens-vergeten/",
+        expect(400, anonymous=400),
+        method="post",
+    ),
+    Row(
+        "accounts:login_details_sent",
+        lambda w: "/account/inloggegevens-vergeten/verstuurd/",
+        EVERYONE,
+    ),
+    Row("accounts:change_password", lambda w: "/account/wachtwoord-wijzigen/", EVERY_USER),
+    Row(
+        "accounts:change_password",
+        lambda w: "/account/wachtwoord-wijzigen/",
+        expect(400),
+        method="post",
+    ),
     Row("backoffice:professionals", lambda w: "/register/professionals/", ONLY_STAFF),
     Row(
         "backoffice:professional_add",
