@@ -82,7 +82,7 @@ BUDGETS = {
     "backoffice:reinstate staff": 4,  # main: 6
     "backoffice:professionals staff": 5,  # new (issue 14): count, page, registrations
     "backoffice:professional_add staff": 3,  # new (issue 14): the register choices
-    "backoffice:professional staff": 5,  # new (issue 14)
+    "backoffice:professional staff": 7,  # new (issue 14): + invitation and its mail
     "backoffice:professional_edit staff": 3,  # new (issue 14): professional
     "backoffice:registration_end staff": 4,  # new (issue 14): professional, registration
     "backoffice:renewal staff": 10,  # main: 12

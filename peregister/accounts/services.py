@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,24 @@ def _link_refused(state: tokens.TokenState) -> Refused:
         code=state.value,
         conflict=state is tokens.TokenState.USED,
     )
+
+
+def create_account(*, username: str, email: str, name: str, language: str = "nl") -> User:
+    """An account without a usable password: it is set through the mailed link.
+
+    Runs in its own savepoint; a username taken meanwhile is refused (the constraint decides,
+    not a read).
+    """
+    user = User(username=username, email=email, first_name=name[:150], language=language)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise Refused(
+            _("Deze gebruikersnaam is al in gebruik. Kies een andere."), field="username"
+        ) from exc
+    return user
 
 
 SET_PASSWORD_TOPIC = "set-password"  # noqa: S105 - a topic name, not a secret

@@ -48,6 +48,7 @@ class AuditEvent(models.Model):
         PROFESSIONAL_ADDED = "professional.added", _("professional toegevoegd")
         PROFESSIONAL_CHANGED = "professional.changed", _("persoonsgegevens gewijzigd")
         REGISTRATION_ENDED = "registration.ended", _("registratie beëindigd")
+        INVITATIONS_SENT = "professional.invited", _("uitnodiging verstuurd")
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(

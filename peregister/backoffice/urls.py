@@ -21,6 +21,11 @@ urlpatterns = [
         name="professional_edit",
     ),
     path(
+        "professionals/<uuid:code>/uitnodigen/",
+        professionals.professional_invite,
+        name="professional_invite",
+    ),
+    path(
         "professionals/<uuid:code>/<slug:register>/beeindigen/",
         professionals.registration_end,
         name="registration_end",

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts.models import User
-from peregister.accounts.services import mail_set_password_link
+from peregister.accounts.services import create_account, mail_set_password_link
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core.refusals import Refused
@@ -37,17 +37,7 @@ class OrganisationData:
 
 def _create_user(*, username: str, email: str, name: str, language: str) -> User:
     """An account without a usable password: it is set through the mailed link."""
-    user = User(username=username, email=email, first_name=name[:150], language=language)
-    user.set_unusable_password()
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        # Two requests with the same name at once: the constraint decides, not a read.
-        raise Refused(
-            _("Deze gebruikersnaam is al in gebruik. Kies een andere."), field="username"
-        ) from exc
-    return user
+    return create_account(username=username, email=email, name=name, language=language)
 
 
 def request_employer_account(

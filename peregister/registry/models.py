@@ -71,6 +71,8 @@ class Professional(models.Model):
     last_name = models.CharField(_("achternaam"), max_length=150)
     email = models.EmailField(_("e-mailadres"), blank=True)
     date_of_birth = models.DateField(_("geboortedatum"), null=True, blank=True)
+    # The last invitation to set a password (staff, *uitnodigen*), sent by the task worker.
+    invited_at = models.DateTimeField(_("uitgenodigd op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("professional")

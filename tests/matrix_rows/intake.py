@@ -59,6 +59,13 @@ ROWS = [
         lambda w: professional_path(w, "up/beeindigen/"),
         ONLY_STAFF,
     ),
+    # The world's professional has a password already: staff are told so (409).
+    Row(
+        "backoffice:professional_invite",
+        lambda w: professional_path(w, "uitnodigen/"),
+        expect(404, staff=409),
+        method="post",
+    ),
     Row(
         "backoffice:registration_end",
         lambda w: professional_path(w, "up/beeindigen/"),

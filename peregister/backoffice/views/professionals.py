@@ -9,10 +9,14 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from peregister.access.policies import get_staff_professional_or_404, staff_professionals
+from peregister.access.policies import staff_professionals
 from peregister.accounts.guards import staff_only
+from peregister.accounts.services import set_password_mail
+from peregister.backoffice.invitation_sending import invitable
+from peregister.backoffice.invitations import invite_professional
+from peregister.backoffice.models import InvitationRun
 from peregister.backoffice.professional_forms import (
     AddProfessionalForm,
     EditProfessionalForm,
@@ -99,18 +103,22 @@ def professional_add(request: HttpRequest) -> HttpResponse:
 
 
 def _professional_or_404(request: HttpRequest, code: uuid.UUID) -> Professional:
-    return get_staff_professional_or_404(request.user, code)
+    """The staff clause of the policy, with the account loaded in the same query."""
+    found = staff_professionals(request.user).select_related("user").filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
 
 
-@staff_only
-@require_http_methods(["GET"])
-def professional_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    professional = _professional_or_404(request, code)
+def _detail_page(
+    request: HttpRequest, professional: Professional, *, error: str = "", status: int = 200
+) -> HttpResponse:
     registrations = list(
         professional.registrations.with_current_figures(clock.today())
         .select_related("register")
         .order_by("register__name", "id")
     )
+    user = professional.user
     return render(
         request,
         "backoffice/professional_detail.html",
@@ -118,8 +126,38 @@ def professional_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
             "professional": professional,
             "registrations": registrations,
             "changes": register_changes(professional),
+            "account": user,
+            "has_password": user is not None and user.has_usable_password(),
+            "may_invite": invitable(professional),
+            "invitation": InvitationRun.objects.filter(professional=professional).first(),
+            "invitation_mail": set_password_mail(user.pk) if user is not None else None,
+            "invite_error": error,
         },
+        status=status,
     )
+
+
+@staff_only
+@require_http_methods(["GET"])
+def professional_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    return _detail_page(request, _professional_or_404(request, code))
+
+
+@staff_only
+@require_POST
+def professional_invite(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """*Uitnodigen* (or again): queued for the worker; the page shows how it goes."""
+    professional = _professional_or_404(request, code)
+    try:
+        invite_professional(actor=request.user, professional=professional)
+    except Refused as refused:
+        return _detail_page(request, professional, error=refused.message, status=refused.status)
+    messages.success(
+        request,
+        _("De uitnodiging wordt verstuurd naar %(address)s.")
+        % {"address": professional.mail_recipient()["address"]},
+    )
+    return redirect("backoffice:professional", code=professional.code)
 
 
 @staff_only

@@ -1,0 +1,57 @@
+"""Inviting professionals to set a password: staff ask here, the task worker sends
+(``invitation_sending``) in batches, never in the request.
+
+The invitation is the set-password mail of ``accounts.services.mail_set_password_link`` (the
+same single-use, expiring links as an employer's account; a new invitation makes the earlier
+link stop working). Someone who has set a password already is not invited again: they use
+*Inloggegevens vergeten*.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from peregister.accounts.actors import require_staff
+from peregister.backoffice.invitation_sending import address_of
+from peregister.backoffice.models import InvitationRun
+from peregister.backoffice.tasks import send_invitations_task
+from peregister.core import clock
+from peregister.core.refusals import Refused
+from peregister.registry.models import Professional
+
+
+def invite_professional(*, actor: Any, professional: Professional) -> InvitationRun:
+    """Queue an invitation (or a new one) for ``professional``; the worker sends it."""
+    require_staff(actor)
+    if not address_of(professional):
+        raise Refused(
+            _("Deze professional heeft geen e-mailadres. Vul dat eerst in bij de gegevens.")
+        )
+    user = professional.user
+    if user is not None and user.has_usable_password():
+        raise Refused(
+            _(
+                "Deze professional heeft al een wachtwoord ingesteld. Wachtwoord vergeten? Dan "
+                "gebruikt de professional ‘Inloggegevens vergeten’ op de loginpagina."
+            ),
+            conflict=True,
+        )
+    with transaction.atomic():
+        run = InvitationRun.objects.create(
+            created_at=clock.now(), created_by=actor, professional=professional, total=1
+        )
+        _queue(run)
+    return run
+
+
+def _queue(run: InvitationRun) -> None:
+    """Hand the run to the worker once it is committed (never sent in the request)."""
+    code = str(run.code)
+
+    def enqueue_invitations() -> None:  # named: Django logs a robust callback's __qualname__
+        send_invitations_task.enqueue(code=code)
+
+    transaction.on_commit(enqueue_invitations, robust=True)
