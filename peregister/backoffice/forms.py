@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from peregister.backoffice.codes import CodeChoiceField
 from peregister.core import dates
 from peregister.core.dates import DutchDateField
 from peregister.core.reasons import ReasonField
+from peregister.core.tabular import load_checked, read_upload, sign_checked
 from peregister.registry.activity_fields import points_field
 from peregister.registry.attendance import (
     MAX_CSV_BYTES,
@@ -134,22 +133,16 @@ class AttendanceCsvForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size is not None and upload.size > MAX_CSV_BYTES:
-            raise forms.ValidationError(
-                list_error_message(ListError("too_big", maximum_kb=MAX_CSV_BYTES // 1024))
-            )
         try:
-            self.entries = parse_csv(upload.read(MAX_CSV_BYTES + 1))
+            self.entries = parse_csv(read_upload(upload, max_bytes=MAX_CSV_BYTES))
         except ListError as error:
             raise forms.ValidationError(list_error_message(error)) from error
         return upload
 
 
 def sign_payload(activity: LearningActivity, entries: list[Entry]) -> str:
-    return signing.dumps(
-        {"activity": str(activity.code), "entries": entries_to_data(entries)},
-        salt=PAYLOAD_SALT,
-        compress=True,
+    return sign_checked(
+        {"activity": str(activity.code), "entries": entries_to_data(entries)}, salt=PAYLOAD_SALT
     )
 
 
@@ -165,8 +158,8 @@ class AttendanceConfirmForm(forms.Form):
         raw = self.cleaned_data["payload"]
         tampered = forms.ValidationError(list_error_message(ListError("tampered")))
         try:
-            data = signing.loads(raw, salt=PAYLOAD_SALT, max_age=dt.timedelta(hours=12))
-        except signing.BadSignature as exc:
+            data = load_checked(raw, salt=PAYLOAD_SALT)
+        except ListError as exc:
             raise tampered from exc
         if not isinstance(data, dict):
             raise tampered

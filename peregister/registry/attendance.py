@@ -11,14 +11,13 @@ with or without BOM. Dates as ``dd-mm-jjjj`` (also ``/`` or ``.``) or ``jjjj-mm-
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from peregister.core.dates import parse_date
+from peregister.core.tabular import QUOTES, TableError, clean_cell, csv_rows, decode_text
 
 MAX_ENTRIES = 1000
 MAX_NUMBER_LENGTH = 20  # Professional.registration_number max_length
@@ -28,8 +27,6 @@ DATE_COLUMN = "datum"
 
 # Excel copies cells with tabs and line breaks; people type commas, semicolons and spaces.
 _SEPARATORS = re.compile(r"[\s,;]+")
-# Quotes that Excel or a mail client may leave around a copied cell.
-_QUOTES = "\"'‘’“”"
 
 
 class Problem(StrEnum):
@@ -50,17 +47,13 @@ class Entry:
     problem: Problem | None = None
 
 
-class ListError(ValueError):
-    """The list as a whole cannot be used; ``code`` selects the message shown to staff."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
+# The list as a whole cannot be used: the shared engine's error (``core.tabular``), with the
+# codes of this list added (``too_many``, ``columns``, ``no_rows``).
+ListError = TableError
 
 
 def clean_number(raw: str) -> str:
-    return raw.strip().strip(_QUOTES).strip()
+    return clean_cell(raw)
 
 
 def split_numbers(text: str) -> list[str]:
@@ -85,28 +78,8 @@ def parse_pasted(text: str, day: dt.date) -> list[Entry]:
     return [_entry(position, number, day) for position, number in enumerate(numbers, start=1)]
 
 
-def _decode(data: bytes) -> str:
-    if len(data) > MAX_CSV_BYTES:
-        raise ListError("too_big", maximum_kb=MAX_CSV_BYTES // 1024)
-    if b"\x00" in data:  # a spreadsheet, image or other binary file, not text
-        raise ListError("not_text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ListError("encoding") from exc
-
-
-def _delimiter(header: str) -> str:
-    """The header tells which separator the file uses: ``;`` (Dutch Excel) or ``,``."""
-    if ";" in header:
-        return ";"
-    if "," in header:
-        return ","
-    raise ListError("delimiter")
-
-
 def _columns(header: list[str]) -> tuple[int, int]:
-    names = [cell.strip().strip(_QUOTES).strip().lower() for cell in header]
+    names = [cell.strip().strip(QUOTES).strip().lower() for cell in header]
     missing = [name for name in (NUMBER_COLUMN, DATE_COLUMN) if name not in names]
     if missing:
         raise ListError("columns", missing=", ".join(missing))
@@ -115,39 +88,27 @@ def _columns(header: list[str]) -> tuple[int, int]:
 
 def parse_csv(data: bytes) -> list[Entry]:
     """An uploaded CSV file; raises ``ListError`` when the file as a whole is unusable."""
-    text = _decode(data)
-    first_line = next((line for line in text.splitlines() if line.strip()), None)
-    if first_line is None:
-        raise ListError("empty")
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(first_line), strict=True
-    )
+    text = decode_text(data, max_bytes=MAX_CSV_BYTES)
     entries: list[Entry] = []
-    try:
-        header: list[str] | None = None
-        number_index = date_index = 0
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = row
-                number_index, date_index = _columns(header)
-                continue
-            position = reader.line_num
-            number = clean_number(row[number_index]) if number_index < len(row) else ""
-            raw_day = row[date_index] if date_index < len(row) else ""
-            if not number or not raw_day.strip():
-                entries.append(Entry(position, number, None, Problem.MISSING_VALUE))
-                continue
-            day = parse_date(raw_day)
-            entry = _entry(position, number, day)
-            if day is None and entry.problem is None:
-                entry = Entry(position, number, None, Problem.INVALID_DATE)
-            entries.append(entry)
-            if len(entries) > MAX_ENTRIES:
-                raise ListError("too_many", maximum=MAX_ENTRIES, count=len(entries))
-    except csv.Error as exc:
-        raise ListError("malformed") from exc
+    header: list[str] | None = None
+    number_index = date_index = 0
+    for position, row in csv_rows(text):
+        if header is None:
+            header = row
+            number_index, date_index = _columns(header)
+            continue
+        number = clean_number(row[number_index]) if number_index < len(row) else ""
+        raw_day = row[date_index] if date_index < len(row) else ""
+        if not number or not raw_day.strip():
+            entries.append(Entry(position, number, None, Problem.MISSING_VALUE))
+            continue
+        day = parse_date(raw_day)
+        entry = _entry(position, number, day)
+        if day is None and entry.problem is None:
+            entry = Entry(position, number, None, Problem.INVALID_DATE)
+        entries.append(entry)
+        if len(entries) > MAX_ENTRIES:
+            raise ListError("too_many", maximum=MAX_ENTRIES, count=len(entries))
     if not entries:
         raise ListError("no_rows")
     return entries

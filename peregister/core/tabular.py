@@ -1,0 +1,139 @@
+"""Reading lists that staff upload (CSV, XLSX) and carrying a checked list to its confirmation.
+
+One engine for every import (attendance, professionals): the refusals of a file as a whole
+(too big, not text, not UTF-8, unknown separator, broken CSV, not a real XLSX), UTF-8 with or
+without BOM, ``;`` or ``,`` read from the header, rows as lists of strings, and the checked
+set signed for the confirmation step (checked again there by the caller).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.core import signing
+
+# Quotes that Excel or a mail client may leave around a copied cell.
+QUOTES = "\"'‘’“”"
+# How long a checked list may wait for its confirmation.
+CHECKED_MAX_AGE = dt.timedelta(hours=12)
+# A cell that Excel would run as a formula (also what our own exports neutralise).
+FORMULA_START = "="
+
+
+class TableError(ValueError):
+    """The file or list as a whole cannot be used; ``code`` selects the message for staff.
+
+    Codes of this module: ``too_big`` (``maximum_kb``), ``not_text``, ``encoding``,
+    ``delimiter``, ``malformed``, ``empty``, ``not_xlsx``, ``tampered``; callers add their own.
+    """
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def clean_cell(raw: str) -> str:
+    return raw.strip().strip(QUOTES).strip()
+
+
+def decode_text(data: bytes, *, max_bytes: int) -> str:
+    """UTF-8 text, with or without BOM; refuses big, binary and otherwise-encoded files."""
+    if len(data) > max_bytes:
+        raise TableError("too_big", maximum_kb=max_bytes // 1024)
+    if b"\x00" in data:  # a spreadsheet, image or other binary file, not text
+        raise TableError("not_text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError("encoding") from exc
+
+
+def delimiter_of(header: str) -> str:
+    """The header tells which separator the file uses: ``;`` (Dutch Excel) or ``,``."""
+    if ";" in header:
+        return ";"
+    if "," in header:
+        return ","
+    raise TableError("delimiter")
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank row, the header first."""
+    first_line = next((line for line in text.splitlines() if line.strip()), None)
+    if first_line is None:
+        raise TableError("empty")
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter_of(first_line), strict=True
+    )
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
+    except csv.Error as exc:
+        raise TableError("malformed") from exc
+
+
+def read_upload(upload: Any, *, max_bytes: int) -> bytes:
+    """At most ``max_bytes`` + 1 bytes of an uploaded file (more is refused, not read)."""
+    if upload.size is not None and upload.size > max_bytes:
+        raise TableError("too_big", maximum_kb=max_bytes // 1024)
+    data: bytes = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise TableError("too_big", maximum_kb=max_bytes // 1024)
+    return data
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """Cells as the checks need them: text as is, a formula marked, numbers and dates kept
+    (a number where text was expected is how Excel drops leading zeros)."""
+    if value is None:
+        return ""
+    return value
+
+
+def xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) of the first sheet's non-blank rows, read with openpyxl in read-only
+    mode (constant memory). A formula comes as its text (``=…``), never its result."""
+    from openpyxl import load_workbook  # only an XLSX upload needs it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not zipfile.is_zipfile(source):
+        raise TableError("not_xlsx")
+    source.seek(0)
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        # A ZIP that is not a workbook (a renamed .zip, a .docx) or a damaged one.
+        raise TableError("not_xlsx") from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise TableError("empty")
+        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_xlsx_cell(value) for value in row]
+            if any(str(cell).strip() for cell in cells):
+                yield number, cells
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise TableError("not_xlsx") from exc
+    finally:
+        workbook.close()
+
+
+def sign_checked(data: Any, *, salt: str) -> str:
+    """The checked set, signed for the confirmation (compressed: lists repeat a lot)."""
+    return signing.dumps(data, salt=salt, compress=True)
+
+
+def load_checked(raw: str, *, salt: str) -> Any:
+    """The signed set back; a changed, foreign or stale one is ``tampered``. The caller checks
+    the content again against the database before it applies anything."""
+    try:
+        return signing.loads(raw, salt=salt, max_age=CHECKED_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise TableError("tampered") from exc
