@@ -49,6 +49,7 @@ class AuditEvent(models.Model):
         PROFESSIONAL_CHANGED = "professional.changed", _("persoonsgegevens gewijzigd")
         REGISTRATION_ENDED = "registration.ended", _("registratie beëindigd")
         INVITATIONS_SENT = "professional.invited", _("uitnodiging verstuurd")
+        PROFESSIONALS_IMPORTED = "professionals.imported", _("professionals geïmporteerd")
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(

@@ -34,6 +34,8 @@ MIN_USERNAME_LENGTH = 3
 
 def selection(run: InvitationRun) -> QuerySet[Professional]:
     """The professionals a run invites."""
+    if run.professional_import_id is not None:
+        return Professional.objects.filter(imports=run.professional_import_id)
     return Professional.objects.filter(invitation_runs=run)
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_staff
 from peregister.backoffice.invitation_sending import address_of
-from peregister.backoffice.models import InvitationRun
+from peregister.backoffice.models import InvitationRun, ProfessionalImport
 from peregister.backoffice.tasks import send_invitations_task
 from peregister.core import clock
 from peregister.core.refusals import Refused
@@ -55,3 +55,18 @@ def _queue(run: InvitationRun) -> None:
         send_invitations_task.enqueue(code=code)
 
     transaction.on_commit(enqueue_invitations, robust=True)
+
+
+def invite_import(*, actor: Any, professional_import: ProfessionalImport) -> InvitationRun:
+    """Queue invitations for every professional an import took on or changed; the worker skips
+    those without an address and those who have set a password already."""
+    require_staff(actor)
+    with transaction.atomic():
+        run = InvitationRun.objects.create(
+            created_at=clock.now(),
+            created_by=actor,
+            professional_import=professional_import,
+            total=professional_import.professionals.count(),
+        )
+        _queue(run)
+    return run

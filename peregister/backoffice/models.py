@@ -10,6 +10,32 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class ProfessionalImport(models.Model):
+    """One applied *Professionals importeren*: who, when, and the professionals it took on or
+    changed (for *alle nieuwe professionals uitnodigen*)."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("geïmporteerd op"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("bestand"), max_length=200, blank=True)
+    created = models.PositiveIntegerField(_("nieuw"), default=0)
+    changed = models.PositiveIntegerField(_("gewijzigd"), default=0)
+    unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
+    professionals = models.ManyToManyField(
+        "registry.Professional", related_name="imports", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("import van professionals")
+        verbose_name_plural = _("imports van professionals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.file_name}"
+
+
 class InvitationRun(models.Model):
     """Staff asked to invite one professional, or every professional of an import.
 
@@ -28,9 +54,17 @@ class InvitationRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    # Who is invited (``invitations.selection`` reads it).
+    # Who is invited (``invitation_sending.selection``): one professional, or every
+    # professional an import took on or changed.
     professional = models.ForeignKey(
         "registry.Professional",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitation_runs",
+    )
+    professional_import = models.ForeignKey(
+        ProfessionalImport,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -53,7 +87,11 @@ class InvitationRun(models.Model):
             models.CheckConstraint(
                 condition=Q(sent__lte=models.F("total")) & Q(skipped__lte=models.F("total")),
                 name="invitation_run_counts_sane",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(professional__isnull=True) ^ Q(professional_import__isnull=True),
+                name="invitation_run_one_selection",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from peregister.backoffice.professionals import NewProfessional
 from peregister.core import clock
 from peregister.core.dates import DutchDateField
 from peregister.core.reasons import ReasonField
+from peregister.core.tabular import TableError, load_checked, read_upload, sign_checked
 from peregister.registry.intake import (
     MAX_LENGTHS,
     PersonData,
@@ -23,6 +24,14 @@ from peregister.registry.intake import (
     start_problem,
 )
 from peregister.registry.models import Professional, Register
+from peregister.registry.professional_import import (
+    MAX_BYTES,
+    MAX_ROWS,
+    Row,
+    read_rows,
+    rows_from_data,
+    rows_to_data,
+)
 
 MAX_SEARCH_LENGTH = 100
 
@@ -160,3 +169,96 @@ class AddProfessionalForm(PersonForm):
 
 class EndRegistrationForm(forms.Form):
     reason = ReasonField(required_message=_("Geef de reden van de beëindiging."))
+
+
+IMPORT_SALT = "peregister.backoffice.professional_import"
+IMPORT_ERROR_MESSAGES = {
+    "too_big": _("Het bestand is te groot: maximaal %(maximum_kb)s kB."),
+    "not_text": _(
+        "Dit is geen CSV-tekstbestand en geen Excel-werkmap (.xlsx). Sla het op als CSV UTF-8 "
+        "of als Excel-werkmap."
+    ),
+    "encoding": _(
+        "Het bestand is geen UTF-8-tekst. Sla het in Excel op als "
+        "‘CSV UTF-8 (gescheiden door lijstscheidingsteken)’ of als Excel-werkmap (.xlsx)."
+    ),
+    "delimiter": _(
+        "Het scheidingsteken is niet herkend: de kopregel moet de kolommen scheiden met een "
+        "puntkomma (;) of een komma (,)."
+    ),
+    "malformed": _(
+        "Het bestand is geen geldige CSV (bijvoorbeeld een niet-afgesloten aanhalingsteken)."
+    ),
+    "empty": _("Het bestand is leeg."),
+    "not_xlsx": _(
+        "Dit is geen geldige Excel-werkmap (.xlsx). Is het een ander bestand met een andere "
+        "naam? Sla het in Excel opnieuw op als Excel-werkmap of als CSV UTF-8."
+    ),
+    "columns": _(
+        "De kopregel mist de kolom(men): %(missing)s. Gebruik het voorbeeldbestand als begin."
+    ),
+    "no_rows": _("Het bestand bevat alleen een kopregel en geen regels met professionals."),
+    "too_many": _("Het bestand is te lang: maximaal %(maximum)s regels per keer."),
+    "tampered": _("De gegevens van de controlestap zijn ongeldig. Lees het bestand opnieuw in."),
+}
+
+
+def import_error_message(error: TableError) -> str:
+    return str(IMPORT_ERROR_MESSAGES[error.code]) % error.params
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bestand (CSV of Excel)"),
+        help_text=_(
+            "Een kopregel met de kolommen uit het voorbeeldbestand; CSV in UTF-8 gescheiden door "
+            "; of , of een Excel-werkmap (.xlsx). Maximaal 2 MB en %(maximum)s regels."
+        )
+        % {"maximum": MAX_ROWS},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        error_messages={
+            "required": _("Kies een bestand."),
+            "empty": _("Het bestand is leeg."),
+            "invalid": _("Er is geen bestand ontvangen. Kies het bestand opnieuw."),
+        },
+    )
+
+    rows: list[Row]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            data = read_upload(upload, max_bytes=MAX_BYTES)
+            self.rows = read_rows(data, name=str(upload.name or ""))
+        except TableError as error:
+            raise forms.ValidationError(import_error_message(error)) from error
+        return upload
+
+
+def sign_import(rows: list[Row], seen: list[list[Any]], file_name: str) -> str:
+    return sign_checked(
+        {"rows": rows_to_data(rows), "seen": seen, "name": file_name[:200]}, salt=IMPORT_SALT
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    """The checked rows come back signed; the service checks them again before applying."""
+
+    payload = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
+
+    rows: list[Row]
+    seen: list[list[Any]]
+    file_name: str
+
+    def clean_payload(self) -> str:
+        raw = self.cleaned_data["payload"]
+        try:
+            data = load_checked(raw, salt=IMPORT_SALT)
+            if not isinstance(data, dict) or not isinstance(data.get("seen"), list):
+                raise TableError("tampered")
+            self.rows = rows_from_data(data.get("rows"))
+        except TableError as error:
+            raise forms.ValidationError(import_error_message(TableError("tampered"))) from error
+        self.seen = data["seen"]
+        self.file_name = str(data.get("name", ""))[:200]
+        return str(raw)

@@ -4,6 +4,7 @@ from peregister.backoffice.views import (
     activities,
     attendance,
     mail,
+    professional_import,
     professionals,
     registrations,
     renewals,
@@ -14,6 +15,31 @@ app_name = "backoffice"
 urlpatterns = [
     path("professionals/", professionals.professional_list, name="professionals"),
     path("professionals/toevoegen/", professionals.professional_add, name="professional_add"),
+    path(
+        "professionals/importeren/",
+        professional_import.professional_import,
+        name="professional_import",
+    ),
+    path(
+        "professionals/importeren/voorbeeld.csv",
+        professional_import.professional_import_template,
+        name="professional_import_template",
+    ),
+    path(
+        "professionals/importeren/bevestigen/",
+        professional_import.professional_import_confirm,
+        name="professional_import_confirm",
+    ),
+    path(
+        "professionals/importeren/<uuid:code>/",
+        professional_import.professional_import_done,
+        name="professional_import_done",
+    ),
+    path(
+        "professionals/importeren/<uuid:code>/uitnodigen/",
+        professional_import.professional_import_invite,
+        name="professional_import_invite",
+    ),
     path("professionals/<uuid:code>/", professionals.professional_detail, name="professional"),
     path(
         "professionals/<uuid:code>/wijzigen/",

@@ -78,6 +78,7 @@ def registration_views(
 # What the register changed in a professional's data, as the dossier tells them.
 REGISTER_CHANGES = (
     AuditEvent.Action.PROFESSIONAL_CHANGED,
+    AuditEvent.Action.PROFESSIONALS_IMPORTED,
     AuditEvent.Action.REGISTRATION_ENDED,
 )
 RECENT_CHANGES = 10

@@ -1,5 +1,7 @@
 """Register intake (issue 14): *Professionals* for staff; everyone else 404, anonymous login."""
 
+from peregister.backoffice.models import ProfessionalImport
+from peregister.core import clock
 from tests.conftest import World
 from tests.matrix import Row, expect
 
@@ -13,7 +15,43 @@ def professional_path(world: World, action: str = "") -> str:
     return f"/register/professionals/{world.professional.code}/{action}"
 
 
+def import_path(world: World, action: str = "") -> str:
+    found = ProfessionalImport.objects.first() or ProfessionalImport.objects.create(
+        created_at=clock.now(), created_by=world.staff, file_name="lijst.csv"
+    )
+    return f"/register/professionals/importeren/{found.code}/{action}"
+
+
 ROWS = [
+    Row(
+        "backoffice:professional_import",
+        lambda w: "/register/professionals/importeren/",
+        ONLY_STAFF,
+    ),
+    Row(
+        "backoffice:professional_import",
+        lambda w: "/register/professionals/importeren/",
+        STAFF_EMPTY_POST,
+        method="post",
+    ),
+    Row(
+        "backoffice:professional_import_template",
+        lambda w: "/register/professionals/importeren/voorbeeld.csv",
+        ONLY_STAFF,
+    ),
+    Row(
+        "backoffice:professional_import_confirm",
+        lambda w: "/register/professionals/importeren/bevestigen/",
+        STAFF_EMPTY_POST,
+        method="post",
+    ),
+    Row("backoffice:professional_import_done", lambda w: import_path(w), ONLY_STAFF),
+    Row(
+        "backoffice:professional_import_invite",
+        lambda w: import_path(w, "uitnodigen/"),
+        expect(404, staff=302),
+        method="post",
+    ),
     Row("accounts:login_details", lambda w: "/account/inloggegevens-vergeten/", EVERYONE),
     # An empty form: the field's message, 400, for anyone.
     Row(

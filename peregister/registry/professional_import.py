@@ -1,0 +1,294 @@
+"""*Professionals importeren*: reading the file and checking every row against the register.
+
+Reading (``read_rows``) turns a CSV or XLSX file into rows of text through the shared engine
+(``core.tabular``); checking (``check_rows``) judges each row with the intake rules
+(``registry.intake``, the same as the staff form) and the database: *nieuw*, *gewijzigd* (with
+what changes), *ongewijzigd* or *fout* with its reason. Nothing here writes; applying the
+checked rows is ``backoffice.professional_import.import_professionals``.
+
+The registration number is the key: a row with a known number is that professional. Empty
+optional cells (e-mail, date of birth) keep what the register has.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+
+from peregister.core.dates import parse_date
+from peregister.core.tabular import (
+    FORMULA_START,
+    QUOTES,
+    TableError,
+    csv_rows,
+    decode_text,
+    xlsx_rows,
+)
+from peregister.registry.intake import FIELD_LABELS, PersonData, number_problem, person_problems
+from peregister.registry.models import Professional, Register, Registration
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+# Cells longer than any field are cut here (the check refuses them as too long), so a file of
+# 10,000-character names never travels whole into the signed set.
+MAX_CELL = 300
+
+COLUMNS = (
+    "registratienummer",
+    "register",
+    "voorletters",
+    "tussenvoegsel",
+    "achternaam",
+    "e-mailadres",
+    "geboortedatum",
+    "begindatum",
+)
+REQUIRED_COLUMNS = ("registratienummer", "register", "voorletters", "achternaam", "begindatum")
+TEMPLATE_EXAMPLE = ("0012345", "up", "J.P.", "van der", "Berg", "jp@example.nl", "", "01-09-2025")
+
+# Problems found while reading a cell (the check gives each its message).
+FORMULA = "formula"
+NUMBER_AS_NUMBER = "number_as_number"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the file, as text; ``problem`` when a cell could not be taken as text."""
+
+    position: int
+    cells: tuple[str, ...]  # in the order of ``COLUMNS``
+    problem: str = ""
+
+    def get(self, column: str) -> str:
+        return self.cells[COLUMNS.index(column)]
+
+
+@dataclass
+class CheckedRow:
+    row: Row
+    status: Status
+    reason: str = ""
+    changes: list[str] = field(default_factory=list)
+    professional: Professional | None = None
+    register: Register | None = None
+    person: PersonData | None = None
+    registered_on: dt.date | None = None
+
+
+def _text(value: Any) -> tuple[str, str]:
+    """A cell as text and the problem with it, if any."""
+    if isinstance(value, bool):
+        return str(value), ""
+    if isinstance(value, int | float):
+        # Excel stored a number: leading zeros (and text-ness) may be lost.
+        return str(value), NUMBER_AS_NUMBER
+    if isinstance(value, dt.datetime | dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return day.strftime("%d-%m-%Y"), ""
+    text = str(value).strip().strip(QUOTES).strip()
+    if text.startswith(FORMULA_START):
+        return text[:MAX_CELL], FORMULA
+    return text[:MAX_CELL], ""
+
+
+def _header_indexes(header: list[Any]) -> dict[str, int]:
+    names = [str(cell or "").strip().strip(QUOTES).strip().lower() for cell in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise TableError("columns", missing=", ".join(missing))
+    return {name: names.index(name) for name in COLUMNS if name in names}
+
+
+def _rows(source: Iterable[tuple[int, list[Any]]]) -> Iterator[Row]:
+    indexes: dict[str, int] | None = None
+    for position, cells in source:
+        if indexes is None:
+            indexes = _header_indexes(cells)
+            continue
+        texts: list[str] = []
+        problem = ""
+        for column in COLUMNS:
+            index = indexes.get(column)
+            value = cells[index] if index is not None and index < len(cells) else ""
+            text, cell_problem = _text(value)
+            if cell_problem == FORMULA or (cell_problem and column == "registratienummer"):
+                problem = problem or cell_problem
+            texts.append(text)
+        yield Row(position, tuple(texts), problem)
+
+
+def read_rows(data: bytes, *, name: str) -> list[Row]:
+    """The rows of an uploaded file (``.xlsx`` by name or content, else CSV)."""
+    if len(data) > MAX_BYTES:
+        raise TableError("too_big", maximum_kb=MAX_BYTES // 1024)
+    source: Iterable[tuple[int, list[Any]]]
+    if name.lower().endswith(".xlsx") or data[:2] == b"PK":
+        stream: IO[bytes] = io.BytesIO(data)
+        source = xlsx_rows(stream)
+    else:
+        source = csv_rows(decode_text(data, max_bytes=MAX_BYTES))
+    rows: list[Row] = []
+    for row in _rows(source):
+        rows.append(row)
+        if len(rows) > MAX_ROWS:
+            raise TableError("too_many", maximum=MAX_ROWS)
+    if not rows:
+        raise TableError("no_rows")
+    return rows
+
+
+def rows_to_data(rows: list[Row]) -> list[list[Any]]:
+    return [[row.position, list(row.cells), row.problem] for row in rows]
+
+
+def rows_from_data(data: Any) -> list[Row]:
+    """The inverse of ``rows_to_data``; anything else (crafted input) is ``tampered``."""
+    if not isinstance(data, list) or not data or len(data) > MAX_ROWS:
+        raise TableError("tampered")
+    rows: list[Row] = []
+    for item in data:
+        if not (isinstance(item, list) and len(item) == 3):
+            raise TableError("tampered")
+        position, cells, problem = item
+        if not (
+            isinstance(position, int)
+            and isinstance(problem, str)
+            and problem in ("", FORMULA, NUMBER_AS_NUMBER)
+            and isinstance(cells, list)
+            and len(cells) == len(COLUMNS)
+            and all(isinstance(cell, str) and len(cell) <= MAX_CELL for cell in cells)
+        ):
+            raise TableError("tampered")
+        rows.append(Row(position, tuple(cells), problem))
+    return rows
+
+
+def _read_problem(problem: str) -> str:
+    if problem == FORMULA:
+        return _("Een cel is een formule; zet er de waarde zelf in.")
+    return _(
+        "Het registratienummer staat als getal in het bestand: voorloopnullen kunnen verloren "
+        "zijn. Maak de kolom ‘tekst’ en vul de nummers opnieuw in."
+    )
+
+
+def _registers() -> dict[str, Register]:
+    found: dict[str, Register] = {}
+    for register in Register.objects.all():
+        found[register.code.lower()] = register
+        found[register.name.lower()] = register
+    return found
+
+
+def check_rows(rows: list[Row], *, today: dt.date) -> list[CheckedRow]:
+    """Every row judged; a constant number of queries whatever the number of rows."""
+    registers = _registers()
+    numbers = {row.get("registratienummer") for row in rows}
+    existing = {
+        p.registration_number: p
+        for p in Professional.objects.filter(registration_number__in=numbers)
+    }
+    registered = set(
+        Registration.objects.filter(professional__registration_number__in=numbers).values_list(
+            "professional__registration_number", "register_id"
+        )
+    )
+    seen: set[str] = set()
+    return [_check(row, today, registers, existing, registered, seen) for row in rows]
+
+
+def _error(row: Row, reason: str) -> CheckedRow:
+    return CheckedRow(row, Status.ERROR, reason=reason)
+
+
+def _check(
+    row: Row,
+    today: dt.date,
+    registers: dict[str, Register],
+    existing: dict[str, Professional],
+    registered: set[tuple[str, int]],
+    seen: set[str],
+) -> CheckedRow:
+    number = row.get("registratienummer")
+    if row.problem:
+        return _error(row, _read_problem(row.problem))
+    if problem := number_problem(number):
+        return _error(row, problem)
+    if number in seen:
+        return _error(row, _("Dit registratienummer staat eerder in het bestand."))
+    seen.add(number)
+    register = registers.get(row.get("register").lower())
+    if register is None:
+        return _error(
+            row, _("Onbekend register ‘%(register)s’.") % {"register": row.get("register")[:40]}
+        )
+    raw_start = row.get("begindatum")
+    registered_on = parse_date(raw_start) if raw_start else None
+    if registered_on is None:
+        return _error(row, _("De begindatum ontbreekt of is geen geldige datum (dd-mm-jjjj)."))
+    if registered_on > today:
+        return _error(row, _("De begindatum ligt in de toekomst."))
+    raw_birth = row.get("geboortedatum")
+    birth = parse_date(raw_birth) if raw_birth else None
+    if raw_birth and birth is None:
+        return _error(row, _("De geboortedatum is geen geldige datum (dd-mm-jjjj)."))
+    current = existing.get(number)
+    person = PersonData(
+        first_name=row.get("voorletters"),
+        name_prefix=row.get("tussenvoegsel"),
+        last_name=row.get("achternaam"),
+        # Empty optional cells keep what the register has.
+        email=row.get("e-mailadres") or (current.email if current else ""),
+        date_of_birth=birth or (current.date_of_birth if current else None),
+    )
+    problems = person_problems(person, register=register, today=today)
+    if problems:
+        field_name, message = problems[0]
+        return _error(row, f"{FIELD_LABELS.get(field_name, field_name)}: {message}")
+    if current is None:
+        return CheckedRow(
+            row, Status.NEW, register=register, person=person, registered_on=registered_on
+        )
+    if birth and current.date_of_birth and birth != current.date_of_birth:
+        return _error(
+            row,
+            _(
+                "Dit registratienummer hoort bij een andere persoon (de geboortedatum verschilt): "
+                "%(name)s."
+            )
+            % {"name": current.full_name},
+        )
+    changes = [str(FIELD_LABELS[name]) for name in person.changes_from(current)]
+    if (number, register.pk) not in registered:
+        changes.append(_("nieuwe registratie in %(register)s") % {"register": register.name})
+    return CheckedRow(
+        row,
+        Status.CHANGED if changes else Status.UNCHANGED,
+        changes=changes,
+        professional=current,
+        register=register,
+        person=person,
+        registered_on=registered_on,
+    )
+
+
+def fingerprint(checked: list[CheckedRow]) -> list[list[Any]]:
+    """What staff saw and confirm: each row's status and changes (compared on confirmation)."""
+    return [[c.row.position, str(c.status), c.changes] for c in checked]
+
+
+def template_rows() -> list[tuple[str, ...]]:
+    return [COLUMNS, TEMPLATE_EXAMPLE]

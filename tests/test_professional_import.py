@@ -1,0 +1,333 @@
+"""*Professionals importeren* (issue 14): check step, signed confirmation, all or nothing,
+idempotent, invitations for a whole import; and every kind of garbage file.
+
+OWASP ASVS 4.0.3 V5.1.3/V5.1.4 (input validated, structured data checked), V12.1.1 (size
+limit), V12.2.1 (file content checked, not its name), V5.2.8 (formulas refused on input).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from typing import Any
+from unittest import mock
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from peregister.audit.models import AuditEvent
+from peregister.backoffice import invitation_sending
+from peregister.backoffice.models import InvitationRun, ProfessionalImport
+from peregister.core import clock
+from peregister.registry.models import PePeriod, Professional, Registration
+from tests import factories
+from tests.conftest import World, client_for
+
+IMPORT = "/register/professionals/importeren/"
+CONFIRM = "/register/professionals/importeren/bevestigen/"
+HEADER = (
+    "registratienummer;register;voorletters;tussenvoegsel;achternaam;e-mailadres;"
+    "geboortedatum;begindatum"
+)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 6, 15, 12, 0, tzinfo=clock.AMSTERDAM), tick=False):
+        yield
+
+
+def csv_file(*lines: str, header: str = HEADER, bom: bool = True, sep: str = ";") -> bytes:
+    text = "\r\n".join([header, *lines]).replace(";", sep) + "\r\n"
+    return ("\ufeff" if bom else "").encode() + text.encode()
+
+
+GOOD = (
+    "0000101;up;A.;;Jansen;a.jansen@example.nl;;01-01-2026",
+    "0000102;Uitzendprofessional;B.C.;de;Vries;;02-03-1980;01-03-2019",
+)
+
+
+def upload(client: Any, data: bytes, name: str = "professionals.csv") -> Any:
+    return client.post(IMPORT, {"file": SimpleUploadedFile(name, data)})
+
+
+def payload_of(response: Any) -> str:
+    found = re.search(r'name="payload" value="([^"]+)"', response.content.decode())
+    assert found, "no confirmation offered"
+    return found.group(1)
+
+
+def test_template_download_is_the_import_format(world: World) -> None:
+    client = client_for(world.staff)
+    response = client.get("/register/professionals/importeren/voorbeeld.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    assert response.content.decode("utf-8-sig").splitlines()[0] == HEADER
+    # The template itself imports cleanly.
+    checked = upload(client, response.content, "voorbeeld.csv")
+    assert checked.status_code == 200
+    assert "1 nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in checked.content.decode()
+
+
+@pytest.mark.parametrize(("bom", "sep"), [(True, ";"), (False, ","), (True, ",")])
+def test_check_then_confirm_takes_everyone_on(world: World, bom: bool, sep: str) -> None:
+    client = client_for(world.staff)
+    checked = upload(client, csv_file(*GOOD, bom=bom, sep=sep))
+    assert checked.status_code == 200
+    assert "2 nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in checked.content.decode()
+    # Nothing is written before confirmation.
+    assert not Professional.objects.filter(registration_number="0000101").exists()
+    done = client.post(CONFIRM, {"payload": payload_of(checked)})
+    assert done.status_code == 302
+    jansen = Professional.objects.get(registration_number="0000101")
+    assert (jansen.first_name, jansen.last_name, jansen.email) == (
+        "A.",
+        "Jansen",
+        "a.jansen@example.nl",
+    )
+    vries = Professional.objects.get(registration_number="0000102")
+    assert vries.full_name == "B.C. de Vries"
+    assert vries.date_of_birth == dt.date(1980, 3, 2)
+    period = PePeriod.objects.get(registration__professional=vries)
+    assert (period.start, period.end) == (dt.date(2025, 3, 1), dt.date(2027, 2, 28))
+    record = ProfessionalImport.objects.get()
+    assert (record.created, record.changed, record.unchanged) == (2, 0, 0)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PROFESSIONALS_IMPORTED)
+    assert event.actor == world.staff
+    assert set(event.professionals.all()) == {jansen, vries}
+
+
+def test_importing_the_same_file_twice_changes_nothing(world: World) -> None:
+    client = client_for(world.staff)
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(*GOOD)))})
+    before = (Professional.objects.count(), Registration.objects.count(), PePeriod.objects.count())
+    again = upload(client, csv_file(*GOOD))
+    assert "0 nieuw, 0 gewijzigd, 2 ongewijzigd, 0 fout" in again.content.decode()
+    assert 'name="payload"' not in again.content.decode()
+    assert after_counts() == before
+    assert ProfessionalImport.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PROFESSIONALS_IMPORTED).count() == 1
+
+
+def after_counts() -> tuple[int, int, int]:
+    return (Professional.objects.count(), Registration.objects.count(), PePeriod.objects.count())
+
+
+def test_changed_rows_say_what_changes(world: World) -> None:
+    client = client_for(world.staff)
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(*GOOD)))})
+    changed = upload(
+        client, csv_file("0000101;up;A.;;Jansen-Bos;nieuw@example.nl;;01-01-2026", GOOD[1])
+    )
+    page = changed.content.decode()
+    assert "0 nieuw, 1 gewijzigd, 1 ongewijzigd, 0 fout" in page
+    assert "achternaam, e-mailadres" in page
+    client.post(CONFIRM, {"payload": payload_of(changed)})
+    jansen = Professional.objects.get(registration_number="0000101")
+    assert (jansen.last_name, jansen.email) == ("Jansen-Bos", "nieuw@example.nl")
+    # The professional sees it in the dossier.
+    assert jansen.audit_events.filter(action=AuditEvent.Action.PROFESSIONALS_IMPORTED).count() == 2
+
+
+def test_an_existing_professional_gets_a_new_registration(world: World) -> None:
+    factories.RegisterFactory(code="bo", name="Backofficeprofessional")
+    number = world.professional.registration_number
+    Professional.objects.filter(pk=world.professional.pk).update(last_name="Jansen")
+    line = f"{number};bo;{world.professional.first_name};;Jansen;;;01-06-2026"
+    checked = upload(client_for(world.staff), csv_file(line))
+    assert "nieuwe registratie in Backofficeprofessional" in checked.content.decode()
+    client_for(world.staff).post(CONFIRM, {"payload": payload_of(checked)})
+    assert world.professional.registrations.filter(register__code="bo").exists()
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("0000201;up;;;Jansen;;;01-01-2026", "Vul de voorletters in."),
+        ("0000202;up;A.;;Jansen;geen-adres;;01-01-2026", "Vul een geldig e-mailadres in."),
+        ("0000203;xx;A.;;Jansen;;;01-01-2026", "Onbekend register"),
+        ("0000204;up;A.;;Jansen;;;01-01-2027", "De begindatum ligt in de toekomst."),
+        ("0000205;up;A.;;Jansen;;;31-02-2026", "geen geldige datum"),
+        ("0000206;up;A.;;Jansen;;31-02-1990;01-01-2026", "geboortedatum is geen geldige"),
+        ('0000207;up;A.;;=HYPERLINK("x");;;01-01-2026', "formule"),
+        ("0000208;up;A.;;" + "x" * 10_000 + ";;;01-01-2026", "Te lang"),
+        ("00 00209;up;A.;;Jansen;;;01-01-2026", "cijfers en letters"),
+        ("0000210;up;A.;;Jan\x07sen;;;01-01-2026", "tekens die niet"),
+    ],
+)
+def test_row_errors_with_their_reason_and_no_write(world: World, line: str, reason: str) -> None:
+    client = client_for(world.staff)
+    before = after_counts()
+    checked = upload(client, csv_file(line, GOOD[0]))
+    page = checked.content.decode()
+    assert checked.status_code == 400
+    assert "1 nieuw, 0 gewijzigd, 0 ongewijzigd, 1 fout" in page
+    assert reason in page
+    assert 'name="payload"' not in page
+    assert after_counts() == before
+
+
+def test_duplicate_number_in_the_file(world: World) -> None:
+    checked = upload(client_for(world.staff), csv_file(GOOD[0], GOOD[0]))
+    assert "staat eerder in het bestand" in checked.content.decode()
+
+
+def test_number_of_another_person_refused(world: World) -> None:
+    other = world.other_professional
+    Professional.objects.filter(pk=other.pk).update(date_of_birth=dt.date(1970, 1, 1))
+    line = f"{other.registration_number};up;A.;;Jansen;;02-02-1990;01-01-2026"
+    checked = upload(client_for(world.staff), csv_file(line))
+    assert "hoort bij een andere persoon" in checked.content.decode()
+
+
+def test_a_file_with_errors_cannot_be_confirmed_even_with_a_forged_fingerprint(
+    world: World,
+) -> None:
+    from peregister.backoffice.professional_forms import sign_import
+    from peregister.registry.professional_import import read_rows
+
+    rows = read_rows(csv_file(GOOD[0], "0000203;xx;A.;;Jansen;;;01-01-2026"), name="x.csv")
+    seen = [[rows[0].position, "new", []], [rows[1].position, "error", []]]
+    response = client_for(world.staff).post(CONFIRM, {"payload": sign_import(rows, seen, "x")})
+    assert response.status_code == 400
+    assert not Professional.objects.filter(registration_number="0000101").exists()
+
+
+def test_tampered_payload_is_refused(world: World) -> None:
+    client = client_for(world.staff)
+    payload = payload_of(upload(client, csv_file(*GOOD)))
+    response = client.post(CONFIRM, {"payload": payload[:-3] + "abc"})
+    assert response.status_code == 400
+    assert "ongeldig" in response.content.decode()
+    assert not Professional.objects.filter(registration_number="0000101").exists()
+
+
+def test_a_change_between_check_and_confirm_is_a_conflict(world: World) -> None:
+    client = client_for(world.staff)
+    payload = payload_of(upload(client, csv_file(*GOOD)))
+    factories.ProfessionalFactory(registration_number="0000101", last_name="Anders")
+    response = client.post(CONFIRM, {"payload": payload})
+    assert response.status_code == 409
+    assert "Controleer de regels opnieuw" in response.content.decode()
+    assert not Professional.objects.filter(registration_number="0000102").exists()
+
+
+def xlsx(rows: list[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_HEADER = HEADER.split(";")
+
+
+def test_xlsx_import(world: World) -> None:
+    data = xlsx(
+        [
+            XLSX_HEADER,
+            [
+                "0000301",
+                "up",
+                "C.",
+                "",
+                "Smit",
+                "c.smit@example.nl",
+                dt.date(1985, 5, 5),
+                "01-02-2026",
+            ],
+        ]
+    )
+    client = client_for(world.staff)
+    checked = upload(client, data, "lijst.xlsx")
+    assert checked.status_code == 200
+    assert "1 nieuw" in checked.content.decode()
+    client.post(CONFIRM, {"payload": payload_of(checked)})
+    smit = Professional.objects.get(registration_number="0000301")
+    assert smit.date_of_birth == dt.date(1985, 5, 5)
+
+
+def test_xlsx_number_cells_and_formulas_are_refused(world: World) -> None:
+    data = xlsx(
+        [
+            XLSX_HEADER,
+            [301, "up", "C.", "", "Smit", "", "", "01-02-2026"],
+            ["0000302", "up", "D.", "", "=A1", "", "", "01-02-2026"],
+        ]
+    )
+    page = upload(client_for(world.staff), data, "lijst.xlsx").content.decode()
+    assert "voorloopnullen kunnen verloren" in page
+    assert "formule" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (
+            HEADER.encode("utf-8") + "\r\n0000401;up;É.;;Smit;;;01-01-2026".encode("latin-1"),
+            "l.csv",
+            "geen UTF-8",
+        ),
+        (b"0000401;up;A.;;Jansen;;;01-01-2026\r\n", "geen-kop.csv", "mist de kolom"),
+        (b"x" * (20 * 1024 * 1024), "groot.csv", "te groot"),
+        (b"registratienummer;register\x00\r\n", "nul.csv", "geen CSV-tekstbestand"),
+        (HEADER.encode() + b"\r\n", "leeg.csv", "alleen een kopregel"),
+        (b"registratienummer register\r\n1 up\r\n", "sep.csv", "scheidingsteken"),
+    ],
+)
+def test_garbage_files_answer_400_with_a_dutch_message(
+    world: World, data: bytes, name: str, message: str
+) -> None:
+    before = after_counts()
+    response = upload(client_for(world.staff), data, name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert after_counts() == before
+
+
+def test_a_zip_renamed_xlsx_is_refused(world: World) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "geen werkmap")
+    response = upload(client_for(world.staff), buffer.getvalue(), "lijst.xlsx")
+    assert response.status_code == 400
+    assert "geen geldige Excel-werkmap" in response.content.decode()
+    broken = upload(client_for(world.staff), b"PK\x03\x04" + b"\x00" * 100, "kapot.xlsx")
+    assert broken.status_code == 400
+
+
+def test_invite_everyone_of_an_import_in_batches(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(world.staff)
+    lines = [
+        f"00005{index:02d};up;A.;;Jansen;p{index}@example.nl;;01-01-2026" for index in range(5)
+    ]
+    lines.append("0000599;up;Z.;;Zonder;;;01-01-2026")  # no address: skipped
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(*lines)))})
+    record = ProfessionalImport.objects.get()
+    with (
+        mock.patch.object(invitation_sending, "BATCH_SIZE", 2),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(f"/register/professionals/importeren/{record.code}/uitnodigen/")
+    assert response.status_code == 302
+    run = InvitationRun.objects.get()
+    assert (run.state, run.total, run.sent, run.skipped) == ("done", 6, 5, 1)
+    assert len(mail.outbox) == 5
+    # One audit event per batch that sent something: 2 + 2 + 1 (the last batch skips one).
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.INVITATIONS_SENT)
+    assert sorted(event.data["count"] for event in events) == [1, 2, 2]
+    page = client.get(f"/register/professionals/importeren/{record.code}/").content.decode()
+    assert "Uitnodigingen verstuurd: 5" in page
