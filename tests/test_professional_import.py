@@ -82,6 +82,7 @@ def test_check_then_confirm_takes_everyone_on(world: World, bom: bool, sep: str)
     checked = upload(client, csv_file(*GOOD, bom=bom, sep=sep))
     assert checked.status_code == 200
     assert "2 nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in checked.content.decode()
+    assert checked.content.decode().count('class="status status-new">nieuw<') == 2
     # Nothing is written before confirmation.
     assert not Professional.objects.filter(registration_number="0000101").exists()
     done = client.post(CONFIRM, {"payload": payload_of(checked)})

@@ -49,7 +49,6 @@ def _check_page(
             "applicable": counts.get(Status.NEW, 0) + counts.get(Status.CHANGED, 0),
             "payload": sign_import(rows, fingerprint(checked), file_name),
             "file_name": file_name,
-            "statuses": Status,
             "error": error,
         },
         # A file with errors is refused as a whole (nothing can be confirmed): a client error.
