@@ -10,14 +10,25 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from peregister.audit.models import AuditEvent
-from peregister.backoffice import activities, closing, organisations, renewals
+from peregister.backoffice import (
+    activities,
+    closing,
+    invitations,
+    organisations,
+    professional_import,
+    professionals,
+    renewals,
+)
 from peregister.backoffice import self_reports as decisions
+from peregister.backoffice.models import ProfessionalImport
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry import completions, self_reports
 from peregister.registry import renewals as submissions
 from peregister.registry.attendance import Entry
+from peregister.registry.intake import PersonData
 from peregister.registry.models import Completion, Registration
+from peregister.registry.professional_import import check_rows, fingerprint, read_rows
 from tests import factories
 from tests.conftest import World
 
@@ -41,7 +52,53 @@ def _lapsed(world: World) -> Registration:
     return registration
 
 
+def _newcomer_person() -> PersonData:
+    return PersonData("A.", "", "Jansen", "a.jansen@example.nl", None)
+
+
+def _import_rows() -> Any:
+    data = (
+        "registratienummer;register;voorletters;achternaam;begindatum\r\n"
+        f"0099001;up;A.;Jansen;{clock.today():%d-%m-%Y}\r\n"
+    ).encode()
+    rows = read_rows(data, name="lijst.csv")
+    return rows, fingerprint(check_rows(rows, today=clock.today()))
+
+
+def _import_professionals(world: World, actor: Any) -> object:
+    factories.RegisterFactory()
+    rows, seen = _import_rows()
+    return professional_import.import_professionals(
+        actor=actor, rows=rows, seen=seen, file_name="lijst.csv"
+    )
+
+
 STAFF_SERVICES: dict[str, Callable[[World, Any], object]] = {
+    "add_professional": lambda w, a: professionals.add_professional(
+        actor=a,
+        data=professionals.NewProfessional(
+            person=_newcomer_person(),
+            registration_number="0099002",
+            register=factories.RegisterFactory(),
+            registered_on=clock.today(),
+        ),
+    ),
+    "update_professional": lambda w, a: professionals.update_professional(
+        actor=a, professional=w.other_professional, person=_newcomer_person()
+    ),
+    "end_registration": lambda w, a: professionals.end_registration(
+        actor=a, registration=w.professional.registrations.get(), reason="Op verzoek."
+    ),
+    "invite_professional": lambda w, a: invitations.invite_professional(
+        actor=a, professional=factories.ProfessionalFactory(user=None, email="n@example.nl")
+    ),
+    "invite_import": lambda w, a: invitations.invite_import(
+        actor=a,
+        professional_import=ProfessionalImport.objects.create(
+            created_at=clock.now(), created_by=w.staff
+        ),
+    ),
+    "import_professionals": _import_professionals,
     "approve_renewal": lambda w, a: renewals.approve_renewal(
         actor=a, renewal=factories.RenewalSubmissionFactory()
     ),

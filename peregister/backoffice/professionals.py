@@ -126,7 +126,7 @@ def update_professional(*, actor: Any, professional: Professional, person: Perso
     return changed
 
 
-def end_registration(*, actor: Any, registration: Registration, reason: str) -> None:
+def end_registration(*, actor: Any, registration: Registration, reason: str) -> Registration:
     """*Beëindigen*: the register ends the registration (not *vervallen*, which is the period
     rule's). An active or lapsed registration can be ended; an ended one stays as it is."""
     require_staff(actor)
@@ -151,3 +151,5 @@ def end_registration(*, actor: Any, registration: Registration, reason: str) -> 
             # The staff's justification, not dossier contents.
             reason=reason,
         )
+    registration.refresh_from_db(fields=["status", "status_changed_at", "end_reason"])
+    return registration
