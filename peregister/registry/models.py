@@ -113,7 +113,8 @@ class Registration(models.Model):
     registered_on = models.DateField(_("geregistreerd op"))
     status_changed_at = models.DateTimeField(null=True, blank=True)
     # Why the register ended it (*beëindigd*); a lapse (*vervallen*) has no reason of its own.
-    end_reason = models.TextField(_("reden beëindiging"), blank=True)
+    # db_default: rows written outside the ORM (the benchmark's bulk loader) get "" too.
+    end_reason = models.TextField(_("reden beëindiging"), blank=True, default="", db_default="")
 
     objects = RegistrationQuerySet.as_manager()
 

@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='registration',
             name='end_reason',
-            field=models.TextField(blank=True, verbose_name='reden beëindiging'),
+            field=models.TextField(blank=True, db_default='', default='', verbose_name='reden beëindiging'),
         ),
     ]
