@@ -1,11 +1,8 @@
 from django.conf import settings
-from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from peregister.accounts.guards import public
-
-admin.site.site_header = "PE-register"
 
 urlpatterns = [
     path("", include("peregister.home.urls")),
@@ -25,7 +22,6 @@ urlpatterns = [
     path("register/", include("peregister.backoffice.urls")),
     path("eigen-activiteit/", include("peregister.registry.self_report_urls")),
     path("taal/", public(set_language), name="set_language"),
-    path("django-admin/", admin.site.urls),
 ]
 
 handler403 = "peregister.core.errors.forbidden"

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from peregister.accounts.guards import POLICY_ATTRIBUTE
@@ -8,8 +11,7 @@ from tests.conftest import World, client_for
 from tests.matrix import PERSONAS, all_rows
 
 ROWS = all_rows()
-# Django's own admin guards itself with staff permissions and its own login page.
-EXEMPT_NAMESPACES = {"admin"}
+# No namespace is exempt: Django's admin (a second, unthrottled login) is not installed.
 
 
 def walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, object]]:
@@ -17,8 +19,6 @@ def walk(resolver: URLResolver, namespace: str = "") -> list[tuple[str, object]]
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
             child = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            if pattern.namespace in EXEMPT_NAMESPACES:
-                continue
             found.extend(walk(pattern, child))
         elif isinstance(pattern, URLPattern):
             found.append((f"{namespace}{pattern.name}", pattern.callback))
@@ -47,3 +47,29 @@ def test_permission_matrix(world: World, row, persona: str) -> None:
     assert response.status_code == row.expected[persona], (
         f"{row.method.upper()} {row.url_name} as {persona}: {response.status_code}"
     )
+    assert_security_headers(response, logged_in=persona != "anonymous")
+
+
+INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
+
+
+def assert_security_headers(response: HttpResponseBase, *, logged_in: bool) -> None:
+    """ASVS 14.4.3 (CSP), 14.4.x (Permissions-Policy), 8.2.1 (no caching of personal data):
+    on every page of the matrix, for every persona and status."""
+    policy = response["Content-Security-Policy"]
+    directives = {
+        name: value.strip()
+        for name, _, value in (part.strip().partition(" ") for part in policy.split(";"))
+        if name
+    }
+    assert directives["default-src"] == "'none'"
+    assert "'unsafe-inline'" not in policy
+    assert "'unsafe-eval'" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+    assert "camera=()" in response["Permissions-Policy"]
+    if logged_in:
+        assert response["Cache-Control"] == "no-store"
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith("text/html") and not getattr(response, "streaming", False):
+        inline = INLINE.search(response.content.decode())
+        assert inline is None, f"inline script or style: {inline.group(0) if inline else ''}"

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts.models import User
 
+# ASVS 2.1.2: at least 64 characters allowed, more than 128 refused (before any hashing).
+PASSWORD_MAX = 128
+
 
 class LoginForm(AuthenticationForm):
     """Login by username; one message for every failure, so it never tells whether a user exists."""
@@ -33,6 +36,7 @@ class LoginForm(AuthenticationForm):
     password = forms.CharField(
         label=_("Wachtwoord"),
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -66,10 +70,22 @@ class NewUsernameField(forms.CharField):
             **kwargs,  # type: ignore[arg-type]
         )
 
+    def clean(self, value: Any) -> Any:
+        # Length and shape first, the uniqueness query last: a 50,000-character name must be
+        # refused as too long, not handed to the database (ASVS 5.1.4).
+        value = super().clean(value)
+        if value and User.objects.filter(username__iexact=value).exists():
+            raise ValidationError(
+                _("Deze gebruikersnaam is al in gebruik. Kies een andere."), code="taken"
+            )
+        return value
+
     def validate(self, value: str) -> None:
         super().validate(value)
         if not value:
             return
+        if len(value) > USERNAME_MAX:
+            raise ValidationError(self.error_messages["max_length"], code="max_length")
         if len(value) < USERNAME_MIN:
             raise ValidationError(
                 _("Gebruik minstens %(min)d tekens.") % {"min": USERNAME_MIN}, code="min_length"
@@ -81,10 +97,6 @@ class NewUsernameField(forms.CharField):
                     "een letter of cijfer."
                 ),
                 code="invalid",
-            )
-        if User.objects.filter(username__iexact=value).exists():
-            raise ValidationError(
-                _("Deze gebruikersnaam is al in gebruik. Kies een andere."), code="taken"
             )
 
 
@@ -99,13 +111,18 @@ class LinkSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
             "Minstens 10 tekens, niet alleen cijfers, geen veelgebruikt wachtwoord en niet te "
             "veel gelijk aan uw gebruikersnaam of naam."
         ),
-        error_messages={"required": _("Kies een wachtwoord.")},
+        error_messages={
+            "required": _("Kies een wachtwoord."),
+            "max_length": _("Gebruik hoogstens %(max)d tekens.") % {"max": PASSWORD_MAX},
+        },
+        max_length=PASSWORD_MAX,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
         label=_("Herhaal het nieuwe wachtwoord"),
         error_messages={"required": _("Herhaal het wachtwoord.")},
+        max_length=PASSWORD_MAX,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 
+from peregister.core.numbers import ascii_digits
+
 PAGE_PARAM = "pagina"
 # A page number longer than this is garbage, not a page.
 MAX_PAGE_PARAM_LENGTH = 10
@@ -20,13 +22,7 @@ MAX_PAGE_PARAM_LENGTH = 10
 def requested_page(query: Mapping[str, Any]) -> int:
     """The page asked for in ``query`` (``request.GET``), at least 1."""
     raw = query.get(PAGE_PARAM)
-    # isascii(): str.isdigit() also accepts characters such as "²" that int() refuses.
-    if (
-        not isinstance(raw, str)
-        or not raw
-        or len(raw) > MAX_PAGE_PARAM_LENGTH
-        or not (raw.isascii() and raw.isdigit())
-    ):
+    if not isinstance(raw, str) or len(raw) > MAX_PAGE_PARAM_LENGTH or not ascii_digits(raw):
         return 1
     return max(int(raw), 1)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from peregister.core.numbers import AsciiIntegerField
 from peregister.registry.models import MAX_POINTS, LearningActivity
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def points_field(
     required_message: StrOrPromise,
     min_message: StrOrPromise,
 ) -> forms.IntegerField:
-    return forms.IntegerField(
+    return AsciiIntegerField(
         label=label,
         min_value=min_value,
         max_value=MAX_POINTS,

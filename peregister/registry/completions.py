@@ -24,6 +24,7 @@ from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.numbers import ascii_digits
 from peregister.core.refusals import Refused
 from peregister.registry.attendance import MAX_NUMBER_LENGTH, Entry, Problem
 from peregister.registry.models import Completion, LearningActivity, Professional
@@ -85,7 +86,7 @@ def _zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
     Only widths that registration numbers really have are tried, which keeps the lookup small
     (databases limit the number of query parameters).
     """
-    digits = [number for number in numbers if number.isdigit()]
+    digits = [number for number in numbers if ascii_digits(number)]
     if not digits:
         return {}
     widths = set(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from peregister.core.numbers import ascii_digits
 from peregister.registry.models import Registration
 from peregister.statements import content
 from peregister.statements.services import (
@@ -16,8 +16,6 @@ from peregister.statements.services import (
     MAX_VALID_DAYS,
     validity_out_of_range,
 )
-
-ASCII_DAYS = re.compile(r"[0-9]{1,3}")
 
 
 class StatementForm(forms.Form):
@@ -61,8 +59,7 @@ class StatementForm(forms.Form):
 
     def clean_valid_days(self) -> int:
         raw = self.cleaned_data["valid_days"].strip()
-        # ASCII digits only: int() would also accept digits of other scripts.
-        if not ASCII_DAYS.fullmatch(raw):
+        if not ascii_digits(raw):
             raise forms.ValidationError(_("Vul een heel aantal dagen in, bijvoorbeeld 30."))
         days = int(raw)
         if not 1 <= days <= MAX_VALID_DAYS:

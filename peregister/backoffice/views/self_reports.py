@@ -100,7 +100,7 @@ def self_report_certificate(request: HttpRequest, code: uuid.UUID) -> HttpRespon
         or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     return response
 
 

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peregister.access import policies
 from peregister.core import clock
+from peregister.core.numbers import ascii_digits
 from peregister.organisations.models import Contact, Organisation
 from peregister.reports.render import write_csv, write_xlsx
 from peregister.reports.rows import report_rows
@@ -27,7 +28,7 @@ def find_organisation(key: str) -> Organisation:
     """By KvK number (8 digits) or by the organisation's code (UUID)."""
     key = key.strip()
     organisations = Organisation.objects.exclude(status=Organisation.Status.REJECTED)
-    if key.isdigit():
+    if ascii_digits(key):
         found = organisations.filter(kvk_number=key).first()
     else:
         try:

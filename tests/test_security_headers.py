@@ -1,0 +1,54 @@
+"""Caching and browser headers (OWASP ASVS 4.0.3 V8.2.1, V14.4). The permission matrix checks
+the headers on every page for every persona; these name the pages of finding 6."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from peregister.accounts import tokens
+from tests.conftest import World, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_set_password_page_is_not_stored(world: World) -> None:
+    """ASVS 8.2.1: the page opened from the mailed link (its token in the address) is not kept
+    in the browser's or a proxy's cache."""
+    token = tokens.issue_token(world.contact_live.user)
+    response = Client().get(f"/account/wachtwoord-instellen/{token}/")
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/werkgever/professionals/",
+        "/werkgever/rapportage/",
+        "/werkgever/rapportage.csv",
+        "/werkgever/rapportage.xlsx",
+    ],
+)
+def test_personal_pages_and_downloads_are_not_stored(world: World, path: str) -> None:
+    response = client_for(world.administrator.user).get(path)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_a_dossier_is_not_stored(world: World) -> None:
+    response = client_for(world.contact_live.user).get(
+        f"/werkgever/professionals/{world.professional.code}/"
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    own = client_for(world.professional.user).get("/mijn/dossier/")
+    assert own["Cache-Control"] == "no-store"
+
+
+def test_a_public_page_also_defaults_to_no_store_and_names_no_unsafe_source() -> None:
+    response = Client().get("/account/nieuwe-link/")
+    assert response["Cache-Control"] == "no-store"
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "publickey-credentials-get=(self)" in response["Permissions-Policy"]
