@@ -172,11 +172,15 @@ if TESTING:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "peregister.accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
     },
+    {"NAME": "peregister.accounts.passwords.NotOnlyWhitespaceValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "peregister.accounts.passwords.DutchCommonPasswordValidator"},
+    {"NAME": "peregister.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "peregister.accounts.passwords.GuessableValidator"},
 ]
 
 # Single-use set-password links for new accounts (their own token, see accounts.tokens).

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from peregister.accounts import passwords
 from peregister.accounts.models import User
 
 # ASVS 2.1.2: at least 64 characters allowed, more than 128 refused (before any hashing).
@@ -108,8 +109,9 @@ class LinkSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
     new_password1 = forms.CharField(
         label=_("Nieuw wachtwoord"),
         help_text=_(
-            "Minstens 10 tekens, niet alleen cijfers, geen veelgebruikt wachtwoord en niet te "
-            "veel gelijk aan uw gebruikersnaam of naam."
+            "Minstens 12 tekens, niet alleen cijfers of spaties, geen veelgebruikt of uitgelekt "
+            "wachtwoord en niet te veel gelijk aan uw gebruikersnaam of naam. Een paar losse "
+            "woorden achter elkaar is lang én goed te onthouden."
         ),
         error_messages={
             "required": _("Kies een wachtwoord."),
@@ -127,9 +129,17 @@ class LinkSetPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    # The strength of a refused password, shown on the form (ASVS 2.1.8).
+    strength_word: str = ""
+
     def clean(self) -> dict[str, Any]:
         # What is wrong with the password itself is said at the password, not at the repeat;
         # a mismatch only matters once the password is acceptable.
+        password = self.cleaned_data.get("new_password1")
+        if password:
+            self.strength_word = str(
+                passwords.STRENGTH_WORDS[passwords.strength(password, self.user)]
+            )
         self.validate_password_for_user(self.user, "new_password1")
         if "new_password1" in self.cleaned_data:
             self.validate_passwords("new_password1", "new_password2")

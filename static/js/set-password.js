@@ -27,6 +27,29 @@
     repeat.type = type;
   });
 
+  // A live indication of strength while typing (ASVS 2.1.8). The register decides on submit
+  // (length, common and breached lists, zxcvbn); this only counts length and character kinds.
+  var meter = document.getElementById("password-strength");
+  if (meter) {
+    first.addEventListener("input", function () {
+      var value = first.value;
+      if (!value) { meter.textContent = ""; return; }
+      if (value.length < 12) {
+        meter.textContent = meter.getAttribute("data-short").replace("{n}", String(12 - value.length));
+        return;
+      }
+      var pool = 0;
+      if (/[a-z]/.test(value)) { pool += 26; }
+      if (/[A-Z]/.test(value)) { pool += 26; }
+      if (/[0-9]/.test(value)) { pool += 10; }
+      if (/[^A-Za-z0-9]/.test(value)) { pool += 33; }
+      var distinct = new Set(value.split("")).size;
+      var bits = Math.min(value.length, distinct * 2) * Math.log2(Math.max(pool, 2));
+      var word = bits < 50 ? "data-weak" : (bits < 75 ? "data-fair" : "data-strong");
+      meter.textContent = meter.getAttribute(word);
+    });
+  }
+
   var errorId = "id_new_password2_mismatch";
   form.addEventListener("submit", function (event) {
     var old = document.getElementById(errorId);
