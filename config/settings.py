@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Around the error pages, so it sees the 404 a view raised (a denied dossier or report).
+    "peregister.audit.middleware.DeniedAccessMiddleware",
     # Last, so its 404 and 403 pages have the user, the language and the messages.
     "peregister.core.errors.ProductErrorPagesMiddleware",
 ]

@@ -65,8 +65,9 @@ def test_authorise_sends_the_confirmation_once(
     organisation = requested()
     staff = client_for(world.staff)
     with django_capture_on_commit_callbacks(execute=True):
-        assert staff.post(url(organisation, "autoriseren")).status_code == 302
-        again = staff.post(url(organisation, "autoriseren"))
+        seen = {"seen": organisation.review_fingerprint()}
+        assert staff.post(url(organisation, "autoriseren"), seen).status_code == 302
+        again = staff.post(url(organisation, "autoriseren"), seen)
     assert again.status_code == 400
     assert "past niet bij de huidige status" in again.content.decode()
     organisation.refresh_from_db()
@@ -164,7 +165,11 @@ def test_staff_pages_refuse_get_on_actions_and_unknown_codes(world: World) -> No
 def test_services_refuse_non_staff(world: World) -> None:
     organisation = requested()
     with pytest.raises(Refused):
-        services.authorise_organisation(actor=world.administrator.user, organisation=organisation)
+        services.authorise_organisation(
+            actor=world.administrator.user,
+            organisation=organisation,
+            seen=organisation.review_fingerprint(),
+        )
     organisation.refresh_from_db()
     assert organisation.status == Status.REQUESTED
 
@@ -190,7 +195,9 @@ def test_each_decision_sits_with_its_own_reason(world: World) -> None:
 def test_suspending_is_kept_apart_and_asks_for_confirmation(world: World) -> None:
     staff = client_for(world.staff)
     organisation = requested()
-    assert staff.post(url(organisation, "autoriseren")).status_code == 302
+    assert (
+        staff.post(url(organisation, "autoriseren"), {"seen": organisation.review_fingerprint()})
+    ).status_code == 302
     after_authorising = staff.get(url(organisation)).content.decode()
     # Right after authorising, no red button: a plain link to a page of its own.
     assert "button-danger" not in after_authorising

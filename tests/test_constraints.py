@@ -58,10 +58,12 @@ def test_period_end_after_start_and_points_not_negative() -> None:
     assert refused(lambda: factories.CompletionFactory(points=-1))
 
 
-def test_kvk_number_unique_unless_rejected() -> None:
+def test_kvk_number_unique_while_live() -> None:
     factories.OrganisationFactory(kvk_number="12345678", status="rejected")
     factories.OrganisationFactory(kvk_number="12345678", status="requested")
-    assert refused(lambda: factories.OrganisationFactory(kvk_number="12345678"))
+    factories.OrganisationFactory(kvk_number="12345678", status="requested")
+    factories.OrganisationFactory(kvk_number="12345678", status="authorised")
+    assert refused(lambda: factories.OrganisationFactory(kvk_number="12345678", status="suspended"))
     assert refused(lambda: factories.OrganisationFactory(kvk_number="1234567"))
 
 

@@ -11,8 +11,6 @@ from django.test import Client
 
 from peregister.accounts.models import User
 from peregister.audit.models import AuditEvent
-from peregister.core.refusals import Refused
-from peregister.organisations import services
 from peregister.organisations.models import Contact, Organisation
 from tests import factories
 from tests.conftest import client_for
@@ -131,7 +129,10 @@ def test_whole_flow_request_mail_password_login_authorisation(
     assert "Uitzendbureau Vooruit" in queue
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        decided = staff.post(f"/register/organisaties/{organisation.code}/autoriseren/")
+        decided = staff.post(
+            f"/register/organisaties/{organisation.code}/autoriseren/",
+            {"seen": organisation.review_fingerprint()},
+        )
     assert decided.status_code == 302
     organisation.refresh_from_db()
     assert organisation.status == Organisation.Status.AUTHORISED
@@ -206,22 +207,46 @@ def test_missing_fields_all_explain_themselves() -> None:
     assert not Organisation.objects.exists()
 
 
-def test_username_taken_in_any_letter_case() -> None:
+def test_a_taken_username_is_not_revealed_the_mail_names_the_one_given(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """ASVS 2.2 / enumeration (issue 13, finding 10): the page does not say a name is taken;
+    the account gets a free variant, which only the requester's mail names."""
     factories.UserFactory(username="seu-werkgever-test")
-    response = Client().post("/account/aanvragen/", valid_request())
-    assert response.status_code == 400
-    assert "Deze gebruikersnaam is al in gebruik" in response.content.decode()
-    assert not Organisation.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/account/aanvragen/", valid_request())
+    assert response.status_code == 302
+    assert response["Location"] == "/account/aanvragen/ontvangen/"
+    contact = Contact.objects.get(organisation__kvk_number="87654321")
+    assert contact.user.username == "SEU-werkgever-test-2"
+    [message] = mail.outbox
+    assert "SEU-werkgever-test-2" in message.body
 
 
 @pytest.mark.parametrize("status", ["requested", "authorised", "suspended"])
-def test_kvk_already_requested_or_registered(status: str) -> None:
-    factories.OrganisationFactory(kvk_number="87654321", status=status)
-    response = Client().post("/account/aanvragen/", valid_request(kvk_number="8765 4321"))
-    assert response.status_code == 400
-    assert "Voor dit KvK-nummer is al een werkgeversaccount" in response.content.decode()
-    assert Organisation.objects.count() == 1
-    assert not User.objects.exists()
+def test_a_known_kvk_number_is_not_revealed_and_cannot_be_blocked(
+    status: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Issue 13, finding 10: a request for a known KvK number is accepted like any other (a
+    requested one cannot block the real company); staff see the duplicate; the beheerder of
+    a registered organisation is told by e-mail."""
+    existing = factories.OrganisationFactory(kvk_number="87654321", status=status)
+    beheerder = factories.ContactFactory(
+        organisation=existing, role=Contact.Role.ADMINISTRATOR, email="beheer@bestaand.example"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post("/account/aanvragen/", valid_request(kvk_number="8765 4321"))
+    assert response.status_code == 302
+    assert Organisation.objects.filter(kvk_number="87654321").count() == 2
+    told = [m for m in mail.outbox if beheerder.email in m.to]
+    assert len(told) == (0 if status == "requested" else 1)
+    if told:
+        assert "87654321" in told[0].body
+        assert "hr@vooruit.example" not in told[0].body
+    new = Organisation.objects.exclude(pk=existing.pk).get()
+    staff = client_for(factories.UserFactory(is_staff=True))
+    page = staff.get(f"/register/organisaties/{new.code}/").content.decode()
+    assert "Mogelijk dubbel" in page
 
 
 def test_a_rejected_kvk_number_can_be_requested_again() -> None:
@@ -238,38 +263,33 @@ def test_double_submission_creates_one_organisation(
         first = client.post("/account/aanvragen/", valid_request())
         second = client.post("/account/aanvragen/", valid_request())
     assert first.status_code == 302
-    assert second.status_code == 400
+    assert second.status_code == 302
     assert Organisation.objects.count() == 1
     assert len(mail.outbox) == 1
 
 
-def test_a_concurrent_duplicate_is_refused_by_the_database_not_a_500() -> None:
-    """The form check passed in both requests; the partial unique constraint decides."""
-    data = services.OrganisationData(
-        name="X", street="Y 1", postcode="1234 AB", city="Z", phone="0301234567", email="a@b.nl"
+def test_a_second_live_organisation_with_one_kvk_number_is_refused_not_a_500(
+    world: Any,
+) -> None:
+    """Requests may share a KvK number; authorising one while another is live is refused by
+    the partial unique constraint, as a message."""
+    factories.OrganisationFactory(kvk_number="87654321", status="authorised")
+    duplicate = factories.OrganisationFactory(kvk_number="87654321", status="requested")
+    staff = client_for(world.staff)
+    response = staff.post(
+        f"/register/organisaties/{duplicate.code}/autoriseren/",
+        {"seen": duplicate.review_fingerprint()},
     )
-    factories.OrganisationFactory(kvk_number="87654321", status="requested")
-    users_before = User.objects.count()
-    with pytest.raises(Refused):
-        services.request_employer_account(
-            actor=None,
-            data=data,
-            kvk_number="87654321",
-            requester_name="A",
-            requester_email="a@b.nl",
-            username="racer",
-        )
-    assert User.objects.count() == users_before
-    assert Organisation.objects.count() == 1
+    assert response.status_code == 400
+    assert "al een geautoriseerde of geschorste organisatie" in response.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.status == "requested"
 
 
 def test_a_concurrent_username_is_refused_as_a_form_error(monkeypatch: pytest.MonkeyPatch) -> None:
     factories.UserFactory(username="SEU-werkgever-test")
-    # Let the form's own check pass, as it would in a race, so the constraint must catch it.
-    monkeypatch.setattr(
-        "peregister.accounts.forms.NewUsernameField.validate",
-        lambda self, value: None,
-    )
+    # Let the free-name lookup miss it, as it would in a race, so the constraint must catch it.
+    monkeypatch.setattr("peregister.organisations.services._free_username", lambda wanted: wanted)
     response = Client().post("/account/aanvragen/", valid_request())
     assert response.status_code == 400
     assert "Deze gebruikersnaam is al in gebruik" in response.content.decode()

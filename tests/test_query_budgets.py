@@ -82,6 +82,7 @@ BUDGETS = {
     "backoffice:attendance_csv staff": 4,  # main: 6
     "backoffice:lapsed staff": 3,  # main: 5
     "backoffice:mail staff": 5,  # + the counts (one aggregate) and the mail server warning
+    "backoffice:security staff": 4,  # session, user, count, the page's events with actors
     "backoffice:reinstate staff": 4,  # main: 6
     "backoffice:professionals staff": 5,  # new (issue 14): count, page, registrations
     "backoffice:professional_add staff": 3,  # new (issue 14): the register choices

@@ -113,3 +113,151 @@ def test_the_set_password_form_offers_a_live_strength_indication(world: World) -
     assert 'id="password-strength"' in body
     assert 'aria-live="polite"' in body
     assert "Minstens 12 tekens" in body
+
+
+# --- finding 4: throttling that resists lockout (ASVS 2.2.1) --------------------------------
+
+
+def _login(client: Client, username: str, password: str, address: str) -> int:
+    response = client.post(
+        "/account/inloggen/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+    return response.status_code
+
+
+def test_guessing_from_one_address_does_not_lock_the_owner_out(
+    world: World, django_capture_on_commit_callbacks
+) -> None:
+    """ASVS 2.2.1: ten wrong passwords from one address stop that address for that username,
+    but the owner, from a browser that logged in before, still gets in; the account holder
+    is e-mailed once; the misses are security events."""
+    from django.core import mail
+
+    from peregister.accounts import throttle
+    from peregister.audit.models import AuditEvent
+    from tests.factories import PASSWORD
+
+    user = world.contact_live.user
+    owner = Client()
+    assert _login(owner, user.username, PASSWORD, "10.0.0.1") == 302  # a known browser now
+    owner.post("/account/uitloggen/")
+    attacker = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(throttle.PAIR_FAILURES):
+            assert _login(attacker, user.username, "wrong-guess-123", "203.0.113.7") == 400
+    assert _login(attacker, user.username, PASSWORD, "203.0.113.7") == 429
+    # Another address, the owner's own browser: the right password works.
+    assert _login(owner, user.username, PASSWORD, "10.0.0.1") == 302
+    (warning,) = [m for m in mail.outbox if user.email in m.to]
+    assert "verkeerd wachtwoord" in warning.body
+    assert "wrong-guess-123" not in warning.body
+    failed = AuditEvent.objects.filter(action="login.failed")
+    assert failed.count() == throttle.PAIR_FAILURES
+    assert all(event.data["account"] == user.pk for event in failed)
+    assert AuditEvent.objects.filter(action="login.guessed_at").count() == 1
+    assert AuditEvent.objects.filter(action="login.throttled").count() == 1
+    for event in AuditEvent.objects.all():
+        assert "wrong-guess-123" not in str(event.data)
+        assert PASSWORD not in str(event.data)
+
+
+def test_a_new_browser_gets_a_cool_off_not_a_lockout(world: World) -> None:
+    """The softer per-username brake: after the misses from many addresses, a browser that
+    never logged in to the account gets one try a minute, and the right one logs in."""
+    import datetime as dt
+
+    import time_machine
+
+    from peregister.accounts import throttle
+    from peregister.core import clock
+    from tests.factories import PASSWORD
+
+    user = world.contact_live.user
+    start = dt.datetime(2026, 3, 2, 9, 0, 5, tzinfo=clock.AMSTERDAM)
+    with time_machine.travel(start, tick=False):
+        for n in range(throttle.USERNAME_FAILURES):
+            assert _login(Client(), user.username, "wrong-guess-123", f"198.51.100.{n}") == 400
+        newcomer = Client()
+        assert _login(newcomer, user.username, "wrong-again-456", "192.0.2.1") == 400
+        assert _login(newcomer, user.username, PASSWORD, "192.0.2.1") == 429
+    with time_machine.travel(start + dt.timedelta(seconds=throttle.BRAKE_SECONDS), tick=False):
+        assert _login(newcomer, user.username, PASSWORD, "192.0.2.1") == 302
+
+
+def test_a_successful_login_resets_the_misses(world: World) -> None:
+    from peregister.accounts import throttle
+    from tests.factories import PASSWORD
+
+    user = world.contact_live.user
+    client = Client()
+    for _ in range(throttle.PAIR_FAILURES - 1):
+        assert _login(client, user.username, "wrong-guess-123", "10.0.0.9") == 400
+    assert _login(client, user.username, PASSWORD, "10.0.0.9") == 302
+    client.post("/account/uitloggen/")
+    for _ in range(throttle.PAIR_FAILURES - 1):
+        assert _login(client, user.username, "wrong-guess-123", "10.0.0.9") == 400
+    assert _login(client, user.username, PASSWORD, "10.0.0.9") == 302
+
+
+def test_one_address_guessing_many_accounts_is_stopped(world: World) -> None:
+    from peregister.accounts import throttle
+
+    client = Client()
+    for n in range(throttle.ADDRESS_ATTEMPTS):
+        assert _login(client, f"user{n}", "wrong-guess-123", "203.0.113.99") == 400
+    assert _login(client, world.contact_live.user.username, "x", "203.0.113.99") == 429
+
+
+# --- finding 8: security events (ASVS 7.1, 7.2) ---------------------------------------------
+
+
+def test_denied_dossier_report_and_back_office_pages_are_security_events(world: World) -> None:
+    """ASVS 7.2.2: the 404 the policy gives for a forbidden dossier is still a 404 to the
+    user, and an access.denied event for staff."""
+    from peregister.audit.models import AuditEvent
+    from tests.conftest import client_for
+
+    other = client_for(world.other_org_admin.user)
+    assert other.get(f"/werkgever/professionals/{world.professional.code}/").status_code == 404
+    assert client_for(world.professional.user).get("/register/e-mail/").status_code == 404
+    assert client_for(world.contact_live.user).get("/werkgever/rapportage/").status_code == 404
+    events = AuditEvent.objects.filter(action="access.denied").order_by("id")
+    assert [event.data["page"] for event in events] == [
+        "insight:open_dossier",
+        "backoffice:mail",
+        "reports:report",
+    ]
+    assert events[0].actor == world.other_org_admin.user
+    # An allowed page is no event.
+    client_for(world.contact_live.user).get(f"/werkgever/professionals/{world.professional.code}/")
+    assert AuditEvent.objects.filter(action="access.denied").count() == 3
+
+
+def test_staff_see_security_events_filtered_by_kind(world: World) -> None:
+    from tests.conftest import client_for
+    from tests.factories import PASSWORD
+
+    _login(Client(), world.contact_live.user.username, "wrong-guess-123", "203.0.113.5")
+    client_for(world.professional.user).get("/register/e-mail/")
+    assert _login(Client(), world.contact_live.user.username, PASSWORD, "10.0.0.2") == 302
+    staff = client_for(world.staff)
+    everything = staff.get("/register/beveiliging/").content.decode()
+    assert "inloggen mislukt" in everything
+    assert "toegang geweigerd" in everything
+    assert "203.0.113.5" in everything
+    assert "wrong-guess-123" not in everything
+    only_failed = staff.get("/register/beveiliging/", {"soort": "login.failed"}).content.decode()
+    assert "inloggen mislukt" in only_failed
+    assert "toegang geweigerd" not in only_failed.split("</caption>", 1)[1]
+    garbage = staff.get("/register/beveiliging/", {"soort": "x" * 5000, "pagina": "٣"})
+    assert garbage.status_code == 200
+
+
+def test_security_event_names_are_defined_in_one_place() -> None:
+    from peregister.audit.models import AuditEvent
+
+    actions = {value for value, _ in AuditEvent.Action.choices}
+    assert set(AuditEvent.SECURITY_ACTIONS) <= actions
+    assert {"login.failed", "login.throttled", "access.denied", "account.password_set"} <= set(
+        AuditEvent.SECURITY_ACTIONS
+    )

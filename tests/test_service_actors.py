@@ -128,9 +128,11 @@ STAFF_SERVICES: dict[str, Callable[[World, Any], object]] = {
         activity=factories.LearningActivityFactory(),
         entries=[Entry(1, w.professional.registration_number, clock.today())],
     ),
-    "authorise_organisation": lambda w, a: organisations.authorise_organisation(
-        actor=a, organisation=factories.OrganisationFactory(status="requested")
-    ),
+    "authorise_organisation": lambda w, a: (
+        lambda o: organisations.authorise_organisation(
+            actor=a, organisation=o, seen=o.review_fingerprint()
+        )
+    )(factories.OrganisationFactory(status="requested")),
 }
 
 

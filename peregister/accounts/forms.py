@@ -55,7 +55,10 @@ class NewUsernameField(forms.CharField):
         % {"limit_value": USERNAME_MAX},
     }
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, *, check_taken: bool = True, **kwargs: object) -> None:
+        # The public account request does not say whether a name is taken (no oracle of who
+        # is registered); the service picks a free variant and mails it.
+        self.check_taken = check_taken
         kwargs.setdefault("label", _("Gebruikersnaam"))
         kwargs.setdefault(
             "help_text",
@@ -75,7 +78,7 @@ class NewUsernameField(forms.CharField):
         # Length and shape first, the uniqueness query last: a 50,000-character name must be
         # refused as too long, not handed to the database (ASVS 5.1.4).
         value = super().clean(value)
-        if value and User.objects.filter(username__iexact=value).exists():
+        if self.check_taken and value and User.objects.filter(username__iexact=value).exists():
             raise ValidationError(
                 _("Deze gebruikersnaam is al in gebruik. Kies een andere."), code="taken"
             )

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from peregister.accounts import services, tokens
+from peregister.accounts import services, throttle, tokens
 from peregister.accounts.forms import (
     ChangePasswordForm,
     LinkSetPasswordForm,
@@ -31,32 +31,31 @@ NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR = 3
 HOUR = 3600
 
 
-# Login attempts per client address and per typed username in a quarter of an hour: plenty
-# for a person who mistypes, a wall for password guessing.
-LOGINS_PER_ADDRESS = 30
-LOGINS_PER_USERNAME = 10
-QUARTER = 900
-
-
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        username = str(request.POST.get("username", ""))[:150].strip().lower()
-        within_limits = ratelimit.hit_for_client(
-            request, "login", limit=LOGINS_PER_ADDRESS, per_seconds=QUARTER
-        ) & ratelimit.hit(
-            "login-username", username, limit=LOGINS_PER_USERNAME, per_seconds=QUARTER
-        )
-        if not within_limits:
+        # Counted on the typed name, cut to the longest username, so nothing long is queried.
+        self.typed_username = str(request.POST.get("username", ""))[:150].strip().lower()
+        verdict = throttle.before_attempt(request=request, username=self.typed_username)
+        if verdict is not throttle.Verdict.ALLOWED:
             # Same answer whether or not the username exists.
-            return _too_many(request, self.template_name, {"form": self.get_form()})
+            context = {"form": self.get_form(), **throttle.describe(verdict)}
+            return render(request, self.template_name, context, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        throttle.after_success(
+            request=self.request, username=self.typed_username, response=response
+        )
+        return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # A failed login is a client error: 400 with the message, like every other form.
+        throttle.after_failure(request=self.request, username=self.typed_username)
         response = super().form_invalid(form)
         response.status_code = 400
         return response
@@ -178,7 +177,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     form = ChangePasswordForm(user, request.POST)
     # Each try checks the current password: limited like logins, per account.
     if not ratelimit.hit(
-        "change_password", str(user.pk), limit=LOGINS_PER_USERNAME, per_seconds=QUARTER
+        "change_password", str(user.pk), limit=throttle.PAIR_FAILURES, per_seconds=throttle.WINDOW
     ):
         return _too_many(request, template, {"form": form})
     if not form.is_valid():

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -50,6 +50,23 @@ class AuditEvent(models.Model):
         REGISTRATION_ENDED = "registration.ended", _("registratie beëindigd")
         INVITATIONS_SENT = "professional.invited", _("uitnodiging verstuurd")
         PROFESSIONALS_IMPORTED = "professionals.imported", _("professionals geïmporteerd")
+        # Security events (ASVS 7.1.3, 7.2.1, 7.2.2): listed in SECURITY_ACTIONS below as well.
+        LOGIN_FAILED = "login.failed", _("inloggen mislukt")
+        LOGIN_THROTTLED = "login.throttled", _("inloggen tijdelijk geblokkeerd")
+        LOGIN_GUESSED_AT = "login.guessed_at", _("wachtwoord van account wordt geraden")
+        ACCESS_DENIED = "access.denied", _("toegang geweigerd")
+
+    # Which actions are security events: the staff list *Beveiliging* shows these. Add new
+    # security events (e.g. ``mfa.*``) to Action and here, nowhere else.
+    SECURITY_ACTIONS: ClassVar[tuple[str, ...]] = (
+        "login.failed",
+        "login.throttled",
+        "login.guessed_at",
+        "account.password_set",
+        "account.password_changed",
+        "account.password_link_sent",
+        "access.denied",
+    )
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
     actor = models.ForeignKey(

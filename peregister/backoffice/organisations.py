@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +39,19 @@ def _change_status(
     now = clock.now()
     # The status is changed with a conditional update, so a second click or a concurrent
     # decision finds nothing left to change.
-    changed = Organisation.objects.filter(pk=organisation.pk, status__in=allowed_from).update(
-        status=to, status_changed_at=now, status_reason=reason
-    )
+    try:
+        with transaction.atomic():
+            changed = Organisation.objects.filter(
+                pk=organisation.pk, status__in=allowed_from
+            ).update(status=to, status_changed_at=now, status_reason=reason)
+    except IntegrityError as exc:
+        # Requests may share a KvK number; only one organisation with it can be live.
+        raise Refused(
+            _(
+                "Er is al een geautoriseerde of geschorste organisatie met dit KvK-nummer. "
+                "Wijs deze aanvraag af."
+            )
+        ) from exc
     if not changed:
         raise Refused(_("Deze actie past niet bij de huidige status van de organisatie."))
     organisation.refresh_from_db()
@@ -70,9 +80,23 @@ def _mail_administrator(organisation: Organisation, template: str, **context: An
     )
 
 
-def authorise_organisation(*, actor: Any, organisation: Organisation) -> Organisation:
-    """Flow 3: *autoriseren*; the beheerder gets the *autorisatiebevestiging*."""
+def authorise_organisation(*, actor: Any, organisation: Organisation, seen: str) -> Organisation:
+    """Flow 3: *autoriseren*; the beheerder gets the *autorisatiebevestiging*.
+
+    ``seen`` is the ``review_fingerprint`` of the page staff decided on: what is authorised is
+    what staff saw, not something the employer changed in the meantime.
+    """
     with transaction.atomic():
+        require_staff(actor)
+        current = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if current.review_fingerprint() != seen:
+            raise Refused(
+                _(
+                    "De gegevens van deze organisatie zijn gewijzigd sinds u de pagina opende. "
+                    "Bekijk ze opnieuw en beslis dan."
+                ),
+                conflict=True,
+            )
         _change_status(
             actor=actor,
             organisation=organisation,

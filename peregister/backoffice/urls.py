@@ -8,6 +8,7 @@ from peregister.backoffice.views import (
     professionals,
     registrations,
     renewals,
+    security,
     self_reports,
 )
 
@@ -97,6 +98,7 @@ urlpatterns = [
         self_reports.self_report_reject,
         name="self_report_reject",
     ),
+    path("beveiliging/", security.security_list, name="security"),
     path("e-mail/", mail.mail_list, name="mail"),
     path("e-mail/opnieuw/", mail.mail_resend_all, name="mail_resend_all"),
     path("e-mail/<uuid:code>/opnieuw/", mail.mail_resend, name="mail_resend"),

@@ -38,6 +38,27 @@ def _window_start(moment: dt.datetime, seconds: int) -> dt.datetime:
 
 def hit(scope: str, identifier: str, *, limit: int, per_seconds: int) -> bool:
     """Count one use of ``identifier`` in ``scope``; True while within ``limit`` per window."""
+    return count(scope, identifier, per_seconds=per_seconds) <= limit
+
+
+def peek(scope: str, identifier: str, *, per_seconds: int) -> int:
+    """How often ``identifier`` was counted in ``scope`` in the current window (not counting)."""
+    start = _window_start(clock.now(), per_seconds)
+    hits = (
+        RateLimitWindow.objects.filter(key=_digest(scope, identifier), window_start=start)
+        .values_list("hits", flat=True)
+        .first()
+    )
+    return hits or 0
+
+
+def reset(scope: str, identifier: str) -> None:
+    """Forget every window of ``identifier`` in ``scope`` (a successful login clears its misses)."""
+    RateLimitWindow.objects.filter(key=_digest(scope, identifier)).delete()
+
+
+def count(scope: str, identifier: str, *, per_seconds: int) -> int:
+    """Count one use of ``identifier`` in ``scope``; the number of uses in this window."""
     key = _digest(scope, identifier)
     start = _window_start(clock.now(), per_seconds)
     with transaction.atomic():
@@ -60,7 +81,7 @@ def hit(scope: str, identifier: str, *, limit: int, per_seconds: int) -> bool:
             .values_list("hits", flat=True)
             .first()
         )
-    return (hits or 0) <= limit
+    return hits or 0
 
 
 def client_address(request: HttpRequest) -> str:

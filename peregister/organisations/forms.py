@@ -90,7 +90,7 @@ class AccountRequestForm(OrganisationDataForm):
             "Hierheen sturen we uw gebruikersnaam en de link om uw wachtwoord in te stellen."
         ),
     )
-    username = NewUsernameField()
+    username = NewUsernameField(check_taken=False)
 
     field_order = [
         "name",
@@ -106,23 +106,9 @@ class AccountRequestForm(OrganisationDataForm):
     ]
 
     def clean_kvk_number(self) -> str:
-        kvk = clean_kvk(self.cleaned_data["kvk_number"])
-        if (
-            Organisation.objects.filter(kvk_number=kvk)
-            .exclude(status=Organisation.Status.REJECTED)
-            .exists()
-        ):
-            raise ValidationError(kvk_taken_message(), code="kvk_taken")
-        return kvk
-
-
-def kvk_taken_message() -> str:
-    return str(
-        _(
-            "Voor dit KvK-nummer is al een werkgeversaccount aangevraagd of geregistreerd. "
-            "Neem contact op met de beheerder van uw organisatie."
-        )
-    )
+        # Whether the number is known is not said here (ASVS 2.2/enumeration): the service
+        # accepts the request and tells the existing organisation's beheerder by e-mail.
+        return clean_kvk(self.cleaned_data["kvk_number"])
 
 
 ADDABLE_ROLES = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.conf import settings
@@ -37,11 +38,12 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisaties")
         ordering = ["name", "id"]
         constraints = [
-            # A KvK number can be requested again after a rejection, never twice at once.
+            # One live employer per KvK number. Requests may share one: whoever asks first
+            # cannot block the real company (staff see the duplicate and decide).
             models.UniqueConstraint(
                 fields=["kvk_number"],
-                condition=~Q(status="rejected"),
-                name="organisation_kvk_unique_unless_rejected",
+                condition=Q(status__in=["authorised", "suspended"]),
+                name="organisation_kvk_unique_while_live",
             ),
             models.CheckConstraint(
                 condition=Q(kvk_number__regex=r"^[0-9]{8}$"), name="organisation_kvk_8_digits"
@@ -55,6 +57,19 @@ class Organisation(models.Model):
     @property
     def is_authorised(self) -> bool:
         return self.status == self.Status.AUTHORISED
+
+    def review_fingerprint(self) -> str:
+        """A digest of what register staff review before authorising: the organisation's data
+        and its contacts. Staff's decision carries the digest of the page they saw; if the
+        employer changed anything since, the decision is refused and staff look again."""
+        contacts = sorted(
+            (contact.name, contact.email, contact.role, str(contact.active))
+            for contact in self.contacts.all()
+        )
+        fields = [self.name, self.kvk_number, self.street, self.postcode, self.city]
+        fields += [self.phone, self.email]
+        text = "\x1f".join([*fields, "\x1e".join("\x1f".join(c) for c in contacts)])
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Contact(models.Model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts.models import User
@@ -18,6 +19,7 @@ from peregister.accounts.services import create_account, mail_set_password_link
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core.refusals import Refused
+from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.organisations.models import Contact, Organisation
 
 Role = Contact.Role
@@ -50,21 +52,29 @@ def request_employer_account(
     username: str,
     language: str = "nl",
 ) -> Organisation:
-    """Flow 1: organisation *requested*, its beheerder without password, and the mail with link."""
+    """Flow 1: organisation *requested*, its beheerder without password, and the mail with link.
+
+    The page answers the same whether the KvK number or the username is known (no oracle of
+    who is registered): a taken username gets a free variant (the mail says which), and the
+    beheerder of another organisation with the same KvK number is told by e-mail; staff see
+    the duplicate hint. The same request sent twice (same KvK number and e-mail address,
+    still open) is one request.
+    """
     with transaction.atomic():
+        others = list(
+            Organisation.objects.filter(kvk_number=kvk_number)
+            .exclude(status=Organisation.Status.REJECTED)
+            .order_by("id")
+        )
+        for other in others:
+            if (
+                other.status == Organisation.Status.REQUESTED
+                and other.contacts.filter(email__iexact=requester_email).exists()
+            ):
+                return other
         organisation = Organisation(kvk_number=kvk_number, **data.__dict__)
-        try:
-            with transaction.atomic():
-                organisation.save()
-        except IntegrityError as exc:
-            # A double submission or a concurrent request for the same KvK number.
-            raise Refused(
-                _(
-                    "Voor dit KvK-nummer is al een werkgeversaccount aangevraagd of "
-                    "geregistreerd. Neem contact op met de beheerder van uw organisatie."
-                ),
-                field="kvk_number",
-            ) from exc
+        organisation.save()
+        username = _free_username(username)
         user = _create_user(
             username=username, email=requester_email, name=requester_name, language=language
         )
@@ -86,7 +96,47 @@ def request_employer_account(
         mail_set_password_link(
             user=user, template="account_created", organisation=organisation.name
         )
+        for other in others:
+            if other.status != Organisation.Status.REQUESTED:
+                _tell_existing_administrator(other)
     return organisation
+
+
+def _free_username(wanted: str) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… if taken (in any letter case)."""
+    taken = {
+        name.lower()
+        for name in User.objects.filter(username__istartswith=wanted).values_list(
+            "username", flat=True
+        )
+    }
+    candidate, number = wanted, 1
+    while candidate.lower() in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = f"{wanted[: 150 - len(suffix)]}{suffix}"
+    return candidate
+
+
+def _tell_existing_administrator(organisation: Organisation) -> None:
+    administrator = (
+        organisation.contacts.filter(role=Role.ADMINISTRATOR, active=True)
+        .select_related("user")
+        .first()
+    )
+    if administrator is None:
+        return
+    enqueue_mail(
+        template="kvk_requested_again",
+        to=[administrator.email],
+        context={
+            "name": administrator.name,
+            "organisation": organisation.name,
+            "kvk_number": organisation.kvk_number,
+            "login_url": absolute_url(reverse("accounts:login")),
+        },
+        language=administrator.user.language,
+    )
 
 
 # --- the organisation's own administration ---------------------------------------------------
@@ -95,13 +145,28 @@ def request_employer_account(
 def _manager(actor: Any, organisation: Organisation) -> Contact:
     """The actor's own contact, if it manages ``organisation``; anything else is refused."""
     contact = (
-        Contact.objects.filter(user=actor, organisation=organisation).first()
+        Contact.objects.filter(user=actor, organisation=organisation)
+        .select_related("organisation")
+        .first()
         if getattr(actor, "is_authenticated", False)
         else None
     )
     if contact is None or not contact.manages_organisation:
         raise Refused(_("Alleen de beheerder en de 2e contactpersoon kunnen dit doen."))
+    # Read fresh with the contact: a suspension decided a moment ago already counts.
+    if contact.organisation.status == Organisation.Status.SUSPENDED:
+        raise Refused(suspended_message())
     return contact
+
+
+def suspended_message() -> str:
+    return str(
+        _(
+            "Uw organisatie is geschorst door het register. Zolang de schorsing duurt kunt u "
+            "de organisatiegegevens en de contactpersonen niet wijzigen. Neem contact op met "
+            "het register."
+        )
+    )
 
 
 def update_organisation(

@@ -98,11 +98,15 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 def contact_add(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request)
     template = "organisations/contact_add.html"
+    suspended = organisation.status == Organisation.Status.SUSPENDED
+    notice = {"suspended_notice": services.suspended_message() if suspended else ""}
     if request.method != "POST":
-        return render(request, template, {"form": AddContactForm(), "organisation": organisation})
+        context = {"form": AddContactForm(), "organisation": organisation, **notice}
+        return render(request, template, context)
     form = AddContactForm(request.POST)
     if not organisation.is_authorised:
-        return render(request, template, {"form": form, "organisation": organisation}, status=400)
+        context = {"form": form, "organisation": organisation, **notice}
+        return render(request, template, context, status=400)
     if form.is_valid():
         data = form.cleaned_data
         try:

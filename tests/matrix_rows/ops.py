@@ -18,6 +18,7 @@ ROWS = [
     Row("ops:healthz", lambda w: "/healthz", EVERYONE),
     Row("ops:readyz", lambda w: "/readyz", EVERYONE),
     Row("backoffice:mail", lambda w: "/register/e-mail/", expect(404, staff=200)),
+    Row("backoffice:security", lambda w: "/register/beveiliging/", expect(404, staff=200)),
     # Staff are sent back to the list with the outcome.
     Row("backoffice:mail_resend", resend_path, expect(404, staff=302), method="post"),
     Row(

@@ -18,6 +18,11 @@ def _requested(w: object) -> str:
     return str(factories.OrganisationFactory(status=Organisation.Status.REQUESTED).code)
 
 
+def _latest_requested_fingerprint() -> str:
+    # The organisation the row's path just made: staff decide on what the page showed.
+    return Organisation.objects.filter(status="requested").latest("id").review_fingerprint()
+
+
 def _suspended(w: object) -> str:
     return str(factories.OrganisationFactory(status=Organisation.Status.SUSPENDED).code)
 
@@ -73,6 +78,7 @@ ROWS = [
         lambda w: f"/register/organisaties/{_requested(w)}/autoriseren/",
         expect(404, staff=302),
         method="post",
+        data=lambda w: {"seen": _latest_requested_fingerprint()},
     ),
     Row(
         "organisations_staff:reject",

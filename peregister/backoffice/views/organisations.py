@@ -123,7 +123,11 @@ def authorise(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return _decide(
         request,
         organisation,
-        lambda: services.authorise_organisation(actor=request.user, organisation=organisation),
+        lambda: services.authorise_organisation(
+            actor=request.user,
+            organisation=organisation,
+            seen=str(request.POST.get("seen", ""))[:64],
+        ),
         _("De organisatie is geautoriseerd; de beheerder krijgt de autorisatiebevestiging."),
     )
 
