@@ -52,3 +52,24 @@ def test_a_public_page_also_defaults_to_no_store_and_names_no_unsafe_source() ->
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "publickey-credentials-get=(self)" in response["Permissions-Policy"]
+
+
+def test_static_files_keep_their_own_caching_for_a_logged_in_browser(settings) -> None:
+    """Fingerprinted static files are no personal data: a session does not make them no-store."""
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from peregister.core.headers import SecurityHeadersMiddleware
+
+    def cached(request):  # type: ignore[no-untyped-def]
+        response = HttpResponse("body {}")
+        response["Cache-Control"] = "max-age=315360000, public, immutable"
+        return response
+
+    middleware = SecurityHeadersMiddleware(cached)
+    request = RequestFactory().get("/static/css/pe.abc123.css")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "x"
+    assert middleware(request)["Cache-Control"] == "max-age=315360000, public, immutable"
+    page = RequestFactory().get("/werkgever/rapportage/")
+    page.COOKIES[settings.SESSION_COOKIE_NAME] = "x"
+    assert middleware(page)["Cache-Control"] == "no-store"

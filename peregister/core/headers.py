@@ -51,7 +51,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if is_logged_in_browser(request) or not response.has_header("Cache-Control"):
+        # Static files (WhiteNoise, fingerprinted names) keep their long-lived caching.
+        static = bool(settings.STATIC_URL) and request.path.startswith(str(settings.STATIC_URL))
+        if not static and (
+            is_logged_in_browser(request) or not response.has_header("Cache-Control")
+        ):
             response["Cache-Control"] = "no-store"
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
