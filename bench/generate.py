@@ -37,7 +37,7 @@ from peregister.registry.models import (
 )
 from peregister.registry.periods import period_end
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 SEED = 20261129
 MARKER_TABLE = "bench_marker"
 CHUNK = 20_000
@@ -182,6 +182,7 @@ USER_COLUMNS = [
     "is_active",
     "date_joined",
     "language",
+    "session_epoch",
 ]
 
 
@@ -443,6 +444,7 @@ def _professionals(
                     True,
                     joined,
                     "nl",
+                    0,
                 )
             )
         professionals.append(
@@ -614,6 +616,7 @@ def _organisations(
                 True,
                 joined,
                 "nl",
+                0,
             )
         )
         next_user += 1

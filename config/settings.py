@@ -78,6 +78,10 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Second factor: django-otp's TOTP and one-time recovery codes (peregister.accounts.mfa).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "peregister.core",
     "peregister.home",
     "peregister.accounts",
@@ -110,6 +114,11 @@ MIDDLEWARE = [
     "peregister.core.locale.ChosenLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the login check and the messages: an idle session ends first (with a message),
+    # then one that owes its second step opens only that step's pages
+    # (peregister.accounts.middleware).
+    "peregister.accounts.middleware.IdleTimeoutMiddleware",
+    "peregister.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Around the error pages, so it sees the 404 a view raised (a denied dossier or report).
     "peregister.audit.middleware.DeniedAccessMiddleware",
@@ -272,7 +281,16 @@ OUTBOX_KEEP_DAYS = int(os.environ.get("OUTBOX_KEEP_DAYS", "30"))
 WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "60"))
 
 SESSION_COOKIE_HTTPONLY = True
+# The longest a session lives, active or not; idle sessions end much sooner (below).
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Minutes without a request after which a session ends: register staff, beheerders and
+# 2e contactpersonen (who see whole organisations) get the short one (ASVS 3.3.2).
+SESSION_IDLE_MINUTES_PRIVILEGED = int(os.environ.get("SESSION_IDLE_MINUTES_PRIVILEGED", "30"))
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "120"))
+# The name browsers show in passkey prompts; the passkey's origin and RP id come from SITE_URL.
+WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", SITE_NAME)
+# Issuer shown in authenticator apps next to the username.
+OTP_TOTP_ISSUER = SITE_NAME
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -300,6 +318,10 @@ if not DEBUG and not TESTING:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser accepts these cookies only over https, for this host alone, on
+    # path / (no subdomain can plant or read them; ASVS 3.4.4).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from drills.client import Session, Tally
+from drills.client import Session, Tally, next_recovery_code
 from drills.cluster import Cluster
 from drills.stack import App, manage, production_env
 from tests.smtp import free_port
@@ -44,7 +44,7 @@ def download_report(app: App) -> bytes:
     from tests.factories import PASSWORD
 
     session = Session([app.port], Tally())
-    assert session.login("drill-beheerder", PASSWORD)
+    assert session.login("drill-beheerder", PASSWORD, recovery_code=next_recovery_code())
     answer = session.get("/werkgever/rapportage.csv")
     assert answer.status == 200, answer.status
     return answer.body

@@ -98,7 +98,7 @@ class Session:
                         "Content-Type": "application/x-www-form-urlencoded",
                         "Origin": origin,
                         "Referer": origin + path,
-                        "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                        "X-CSRFToken": self.csrf_token(),
                     }
                 )
             try:
@@ -117,11 +117,33 @@ class Session:
         return self.request("GET", path)
 
     def post(self, path: str, data: dict[str, str]) -> Answer:
-        if "csrftoken" not in self.cookies:
+        if not self.csrf_token():
             self.get("/account/inloggen/")
         return self.request("POST", path, data)
 
-    def login(self, username: str, password: str) -> bool:
+    def csrf_token(self) -> str:
+        # "csrftoken", or "__Host-csrftoken" in production settings.
+        return next((v for k, v in self.cookies.items() if k.endswith("csrftoken")), "")
+
+    def login(self, username: str, password: str, *, recovery_code: str = "") -> bool:
+        """Log in; a beheerder (second factor mandatory) passes the second step with one of
+        the recovery codes the drill seeded (``next_recovery_code``)."""
         self.get("/account/inloggen/")
         answer = self.post("/account/inloggen/", {"username": username, "password": password})
-        return answer.status == 302
+        if answer.status != 302:
+            return False
+        if not recovery_code:
+            return True
+        return self.post("/account/tweede-stap/", {"code": recovery_code}).status == 302
+
+
+# The drill beheerder's one-time recovery codes (seeded by drills.fault.seed): every login takes
+# the next, so a copy restored from a backup still holds the ones not used before it.
+RECOVERY_CODES = [f"drillcode{n:03d}" for n in range(100)]
+_used_codes = iter(RECOVERY_CODES)
+_codes_lock = threading.Lock()
+
+
+def next_recovery_code() -> str:
+    with _codes_lock:
+        return next(_used_codes)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drills.client import Session, Tally
+from drills.client import RECOVERY_CODES, Session, Tally, next_recovery_code
 from drills.cluster import Cluster
 from drills.stack import App, Process, manage, production_env, smtp_catcher, worker
 from tests.log_scan import find_leaks, suite_passwords
@@ -89,6 +89,16 @@ def seed() -> World:
         organisation=organisation,
         role=Contact.Role.ADMINISTRATOR,
         user=factories.UserFactory(username="drill-beheerder"),
+    )
+    # A beheerder must pass a second factor: an authenticator app, and recovery codes the
+    # drill's sessions type (drills.client.next_recovery_code).
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=beheerder.user, name="drill", confirmed=True)
+    codes = StaticDevice.objects.create(user=beheerder.user, name="drill", confirmed=True)
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=codes, token=code) for code in RECOVERY_CODES]
     )
     contacts = [
         factories.ContactFactory(
@@ -181,7 +191,7 @@ class Load:
 
     def reports(self) -> None:
         session = Session(self.ports, self.tally)
-        session.login(self.world.beheerder, self.world.password)
+        session.login(self.world.beheerder, self.world.password, recovery_code=next_recovery_code())
         while self.running():
             answer = session.get("/werkgever/rapportage.csv")
             if answer.status == 200:
@@ -277,7 +287,7 @@ def _wait_for_outbox(timeout: float) -> dict[str, int]:
 
 def _report_rows(world: World, ports: list[int]) -> set[str]:
     session = Session(ports, Tally())
-    session.login(world.beheerder, world.password)
+    session.login(world.beheerder, world.password, recovery_code=next_recovery_code())
     answer = session.get("/werkgever/rapportage.csv")
     assert answer.status == 200, answer.status
     rows = list(csv.reader(io.StringIO(answer.text.lstrip("\ufeff")), delimiter=";"))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from peregister.accounts import mfa
 from peregister.accounts.models import User
 from peregister.core import clock
 from peregister.ops.logs import ContextFilter, JsonFormatter
@@ -104,6 +105,40 @@ def world(db: None) -> World:
         other_org_admin=other_org_admin,
         staff=staff,
     )
+
+
+# Django's own force_login, which leaves the session as the real login view would before the
+# second step: a privileged user's session then owes it (tests/test_mfa.py).
+force_login_without_second_step = Client.force_login
+login_without_second_step = Client.login
+
+
+def mark_second_step_done(client: Client) -> None:
+    """The one helper that marks a test client's session as having passed the second factor."""
+    session = client.session
+    session[mfa.SESSION_VERIFIED] = True
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that log a persona in with ``force_login`` or ``Client.login`` are about the page,
+    not the login: their session counts as having passed the second factor (through
+    ``mark_second_step_done``). Production code has no such shortcut; the real login flow is
+    tested in tests/test_mfa.py."""
+
+    def force_login(client: Client, user: Any, backend: str | None = None) -> None:
+        force_login_without_second_step(client, user, backend)
+        mark_second_step_done(client)
+
+    def login(client: Client, **credentials: Any) -> bool:
+        logged_in = login_without_second_step(client, **credentials)
+        if logged_in:
+            mark_second_step_done(client)
+        return logged_in
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(Client, "login", login)
 
 
 def client_for(user: User | None) -> Client:

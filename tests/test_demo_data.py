@@ -13,6 +13,8 @@ from peregister.home import demo
 from peregister.organisations.models import Organisation
 from peregister.registry.models import PePeriod, Professional, Registration
 
+PRIVILEGED = {"register", "beheerder", "tweede-contact", "aanvrager"}
+
 
 @pytest.mark.django_db
 def test_demo_data_is_complete_idempotent_and_every_login_works() -> None:
@@ -39,7 +41,13 @@ def test_demo_data_is_complete_idempotent_and_every_login_works() -> None:
             "/account/inloggen/", {"username": login.username, "password": demo.DEMO_PASSWORD}
         )
         assert response.status_code == 302, login.username
-        assert client.get("/").status_code == 200
+        if login.username in PRIVILEGED:
+            # Second factor mandatory: set up at the first login, before any other page.
+            assert response["Location"].startswith("/account/tweede-stap/"), login.username
+            assert client.get("/account/tweede-stap/instellen/").status_code == 200
+        else:
+            assert client.get("/").status_code == 200
+    assert "two-step verification at their first login" in out.getvalue()
 
     regional = Professional.objects.get(
         registration_number__isnull=False, user__username="professional"

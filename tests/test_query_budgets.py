@@ -23,6 +23,22 @@ BUDGETS = {
     "access:grant_change professional": 3,  # main: 5
     "access:grant_revoke professional": 3,  # main: 5
     "access:grants professional": 4,  # main: 6
+    "accounts:mfa_setup administrator": 2,  # issue 13: session, user
+    "accounts:mfa_setup contact_expired": 2,  # issue 13: session, user
+    "accounts:mfa_setup contact_live": 2,  # issue 13: session, user
+    "accounts:mfa_setup contact_revoked": 2,  # issue 13: session, user
+    "accounts:mfa_setup deputy": 2,  # issue 13: session, user
+    "accounts:mfa_setup other_org_admin": 2,  # issue 13: session, user
+    "accounts:mfa_setup professional": 2,  # issue 13: session, user
+    "accounts:mfa_setup staff": 2,  # issue 13: session, user
+    "accounts:security administrator": 5,  # issue 13: + factors (3)
+    "accounts:security contact_expired": 5,  # issue 13: + factors (3)
+    "accounts:security contact_live": 5,  # issue 13: + factors (3)
+    "accounts:security contact_revoked": 5,  # issue 13: + factors (3)
+    "accounts:security deputy": 5,  # issue 13: + factors (3)
+    "accounts:security other_org_admin": 5,  # issue 13: + factors (3)
+    "accounts:security professional": 5,  # issue 13: + factors (3)
+    "accounts:security staff": 5,  # issue 13: + factors (3)
     "accounts:new_link administrator": 2,  # main: 4
     "accounts:new_link contact_expired": 2,  # main: 4
     "accounts:new_link contact_live": 2,  # main: 4
@@ -81,6 +97,7 @@ BUDGETS = {
     "backoffice:attendance staff": 4,  # main: 6
     "backoffice:attendance_csv staff": 4,  # main: 6
     "backoffice:lapsed staff": 3,  # main: 5
+    "backoffice:second_factor_reset staff": 2,  # issue 13: session and user
     "backoffice:mail staff": 5,  # + the counts (one aggregate) and the mail server warning
     "backoffice:security staff": 4,  # session, user, count, the page's events with actors
     "backoffice:reinstate staff": 4,  # main: 6

@@ -195,3 +195,29 @@ class ChangePasswordForm(LinkSetPasswordForm):
                 _("Uw huidige wachtwoord is niet juist."), code="password_incorrect"
             )
         return old
+
+
+class SecondStepForm(forms.Form):
+    """The code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("De 6 cijfers uit uw authenticator-app, of een van uw herstelcodes."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Vul de code in.")},
+    )
+
+
+class TotpSetupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code uit de app"),
+        max_length=32,
+        help_text=_("De 6 cijfers die de app nu toont."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Vul de code uit de app in.")},
+    )

@@ -35,6 +35,17 @@ def authenticated(view: View) -> View:
     return _mark(view, "authenticated")
 
 
+# Set on the few pages a logged-in session may open before its second step (that step's own
+# pages, logging out); ``middleware.SecondFactorMiddleware`` sends every other page there.
+BEFORE_SECOND_STEP = "open_before_second_step"
+
+
+def second_step(view: View) -> View:
+    """Any logged-in user, also before the second factor (set-up, verification, logout)."""
+    setattr(view, BEFORE_SECOND_STEP, True)
+    return _mark(view, "authenticated")
+
+
 # What each guard asks of the user's roles; the navigation shows a menu section only where
 # its guard lets the user in (``context_processors.navigation``).
 GUARDS: dict[str, Callable[[Roles], bool]] = {

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +28,10 @@ class User(AbstractUser):
         _("taal"), max_length=5, choices=Language.choices, default=Language.DUTCH
     )
 
+    # Raised by *Uitloggen op alle apparaten* and a second-factor reset: it is part of the
+    # session hash, so every existing session of the user ends at its next request.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
     objects: ClassVar[CaseInsensitiveUserManager] = CaseInsensitiveUserManager()  # type: ignore[assignment]
 
     class Meta:
@@ -43,6 +48,16 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers the password (a password change ends other sessions); the
+        # epoch lets a user end them without one. SECRET_KEY_FALLBACKS still apply.
+        return salted_hmac(
+            "peregister.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class SetPasswordToken(models.Model):
@@ -66,3 +81,25 @@ class SetPasswordToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasskeyCredential(models.Model):
+    """A WebAuthn credential (passkey or security key) registered as a second factor.
+
+    Verified by py_webauthn (``accounts.passkeys``); only the public key is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(_("naam"), max_length=64)
+    credential_id = models.BinaryField(max_length=1023, unique=True)
+    public_key = models.BinaryField(max_length=1023)
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")
+
+    def __str__(self) -> str:
+        return self.name

@@ -43,6 +43,12 @@ class Roles:
         return contact is not None and contact.organisation.is_authorised
 
     @property
+    def privileged(self) -> bool:
+        """Register staff, beheerder or 2e contactpersoon: they see many people's data, so a
+        second factor is mandatory and an idle session ends sooner."""
+        return self.is_staff or self.manages_organisation
+
+    @property
     def gets_report(self) -> bool:
         """The *rapportage*: beheerder or 2e contactpersoon of an authorised organisation."""
         return self.manages_organisation and self.sees_dossiers

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peregister.accounts import views
+from peregister.accounts import mfa_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,4 +16,22 @@ urlpatterns = [
         name="login_details_sent",
     ),
     path("wachtwoord-wijzigen/", views.change_password, name="change_password"),
+    path("tweede-stap/", mfa_views.second_step_view, name="second_step"),
+    path("tweede-stap/instellen/", mfa_views.setup, name="mfa_setup"),
+    path("tweede-stap/herstelcodes/", mfa_views.recovery_codes, name="recovery_codes"),
+    path(
+        "tweede-stap/passkey/registratie-opties/",
+        mfa_views.passkey_register_options,
+        name="passkey_register_options",
+    ),
+    path("tweede-stap/passkey/registreren/", mfa_views.passkey_register, name="passkey_register"),
+    path(
+        "tweede-stap/passkey/inlog-opties/",
+        mfa_views.passkey_login_options,
+        name="passkey_login_options",
+    ),
+    path("tweede-stap/passkey/inloggen/", mfa_views.passkey_login, name="passkey_login"),
+    path("beveiliging/", mfa_views.security, name="security"),
+    path("beveiliging/verwijderen/", mfa_views.remove_factor, name="remove_factor"),
+    path("uitloggen-alle-apparaten/", mfa_views.logout_everywhere, name="logout_everywhere"),
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -8,9 +9,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from peregister.accounts import services, throttle, tokens
+from peregister.accounts import mfa, services, throttle, tokens
 from peregister.accounts.forms import (
     ChangePasswordForm,
     LinkSetPasswordForm,
@@ -18,7 +20,7 @@ from peregister.accounts.forms import (
     LoginForm,
     NewLinkForm,
 )
-from peregister.accounts.guards import authenticated, public
+from peregister.accounts.guards import authenticated, public, second_step
 from peregister.accounts.models import User
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
@@ -48,6 +50,13 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
+        mfa.start_session(self.request)
+        if mfa.needs_second_step(self.request):
+            # The password is only the first step: the session opens the second-step pages
+            # and nothing else until the factor is proved (``middleware.SecondFactorMiddleware``).
+            target = reverse("accounts:second_step")
+            response = redirect(f"{target}?{urlencode({'next': self.get_success_url()})}")
+        # The password was right: the limiter forgets the misses and marks this browser.
         throttle.after_success(
             request=self.request, username=self.typed_username, response=response
         )
@@ -62,7 +71,7 @@ class LoginView(auth_views.LoginView):
 
 
 login = public(LoginView.as_view())
-logout = authenticated(auth_views.LogoutView.as_view())
+logout = second_step(auth_views.LogoutView.as_view())
 
 
 def _too_many(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:

@@ -55,6 +55,12 @@ class AuditEvent(models.Model):
         LOGIN_THROTTLED = "login.throttled", _("inloggen tijdelijk geblokkeerd")
         LOGIN_GUESSED_AT = "login.guessed_at", _("wachtwoord van account wordt geraden")
         ACCESS_DENIED = "access.denied", _("toegang geweigerd")
+        MFA_SET_UP = "mfa.set_up", _("tweestapsverificatie ingesteld")
+        MFA_REMOVED = "mfa.removed", _("tweede stap verwijderd")
+        MFA_FAILED = "mfa.failed", _("tweestapsverificatie mislukt")
+        MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("herstelcode gebruikt")
+        MFA_RESET = "mfa.reset", _("tweestapsverificatie hersteld door het register")
+        SESSIONS_ENDED = "account.sessions_ended", _("uitgelogd op alle apparaten")
 
     # Which actions are security events: the staff list *Beveiliging* shows these. Add new
     # security events (e.g. ``mfa.*``) to Action and here, nowhere else.
@@ -66,6 +72,12 @@ class AuditEvent(models.Model):
         "account.password_changed",
         "account.password_link_sent",
         "access.denied",
+        "mfa.set_up",
+        "mfa.removed",
+        "mfa.failed",
+        "mfa.recovery_code_used",
+        "mfa.reset",
+        "account.sessions_ended",
     )
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)

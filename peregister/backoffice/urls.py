@@ -8,6 +8,7 @@ from peregister.backoffice.views import (
     professionals,
     registrations,
     renewals,
+    second_factor,
     security,
     self_reports,
 )
@@ -99,6 +100,7 @@ urlpatterns = [
         name="self_report_reject",
     ),
     path("beveiliging/", security.security_list, name="security"),
+    path("tweestapsverificatie/", second_factor.reset, name="second_factor_reset"),
     path("e-mail/", mail.mail_list, name="mail"),
     path("e-mail/opnieuw/", mail.mail_resend_all, name="mail_resend_all"),
     path("e-mail/<uuid:code>/opnieuw/", mail.mail_resend, name="mail_resend"),

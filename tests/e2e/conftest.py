@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from base64 import b32decode
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
@@ -73,11 +77,45 @@ def check_page(page: Page, name: str) -> None:
 
 
 def log_in(page: Page, username: str, password: str) -> None:
+    """Log in as a person does, with the second step when the account owes one: the first
+    time an authenticator app is set up from the page's key, later its code is typed."""
     page.goto("/account/inloggen/")
     page.get_by_label("Gebruikersnaam", exact=True).fill(username)
     page.get_by_label("Wachtwoord", exact=True).fill(password)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).not_to_have_url(re.compile(r"/account/inloggen/"))
+    if "/account/tweede-stap/instellen/" in page.url:
+        set_up_authenticator_app(page)
+    elif "/account/tweede-stap/" in page.url:
+        type_authenticator_code(page, username)
+
+
+def authenticator_code(key: bytes, *, after_step: int = -1) -> str:
+    """What an authenticator app shows now (django-otp's TOTP); waits for a new 30-second step
+    when the last one was used already (a code works once)."""
+    totp = TOTP(key)
+    while totp.t() <= after_step:
+        time.sleep(0.5)
+        totp.time = time.time()
+    return f"{totp.token():06d}"
+
+
+def set_up_authenticator_app(page: Page) -> None:
+    secret = page.locator("[data-otp-secret]").inner_text().replace(" ", "")
+    page.get_by_label("Code uit de app").fill(authenticator_code(b32decode(secret)))
+    page.get_by_role("button", name="App koppelen").click()
+    expect(page.get_by_role("heading", name="Herstelcodes")).to_be_visible()
+    page.get_by_role("link", name="Ik heb de codes bewaard").click()
+    expect(page).not_to_have_url(re.compile(r"/account/tweede-stap/"))
+
+
+def type_authenticator_code(page: Page, username: str) -> None:
+    device = TOTPDevice.objects.get(user__username__iexact=username, confirmed=True)
+    page.get_by_label("Code", exact=True).fill(
+        authenticator_code(device.bin_key, after_step=device.last_t)
+    )
+    page.get_by_role("button", name="Bevestigen").click()
+    expect(page).not_to_have_url(re.compile(r"/account/tweede-stap/"))
 
 
 def fill_account_request(page: Page, **values: str) -> None:

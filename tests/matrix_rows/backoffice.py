@@ -56,6 +56,14 @@ ROWS = [
         expect(404, professional=400),
         method="post",
     ),
+    # Issue 13: staff reset a lost second factor (an empty form is refused).
+    Row("backoffice:second_factor_reset", lambda w: "/register/tweestapsverificatie/", ONLY_STAFF),
+    Row(
+        "backoffice:second_factor_reset",
+        lambda w: "/register/tweestapsverificatie/",
+        STAFF_EMPTY_POST,
+        method="post",
+    ),
     # Staff review.
     Row("backoffice:self_reports", lambda w: "/register/eigen-activiteiten/", ONLY_STAFF),
     Row("backoffice:self_report", lambda w: self_report_path(w), ONLY_STAFF),

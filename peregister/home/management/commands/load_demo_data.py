@@ -19,4 +19,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins on {settings.SITE_URL}/ (password: {demo.DEMO_PASSWORD})")
         for login in demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<16} {login.persona}")
+        self.stdout.write(
+            "Register staff and beheerders (register, beheerder, tweede-contact, aanvrager) set "
+            "up two-step verification at their first login: an authenticator app or a passkey."
+        )
         self.stdout.write("")

@@ -1,0 +1,91 @@
+"""Session rules that hold on every page: the idle timeout and the owed second step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from peregister.accounts import mfa
+from peregister.accounts.guards import BEFORE_SECOND_STEP, POLICY_ATTRIBUTE
+from peregister.accounts.roles import request_roles
+from peregister.core import clock
+
+LAST_SEEN = "pe_last_seen"
+# The last-seen time is written at most this often: a session write per page view would cost
+# every page a query, and a minute is nothing against a 30-minute limit.
+LAST_SEEN_RESOLUTION = 60
+
+
+def idle_limit_seconds(request: HttpRequest) -> int:
+    minutes = (
+        settings.SESSION_IDLE_MINUTES_PRIVILEGED
+        if request_roles(request).privileged
+        else settings.SESSION_IDLE_MINUTES
+    )
+    return minutes * 60
+
+
+def note_activity(request: HttpRequest) -> None:
+    """Start the idle clock (at login, also a test client's ``force_login``)."""
+    request.session[LAST_SEEN] = int(clock.now().timestamp())
+
+
+class IdleTimeoutMiddleware:
+    """A session without a request for longer than the role's limit ends (ASVS 3.3.2)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            now = int(clock.now().timestamp())
+            last_seen = request.session.get(LAST_SEEN)
+            if not isinstance(last_seen, int) or now - last_seen > idle_limit_seconds(request):
+                minutes = idle_limit_seconds(request) // 60
+                logout(request)
+                messages.info(
+                    request,
+                    _("U was %(minutes)s minuten niet actief en bent daarom uitgelogd.")
+                    % {"minutes": minutes},
+                )
+                return redirect(
+                    f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}"
+                )
+            if now - last_seen >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """A session that owes its second step opens only the pages of that step (and public ones)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if getattr(view_func, BEFORE_SECOND_STEP, False):
+            return None
+        if getattr(view_func, POLICY_ATTRIBUTE, None) == "public":
+            return None
+        if not mfa.needs_second_step(request):
+            return None
+        target = reverse("accounts:second_step")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
