@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -118,6 +120,20 @@ def test_the_set_password_form_offers_a_live_strength_indication(world: World) -
 # --- finding 4: throttling that resists lockout (ASVS 2.2.1) --------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _inside_one_limiter_window() -> Iterator[None]:
+    """The limiter counts per quarter hour: a test that crossed a window boundary would see its
+    counts reset halfway. Each test starts at the beginning of a window (the clock runs on)."""
+    import datetime as dt
+
+    import time_machine
+
+    from peregister.core import clock
+
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, 1, tzinfo=clock.AMSTERDAM)):
+        yield
+
+
 def _login(client: Client, username: str, password: str, address: str) -> int:
     response = client.post(
         "/account/inloggen/", {"username": username, "password": password}, REMOTE_ADDR=address
@@ -159,6 +175,21 @@ def test_guessing_from_one_address_does_not_lock_the_owner_out(
     for event in AuditEvent.objects.all():
         assert "wrong-guess-123" not in str(event.data)
         assert PASSWORD not in str(event.data)
+
+
+@pytest.mark.parametrize("disguise", [" " * 150 + "{}", "{}   ", "UPPER"])
+def test_padding_or_case_does_not_open_a_fresh_count(world: World, disguise: str) -> None:
+    """ASVS 2.2.1: the limiter counts the name the form authenticates, so spaces around it or
+    another case do not buy another ten guesses."""
+    from peregister.accounts import throttle
+    from tests.factories import PASSWORD
+
+    user = world.contact_live.user
+    attacker = Client()
+    for _ in range(throttle.PAIR_FAILURES):
+        assert _login(attacker, user.username, "wrong-guess-123", "203.0.113.8") == 400
+    name = user.username.upper() if disguise == "UPPER" else disguise.format(user.username)
+    assert _login(attacker, name, PASSWORD, "203.0.113.8") == 429
 
 
 def test_a_new_browser_gets_a_cool_off_not_a_lockout(world: World) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 from typing import cast
 from urllib.parse import urlencode
 
@@ -39,8 +40,11 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        # Counted on the typed name, cut to the longest username, so nothing long is queried.
-        self.typed_username = str(request.POST.get("username", ""))[:150].strip().lower()
+        # Counted on the name the login form authenticates (stripped, normalised, any case),
+        # so padding or case never opens a fresh count; cut to the longest username after that,
+        # so nothing long is queried.
+        typed = unicodedata.normalize("NFKC", str(request.POST.get("username", "")))
+        self.typed_username = typed.strip().lower()[:150]
         verdict = throttle.before_attempt(request=request, username=self.typed_username)
         if verdict is not throttle.Verdict.ALLOWED:
             # Same answer whether or not the username exists.
