@@ -43,6 +43,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_seconds(name: str, default: int) -> int:
+    """A whole number of seconds; garbage stops the start instead of becoming 0."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number of seconds.")
+    return int(value)
+
+
 TESTING = "pytest" in sys.modules or env_bool("TESTING", False)
 DEBUG = env_bool("DEBUG", False)
 DEV_SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"  # noqa: S105
@@ -149,10 +159,16 @@ TEMPLATES = [
     },
 ]
 
+
+# A new connection per request costs about 6 ms (measured, docs/benchmarks.md): production keeps
+# each worker's connection for a minute, and health checks replace one the database dropped
+# (a restart, a failover) instead of failing the request that finds it dead. Development keeps 0
+# so runserver's threads do not pile up connections.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_max_age=env_seconds("CONN_MAX_AGE", 0 if (DEBUG or TESTING) else 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -221,3 +221,36 @@ def test_deploy_check_warns_about_an_smtp_login_sent_without_encryption(settings
     assert "ops.W001" in ids()
     settings.EMAIL_USE_TLS = True
     assert "ops.W001" not in ids()
+
+
+def test_production_keeps_health_checked_connections_and_development_opens_one_per_request(
+    tmp_path: Path,
+) -> None:
+    """A fresh connection costs ~6 ms a request in production; a kept one is checked before use."""
+    show = (
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        " print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    key = str(signing_key_file(tmp_path))
+    production = manage(
+        "shell", "--no-imports", "-c", show, STATEMENT_SIGNING_KEY_FILE=key, **PRODUCTION
+    )
+    assert production.stdout.split() == ["60", "True"], production.stderr
+    chosen = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        STATEMENT_SIGNING_KEY_FILE=key,
+        CONN_MAX_AGE="0",
+        **PRODUCTION,
+    )
+    assert chosen.stdout.split() == ["0", "True"], chosen.stderr
+    development = manage("shell", "--no-imports", "-c", show, DEBUG="1")
+    assert development.stdout.split() == ["0", "True"], development.stderr
+
+
+def test_a_connection_age_that_is_not_a_number_stops_the_start() -> None:
+    result = manage("check", DEBUG="1", CONN_MAX_AGE="sixty")
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE" in result.stderr
