@@ -61,8 +61,8 @@ def test_list_shows_submitted_dossiers_with_the_periods_points(world: World, sub
     )
     response = client_for(world.staff).get("/register/verlengingen/")
     assert response.status_code == 200
-    assert [r.pk for r in response.context["renewals"]] == [submitted.pk]
-    assert response.context["renewals"][0].points_earned == 13
+    assert [r.pk for r in response.context["listed"].rows] == [submitted.pk]
+    assert response.context["listed"].rows[0].points_earned == 13
     body = response.content.decode()
     assert "Anouk Bakker" in body
     assert "13 / 12" in body

@@ -26,10 +26,15 @@ from peregister.registry.periods import period_end
 from peregister.registry.querysets import points_in_period
 
 
+def renewals_waiting() -> QuerySet[RenewalSubmission]:
+    """Open renewal dossiers, bare (what the list counts)."""
+    return RenewalSubmission.objects.filter(status=RenewalSubmission.Status.SUBMITTED)
+
+
 def submitted_renewals() -> QuerySet[RenewalSubmission]:
     """Open renewal dossiers, oldest first, with the period's points computed in SQL."""
     return (
-        RenewalSubmission.objects.filter(status=RenewalSubmission.Status.SUBMITTED)
+        renewals_waiting()
         .select_related("period__registration__professional", "period__registration__register")
         .annotate(
             points_earned=points_in_period(

@@ -66,3 +66,32 @@ def paginate(objects: Sequence[Any] | Any, per_page: int, query: Mapping[str, An
     """A Django ``Page`` of ``objects`` for the page ``query`` asks for (clamped)."""
     paginator = Paginator(objects, per_page)
     return paginator.page(min(requested_page(query), paginator.num_pages))
+
+
+@dataclass(frozen=True)
+class CountedPage:
+    """One page of a list and how many rows the whole list has (for the caption)."""
+
+    page: PageWindow
+    total: int
+    rows: list[Any]
+
+
+def page_of(rows: Any, *, counted: Any, per_page: int, query: Mapping[str, Any]) -> CountedPage:
+    """Page ``query`` asks for of ``rows`` (an ordered queryset, annotations and all).
+
+    ``counted`` is the same list without what the page shows (no annotations, no joins for
+    display): counting it reads only the filter's index, never the figures of every row. A
+    first page that is not full is the whole list and costs no count at all.
+    """
+    requested = requested_page(query)
+    if requested == 1:
+        found = list(rows[:per_page])
+        if len(found) < per_page:
+            return CountedPage(page=PageWindow(number=1, num_pages=1), total=len(found), rows=found)
+        total = counted.count()
+        return CountedPage(page=PageWindow.clamped(1, total, per_page), total=total, rows=found)
+    total = counted.count()
+    window = PageWindow.clamped(requested, total, per_page)
+    offset = window.offset_for(per_page)
+    return CountedPage(page=window, total=total, rows=list(rows[offset : offset + per_page]))

@@ -126,6 +126,12 @@ class Registration(models.Model):
                 fields=["professional", "register"], name="registration_once_per_register"
             )
         ]
+        # The staff list of lapsed registrations pages over this (newest lapsed first).
+        indexes = [
+            models.Index(
+                fields=["status", "-status_changed_at", "id"], name="registration_status_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.professional} – {self.register}"
@@ -233,6 +239,8 @@ class LearningActivity(models.Model):
                 condition=Q(points__lte=MAX_POINTS), name="activity_points_sane"
             ),
         ]
+        # The staff catalogue pages over this.
+        indexes = [models.Index(fields=["title", "id"], name="activity_title_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -352,6 +360,8 @@ class RenewalSubmission(models.Model):
                 name="renewal_decision_dated",
             ),
         ]
+        # The staff list of open dossiers pages over this (oldest first).
+        indexes = [models.Index(fields=["status", "submitted_at", "id"], name="renewal_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.period.registration} {self.get_status_display()}"

@@ -458,12 +458,16 @@ class RowTotals:
 
 def row_totals(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -> RowTotals:
     """How many rows ``row_keys`` pages through, and of how many professionals, in one query:
-    per professional the number of current periods, or one without any."""
+    per professional the number of current periods, or one without any.
+
+    A registration has one current period exactly when it has started one
+    (``with_current_period``: one index probe), so the periods are not compared with each
+    other here (the anti-join of ``PePeriodQuerySet.current``)."""
     periods = (
-        PePeriod.objects.current(today)
-        .filter(registration__professional=OuterRef("pk"))
+        Registration.objects.with_current_period(today)
+        .filter(professional=OuterRef("pk"))
         .order_by()
-        .values("registration__professional")
+        .values("professional")
         .annotate(count=Count("pk"))
         .values("count")
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,18 +25,16 @@ from peregister.backoffice.activity_forms import (
 )
 from peregister.backoffice.views.common import get_by_code_or_404
 from peregister.core import clock
-from peregister.core.pagination import PAGE_PARAM, paginate
+from peregister.core.pagination import PAGE_PARAM, page_of
 from peregister.core.refusals import Refused
-from peregister.registry.models import LearningActivity
+from peregister.registry.models import Completion, LearningActivity
 
 PAGE_SIZE = 50
 RECENT_COMPLETIONS = 50
 
 
 def _filtered(form: ActivityFilterForm) -> QuerySet[LearningActivity]:
-    activities = LearningActivity.objects.select_related("organisation").annotate(
-        completion_count=Count("completions")
-    )
+    activities = LearningActivity.objects.all()
     data = form.cleaned_data if form.is_valid() else {}
     if term := (data.get("q") or "").strip():
         activities = activities.filter(Q(title__icontains=term) | Q(provider__icontains=term))
@@ -56,13 +55,26 @@ def _filtered(form: ActivityFilterForm) -> QuerySet[LearningActivity]:
 @require_http_methods(["GET"])
 def activity_list(request: HttpRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET)
-    page = paginate(_filtered(form), PAGE_SIZE, request.GET)
+    activities = _filtered(form)
+    # Registrations per activity as a subquery: computed for the page's rows only (an
+    # aggregate over a join would count every completion before cutting the page).
+    registrations = (
+        Completion.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    rows = activities.select_related("organisation").annotate(
+        completion_count=Coalesce(Subquery(registrations), 0)
+    )
+    listed = page_of(rows, counted=activities, per_page=PAGE_SIZE, query=request.GET)
     query = request.GET.copy()
     query.pop(PAGE_PARAM, None)
     return render(
         request,
         "backoffice/activity_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "today": clock.today()},
+        {"form": form, "listed": listed, "query": query.urlencode(), "today": clock.today()},
         status=400 if form.errors else 200,
     )
 

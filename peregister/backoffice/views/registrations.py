@@ -15,24 +15,24 @@ from peregister.accounts.guards import staff_only
 from peregister.backoffice.closing import reinstate_registration
 from peregister.backoffice.forms import ReasonForm
 from peregister.core import clock, dates
+from peregister.core.pagination import page_of
 from peregister.core.refusals import Refused
 from peregister.registry.models import Registration
 
-PAGE_LIMIT = 500
+PAGE_SIZE = 50
 
 
 @staff_only
 @require_http_methods(["GET"])
 def lapsed_list(request: HttpRequest) -> HttpResponse:
-    lapsed = (
-        Registration.objects.filter(status=Registration.Status.LAPSED)
-        .with_current_figures(clock.today())
+    lapsed = Registration.objects.filter(status=Registration.Status.LAPSED)
+    rows = (
+        lapsed.with_current_figures(clock.today())
         .select_related("professional", "register")
         .order_by("-status_changed_at", "id")
     )
-    return render(
-        request, "backoffice/lapsed_list.html", {"registrations": list(lapsed[:PAGE_LIMIT])}
-    )
+    listed = page_of(rows, counted=lapsed, per_page=PAGE_SIZE, query=request.GET)
+    return render(request, "backoffice/lapsed_list.html", {"listed": listed})
 
 
 def _lapsed_or_404(request: HttpRequest, professional: uuid.UUID, register: str) -> Registration:

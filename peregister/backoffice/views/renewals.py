@@ -17,18 +17,25 @@ from peregister.backoffice.forms import ReasonForm
 from peregister.backoffice.renewals import (
     approve_renewal,
     reject_renewal,
+    renewals_waiting,
     submitted_renewals,
 )
 from peregister.core import clock, dates
+from peregister.core.pagination import page_of
 from peregister.core.refusals import Refused
 from peregister.registry.dossier import registration_views
 from peregister.registry.models import RenewalSubmission
+
+PAGE_SIZE = 50
 
 
 @staff_only
 @require_http_methods(["GET"])
 def renewal_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/renewal_list.html", {"renewals": list(submitted_renewals())})
+    listed = page_of(
+        submitted_renewals(), counted=renewals_waiting(), per_page=PAGE_SIZE, query=request.GET
+    )
+    return render(request, "backoffice/renewal_list.html", {"listed": listed})
 
 
 def _renewal_or_404(

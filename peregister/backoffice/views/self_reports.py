@@ -17,27 +17,25 @@ from peregister.accounts.guards import staff_only
 from peregister.backoffice.forms import ApproveSelfReportForm, RejectSelfReportForm
 from peregister.backoffice.self_reports import approve_self_report, reject_self_report
 from peregister.backoffice.views.common import get_by_code_or_404
+from peregister.core.pagination import page_of
 from peregister.core.refusals import Refused
 from peregister.registry.models import SelfReport
 
-PAGE_LIMIT = 500
+PAGE_SIZE = 50
 
 
 @staff_only
 @require_http_methods(["GET"])
 def self_report_list(request: HttpRequest) -> HttpResponse:
-    reports = (
-        SelfReport.objects.filter(
-            professional__in=staff_professionals(request.user),
-            status=SelfReport.Status.SUBMITTED,
-        )
-        .select_related("professional")
-        .defer("certificate")
-        .order_by("submitted_at", "id")
+    waiting = SelfReport.objects.filter(
+        professional__in=staff_professionals(request.user),
+        status=SelfReport.Status.SUBMITTED,
     )
-    return render(
-        request, "backoffice/self_report_list.html", {"reports": list(reports[:PAGE_LIMIT])}
+    rows = (
+        waiting.select_related("professional").defer("certificate").order_by("submitted_at", "id")
     )
+    listed = page_of(rows, counted=waiting, per_page=PAGE_SIZE, query=request.GET)
+    return render(request, "backoffice/self_report_list.html", {"listed": listed})
 
 
 def _report_or_404(request: HttpRequest, code: uuid.UUID) -> SelfReport:
