@@ -50,3 +50,24 @@ def configure(scale_name: str = "full") -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     os.environ.update(environment(scale_name))
     django.setup()
+
+
+def vm_mb(field: str = "VmHWM") -> float:
+    """This process's own memory figure from ``/proc/self/status`` (``VmHWM``: its peak
+    resident size; ``VmRSS``: now), never an ``ru_maxrss`` inherited from a parent."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def reset_peak() -> bool:
+    """Start ``VmHWM`` again from the present size (Linux ``clear_refs`` 5); False when the
+    kernel does not allow it (then the peak includes what came before)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+            clear.write("5")
+    except OSError:
+        return False
+    return True

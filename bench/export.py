@@ -59,15 +59,6 @@ class Subject:
     access_events: int
 
 
-def _vm_hwm_mb() -> float:
-    """This process's own peak resident size (``VmHWM``), not an inherited ``ru_maxrss``."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("VmHWM not in /proc/self/status")
-
-
 def make_subject(completions: int = COMPLETIONS, access_events: int = ACCESS_EVENTS) -> Subject:
     """A professional with a large dossier (call inside a transaction that is rolled back)."""
     import datetime as dt
@@ -77,6 +68,7 @@ def make_subject(completions: int = COMPLETIONS, access_events: int = ACCESS_EVE
     from peregister.audit.models import AuditEvent
     from peregister.core import clock
     from peregister.organisations.models import Contact, Organisation
+    from peregister.registry import figures
     from peregister.registry.models import (
         Completion,
         LearningActivity,
@@ -140,6 +132,7 @@ def make_subject(completions: int = COMPLETIONS, access_events: int = ACCESS_EVE
         )
         for i in range(completions)
     )
+    figures.rebuild_figures(PePeriod.objects.filter(registration=registration))
     organisation = Organisation.objects.create(
         name=f"Bench Uitzendbureau {tag}",
         kvk_number=f"9{int(tag, 16) % 10**7:07d}",
@@ -385,10 +378,10 @@ def child_memory() -> dict[str, Any]:
     with rolled_back():
         small = make_subject(completions=10, access_events=5)
         export_once(small)  # imports, fonts, templates, connection: not the export's memory
-        base = _vm_hwm_mb()
+        base = env.vm_mb()
         subject = make_subject()
         export_once(subject)
-        peak = _vm_hwm_mb()
+        peak = env.vm_mb()
     return {
         "base_mb": round(base, 1),
         "peak_mb": round(peak, 1),

@@ -26,6 +26,7 @@ from peregister.accounts.models import User
 from peregister.core import clock
 from peregister.home.demo import FIRST_NAMES, LAST_NAMES
 from peregister.organisations.models import Contact, Organisation
+from peregister.registry import figures
 from peregister.registry.models import (
     Completion,
     LearningActivity,
@@ -56,6 +57,18 @@ class Scale:
 
 
 FULL = Scale()
+# A tenth of the register, for developing on a machine shared with others (issue 12): the
+# same shapes, a 2,000-grant large organisation.
+SMALL = Scale(
+    professionals=10_000,
+    completions=200_000,
+    activities=200,
+    organisations=100,
+    large_org_professionals=2_000,
+    large_org_contacts=10,
+    users_every=100,
+    small_org_grants=10,
+)
 TINY = Scale(
     professionals=50,
     completions=500,
@@ -285,6 +298,9 @@ def generate(
             f"{counts.grants} grants ({time.perf_counter() - started:.0f} s)"
         )
         counts.users = User.objects.count()
+        # Rows were written directly, not by the register's writers: store the figures once.
+        figures.rebuild_figures()
+        log(f"  period figures stored ({time.perf_counter() - started:.0f} s)")
         if connection.vendor == "postgresql":
             for statement in connection.ops.sequence_reset_sql(
                 no_style(),
@@ -513,7 +529,7 @@ def _professionals(
                 )
             )
         for index, (pp_id, start, end) in enumerate(spans):
-            periods.append((pp_id, pid, w.date(start), w.date(end), 12))
+            periods.append((pp_id, pid, w.date(start), w.date(end), 12, 0, ""))
             current = index == len(spans) - 1
             if not current and earned[index] >= 12:
                 renewal_id += 1
@@ -570,7 +586,17 @@ def _flush_people(
         Registration, ["id", "professional", "register", "status", "registered_on"], registrations
     )
     counts.periods += w.insert(
-        PePeriod, ["id", "registration", "start", "end", "points_required"], periods
+        PePeriod,
+        [
+            "id",
+            "registration",
+            "start",
+            "end",
+            "points_required",
+            "points_earned",
+            "renewal_status",
+        ],
+        periods,
     )
     counts.renewals += w.insert(
         RenewalSubmission,

@@ -11,6 +11,7 @@ from peregister.access.models import AccessGrant
 from peregister.accounts.models import User
 from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
+from peregister.registry import figures
 from peregister.registry.models import (
     Completion,
     LearningActivity,
@@ -81,6 +82,14 @@ class PePeriodFactory(DjangoModelFactory[PePeriod]):
     end = factory.LazyAttribute(lambda p: period_end(p.start, 24))
     points_required = 12
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # A period opened after completions counts them, as figures.open_period does.
+        period = super()._create(model_class, *args, **kwargs)
+        figures.rebuild_figures(PePeriod.objects.filter(pk=period.pk))
+        period.refresh_from_db()
+        return period
+
 
 class LearningActivityFactory(DjangoModelFactory[LearningActivity]):
     class Meta:
@@ -106,6 +115,15 @@ class CompletionFactory(DjangoModelFactory[Completion]):
     completed_on = factory.LazyFunction(clock.today)
     source = Completion.Source.ATTENDANCE
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # History written as the register's one writer would: the periods' points follow.
+        completion = super()._create(model_class, *args, **kwargs)
+        figures.count_completions(
+            [(completion.professional_id, completion.completed_on, completion.points)]
+        )
+        return completion
+
 
 class RenewalSubmissionFactory(DjangoModelFactory[RenewalSubmission]):
     class Meta:
@@ -113,6 +131,12 @@ class RenewalSubmissionFactory(DjangoModelFactory[RenewalSubmission]):
 
     period = factory.SubFactory(PePeriodFactory)
     submitted_at = factory.LazyFunction(clock.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        renewal = super()._create(model_class, *args, **kwargs)
+        figures.renewal_changed(renewal.period_id)
+        return renewal
 
 
 class OrganisationFactory(DjangoModelFactory[Organisation]):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from peregister.registry.models import PePeriod, PeriodFiguresNotLoaded
+from peregister.registry.models import PePeriod
 from peregister.registry.periods import (
     PeriodStatus,
     add_months,
@@ -71,8 +71,8 @@ def test_points_count_in_the_period_that_holds_the_completion_date(db: None) -> 
         professional=professional, completed_on=dt.date(2025, 12, 31), points=5
     )
     factories.CompletionFactory(completed_on=dt.date(2024, 6, 1), points=9)  # someone else
-    figures = {p.pk: p.points_earned for p in PePeriod.objects.with_points()}
-    assert figures == {first.pk: 3, second.pk: 9}
+    stored = {p.pk: p.points_earned for p in PePeriod.objects.all()}
+    assert stored == {first.pk: 3, second.pk: 9}
     annotated = PePeriod.objects.with_progress().get(pk=second.pk)
     assert annotated.progress(dt.date(2025, 1, 1)).points_earned == 9
 
@@ -86,7 +86,7 @@ def test_current_period_is_the_latest_started_one(db: None) -> None:
     assert list(PePeriod.objects.current(dt.date(2027, 5, 1))) == [second]
 
 
-def test_renewal_state_is_annotated(db: None) -> None:
+def test_renewal_state_is_stored_on_the_period(db: None) -> None:
     renewal = factories.RenewalSubmissionFactory()
     period = PePeriod.objects.with_progress().get(pk=renewal.period_id)
     assert period.renewal_status == "submitted"
@@ -196,13 +196,3 @@ def test_every_form_of_the_current_period_agrees(db: None) -> None:
                 if Registration.objects.get(pk=pk).professional_id == professional.pk
             }
             assert shown == mine, (professional, day)
-
-
-def test_progress_of_a_period_loaded_without_its_figures_says_what_to_load(db: None) -> None:
-    period = factories.PePeriodFactory()
-    plain = PePeriod.objects.get(pk=period.pk)
-    with pytest.raises(PeriodFiguresNotLoaded, match=r"with_progress\(\)"):
-        plain.progress(dt.date(2025, 1, 1))
-    # Loaded with the figures, it answers.
-    loaded = PePeriod.objects.with_progress().get(pk=period.pk)
-    assert loaded.progress(period.start).points_earned == 0

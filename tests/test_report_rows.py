@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from peregister.access import policies
+from peregister.backoffice.renewals import reject_renewal
 from peregister.core import clock
-from peregister.registry.models import RenewalSubmission
 from peregister.reports.rows import NO_PERIOD, ReportRow, report_rows, row_count
 from tests import factories
 from tests.conftest import World
@@ -94,9 +94,7 @@ def test_renewal_submission_yes_with_date_and_rejected_counts_as_no(world: World
     [row] = _rows(world)
     assert row.dossier_submitted is True
     assert row.submitted_on == dt.date(2026, 3, 2)
-    renewal.status = RenewalSubmission.Status.REJECTED
-    renewal.decided_at = clock.now()
-    renewal.save()
+    reject_renewal(actor=world.staff, renewal=renewal, reason="Onvolledig.")
     [row] = _rows(world)
     assert row.dossier_submitted is False
 

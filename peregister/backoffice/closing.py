@@ -24,6 +24,7 @@ from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import mail_professional
+from peregister.registry import figures
 from peregister.registry.models import PePeriod, Registration
 from peregister.registry.periods import PeriodStatus, period_end
 from peregister.registry.querysets import PePeriodQuerySet
@@ -114,13 +115,11 @@ def reinstate_registration(*, actor: Any, registration: Registration, reason: st
             .first()
         )
         if period is None:
-            period, _created = PePeriod.objects.get_or_create(
+            period, _created = figures.open_period(
                 registration=registration,
                 start=today,
-                defaults={
-                    "end": period_end(today, register.period_months),
-                    "points_required": register.points_required,
-                },
+                end=period_end(today, register.period_months),
+                points_required=register.points_required,
             )
         record(
             AuditEvent.Action.REGISTRATION_REINSTATED,

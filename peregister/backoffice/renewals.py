@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_staff
@@ -21,9 +21,9 @@ from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import mail_professional
+from peregister.registry import figures
 from peregister.registry.models import PePeriod, Registration, RenewalSubmission
 from peregister.registry.periods import period_end
-from peregister.registry.querysets import points_in_period
 
 
 def renewals_waiting() -> QuerySet[RenewalSubmission]:
@@ -32,15 +32,11 @@ def renewals_waiting() -> QuerySet[RenewalSubmission]:
 
 
 def submitted_renewals() -> QuerySet[RenewalSubmission]:
-    """Open renewal dossiers, oldest first, with the period's points computed in SQL."""
+    """Open renewal dossiers, oldest first, with the period's stored points."""
     return (
         renewals_waiting()
         .select_related("period__registration__professional", "period__registration__register")
-        .annotate(
-            points_earned=points_in_period(
-                "period__registration__professional", "period__start", "period__end"
-            )
-        )
+        .annotate(points_earned=F("period__points_earned"))
         .order_by("submitted_at", "id")
     )
 
@@ -62,19 +58,18 @@ def approve_renewal(*, actor: Any, renewal: RenewalSubmission) -> PePeriod:
     require_staff(actor)
     with transaction.atomic():
         _decide(renewal, RenewalSubmission.Status.APPROVED, actor, "")
+        figures.renewal_changed(renewal.period_id)
         period = PePeriod.objects.select_related(
             "registration__register", "registration__professional"
         ).get(pk=renewal.period_id)
         registration = period.registration
         register = registration.register
         start = period.end + dt.timedelta(days=1)
-        next_period, _created = PePeriod.objects.get_or_create(
+        next_period, _created = figures.open_period(
             registration=registration,
             start=start,
-            defaults={
-                "end": period_end(start, register.period_months),
-                "points_required": register.points_required,
-            },
+            end=period_end(start, register.period_months),
+            points_required=register.points_required,
         )
         # A registration that lapsed while the dossier waited is active again once approved.
         reactivated = Registration.objects.filter(
@@ -113,6 +108,7 @@ def reject_renewal(*, actor: Any, renewal: RenewalSubmission, reason: str) -> No
     reason = clean_reason(reason, required=True)
     with transaction.atomic():
         _decide(renewal, RenewalSubmission.Status.REJECTED, actor, reason)
+        figures.renewal_changed(renewal.period_id)
         period = PePeriod.objects.select_related(
             "registration__register", "registration__professional"
         ).get(pk=renewal.period_id)

@@ -17,6 +17,7 @@ from peregister.access.models import AccessGrant
 from peregister.accounts.models import User
 from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
+from peregister.registry import figures
 from peregister.registry.models import (
     Completion,
     LearningActivity,
@@ -370,6 +371,8 @@ def load(today: dt.date | None = None) -> bool:
                 submitted_at=now - dt.timedelta(days=index % 20 + 1),
             )
     Completion.objects.bulk_create(completions, batch_size=1000)
+    # The rows above are written directly (a bulk load, not the register's writers).
+    figures.rebuild_figures()
 
     def grant(
         professional: Professional,

@@ -2,7 +2,8 @@
 
 Presentie registreren checks an attendance list against the register, then applies it; an
 approved *eigen activiteit* becomes a completion through ``add_completion``. Keeping every write
-here means whatever must follow a new completion is maintained in one place.
+here means whatever must follow a new completion is maintained in one place: the periods'
+stored points (``registry/figures.count_completions``, in the same transaction).
 
 The check is run twice: once to show staff every line, and again inside the transaction that
 applies the list, because the page's data comes back from the browser and the register may have
@@ -26,6 +27,7 @@ from peregister.audit.service import record
 from peregister.core import clock
 from peregister.core.numbers import ascii_digits
 from peregister.core.refusals import Refused
+from peregister.registry import figures
 from peregister.registry.attendance import MAX_NUMBER_LENGTH, Entry, Problem
 from peregister.registry.models import Completion, LearningActivity, Professional
 
@@ -179,7 +181,7 @@ def add_completion(
     roll back together.
     """
     require_staff(actor)
-    return Completion.objects.create(
+    completion = Completion.objects.create(
         professional_id=professional_id,
         activity=activity,
         title=title,
@@ -190,6 +192,8 @@ def add_completion(
         source=source,
         registered_by=actor,
     )
+    figures.count_completions([(professional_id, completed_on, points)])
+    return completion
 
 
 def register_completions(
@@ -217,7 +221,7 @@ def register_completions(
             valid = check.valid_lines
             if not valid:
                 return check
-            Completion.objects.bulk_create(
+            written = Completion.objects.bulk_create(
                 [
                     Completion(
                         professional=line.professional,
@@ -232,6 +236,10 @@ def register_completions(
                     )
                     for line in valid
                 ]
+            )
+            figures.count_completions(
+                (completion.professional_id, completion.completed_on, completion.points)
+                for completion in written
             )
             record(
                 AuditEvent.Action.COMPLETIONS_REGISTERED,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -137,14 +136,6 @@ class Registration(models.Model):
         return f"{self.professional} – {self.register}"
 
 
-class PeriodFiguresNotLoaded(LookupError):
-    """``PePeriod.progress()`` on a period loaded without ``with_progress()``: a coding error."""
-
-
-# The annotations ``PePeriod.progress()`` reads (``PePeriodQuerySet.with_progress``).
-_FIGURES = ("points_earned", "renewal_status")
-
-
 class PePeriod(models.Model):
     """A 2-year cycle; ``points_required`` is copied from the register when the period opens."""
 
@@ -152,6 +143,11 @@ class PePeriod(models.Model):
     start = models.DateField(_("begin"))
     end = models.DateField(_("einde"))
     points_required = models.PositiveSmallIntegerField(_("vereiste PE-punten"))
+    # Stored figures, kept by the writers in their own transaction (registry/figures.py):
+    # the points of the completions dated within the period, and its latest renewal.
+    points_earned = models.PositiveIntegerField(default=0)
+    renewal_status = models.CharField(max_length=10, blank=True, default="")
+    renewal_submitted_at = models.DateTimeField(null=True, blank=True)
 
     objects = PePeriodQuerySet.as_manager()
 
@@ -176,26 +172,14 @@ class PePeriod(models.Model):
         return self.start <= day <= self.end
 
     def progress(self, today: dt.date) -> Progress:
-        """Figures for this period, from the ``with_progress()`` annotations.
-
-        Points are summed in SQL for many periods at once; a period loaded without them
-        refuses instead of querying per period.
-        """
-        missing = [name for name in _FIGURES if name not in self.__dict__]
-        if missing:
-            raise PeriodFiguresNotLoaded(
-                f"PePeriod.progress() needs the period loaded with "
-                f"PePeriod.objects.with_progress() (or with_status()); missing: "
-                f"{', '.join(missing)}."
-            )
-        annotated: Any = self
+        """Figures for this period, from its stored figures (no query)."""
         return Progress.compute(
             start=self.start,
             end=self.end,
-            points_earned=annotated.points_earned,
+            points_earned=self.points_earned,
             points_required=self.points_required,
             today=today,
-            renewal_approved=annotated.renewal_status == RenewalSubmission.Status.APPROVED,
+            renewal_approved=self.renewal_status == RenewalSubmission.Status.APPROVED,
         )
 
 

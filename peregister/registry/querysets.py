@@ -1,4 +1,4 @@
-"""Query building blocks for lists: points and renewal state are computed in SQL."""
+"""Query building blocks for lists: the current period's stored figures and its status in SQL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Value
 
 from peregister.registry import periods
 from peregister.registry.periods import current_period_value, status_expression
@@ -19,23 +18,6 @@ APPROVED = "approved"
 
 def _model(name: str) -> Any:
     return apps.get_model("registry", name)
-
-
-def points_in_period(professional_ref: str, start_ref: str, end_ref: str) -> Coalesce:
-    """Sum of a professional's completion points dated within a period, as a subquery."""
-    completions = (
-        _model("Completion")
-        .objects.filter(
-            professional=OuterRef(professional_ref),
-            completed_on__gte=OuterRef(start_ref),
-            completed_on__lte=OuterRef(end_ref),
-        )
-        .order_by()
-        .values("professional")
-        .annotate(total=Sum("points"))
-        .values("total")
-    )
-    return Coalesce(Subquery(completions), Value(0), output_field=models.IntegerField())
 
 
 class RegistrationQuerySet(models.QuerySet[Any]):
@@ -55,7 +37,8 @@ class RegistrationQuerySet(models.QuerySet[Any]):
             current_start=current_period_value(on, "start"),
             current_end=current_period_value(on, "end"),
             current_required=current_period_value(on, "points_required"),
-        ).annotate(current_points=points_in_period("professional", "current_start", "current_end"))
+            current_points=current_period_value(on, "points_earned"),
+        )
 
 
 class PePeriodQuerySet(models.QuerySet[Any]):
@@ -67,45 +50,22 @@ class PePeriodQuerySet(models.QuerySet[Any]):
         """
         return self.filter(periods.is_current(on))
 
-    def with_points(self) -> PePeriodQuerySet:
-        return self.annotate(
-            points_earned=points_in_period("registration__professional", "start", "end")
-        )
-
-    def with_renewal(self) -> PePeriodQuerySet:
-        latest = (
-            _model("RenewalSubmission")
-            .objects.filter(period=OuterRef("pk"))
-            .order_by("-submitted_at", "-id")
-        )
-        return self.annotate(
-            renewal_status=Subquery(latest.values("status")[:1]),
-            renewal_submitted_at=Subquery(latest.values("submitted_at")[:1]),
-        )
-
     def with_status(self, today: dt.date) -> PePeriodQuerySet:
-        """Points, renewal and ``period_status`` (a ``PeriodStatus`` value) computed in SQL."""
-        return (
-            self.with_points()
-            .with_renewal()
-            .annotate(
-                period_status=status_expression(
-                    earned=F("points_earned"),
-                    required=F("points_required"),
-                    start=F("start"),
-                    end=F("end"),
-                    today=Value(today, output_field=models.DateField()),
-                    approved=Q(renewal_status=APPROVED),
-                )
+        """``period_status`` (a ``PeriodStatus`` value) in SQL, from the stored figures."""
+        return self.annotate(
+            period_status=status_expression(
+                earned=F("points_earned"),
+                required=F("points_required"),
+                start=F("start"),
+                end=F("end"),
+                today=Value(today, output_field=models.DateField()),
+                approved=Q(renewal_status=APPROVED),
             )
         )
 
     def with_progress(self) -> PePeriodQuerySet:
-        return (
-            self.with_points()
-            .with_renewal()
-            .select_related("registration__register", "registration__professional")
-        )
+        """With what the dossier shows next to the figures (register, professional)."""
+        return self.select_related("registration__register", "registration__professional")
 
 
 class CompletionQuerySet(models.QuerySet[Any]):

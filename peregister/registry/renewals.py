@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_user
@@ -17,9 +16,9 @@ from peregister.audit.service import record
 from peregister.core import clock, dates
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import mail_professional
+from peregister.registry import figures
 from peregister.registry.dossier import RegistrationView
 from peregister.registry.models import (
-    Completion,
     PePeriod,
     Professional,
     Registration,
@@ -33,15 +32,6 @@ class RenewalOption:
 
     allowed: bool
     reason: str = ""
-
-
-def _points_earned(period: PePeriod, professional_id: int) -> int:
-    total = (
-        Completion.objects.filter(professional_id=professional_id)
-        .within(period.start, period.end)
-        .aggregate(total=Sum("points"))["total"]
-    )
-    return int(total or 0)
 
 
 def _open_submission(period: PePeriod) -> RenewalSubmission | None:
@@ -108,7 +98,7 @@ def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmissi
             option = renewal_option(
                 registration=registration,
                 period=period,
-                points_earned=_points_earned(period, professional.pk),
+                points_earned=period.points_earned,
                 open_submission=_open_submission(period),
             )
             if not option.allowed:
@@ -116,6 +106,7 @@ def submit_renewal(*, actor: Any, registration: Registration) -> RenewalSubmissi
             submission = RenewalSubmission.objects.create(
                 period=period, submitted_at=now, submitted_by=actor
             )
+            figures.renewal_changed(period.pk)
             record(
                 AuditEvent.Action.RENEWAL_SUBMITTED,
                 actor=actor,

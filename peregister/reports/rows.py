@@ -8,9 +8,10 @@ revoked (or created) after it does not change a report being written.
 
 Two queries are streamed side by side in the same order — the live grants (one group per
 professional, which gives the authorised contacts) and the current PE periods with their
-points summed in SQL, as plain tuples — and merged, so the number of queries and the memory
-used stay the same whatever the number of rows. The status comes from ``period_status`` (the
-one definition) applied to the plain values; files resolve the labels once (``status_labels``).
+stored figures (``registry/figures.py``), as plain tuples — and merged, so the number of
+queries and the memory used stay the same whatever the number of rows. The status comes from
+``period_status`` (the one definition) applied to the plain values; files resolve the labels
+once (``status_labels``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from peregister.registry.periods import (
     period_status,
 )
 from peregister.registry.progress import points_percent
-from peregister.registry.querysets import PePeriodQuerySet, points_in_period
+from peregister.registry.querysets import PePeriodQuerySet
 
 CHUNK_SIZE = 2000
 # Status of a professional in the report whose registration has no started PE period yet.
@@ -191,11 +192,9 @@ def current_periods(grants: QuerySet[AccessGrant], today: dt.date) -> PePeriodQu
 
 
 def _period_stream(grants: QuerySet[AccessGrant], today: dt.date) -> Iterator[_Period]:
-    """Plain tuples (no model instances), points and latest renewal computed in SQL."""
+    """Plain tuples (no model instances), with the periods' stored figures."""
     return (
         current_periods(grants, today)
-        .with_points()
-        .with_renewal()
         .order_by(*_PERIOD_ORDER, "registration__register__name", "registration_id")
         .values_list(*_PERIOD_COLUMNS)
         .iterator(chunk_size=CHUNK_SIZE)
@@ -378,11 +377,7 @@ def _period_keys(
     elif order is RowOrder.PERIOD_END:
         value = current_period_value(today, "end")
     elif order is RowOrder.POINTS:
-        registrations = registrations.alias(
-            current_start=current_period_value(today, "start"),
-            current_end=current_period_value(today, "end"),
-        )
-        value = points_in_period("professional", "current_start", "current_end")
+        value = current_period_value(today, "points_earned")
     elif order is RowOrder.AUTHORISED_UNTIL:
         value = _authorised_until(grants, "professional_id")
     return registrations.annotate(
