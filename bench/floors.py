@@ -1,9 +1,15 @@
 """Floors: the report's rows straight from SQL, and written by the csv module / XlsxWriter alone.
 
 The SQL returns what the report shows (name, registration number, register, current period,
-points earned and required, latest renewal, the organisation's authorised contacts and the
-latest end date) in one statement, with the same access rule as ``peregister.access.policies``
-(written out here by hand: this is a measuring stick, never used to decide anything).
+the period's stored points earned and required, its stored latest renewal, the organisation's
+authorised contacts and the latest end date) in one statement, with the same access rule as
+``peregister.access.policies`` (written out here by hand: this is a measuring stick, never used
+to decide anything). It reads the stored figures, as the product does (issue 12): a floor that
+summed completions would let a product that sums them too pass.
+
+On PostgreSQL the CSV floor is the database writing the file itself: ``COPY (SELECT …) TO
+STDOUT`` with the cells formatted in SQL, streamed to the file; on SQLite (no COPY) the same
+rows written by the ``csv`` module.
 """
 
 from __future__ import annotations
@@ -40,15 +46,9 @@ WITH live AS (
   GROUP BY g.professional_id
 )
 SELECT p.first_name, p.name_prefix, p.last_name, p.registration_number, reg.name,
-  pp.start, pp.{q("end")},
-  COALESCE((SELECT SUM(cm.points) FROM registry_completion cm
-            WHERE cm.professional_id = p.id AND cm.completed_on >= pp.start
-              AND cm.completed_on <= pp.{q("end")}), 0) AS earned,
-  pp.points_required,
-  (SELECT rs.status FROM registry_renewalsubmission rs WHERE rs.period_id = pp.id
-   ORDER BY rs.submitted_at DESC, rs.id DESC LIMIT 1) AS renewal_status,
-  (SELECT rs.submitted_at FROM registry_renewalsubmission rs WHERE rs.period_id = pp.id
-   ORDER BY rs.submitted_at DESC, rs.id DESC LIMIT 1) AS renewal_at,
+  pp.start, pp.{q("end")} AS period_end,
+  pp.points_earned AS earned, pp.points_required,
+  pp.renewal_status, pp.renewal_submitted_at AS renewal_at,
   live.contacts, live.until
 FROM live
 JOIN registry_professional p ON p.id = live.pid
@@ -122,8 +122,40 @@ def _csv_date(day: dt.date | None) -> str:
     return day.strftime("%d-%m-%Y") if day else ""
 
 
+def copy_sql() -> str:
+    """The report's CSV cells formatted by PostgreSQL, for ``COPY (…) TO STDOUT``."""
+    return f"""
+SELECT concat_ws(' ', NULLIF(first_name, ''), NULLIF(name_prefix, ''), NULLIF(last_name, '')),
+  registration_number, COALESCE(name, ''), to_char(start, 'DD-MM-YYYY'),
+  to_char(period_end, 'DD-MM-YYYY'), CASE WHEN start IS NULL THEN '' ELSE earned::text END,
+  COALESCE(points_required::text, ''), COALESCE(renewal_status, ''),
+  CASE WHEN renewal_status IN ('submitted', 'approved') THEN 'ja' ELSE 'nee' END,
+  CASE WHEN renewal_status IN ('submitted', 'approved')
+       THEN to_char(renewal_at AT TIME ZONE 'Europe/Amsterdam', 'DD-MM-YYYY') ELSE '' END,
+  contacts, COALESCE(to_char(until, 'DD-MM-YYYY'), 'onbeperkt')
+FROM ({report_sql()}) AS report
+"""
+
+
+def csv_copy(organisation_id: int, at: dt.datetime, path: Path) -> int:
+    """PostgreSQL writes the CSV: the floor of streaming stored rows to a file."""
+    count = 0
+    with connection.cursor() as cursor, path.open("wb") as out:
+        out.write("\ufeff".encode())
+        out.write(";".join(f"kolom {i}" for i in range(12)).encode() + b"\r\n")
+        statement = f"COPY ({copy_sql()}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')"
+        with cursor.cursor.copy(statement, report_params(organisation_id, at)) as copy:
+            for block in copy:
+                out.write(block)
+                count += bytes(block).count(b"\n")
+    return count
+
+
 def csv_alone(organisation_id: int, at: dt.datetime, path: Path) -> int:
-    """The same cells as the report's CSV (dates dd-mm-jjjj, ja/nee, onbeperkt), no Django."""
+    """The same cells as the report's CSV (dates dd-mm-jjjj, ja/nee, onbeperkt), no Django;
+    on PostgreSQL written by the database itself (``csv_copy``)."""
+    if connection.vendor == "postgresql":
+        return csv_copy(organisation_id, at, path)
     count = 0
     with path.open("w", newline="", encoding="utf-8") as out:
         out.write("\ufeff")

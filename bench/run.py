@@ -23,9 +23,11 @@ from typing import Any
 
 from bench import env
 
-REPORT_RATIO = 1.5
+# Issue 12's bars: a file within 1.3× the library writing the same stored rows alone; the
+# report process's own peak (VmHWM) under 150 MB.
+REPORT_RATIO = 1.3
 PAGE_RATIO = 2.0
-MEMORY_MB = 200.0
+MEMORY_MB = 150.0
 GUIDE_REPORT_SECONDS = 3.0
 GUIDE_PAGE_SECONDS = 0.050
 HTTP_SECONDS = 10.0
@@ -164,7 +166,13 @@ def _http(
 def bars(results: list[Any], http_results: list[dict[str, Any]]) -> list[Bar]:
     out: list[Bar] = []
     for r in results:
-        if r.skipped or (r.error and r.group != "report"):
+        # A measure that was skipped or crashed measured nothing: its bar fails, it does not
+        # silently disappear.
+        if r.skipped:
+            out.append(Bar(f"{r.name} measured", False, f"skipped: {r.skipped}"))
+            continue
+        if r.error and r.group != "report":
+            out.append(Bar(f"{r.name} measured", False, f"error: {r.error}"))
             continue
         if r.group == "report":
             ratio = r.ratio
@@ -181,8 +189,9 @@ def bars(results: list[Any], http_results: list[dict[str, Any]]) -> list[Bar]:
                     Bar(
                         f"{r.name} peak memory under {MEMORY_MB:.0f} MB",
                         r.peak_rss_mb < MEMORY_MB,
-                        f"process max RSS {r.peak_rss_mb:.0f} MB (before the run "
-                        f"{r.base_rss_mb:.0f} MB; Python heap peak {r.tracemalloc_peak_mb:.1f} MB)",
+                        f"the report process's own peak (VmHWM) {r.peak_rss_mb:.0f} MB (resident "
+                        f"before the run {r.base_rss_mb:.0f} MB; Python heap peak "
+                        f"{r.tracemalloc_peak_mb:.1f} MB)",
                     )
                 )
             elif r.error:
@@ -338,7 +347,7 @@ def machine(marker: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
-    parser.add_argument("--scale", choices=["full", "tiny"], default="full")
+    parser.add_argument("--scale", choices=["full", "small", "tiny"], default="full")
     parser.add_argument("--reps", type=int, default=15, help="repetitions per page measure")
     parser.add_argument("--report-reps", type=int, default=5, help="repetitions per report")
     parser.add_argument("--quick", action="store_true", help="3 repetitions everywhere")
@@ -358,10 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
 
     from bench import database
-    from bench.generate import FULL, TINY
+    from bench.generate import FULL, SMALL, TINY
 
     started = time.perf_counter()
-    scale = FULL if args.scale == "full" else TINY
+    scale = {"full": FULL, "small": SMALL, "tiny": TINY}[args.scale]
     marker = database.prepare(scale, args.scale)
     if args.generate_only:
         return 0
