@@ -101,3 +101,43 @@ def test_the_export_measure_runs_and_a_missing_figure_fails_its_bar() -> None:
     assert bars
     assert not any(bar.passed for bar in bars)
     assert "boom" in bars[0].detail
+
+
+def test_generated_figures_equal_a_recount_and_the_page_floors_read_them() -> None:
+    """The generator writes rows directly, then stores the figures once: they must be right,
+    or the benchmark would measure a register the product could never be in."""
+    from peregister.registry import figures
+
+    generate(TINY)
+    assert not figures.stale_periods().exists()
+    admin = Contact.objects.get(user__username=Handles.LARGE_ADMIN)
+    page = floors.list_page_floor(
+        owner_id=admin.pk, organisation=False, order="points", search="", offset=0
+    )()
+    assert page.count("<tr>") == min(
+        50, policies.live_grants_to_viewer(admin.user).values("professional").distinct().count()
+    )
+    report = floors.list_page_floor(
+        owner_id=Handles.LARGE_ORG_ID, organisation=True, order="name", search="", offset=0
+    )()
+    assert report.count("<tr>") > 0
+
+
+def test_a_skipped_or_crashed_measure_is_a_failing_bar() -> None:
+    from bench.measures import Result
+    from bench.run import bars
+
+    out = bars(
+        [
+            Result("Professionals, first page", "skipped", skipped="not routed yet"),
+            Result("open dossier (employer)", "error", error="RuntimeError: boom"),
+        ],
+        [],
+    )
+    measured = {bar.name: bar for bar in out if bar.name.endswith(" measured")}
+    skipped = measured["Professionals, first page measured"]
+    crashed = measured["open dossier (employer) measured"]
+    assert not skipped.passed
+    assert "not routed yet" in skipped.detail
+    assert not crashed.passed
+    assert "boom" in crashed.detail
