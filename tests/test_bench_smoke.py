@@ -141,3 +141,16 @@ def test_a_skipped_or_crashed_measure_is_a_failing_bar() -> None:
     assert "not routed yet" in skipped.detail
     assert not crashed.passed
     assert "boom" in crashed.detail
+
+
+def test_the_csv_floor_writes_every_report_row(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL the floor is COPY (SELECT …) TO STDOUT; on SQLite the csv module."""
+    generate(TINY)
+    now = clock.now()
+    admin = User.objects.get(username=Handles.LARGE_ADMIN)
+    path = tmp_path / "floor.csv"
+    written = floors.csv_alone(Handles.LARGE_ORG_ID, now, path)
+    assert written == policies.report_professionals(admin, now).count()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == written + 1  # the header
+    assert all(line.count(";") >= 11 for line in lines[1:])
