@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from peregister.registry import figures
 from peregister.registry.models import PePeriod, Professional, Register, Registration
 from peregister.registry.periods import add_months, period_end
 
@@ -161,7 +162,9 @@ def open_registration(
         professional=professional, register=register, registered_on=registered_on
     )
     start = first_period_start(registered_on, register.period_months, today)
-    period = PePeriod.objects.create(
+    # Through figures.open_period: completions already registered for the professional (a
+    # provider's list before the intake) count in the new period's stored points.
+    period, _created = figures.open_period(
         registration=registration,
         start=start,
         end=period_end(start, register.period_months),

@@ -34,7 +34,7 @@ def fill_figures(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0005_staff_list_indexes'),
+        ('registry', '0006_staff_list_indexes'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisations', '0001_initial'),
-        ('registry', '0004_completion_covering_index_in_model_state'),
+        ('registry', '0005_intake_person_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
