@@ -192,10 +192,12 @@ def test_a_file_with_errors_cannot_be_confirmed_even_with_a_forged_fingerprint(
     world: World,
 ) -> None:
     from peregister.backoffice.professional_forms import sign_import
-    from peregister.registry.professional_import import read_rows
+    from peregister.core import clock
+    from peregister.registry.professional_import import check_rows, fingerprint, read_rows
 
     rows = read_rows(csv_file(GOOD[0], "0000203;xx;A.;;Jansen;;;01-01-2026"), name="x.csv")
-    seen = [[rows[0].position, "new", []], [rows[1].position, "error", []]]
+    # The true outcome of the check, signed as if the page had offered a confirmation.
+    seen = fingerprint(check_rows(rows, today=clock.today()))
     response = client_for(world.staff).post(CONFIRM, {"payload": sign_import(rows, seen, "x")})
     assert response.status_code == 400
     assert not Professional.objects.filter(registration_number="0000101").exists()

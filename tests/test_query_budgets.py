@@ -90,6 +90,7 @@ BUDGETS = {
     "backoffice:professional_import staff": 2,  # new (issue 14)
     "backoffice:professional_import_template staff": 2,  # new (issue 14)
     "backoffice:professional_import_done staff": 4,  # new (issue 14)
+    "backoffice:professional_import_run staff": 4,  # new (issue 14, large files)
     "backoffice:activities staff": 3,  # main: 5
     "backoffice:activity staff": 5,  # main: 7
     "backoffice:activity_create staff": 3,  # main: 5

@@ -96,3 +96,62 @@ class InvitationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.state}"
+
+
+class ImportRun(models.Model):
+    """A *Professionals importeren* too large for one request: the task worker reads and checks
+    the stored file, then (once staff confirm) applies it. Its progress is kept here, so the
+    page shows it again after a reload; the file is dropped once the run has ended."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("wordt gecontroleerd")
+        CHECKED = "checked", _("gecontroleerd")
+        REFUSED = "refused", _("geweigerd")
+        APPLYING = "applying", _("wordt verwerkt")
+        APPLIED = "applied", _("verwerkt")
+        UNCHANGED = "unchanged", _("niets gewijzigd")
+        FAILED = "failed", _("mislukt")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("ingelezen op"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    file_name = models.CharField(_("bestand"), max_length=200, blank=True)
+    data = models.BinaryField(editable=False)
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.CHECKING
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(_("nieuw"), default=0)
+    changed = models.PositiveIntegerField(_("gewijzigd"), default=0)
+    unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
+    errors = models.PositiveIntegerField(_("fout"), default=0)
+    # What staff saw (``registry.professional_import.Fingerprint``); compared when applying.
+    seen = models.CharField(max_length=64, blank=True)
+    # The rows staff need to read: every error and change, up to ``SHOWN_ROWS``.
+    shown = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    result = models.ForeignKey(
+        ProfessionalImport, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("grote import van professionals")
+        verbose_name_plural = _("grote imports van professionals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.state})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.state in (self.State.CHECKING, self.State.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        return self.rows_done * 100 // self.rows_total if self.rows_total else 0

@@ -25,8 +25,8 @@ from peregister.registry.intake import (
 )
 from peregister.registry.models import Professional, Register
 from peregister.registry.professional_import import (
+    LARGE_MAX_BYTES,
     MAX_BYTES,
-    MAX_ROWS,
     Row,
     read_rows,
     rows_from_data,
@@ -212,9 +212,9 @@ class ImportUploadForm(forms.Form):
         label=_("Bestand (CSV of Excel)"),
         help_text=_(
             "Een kopregel met de kolommen uit het voorbeeldbestand; CSV in UTF-8 gescheiden door "
-            "; of , of een Excel-werkmap (.xlsx). Maximaal 2 MB en %(maximum)s regels."
-        )
-        % {"maximum": MAX_ROWS},
+            "; of , of een Excel-werkmap (.xlsx). Maximaal 16 MB en 100.000 regels; een "
+            "bestand van meer dan 2 MB of 2.000 regels wordt op de achtergrond gecontroleerd."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
         error_messages={
             "required": _("Kies een bestand."),
@@ -224,18 +224,26 @@ class ImportUploadForm(forms.Form):
     )
 
     rows: list[Row]
+    # A file beyond the request's limits: checked by the task worker (``file_data`` kept for it).
+    large: bool = False
+    file_data: bytes = b""
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         try:
-            data = read_upload(upload, max_bytes=MAX_BYTES)
-            self.rows = read_rows(data, name=str(upload.name or ""))
+            self.file_data = read_upload(upload, max_bytes=LARGE_MAX_BYTES)
+            if len(self.file_data) > MAX_BYTES:
+                self.large = True
+            else:
+                self.rows = read_rows(self.file_data, name=str(upload.name or ""))
         except TableError as error:
-            raise forms.ValidationError(import_error_message(error)) from error
+            if error.code != "too_many":
+                raise forms.ValidationError(import_error_message(error)) from error
+            self.large = True
         return upload
 
 
-def sign_import(rows: list[Row], seen: list[list[Any]], file_name: str) -> str:
+def sign_import(rows: list[Row], seen: str, file_name: str) -> str:
     return sign_checked(
         {"rows": rows_to_data(rows), "seen": seen, "name": file_name[:200]}, salt=IMPORT_SALT
     )
@@ -247,14 +255,14 @@ class ImportConfirmForm(forms.Form):
     payload = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000)
 
     rows: list[Row]
-    seen: list[list[Any]]
+    seen: str
     file_name: str
 
     def clean_payload(self) -> str:
         raw = self.cleaned_data["payload"]
         try:
             data = load_checked(raw, salt=IMPORT_SALT)
-            if not isinstance(data, dict) or not isinstance(data.get("seen"), list):
+            if not isinstance(data, dict) or not isinstance(data.get("seen"), str):
                 raise TableError("tampered")
             self.rows = rows_from_data(data.get("rows"))
         except TableError as error:

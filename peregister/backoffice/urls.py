@@ -33,6 +33,16 @@ urlpatterns = [
         name="professional_import_confirm",
     ),
     path(
+        "professionals/importeren/controle/<uuid:code>/",
+        professional_import.professional_import_run,
+        name="professional_import_run",
+    ),
+    path(
+        "professionals/importeren/controle/<uuid:code>/bevestigen/",
+        professional_import.professional_import_run_confirm,
+        name="professional_import_run_confirm",
+    ),
+    path(
         "professionals/importeren/<uuid:code>/",
         professional_import.professional_import_done,
         name="professional_import_done",

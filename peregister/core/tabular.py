@@ -8,9 +8,11 @@ set signed for the confirmation step (checked again there by the caller).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
 from collections.abc import Iterator
 from typing import IO, Any
@@ -77,6 +79,41 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
                 yield reader.line_num, row
     except csv.Error as exc:
         raise TableError("malformed") from exc
+
+
+def csv_stream_rows(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """``csv_rows`` of a binary stream, read as it goes (constant memory for any length):
+    UTF-8 with or without BOM, ``;`` or ``,`` from the header; NUL bytes and other encodings
+    are refused when reached."""
+    text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    try:
+        header = ""
+        while not header.strip():
+            header = text.readline()
+            if not header:
+                raise TableError("empty")
+        delimiter = delimiter_of(header)
+        reader = csv.reader(
+            _checked_lines(itertools.chain([header], text)), delimiter=delimiter, strict=True
+        )
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
+    except UnicodeDecodeError as exc:
+        raise TableError("encoding") from exc
+    except csv.Error as exc:
+        raise TableError("malformed") from exc
+    finally:
+        # The caller owns the stream (it may be closed already when a reader is dropped).
+        with contextlib.suppress(ValueError):
+            text.detach()
+
+
+def _checked_lines(lines: Iterator[str]) -> Iterator[str]:
+    for line in lines:
+        if "\x00" in line:  # a spreadsheet, image or other binary file, not text
+            raise TableError("not_text")
+        yield line
 
 
 def read_upload(upload: Any, *, max_bytes: int) -> bytes:

@@ -2,8 +2,8 @@
 
 One place for the rules, read by the staff form (*Professional toevoegen*, *wijzigen*) and by the
 import of professionals, so a row in a file is judged exactly like the form. Creating a
-registration and its period goes through ``open_registration`` only, so later stored figures
-can hook in at one spot.
+registration and its period goes through ``open_registrations`` only, so the stored figures
+(``figures``) are kept at one spot.
 """
 
 from __future__ import annotations
@@ -158,16 +158,47 @@ def open_registration(
 ) -> tuple[Registration, PePeriod]:
     """Create the registration and its first PE period by the register's rules (data on
     ``Register``). Runs inside the caller's transaction; the caller audits."""
-    registration = Registration.objects.create(
-        professional=professional, register=register, registered_on=registered_on
-    )
-    start = first_period_start(registered_on, register.period_months, today)
-    # Through figures.open_period: completions already registered for the professional (a
-    # provider's list before the intake) count in the new period's stored points.
-    period, _created = figures.open_period(
-        registration=registration,
-        start=start,
-        end=period_end(start, register.period_months),
-        points_required=register.points_required,
+    ((registration, period),) = open_registrations(
+        [(professional.pk, register, registered_on)], today=today
     )
     return registration, period
+
+
+# Rows per INSERT when many registrations are opened at once (an import of 100,000).
+BATCH_SIZE = 1000
+
+
+def open_registrations(
+    wanted: list[tuple[int, Register, dt.date]], *, today: dt.date
+) -> list[tuple[Registration, PePeriod]]:
+    """``open_registration`` for many (professional id, register, registered on) at once, in
+    batched INSERTs: the registrations, then each one's first PE period. Runs inside the
+    caller's transaction; the caller audits."""
+    registrations = Registration.objects.bulk_create(
+        [
+            Registration(professional_id=pk, register=register, registered_on=registered_on)
+            for pk, register, registered_on in wanted
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    periods = []
+    for registration, (_pk, register, registered_on) in zip(registrations, wanted, strict=True):
+        start = first_period_start(registered_on, register.period_months, today)
+        periods.append(
+            PePeriod(
+                registration=registration,
+                start=start,
+                end=period_end(start, register.period_months),
+                points_required=register.points_required,
+            )
+        )
+    PePeriod.objects.bulk_create(periods, batch_size=BATCH_SIZE)
+    # As figures.open_period does for one: completions already registered for the professional
+    # (a provider's list before the intake) count in the new period's stored points; one
+    # UPDATE per batch.
+    for at in range(0, len(periods), BATCH_SIZE):
+        batch = {period.pk: period for period in periods[at : at + BATCH_SIZE]}
+        PePeriod.objects.filter(pk__in=batch).update(points_earned=figures.recounted_points())
+        for pk, points in PePeriod.objects.filter(pk__in=batch).values_list("pk", "points_earned"):
+            batch[pk].points_earned = points
+    return list(zip(registrations, periods, strict=True))

@@ -13,7 +13,9 @@ optional cells (e-mail, date of birth) keep what the register has.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,15 +28,21 @@ from peregister.core.tabular import (
     FORMULA_START,
     QUOTES,
     TableError,
-    csv_rows,
+    csv_stream_rows,
     decode_text,
     xlsx_rows,
 )
 from peregister.registry.intake import FIELD_LABELS, PersonData, number_problem, person_problems
 from peregister.registry.models import Professional, Register, Registration
 
+# Read and checked in the request, the check page listing every row.
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# Larger files, up to these, are read and checked (and applied) by the task worker.
+LARGE_MAX_BYTES = 16 * 1024 * 1024
+LARGE_MAX_ROWS = 100_000
+# Rows checked per round of queries (the numbers of one batch are looked up at once).
+CHECK_BATCH = 1000
 # Cells longer than any field are cut here (the check refuses them as too long), so a file of
 # 10,000-character names never travels whole into the signed set.
 MAX_CELL = 300
@@ -130,24 +138,33 @@ def _rows(source: Iterable[tuple[int, list[Any]]]) -> Iterator[Row]:
         yield Row(position, tuple(texts), problem)
 
 
+def stream_rows(source: IO[bytes], *, name: str, max_rows: int) -> Iterator[Row]:
+    """The rows of a file as it is read (``.xlsx`` by name or content, else CSV); constant
+    memory for any length. More than ``max_rows`` rows, or none, is refused."""
+    start = source.read(2)
+    source.seek(0)
+    rows: Iterable[tuple[int, list[Any]]]
+    if name.lower().endswith(".xlsx") or start == b"PK":
+        rows = xlsx_rows(source)
+    else:
+        rows = csv_stream_rows(source)
+    count = 0
+    for row in _rows(rows):
+        count += 1
+        if count > max_rows:
+            raise TableError("too_many", maximum=max_rows)
+        yield row
+    if not count:
+        raise TableError("no_rows")
+
+
 def read_rows(data: bytes, *, name: str) -> list[Row]:
-    """The rows of an uploaded file (``.xlsx`` by name or content, else CSV)."""
+    """The rows of an uploaded file read in the request (at most ``MAX_ROWS``)."""
     if len(data) > MAX_BYTES:
         raise TableError("too_big", maximum_kb=MAX_BYTES // 1024)
-    source: Iterable[tuple[int, list[Any]]]
-    if name.lower().endswith(".xlsx") or data[:2] == b"PK":
-        stream: IO[bytes] = io.BytesIO(data)
-        source = xlsx_rows(stream)
-    else:
-        source = csv_rows(decode_text(data, max_bytes=MAX_BYTES))
-    rows: list[Row] = []
-    for row in _rows(source):
-        rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise TableError("too_many", maximum=MAX_ROWS)
-    if not rows:
-        raise TableError("no_rows")
-    return rows
+    if not (name.lower().endswith(".xlsx") or data[:2] == b"PK"):
+        decode_text(data, max_bytes=MAX_BYTES)  # NUL bytes and encoding refused as a whole
+    return list(stream_rows(io.BytesIO(data), name=name, max_rows=MAX_ROWS))
 
 
 def rows_to_data(rows: list[Row]) -> list[list[Any]]:
@@ -195,7 +212,29 @@ def _registers() -> dict[str, Register]:
 
 def check_rows(rows: list[Row], *, today: dt.date) -> list[CheckedRow]:
     """Every row judged; a constant number of queries whatever the number of rows."""
+    return list(check_stream(rows, today=today, batch_size=max(len(rows), 1)))
+
+
+def check_stream(
+    rows: Iterable[Row], *, today: dt.date, batch_size: int = CHECK_BATCH
+) -> Iterator[CheckedRow]:
+    """``check_rows`` for a stream of any length: a round of queries per ``batch_size`` rows,
+    the numbers already seen in the file remembered across batches."""
     registers = _registers()
+    seen: set[str] = set()
+    batch: list[Row] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            yield from _check_batch(batch, today, registers, seen)
+            batch = []
+    if batch:
+        yield from _check_batch(batch, today, registers, seen)
+
+
+def _check_batch(
+    rows: list[Row], today: dt.date, registers: dict[str, Register], seen: set[str]
+) -> list[CheckedRow]:
     numbers = {row.get("registratienummer") for row in rows}
     existing = {
         p.registration_number: p
@@ -206,7 +245,6 @@ def check_rows(rows: list[Row], *, today: dt.date) -> list[CheckedRow]:
             "professional__registration_number", "register_id"
         )
     )
-    seen: set[str] = set()
     return [_check(row, today, registers, existing, registered, seen) for row in rows]
 
 
@@ -285,9 +323,26 @@ def _check(
     )
 
 
-def fingerprint(checked: list[CheckedRow]) -> list[list[Any]]:
-    """What staff saw and confirm: each row's status and changes (compared on confirmation)."""
-    return [[c.row.position, str(c.status), c.changes] for c in checked]
+class Fingerprint:
+    """What staff saw and confirm: each row's position, status and changes, as one digest
+    (compared on confirmation; the same for a list of 10 rows or a stream of 100,000)."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+
+    def add(self, checked: CheckedRow) -> None:
+        line = [checked.row.position, str(checked.status), [str(c) for c in checked.changes]]
+        self._digest.update(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def fingerprint(checked: Iterable[CheckedRow]) -> str:
+    print_ = Fingerprint()
+    for row in checked:
+        print_.add(row)
+    return print_.hexdigest()
 
 
 def template_rows() -> list[tuple[str, ...]]:

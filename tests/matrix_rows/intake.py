@@ -1,6 +1,6 @@
 """Register intake (issue 14): *Professionals* for staff; everyone else 404, anonymous login."""
 
-from peregister.backoffice.models import ProfessionalImport
+from peregister.backoffice.models import ImportRun, ProfessionalImport
 from peregister.core import clock
 from tests.conftest import World
 from tests.matrix import Row, expect
@@ -22,7 +22,28 @@ def import_path(world: World, action: str = "") -> str:
     return f"/register/professionals/importeren/{found.code}/{action}"
 
 
+def run_path(world: World, action: str = "") -> str:
+    found = ImportRun.objects.first() or ImportRun.objects.create(
+        created_at=clock.now(),
+        created_by=world.staff,
+        file_name="groot.csv",
+        state=ImportRun.State.CHECKED,
+        rows_total=1,
+        rows_done=1,
+        unchanged=1,
+    )
+    return f"/register/professionals/importeren/controle/{found.code}/{action}"
+
+
 ROWS = [
+    Row("backoffice:professional_import_run", lambda w: run_path(w), ONLY_STAFF),
+    # Nothing to apply in this run: staff get the refusal (409), everyone else 404.
+    Row(
+        "backoffice:professional_import_run_confirm",
+        lambda w: run_path(w, "bevestigen/"),
+        expect(404, staff=409),
+        method="post",
+    ),
     Row(
         "backoffice:professional_import",
         lambda w: "/register/professionals/importeren/",

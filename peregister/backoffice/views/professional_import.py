@@ -11,11 +11,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peregister.accounts.guards import staff_only
+from peregister.backoffice.import_runs import confirm_run, start_run
 from peregister.backoffice.invitations import invite_import
-from peregister.backoffice.models import ProfessionalImport
+from peregister.backoffice.models import ImportRun, ProfessionalImport
 from peregister.backoffice.professional_forms import (
     ImportConfirmForm,
     ImportUploadForm,
@@ -64,7 +66,42 @@ def professional_import(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "backoffice/professional_import.html", {"form": form}, status=400)
-    return _check_page(request, form.rows, str(form.cleaned_data["file"].name or ""))
+    file_name = str(form.cleaned_data["file"].name or "")
+    if form.large:
+        run = start_run(actor=request.user, data=form.file_data, file_name=file_name)
+        return redirect("backoffice:professional_import_run", code=run.code)
+    return _check_page(request, form.rows, file_name)
+
+
+def _run_or_404(code: uuid.UUID) -> ImportRun:
+    found = ImportRun.objects.defer("data").select_related("result").filter(code=code).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@staff_only
+@require_GET
+@never_cache
+def professional_import_run(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """A large import as the worker has it: progress while it checks or applies (the page
+    refreshes its status region by itself, ``static/js/poll.js``), then the check's outcome."""
+    return render(request, "backoffice/professional_import_run.html", {"run": _run_or_404(code)})
+
+
+@staff_only
+@require_POST
+def professional_import_run_confirm(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    run = _run_or_404(code)
+    try:
+        confirm_run(actor=request.user, run=run)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        response = render(
+            request, "backoffice/professional_import_run.html", {"run": run}, status=409
+        )
+        return response
+    return redirect("backoffice:professional_import_run", code=run.code)
 
 
 @staff_only

@@ -1,0 +1,230 @@
+"""*Professionals importeren* for large files (issue 14): read, checked and applied by the task
+worker with a progress bar kept on the run; all or nothing, idempotent, the confirmed set the
+checked set; written in batches with one audit event per import.
+
+OWASP ASVS 4.0.3 V12.1.1 (size limit), V12.2.1 (file content checked by the worker too),
+V11.1.4 (a large file is not processed in the request), V5.1.3 (every row validated).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from peregister.audit.models import AuditEvent
+from peregister.backoffice.models import ImportRun, ProfessionalImport
+from peregister.core import clock
+from peregister.registry.models import PePeriod, Professional, Registration
+from tests.conftest import World, client_for
+from tests.test_professional_import import csv_file, upload
+
+ROWS = 2100  # beyond the request's 2,000: the worker takes it
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 6, 15, 12, 0, tzinfo=clock.AMSTERDAM), tick=False):
+        yield
+
+
+def letters(number: int) -> str:
+    """A name of letters only for each number (names have no digits)."""
+    return "".join(chr(ord("a") + int(digit)) for digit in str(number))
+
+
+def many(count: int = ROWS, *, first: int = 500000, extra: tuple[str, ...] = ()) -> bytes:
+    lines = [
+        f"{first + i:07d};up;A.;van;Berg {letters(i)};p{first + i}@example.nl;;01-01-2026"
+        for i in range(count)
+    ]
+    return csv_file(*lines, *extra)
+
+
+def run_page(client: Any, data: bytes, on_commit: Any) -> tuple[ImportRun, Any]:
+    """Upload; the queued check runs after the request's commit; then the run's page."""
+    with on_commit(execute=True):
+        response = upload(client, data)
+    assert response.status_code == 302, response.content.decode()[:400]
+    run = ImportRun.objects.get()
+    assert response["Location"].endswith(f"/importeren/controle/{run.code}/")
+    return run, client.get(response["Location"])
+
+
+def test_a_large_file_is_checked_by_the_worker_then_applied_on_confirmation(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(world.staff)
+    run, page = run_page(client, many(), django_capture_on_commit_callbacks)
+    body = page.content.decode()
+    assert f"{ROWS} regels gecontroleerd" in body
+    assert f"{ROWS} nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in " ".join(body.split())
+    assert not Professional.objects.filter(registration_number="0500000").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(
+            f"/register/professionals/importeren/controle/{run.code}/bevestigen/"
+        )
+    assert confirmed.status_code == 302
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.APPLIED
+    assert run.data == b""  # the file is not kept after the run
+    assert Professional.objects.filter(registration_number__startswith="05").count() == ROWS
+    assert Registration.objects.filter(professional__registration_number="0502099").exists()
+    assert PePeriod.objects.filter(
+        registration__professional__registration_number="0502099"
+    ).exists()
+    professional_import = ProfessionalImport.objects.get()
+    assert run.result == professional_import
+    assert professional_import.created == ROWS
+    assert professional_import.professionals.count() == ROWS
+    event = AuditEvent.objects.get(action=AuditEvent.Action.PROFESSIONALS_IMPORTED)
+    assert event.actor == world.staff
+    assert event.professionals.count() == ROWS
+    done = client.get(
+        client.get(f"/register/professionals/importeren/controle/{run.code}/")
+        .content.decode()
+        .split('href="')[-1]
+        .split('"')[0]
+        if False
+        else f"/register/professionals/importeren/{professional_import.code}/"
+    )
+    assert done.status_code == 200
+
+
+def test_importing_the_same_large_file_again_changes_nothing(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(world.staff)
+    for _round in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            upload(client, many())
+        run = ImportRun.objects.order_by("-id").first()
+        assert run is not None
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/register/professionals/importeren/controle/{run.code}/bevestigen/")
+    last = ImportRun.objects.order_by("-id").first()
+    assert last is not None
+    assert last.unchanged == ROWS
+    assert last.new == 0
+    assert last.state == ImportRun.State.CHECKED  # nothing to confirm the second time
+    assert ProfessionalImport.objects.count() == 1
+    assert Professional.objects.filter(registration_number__startswith="05").count() == ROWS
+
+
+def test_a_large_file_with_an_error_cannot_be_confirmed_and_writes_nothing(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(world.staff)
+    data = many(extra=("0500001;up;A.;;Dubbel;;;01-01-2026",))
+    run, page = run_page(client, data, django_capture_on_commit_callbacks)
+    body = page.content.decode()
+    assert "Dit registratienummer staat eerder in het bestand." in body
+    assert "bevestigen" not in body
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(f"/register/professionals/importeren/controle/{run.code}/bevestigen/")
+    assert refused.status_code == 409
+    assert not Professional.objects.filter(registration_number__startswith="05").exists()
+
+
+def test_a_change_between_check_and_confirm_undoes_the_whole_large_import(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(world.staff)
+    run, _page = run_page(client, many(), django_capture_on_commit_callbacks)
+    # Someone takes one of the numbers meanwhile: the last row now differs from what was seen.
+    Professional.objects.create(registration_number="0502099", first_name="Z.", last_name="Ander")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/register/professionals/importeren/controle/{run.code}/bevestigen/")
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.FAILED
+    assert "Sinds de controle" in run.message
+    assert Professional.objects.filter(registration_number__startswith="05").count() == 1
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.PROFESSIONALS_IMPORTED).exists()
+    page = client.get(f"/register/professionals/importeren/controle/{run.code}/").content.decode()
+    assert "Sinds de controle" in page
+    assert "Er is niets opgeslagen." in page
+
+
+def test_a_bad_large_file_is_refused_by_the_worker_with_a_dutch_message(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(world.staff)
+    # Over 2 MB, so the request leaves even the header to the worker.
+    data = b"registratienummer;register\r\n" + b"0000001;up\r\n" * 250_000
+    run, page = run_page(client, data, django_capture_on_commit_callbacks)
+    assert "De kopregel mist de kolom(men): voorletters, achternaam, begindatum" in (
+        page.content.decode()
+    )
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.REFUSED
+    assert run.data == b""
+
+
+def test_too_many_rows_for_the_worker_are_refused(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peregister.backoffice import import_checking
+
+    monkeypatch.setattr(import_checking, "LARGE_MAX_ROWS", 2050)
+    client = client_for(world.staff)
+    _run, page = run_page(client, many(), django_capture_on_commit_callbacks)
+    assert "Het bestand is te lang: maximaal 2050 regels per keer." in page.content.decode()
+    assert not Professional.objects.filter(registration_number__startswith="05").exists()
+
+
+def test_the_page_shows_progress_from_the_stored_state(world: World) -> None:
+    run = ImportRun.objects.create(
+        created_at=clock.now(),
+        created_by=world.staff,
+        file_name="groot.csv",
+        rows_total=100_000,
+        rows_done=42_000,
+    )
+    page = client_for(world.staff).get(f"/register/professionals/importeren/controle/{run.code}/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "42000 van 100000 regels gecontroleerd (42%)" in body
+    assert re.search(r'<progress max="100000" value="42000"', body)
+    assert 'data-poll="2000"' in body  # the page keeps following the worker
+    assert page["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_finished_check_no_longer_polls(world: World) -> None:
+    run = ImportRun.objects.create(
+        created_at=clock.now(),
+        created_by=world.staff,
+        state=ImportRun.State.CHECKED,
+        rows_total=3,
+        rows_done=3,
+        new=3,
+    )
+    body = (
+        client_for(world.staff)
+        .get(f"/register/professionals/importeren/controle/{run.code}/")
+        .content.decode()
+    )
+    assert "data-poll" not in body
+    assert "Bevestigen: 3 professionals opslaan" in body
+
+
+def test_the_upload_request_does_not_check_a_large_file_itself(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The request stores the file and queues the check: a few queries, not a round per row."""
+    client = client_for(world.staff)
+    data = many(4000)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        response = upload(client, data)
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the check task, queued after commit
+    assert len(queries) < 15
+    assert ImportRun.objects.get().state == ImportRun.State.CHECKING
