@@ -91,6 +91,9 @@ def measure_all(reps: int, report_reps: int, http: bool, scale_name: str) -> dic
     from bench import export  # issue 17: Mijn gegevens downloaden, a large dossier
 
     add(export.MEASURE_NAME, export.measure, report_reps)
+    from bench import intake  # issue 14: Professionals importeren of 100,000 rows
+
+    add(intake.MEASURE_NAME, intake.measure, report_reps)
 
     print("- minimal view", flush=True)
     minimal_pair = _safe("minimal view", lambda: m.measure_minimal(s, reps), results)
@@ -236,9 +239,10 @@ def bars(results: list[Any], http_results: list[dict[str, Any]]) -> list[Bar]:
                     f"{r.queries_small} queries small vs {r.queries} large",
                 )
             )
-    from bench import export
+    from bench import export, intake
 
     out.extend(export.bars(results))
+    out.extend(intake.bars(results))
     for h in http_results:
         out.append(
             Bar(
