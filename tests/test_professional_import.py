@@ -299,6 +299,26 @@ def test_garbage_files_answer_400_with_a_dutch_message(
     assert after_counts() == before
 
 
+def test_a_sheet_claiming_a_huge_size_is_refused_before_its_padding_is_read() -> None:
+    """A few KB that declare 16,384 columns and a data row far down would make openpyxl pad
+    every row to that size: blank rows count towards the limit, and only the first columns
+    are read, so such a sheet is refused at once instead of keeping a worker busy."""
+    from peregister.core.tabular import TableError
+    from peregister.registry.professional_import import stream_rows
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(XLSX_HEADER)
+    sheet.cell(row=1, column=16_384, value="x")
+    sheet.cell(row=50_000, column=1, value="0000501")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    with pytest.raises(TableError) as refusal:
+        list(stream_rows(buffer, name="groot.xlsx", max_rows=10))
+    assert refusal.value.code == "too_many"
+
+
 def test_a_zip_renamed_xlsx_is_refused(world: World) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -25,13 +25,18 @@ QUOTES = "\"'‘’“”"
 CHECKED_MAX_AGE = dt.timedelta(hours=12)
 # A cell that Excel would run as a formula (also what our own exports neutralise).
 FORMULA_START = "="
+# Columns read of a sheet: every import has far fewer. A sheet declares its own size, and
+# openpyxl pads each row to it: without a bound, a 2 KB file claiming 16,384 columns and a
+# million rows keeps a worker busy for hours.
+XLSX_MAX_COLUMNS = 64
 
 
 class TableError(ValueError):
     """The file or list as a whole cannot be used; ``code`` selects the message for staff.
 
     Codes of this module: ``too_big`` (``maximum_kb``), ``not_text``, ``encoding``,
-    ``delimiter``, ``malformed``, ``empty``, ``not_xlsx``, ``tampered``; callers add their own.
+    ``delimiter``, ``malformed``, ``empty``, ``not_xlsx``, ``too_many`` (``maximum``),
+    ``tampered``; callers add their own.
     """
 
     def __init__(self, code: str, **params: object) -> None:
@@ -134,9 +139,13 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
+def xlsx_rows(source: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cells) of the first sheet's non-blank rows, read with openpyxl in read-only
-    mode (constant memory). A formula comes as its text (``=…``), never its result."""
+    mode (constant memory). A formula comes as its text (``=…``), never its result.
+
+    Blank rows count towards ``max_rows`` (plus the header) too: a sheet longer than that is
+    ``too_many`` before its padding is read.
+    """
     from openpyxl import load_workbook  # only an XLSX upload needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -152,10 +161,15 @@ def xlsx_rows(source: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
             raise TableError("empty")
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(max_row=max_rows + 2, max_col=XLSX_MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
+            if number > max_rows + 1:
+                raise TableError("too_many", maximum=max_rows)
             cells = [_xlsx_cell(value) for value in row]
             if any(str(cell).strip() for cell in cells):
                 yield number, cells
+    except TableError:
+        raise
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise TableError("not_xlsx") from exc
     finally:

@@ -145,7 +145,7 @@ def stream_rows(source: IO[bytes], *, name: str, max_rows: int) -> Iterator[Row]
     source.seek(0)
     rows: Iterable[tuple[int, list[Any]]]
     if name.lower().endswith(".xlsx") or start == b"PK":
-        rows = xlsx_rows(source)
+        rows = xlsx_rows(source, max_rows=max_rows)
     else:
         rows = csv_stream_rows(source)
     count = 0
