@@ -82,13 +82,31 @@ def test_a_professional_is_found_by_the_address_the_register_keeps(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     professional = world.professional
+    account = cast(User, professional.user)
+    User.objects.filter(pk=account.pk).update(email="")  # an account without its own address
     professional.email = "pim@prive.example"
     professional.save()
     with django_capture_on_commit_callbacks(execute=True):
         forgot("pim@prive.example")
     [message] = mail.outbox
     assert message.to == ["pim@prive.example"]
-    assert cast(User, professional.user).username in str(message.body)
+    assert account.username in str(message.body)
+
+
+def test_a_changed_register_address_does_not_redirect_an_accounts_recovery(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """ASVS 2.5.x: an import row or a typo that gives a professional someone else's address
+    must not hand that person a set-password link for the existing account."""
+    professional = world.professional
+    own = cast(User, professional.user).email
+    assert own
+    professional.email = "mallory@attacker.example"
+    professional.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        forgot("mallory@attacker.example")
+        forgot(own)
+    assert [message.to for message in mail.outbox] == [[own]]
 
 
 def test_same_answer_whether_or_not_the_address_is_known(

@@ -155,11 +155,15 @@ def send_new_link(*, actor: Any, username_or_email: str) -> int:
 
 
 def login_accounts(email: str) -> list[User]:
-    """Every active account that uses ``email``: its own address, or (for a professional) the
-    address the register keeps for them. Any kind of user: professional, contact, staff."""
+    """Every active account that uses ``email``: its own address, or (for a professional's
+    account without one) the address the register keeps for them. Any kind of user.
+
+    An account's own address wins: a register address changed later (by hand or by an
+    import row) never redirects the recovery of an account that already has one (ASVS 2.5).
+    """
     return list(
         User.objects.filter(is_active=True)
-        .filter(Q(email__iexact=email) | Q(professional__email__iexact=email))
+        .filter(Q(email__iexact=email) | Q(email="", professional__email__iexact=email))
         .distinct()
         .order_by("username", "pk")
     )
