@@ -284,9 +284,15 @@ def test_end_a_registration_with_a_reason(world: World) -> None:
     assert registration.end_reason == "Op verzoek van de professional"
     event = AuditEvent.objects.get(action=AuditEvent.Action.REGISTRATION_ENDED)
     assert event.actor == world.staff
-    # Ended is not lapsed, and the page is gone once it is ended.
+    # Ended is not lapsed; a second click (or the page left open) lands on the professional,
+    # saying so, and changes nothing.
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.REGISTRATION_LAPSED).exists()
-    assert client.get(path).status_code == 404
+    again = client.post(path, {"reason": "Nog een keer"}, follow=True)
+    assert again.redirect_chain == [(f"/register/professionals/{professional.code}/", 302)]
+    assert "Deze registratie is al beëindigd." in again.content.decode()
+    registration.refresh_from_db()
+    assert registration.end_reason == "Op verzoek van de professional"
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.REGISTRATION_ENDED).count() == 1
     dossier = client_for(professional.user).get(DOSSIER).content.decode()
     assert "registratie beëindigd" in dossier
     assert "Op verzoek van de professional" in dossier

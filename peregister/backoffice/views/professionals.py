@@ -207,11 +207,14 @@ def registration_end(request: HttpRequest, code: uuid.UUID, register: str) -> Ht
     registration = (
         professional.registrations.select_related("register", "professional")
         .filter(register__code=register)
-        .exclude(status=Registration.Status.ENDED)
         .first()
     )
     if registration is None:
         raise Http404
+    if registration.status == Registration.Status.ENDED:
+        # A second click on beëindigen (or a page left open) lands where the first one did.
+        messages.info(request, _("Deze registratie is al beëindigd."))
+        return redirect("backoffice:professional", code=professional.code)
     form = EndRegistrationForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
