@@ -229,3 +229,48 @@ def test_the_upload_request_does_not_check_a_large_file_itself(
     assert len(callbacks) == 1  # the check task, queued after commit
     assert len(queries) < 15
     assert ImportRun.objects.get().state == ImportRun.State.CHECKING
+
+
+@pytest.mark.parametrize(
+    ("state", "hours"),
+    [(ImportRun.State.CHECKING, 3), (ImportRun.State.APPLYING, 7)],
+)
+def test_a_run_whose_worker_died_says_so_instead_of_promising_progress(
+    world: World, state: str, hours: int
+) -> None:
+    """Nothing lost, no dead end: a check or apply that never finishes (the worker died; the
+    apply's transaction then wrote nothing) becomes *mislukt* with what to do, not a bar
+    that waits for ever."""
+    started = clock.now() - dt.timedelta(hours=hours)
+    run = ImportRun.objects.create(
+        created_at=started,
+        created_by=world.staff,
+        confirmed_at=started if state == ImportRun.State.APPLYING else None,
+        file_name="groot.csv",
+        state=state,
+        rows_total=100_000,
+        rows_done=42_000,
+        data=b"registratienummer\r\n",
+    )
+    page = client_for(world.staff).get(f"/register/professionals/importeren/controle/{run.code}/")
+    body = page.content.decode()
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.FAILED
+    assert run.data == b""
+    assert "is onderbroken" in body
+    assert "Er is niets gewijzigd" in body
+    assert 'data-poll="2000"' not in body
+
+
+def test_a_slow_run_within_its_time_keeps_its_progress(world: World) -> None:
+    run = ImportRun.objects.create(
+        created_at=clock.now() - dt.timedelta(hours=5),  # checked long ago, confirmed just now
+        confirmed_at=clock.now() - dt.timedelta(minutes=20),
+        created_by=world.staff,
+        file_name="groot.csv",
+        state=ImportRun.State.APPLYING,
+        rows_total=100_000,
+    )
+    client_for(world.staff).get(f"/register/professionals/importeren/controle/{run.code}/")
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.APPLYING

@@ -56,7 +56,8 @@ def check_run(code: str) -> str:
     run = ImportRun.objects.filter(code=code, state=ImportRun.State.CHECKING).first()
     if run is None:
         return ""
-    runs = ImportRun.objects.filter(pk=run.pk)
+    # Every write asks the state again: a run given up on meanwhile stays as the page said.
+    runs = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.CHECKING)
     try:
         total = sum(1 for _row in _rows(run))
         runs.update(rows_total=total)
@@ -99,7 +100,7 @@ def apply_run(code: str) -> str:
     )
     if run is None:
         return ""
-    runs = ImportRun.objects.filter(pk=run.pk)
+    runs = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.APPLYING)
     try:
         applied = import_professionals(
             actor=run.confirmed_by, rows=_rows(run), seen=run.seen, file_name=run.file_name

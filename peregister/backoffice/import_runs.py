@@ -5,6 +5,7 @@ confirm what the check found and the apply is queued. The work itself is the tas
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +17,11 @@ from peregister.backoffice.models import ImportRun
 from peregister.backoffice.tasks import apply_import_task, check_import_task
 from peregister.core import clock
 from peregister.core.refusals import Refused
+
+# A check of 100,000 rows takes minutes and an apply about ten: a run far beyond these has lost
+# its worker. The apply writes in one transaction, so a dead worker wrote nothing.
+GIVE_UP_CHECK_AFTER = dt.timedelta(hours=2)
+GIVE_UP_APPLY_AFTER = dt.timedelta(hours=6)
 
 
 def start_run(*, actor: Any, data: bytes, file_name: str) -> ImportRun:
@@ -36,10 +42,28 @@ def confirm_run(*, actor: Any, run: ImportRun) -> None:
     with transaction.atomic():
         started = ImportRun.objects.filter(
             Q(new__gt=0) | Q(changed__gt=0), pk=run.pk, state=ImportRun.State.CHECKED, errors=0
-        ).update(state=ImportRun.State.APPLYING, confirmed_by=actor)
+        ).update(state=ImportRun.State.APPLYING, confirmed_by=actor, confirmed_at=clock.now())
         if not started:
             if run.state == ImportRun.State.APPLYING:
                 return
             raise Refused(_("Deze import kan niet (meer) worden bevestigd."))
         code = str(run.code)
         transaction.on_commit(lambda: apply_import_task.enqueue(code=code))
+
+
+def give_up_stalled(run: ImportRun) -> bool:
+    """Mark ``run`` failed when its worker has been gone too long, so the page says what
+    happened instead of showing a bar that never moves; True when it did."""
+    now = clock.now()
+    stalled = ImportRun.objects.filter(pk=run.pk).filter(
+        Q(state=ImportRun.State.CHECKING, created_at__lt=now - GIVE_UP_CHECK_AFTER)
+        | Q(state=ImportRun.State.APPLYING, confirmed_at__lt=now - GIVE_UP_APPLY_AFTER)
+    )
+    message = _(
+        "De verwerking is onderbroken en niet afgemaakt. Er is niets gewijzigd; lees het "
+        "bestand opnieuw in."
+    )
+    if not stalled.update(state=ImportRun.State.FAILED, message=message, data=b""):
+        return False
+    run.refresh_from_db(fields=["state", "message"])
+    return True

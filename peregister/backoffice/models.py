@@ -120,6 +120,8 @@ class ImportRun(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
+    # When the apply was queued: how long a run may stay *wordt verwerkt* counts from here.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     file_name = models.CharField(_("bestand"), max_length=200, blank=True)
     data = models.BinaryField(editable=False)
     state = models.CharField(
