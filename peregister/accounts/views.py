@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import cast
 from urllib.parse import urlencode
 
@@ -125,26 +126,48 @@ def set_password(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@public
-def new_link(request: HttpRequest) -> HttpResponse:
-    """ "Link expired → send a new one", answered the same whether or not the account exists."""
-    template = "accounts/new_link.html"
+def _mail_a_link_on_request(
+    request: HttpRequest,
+    *,
+    template: str,
+    form_class: type[NewLinkForm] | type[LoginDetailsForm],
+    field: str,
+    scope: str,
+    send: Callable[[str], object],
+    sent: str,
+) -> HttpResponse:
+    """A page that mails a link to whoever owns the typed name or address: limited per client
+    and per typed value (not per account, so the answer is the same either way), then always
+    the same "sent" page whether or not anything was sent."""
     if request.method != "POST":
-        return render(request, template, {"form": NewLinkForm()})
-    form = NewLinkForm(request.POST)
+        return render(request, template, {"form": form_class()})
+    form = form_class(request.POST)
     if not ratelimit.hit_for_client(
-        request, "new_link", limit=NEW_LINK_REQUESTS_PER_HOUR, per_seconds=HOUR
+        request, scope, limit=NEW_LINK_REQUESTS_PER_HOUR, per_seconds=HOUR
     ):
         return _too_many(request, template, {"form": form})
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
-    value = form.cleaned_data["username_or_email"].strip().lower()
-    # Counted per typed value, not per account, so the answer is the same either way.
+    value = form.cleaned_data[field].strip().lower()
     if ratelimit.hit(
-        "new_link_target", value, limit=NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR, per_seconds=HOUR
+        f"{scope}_target", value, limit=NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR, per_seconds=HOUR
     ):
-        services.send_new_link(actor=request.user, username_or_email=value)
-    return redirect("accounts:new_link_sent")
+        send(value)
+    return redirect(sent)
+
+
+@public
+def new_link(request: HttpRequest) -> HttpResponse:
+    """ "Link expired → send a new one", answered the same whether or not the account exists."""
+    return _mail_a_link_on_request(
+        request,
+        template="accounts/new_link.html",
+        form_class=NewLinkForm,
+        field="username_or_email",
+        scope="new_link",
+        send=lambda value: services.send_new_link(actor=request.user, username_or_email=value),
+        sent="accounts:new_link_sent",
+    )
 
 
 @public
@@ -156,23 +179,15 @@ def new_link_sent(request: HttpRequest) -> HttpResponse:
 def login_details(request: HttpRequest) -> HttpResponse:
     """*Inloggegevens vergeten*: username(s) and a set-password link to a known address; the
     answer is the same whether or not the address is known (OWASP ASVS 4.0.3 V2.5.2, V3.7)."""
-    template = "accounts/login_details.html"
-    if request.method != "POST":
-        return render(request, template, {"form": LoginDetailsForm()})
-    form = LoginDetailsForm(request.POST)
-    if not ratelimit.hit_for_client(
-        request, "login_details", limit=NEW_LINK_REQUESTS_PER_HOUR, per_seconds=HOUR
-    ):
-        return _too_many(request, template, {"form": form})
-    if not form.is_valid():
-        return render(request, template, {"form": form}, status=400)
-    value = form.cleaned_data["email"].strip().lower()
-    # Counted per typed address, not per account, so the answer is the same either way.
-    if ratelimit.hit(
-        "login_details_target", value, limit=NEW_LINK_MAILS_PER_ACCOUNT_PER_HOUR, per_seconds=HOUR
-    ):
-        services.send_login_details(actor=request.user, email=value)
-    return redirect("accounts:login_details_sent")
+    return _mail_a_link_on_request(
+        request,
+        template="accounts/login_details.html",
+        form_class=LoginDetailsForm,
+        field="email",
+        scope="login_details",
+        send=lambda value: services.send_login_details(actor=request.user, email=value),
+        sent="accounts:login_details_sent",
+    )
 
 
 @public
