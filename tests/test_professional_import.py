@@ -175,6 +175,25 @@ def test_row_errors_with_their_reason_and_no_write(world: World, line: str, reas
     assert after_counts() == before
 
 
+def test_a_known_number_without_its_leading_zeros_is_an_error_not_a_new_person(
+    world: World,
+) -> None:
+    """A CSV saved from Excel turns 0001031 into 1031: taking that on would register the same
+    person twice under a number that is not theirs."""
+    known = world.professional.registration_number
+    assert known.startswith("0")
+    stripped = known.lstrip("0")
+    before = after_counts()
+    page = upload(
+        client_for(world.staff),
+        csv_file(f"{stripped};up;A.;;Jansen;a.jansen@example.nl;;01-01-2026"),
+    ).content.decode()
+    assert "voorloopnullen weggevallen" in page
+    assert known in page
+    assert "1 fout" in page
+    assert after_counts() == before
+
+
 def test_duplicate_number_in_the_file(world: World) -> None:
     checked = upload(client_for(world.staff), csv_file(GOOD[0], GOOD[0]))
     assert "staat eerder in het bestand" in checked.content.decode()

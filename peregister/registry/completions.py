@@ -82,7 +82,7 @@ class AttendanceCheck:
         return [line for line in self.lines if not line.ok]
 
 
-def _zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
+def zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
     """Zero-padded variants of all-digit numbers, mapped back to the number as given.
 
     Only widths that registration numbers really have are tried, which keeps the lookup small
@@ -114,7 +114,7 @@ def check_attendance(
         for p in Professional.objects.filter(registration_number__in=numbers)
     }
     unknown = [number for number in numbers if number not in professionals]
-    padded = _zero_padded_candidates(unknown)
+    padded = zero_padded_candidates(unknown)
     similar: dict[str, list[str]] = {}
     for existing in Professional.objects.filter(registration_number__in=padded).values_list(
         "registration_number", flat=True

@@ -32,6 +32,7 @@ from peregister.core.tabular import (
     decode_text,
     xlsx_rows,
 )
+from peregister.registry.completions import zero_padded_candidates
 from peregister.registry.intake import FIELD_LABELS, PersonData, number_problem, person_problems
 from peregister.registry.models import Professional, Register, Registration
 
@@ -245,7 +246,16 @@ def _check_batch(
             "professional__registration_number", "register_id"
         )
     )
-    return [_check(row, today, registers, existing, registered, seen) for row in rows]
+    # A new number that is a known one without its leading zeros (a CSV saved from Excel) would
+    # take the same person on twice: the same check as the attendance import's.
+    padded = zero_padded_candidates([number for number in numbers if number not in existing])
+    unpadded = {
+        padded[known]: known
+        for known in Professional.objects.filter(registration_number__in=padded).values_list(
+            "registration_number", flat=True
+        )
+    }
+    return [_check(row, today, registers, existing, registered, seen, unpadded) for row in rows]
 
 
 def _error(row: Row, reason: str) -> CheckedRow:
@@ -259,6 +269,7 @@ def _check(
     existing: dict[str, Professional],
     registered: set[tuple[str, int]],
     seen: set[str],
+    unpadded: dict[str, str],
 ) -> CheckedRow:
     number = row.get("registratienummer")
     if row.problem:
@@ -296,6 +307,15 @@ def _check(
     if problems:
         field_name, message = problems[0]
         return _error(row, f"{FIELD_LABELS.get(field_name, field_name)}: {message}")
+    if current is None and number in unpadded:
+        return _error(
+            row,
+            _(
+                "Registratienummer %(number)s bestaat niet, maar %(known)s wel: zijn de "
+                "voorloopnullen weggevallen? Maak de kolom ‘tekst’ en vul de nummers opnieuw in."
+            )
+            % {"number": number, "known": unpadded[number]},
+        )
     if current is None:
         return CheckedRow(
             row, Status.NEW, register=register, person=person, registered_on=registered_on
