@@ -182,6 +182,47 @@ def test_change_password_keeps_this_session_and_ends_the_others(world: World) ->
     assert events.count() == 3
 
 
+def test_the_account_holder_hears_of_a_password_change_and_of_a_reset(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """ASVS 2.2.3: a changed or reset password is mailed to the account holder (never the
+    password itself), so a change they did not make does not go unnoticed."""
+    from peregister.accounts import tokens
+
+    user = with_password(world.professional.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert change(logged_in(user)).status_code == 302
+    [changed] = mail.outbox
+    assert changed.to == [user.email]
+    assert "Uw wachtwoord is gewijzigd" in changed.subject
+    assert user.username in str(changed.body)
+    assert NEW_PASSWORD not in str(changed.body)
+    assert "Was u dit niet?" in str(changed.body)
+    mail.outbox.clear()
+    # A reset by link of an account that had a password: the holder hears of it too.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_password_with_link(
+            actor=None, raw_token=tokens.issue_token(user), password="Herfst-wandeling-2026!"
+        )
+    assert [message.to for message in mail.outbox] == [[user.email]]
+    assert "Uw wachtwoord is gewijzigd" in mail.outbox[0].subject
+
+
+def test_a_first_password_by_link_sends_no_change_notice(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from peregister.accounts import tokens
+
+    user = world.professional.user
+    user.set_unusable_password()
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_password_with_link(
+            actor=None, raw_token=tokens.issue_token(user), password="Herfst-wandeling-2026!"
+        )
+    assert mail.outbox == []
+
+
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [

@@ -103,6 +103,18 @@ def renew_set_password_link(message: OutboxMessage) -> dict[str, Any]:
     return {"set_password_url": tokens.set_password_url(tokens.issue_token(user))}
 
 
+def _tell_password_changed(user: User) -> None:
+    """ASVS 2.2.3: the account holder hears of a changed password (inside the change's
+    transaction), so a change they did not make does not go unnoticed."""
+    if user.email:
+        enqueue_mail(
+            template="password_changed",
+            to=[user.email],
+            context={"username": user.username},
+            language=user.language,
+        )
+
+
 def set_password_with_link(*, actor: Any, raw_token: str, password: str) -> User:
     """Set the password of the link's user and use the link up, all or nothing.
 
@@ -116,8 +128,11 @@ def set_password_with_link(*, actor: Any, raw_token: str, password: str) -> User
         if not tokens.consume(inspection.token):
             raise _link_refused(tokens.inspect(raw_token).state)
         user = inspection.token.user
+        had_password = user.has_usable_password()
         user.set_password(password)
         user.save(update_fields=["password"])
+        if had_password:  # a reset, not a first password
+            _tell_password_changed(user)
         # Whoever holds the link acts as its user; an anonymous actor is recorded as that user.
         record(
             AuditEvent.Action.PASSWORD_SET,
@@ -205,6 +220,7 @@ def change_password(*, actor: Any, user: User, password: str) -> None:
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        _tell_password_changed(user)
         record(
             AuditEvent.Action.PASSWORD_CHANGED,
             actor=actor,
