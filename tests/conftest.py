@@ -35,6 +35,7 @@ class World:
     contact_revoked: Contact
     other_org_admin: Contact
     staff: User
+    provider_admin: Contact
 
     def personas(self) -> dict[str, User | None]:
         return {
@@ -47,6 +48,7 @@ class World:
             "deputy": self.deputy.user,
             "administrator": self.administrator.user,
             "staff": self.staff,
+            "provider_admin": self.provider_admin.user,
         }
 
 
@@ -93,6 +95,11 @@ def world(db: None) -> World:
         revoked_at=now - dt.timedelta(minutes=5),
     )
     staff = factories.UserFactory(username="registerstaff", is_staff=True)
+    provider_admin = factories.ContactFactory(
+        organisation=factories.ProviderFactory(name="Opleider Vakwijs"),
+        role=Contact.Role.ADMINISTRATOR,
+        name="Planning Vakwijs",
+    )
     return World(
         professional=professional,
         other_professional=other_professional,
@@ -104,6 +111,7 @@ def world(db: None) -> World:
         contact_revoked=contact_revoked,
         other_org_admin=other_org_admin,
         staff=staff,
+        provider_admin=provider_admin,
     )
 
 

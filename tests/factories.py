@@ -153,6 +153,14 @@ class OrganisationFactory(DjangoModelFactory[Organisation]):
     status = Organisation.Status.AUTHORISED
 
 
+class ProviderFactory(OrganisationFactory):
+    """A training provider (aanbieder): an account holder of kind provider."""
+
+    name = factory.Sequence(lambda n: f"Opleider {n}")
+    kind = Organisation.Kind.PROVIDER
+    email = factory.Sequence(lambda n: f"info{n}@aanbieder.example")
+
+
 class ContactFactory(DjangoModelFactory[Contact]):
     class Meta:
         model = Contact

@@ -23,6 +23,7 @@ PERSONAS = (
     "deputy",
     "administrator",
     "staff",
+    "provider_admin",
 )
 LOGIN = 302  # anonymous users are sent to the login page
 

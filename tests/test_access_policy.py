@@ -32,6 +32,7 @@ EXPECTED = {
     "deputy": False,  # no grant to the deputy's own contact: the report is not the dossier
     "administrator": False,
     "staff": False,  # staff use the separate back-office clause
+    "provider_admin": False,  # a provider never sees a dossier (test_provider_accounts.py)
 }
 
 

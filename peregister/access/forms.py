@@ -24,8 +24,8 @@ class OrganisationSearchForm(forms.Form):
     )
 
     def organisations(self) -> QuerySet[Organisation]:
-        """Authorised organisations whose name or place contains every word searched for."""
-        found = Organisation.objects.filter(status=Organisation.Status.AUTHORISED)
+        """Authorised employers whose name or place contains every word searched for."""
+        found = Organisation.objects.filter(Organisation.taking_grants())
         term = self.cleaned_data.get("q", "") if self.is_valid() else ""
         for word in term.split()[:5]:
             found = found.filter(Q(name__icontains=word) | Q(city__icontains=word))

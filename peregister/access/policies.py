@@ -35,7 +35,8 @@ def _live_grant(at: dt.datetime) -> Q:
         & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
         & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.local_date(at)))
         & Q(contact__active=True)
-        & Q(contact__organisation__status=Organisation.Status.AUTHORISED)
+        # Only an authorised employer's contacts see dossiers; a provider never does.
+        & Organisation.taking_grants("contact__organisation__")
     )
 
 
@@ -129,11 +130,7 @@ def report_scope(viewer: Any, at: dt.datetime | None = None) -> ReportScope | No
     """
     user = _user(viewer)
     contact = contact_of(user) if user is not None else None
-    if (
-        contact is None
-        or not contact.manages_organisation
-        or contact.organisation.status != Organisation.Status.AUTHORISED
-    ):
+    if contact is None or not contact.manages_organisation or not contact.organisation.takes_grants:
         return None
     moment = at or clock.now()
     grants = AccessGrant.objects.filter(

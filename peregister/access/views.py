@@ -76,7 +76,7 @@ def grant_add(request: HttpRequest) -> HttpResponse:
 
 
 def _authorised_organisation_or_404(code: uuid.UUID) -> Organisation:
-    return get_object_or_404(Organisation, code=code, status=Organisation.Status.AUTHORISED)
+    return get_object_or_404(Organisation, Organisation.taking_grants(), code=code)
 
 
 def _render_grant_form(

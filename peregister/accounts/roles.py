@@ -38,9 +38,24 @@ class Roles:
 
     @property
     def sees_dossiers(self) -> bool:
-        """An active contact of an authorised organisation: *Professionals* can show someone."""
+        """An active contact of an authorised employer: *Professionals* can show someone."""
         contact = self.active_contact
-        return contact is not None and contact.organisation.is_authorised
+        return contact is not None and contact.organisation.takes_grants
+
+    @property
+    def provides(self) -> bool:
+        """An active user of an authorised training provider: its activities and attendance."""
+        contact = self.active_contact
+        return (
+            contact is not None
+            and contact.organisation.is_provider
+            and contact.organisation.is_authorised
+        )
+
+    @property
+    def manages_provider(self) -> bool:
+        """The provider's beheerder (or 2e contactpersoon): its API keys too."""
+        return self.provides and self.manages_organisation
 
     @property
     def privileged(self) -> bool:

@@ -50,7 +50,7 @@ def _validate(data: ActivityData) -> None:
                 "organisation",
                 _("Alleen een in-company activiteit hoort bij één organisatie."),
             )
-        if not data.organisation.is_authorised:
+        if not data.organisation.takes_grants:
             raise _refused("organisation", _("Kies een geautoriseerde organisatie."))
 
 

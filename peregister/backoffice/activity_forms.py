@@ -55,7 +55,7 @@ class ActivityForm(forms.Form):
     organisation = CodeChoiceField(
         label=_("In-company voor organisatie"),
         required=False,
-        queryset=Organisation.objects.filter(status=Organisation.Status.AUTHORISED),
+        queryset=Organisation.objects.filter(Organisation.taking_grants()),
         to_field_name="code",
         empty_label=_("— geen (open activiteit) —"),
         help_text=_("Alleen voor een in-company activiteit."),

@@ -73,6 +73,7 @@ def _mail_administrator(organisation: Organisation, template: str, **context: An
         context={
             "name": administrator.name,
             "organisation": organisation.name,
+            "provider": organisation.is_provider,
             "login_url": absolute_url(reverse("accounts:login")),
             **context,
         },

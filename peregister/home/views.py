@@ -21,7 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"roles": roles}
     if roles.professional is not None:
         context["registrations"] = registration_views(roles.professional, clock.today())
-    if roles.contact is not None:
+    if roles.contact is not None and roles.contact.organisation.is_provider:
+        context["organisation"] = roles.contact.organisation
+    elif roles.contact is not None:
         contact = roles.contact
         context["granted_to_me"] = policies.live_grants_to_viewer(request.user).count()
         context["organisation"] = contact.organisation

@@ -75,7 +75,11 @@ class OrganisationDataForm(forms.Form):
 
 
 class AccountRequestForm(OrganisationDataForm):
-    """*Aanvragen account collectieve werkgever*."""
+    """*Aanvragen account collectieve werkgever* and *Account aanvragen aanbieder*."""
+
+    def __init__(self, *args: Any, kind: str = Organisation.Kind.EMPLOYER, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
 
     kvk_number = forms.CharField(
         label=_("KvK-nummer"),
@@ -130,6 +134,17 @@ ROLE_DESCRIPTIONS = {
         "vervanger van de beheerder."
     ),
 }
+# A provider's users register its activities, sessions and attendance; none sees a dossier.
+PROVIDER_ROLE_DESCRIPTIONS = {
+    Contact.Role.CONTACT.value: _(
+        "Dient accreditatieaanvragen in, voegt uitvoeringen toe en registreert presentie. "
+        "Geen organisatiegegevens, geen gebruikers of API-sleutels."
+    ),
+    Contact.Role.DEPUTY.value: _(
+        "Dezelfde rechten als de beheerder: wijzigt de organisatiegegevens, voegt gebruikers "
+        "toe en beheert de API-sleutels. Er is hoogstens één 2e contactpersoon."
+    ),
+}
 
 
 class DescribedRadioSelect(forms.RadioSelect):
@@ -151,11 +166,25 @@ def _role_field() -> forms.ChoiceField:
 
 
 def role_options(form: forms.Form) -> list[tuple[BoundWidget, str]]:
-    """Each role's radio button with what that role may do."""
-    return [(radio, str(ROLE_DESCRIPTIONS[radio.data["value"]])) for radio in form["role"]]
+    """Each role's radio button with what that role may do (at an employer or a provider)."""
+    descriptions = (
+        PROVIDER_ROLE_DESCRIPTIONS if getattr(form, "provider", False) else (ROLE_DESCRIPTIONS)
+    )
+    return [(radio, str(descriptions[radio.data["value"]])) for radio in form["role"]]
 
 
-class AddContactForm(forms.Form):
+class _RoleForm(forms.Form):
+    """A form with the role choice; ``provider`` selects what the roles are said to do."""
+
+    def __init__(self, *args: Any, provider: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+
+    def role_options(self) -> list[tuple[BoundWidget, str]]:
+        return role_options(self)
+
+
+class AddContactForm(_RoleForm):
     """*toevoegen beheerder*: a person or a department on a general mailbox, with a role."""
 
     kind = forms.ChoiceField(
@@ -176,15 +205,9 @@ class AddContactForm(forms.Form):
         label=_("Taal van de e-mails"), choices=User.Language.choices, initial=User.Language.DUTCH
     )
 
-    def role_options(self) -> list[tuple[BoundWidget, str]]:
-        return role_options(self)
 
-
-class ContactRoleForm(forms.Form):
+class ContactRoleForm(_RoleForm):
     role = _role_field()
-
-    def role_options(self) -> list[tuple[BoundWidget, str]]:
-        return role_options(self)
 
 
 class ContactActiveForm(forms.Form):

@@ -1,4 +1,11 @@
-"""Employers (organisations) and their contact persons or departments."""
+"""Account holders and their users: employers (organisations) with their contact persons or
+departments, and training providers (aanbieders) with their users.
+
+A provider has the same shape as an employer (organisation data, a beheerder, more users, the
+register's authorisation), so both are an ``Organisation`` told apart by ``kind``: one request
+path, one set of user pages, one staff queue. What only an employer does (receiving *inzage*,
+the *rapportage*) asks ``takes_grants``; what only a provider does asks ``is_provider``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        EMPLOYER = "employer", _("werkgever")
+        PROVIDER = "provider", _("aanbieder")
+
     class Status(models.TextChoices):
         REQUESTED = "requested", _("aangevraagd")
         AUTHORISED = "authorised", _("geautoriseerd")
@@ -19,6 +30,9 @@ class Organisation(models.Model):
         SUSPENDED = "suspended", _("geschorst")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(
+        _("soort account"), max_length=10, choices=Kind.choices, default=Kind.EMPLOYER
+    )
     name = models.CharField(_("naam organisatie"), max_length=200)
     kvk_number = models.CharField(_("KvK-nummer"), max_length=8)
     street = models.CharField(_("straat en huisnummer"), max_length=200)
@@ -38,12 +52,13 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisaties")
         ordering = ["name", "id"]
         constraints = [
-            # One live employer per KvK number. Requests may share one: whoever asks first
-            # cannot block the real company (staff see the duplicate and decide).
+            # One live account per KvK number and kind. Requests may share one: whoever asks
+            # first cannot block the real company (staff see the duplicate and decide); an
+            # employer that also trains (or a provider that also employs) has one of each.
             models.UniqueConstraint(
-                fields=["kvk_number"],
+                fields=["kvk_number", "kind"],
                 condition=Q(status__in=["authorised", "suspended"]),
-                name="organisation_kvk_unique_while_live",
+                name="organisation_kvk_kind_unique_while_live",
             ),
             models.CheckConstraint(
                 condition=Q(kvk_number__regex=r"^[0-9]{8}$"), name="organisation_kvk_8_digits"
@@ -70,6 +85,20 @@ class Organisation(models.Model):
         fields += [self.phone, self.email]
         text = "\x1f".join([*fields, "\x1e".join("\x1f".join(c) for c in contacts)])
         return hashlib.sha256(text.encode()).hexdigest()
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind == self.Kind.PROVIDER
+
+    @property
+    def takes_grants(self) -> bool:
+        """An authorised employer: professionals can give its contacts *inzage*."""
+        return self.is_authorised and self.kind == self.Kind.EMPLOYER
+
+    @classmethod
+    def taking_grants(cls, prefix: str = "") -> Q:
+        """``takes_grants`` in SQL; ``prefix`` is the path to the organisation (``contact__``)."""
+        return Q(**{f"{prefix}status": cls.Status.AUTHORISED, f"{prefix}kind": cls.Kind.EMPLOYER})
 
 
 class Contact(models.Model):

@@ -1,4 +1,5 @@
-"""Public: *Aanvragen account collectieve werkgever* and its confirmation page."""
+"""Public: *Aanvragen account collectieve werkgever*, *Account aanvragen aanbieder*, and the
+confirmation page. Both requests are one view over ``Organisation.Kind``."""
 
 from __future__ import annotations
 
@@ -13,29 +14,32 @@ from peregister.core.refusals import Refused
 from peregister.notifications.mail import delivery_state
 from peregister.organisations import services
 from peregister.organisations.forms import AccountRequestForm
-from peregister.organisations.models import Contact
+from peregister.organisations.models import Contact, Organisation
 from peregister.organisations.services import OrganisationData
 
 REQUESTS_PER_HOUR = 10
 PROMISED_MAIL = "account_request_mail"
+PROMISED_KIND = "account_request_kind"
 TEMPLATE = "organisations/request_account.html"
 
 
-@public
-def request_account(request: HttpRequest) -> HttpResponse:
+def _request_account(request: HttpRequest, kind: str) -> HttpResponse:
+    context: dict[str, object] = {"provider": kind == Organisation.Kind.PROVIDER}
     if request.method != "POST":
-        return render(request, TEMPLATE, {"form": AccountRequestForm()})
-    form = AccountRequestForm(request.POST)
+        return render(request, TEMPLATE, {**context, "form": AccountRequestForm(kind=kind)})
+    form = AccountRequestForm(request.POST, kind=kind)
+    context["form"] = form
     if not ratelimit.hit_for_client(
         request, "account_request", limit=REQUESTS_PER_HOUR, per_seconds=3600
     ):
-        return render(request, TEMPLATE, {"form": form, "too_many": True}, status=429)
+        return render(request, TEMPLATE, {**context, "too_many": True}, status=429)
     if not form.is_valid():
-        return render(request, TEMPLATE, {"form": form}, status=400)
+        return render(request, TEMPLATE, context, status=400)
     data = form.cleaned_data
     try:
-        organisation = services.request_employer_account(
+        organisation = services.request_account(
             actor=request.user,
+            kind=kind,
             data=OrganisationData(
                 **{field: data[field] for field in OrganisationData.__dataclass_fields__}
             ),
@@ -47,15 +51,27 @@ def request_account(request: HttpRequest) -> HttpResponse:
         )
     except Refused as exc:
         form.add_error(exc.field, exc.message)
-        return render(request, TEMPLATE, {"form": form}, status=400)
+        return render(request, TEMPLATE, context, status=400)
     # The confirmation page tells this browser, each time it is opened, how the promised mail
     # with the set-password link is doing.
     beheerder = organisation.contacts.get(role=Contact.Role.ADMINISTRATOR)
     request.session[PROMISED_MAIL] = set_password_topic(beheerder.user_id)
+    request.session[PROMISED_KIND] = kind
     return redirect("onboarding:request_sent")
+
+
+@public
+def request_account(request: HttpRequest) -> HttpResponse:
+    return _request_account(request, Organisation.Kind.EMPLOYER)
+
+
+@public
+def request_provider_account(request: HttpRequest) -> HttpResponse:
+    return _request_account(request, Organisation.Kind.PROVIDER)
 
 
 @public
 def request_sent(request: HttpRequest) -> HttpResponse:
     mail = delivery_state(request.session.get(PROMISED_MAIL, ""))
-    return render(request, "organisations/request_sent.html", {"mail": mail})
+    provider = request.session.get(PROMISED_KIND) == Organisation.Kind.PROVIDER
+    return render(request, "organisations/request_sent.html", {"mail": mail, "provider": provider})

@@ -42,9 +42,10 @@ def _create_user(*, username: str, email: str, name: str, language: str) -> User
     return create_account(username=username, email=email, name=name, language=language)
 
 
-def request_employer_account(
+def request_account(
     *,
     actor: Any,
+    kind: str,
     data: OrganisationData,
     kvk_number: str,
     requester_name: str,
@@ -52,17 +53,20 @@ def request_employer_account(
     username: str,
     language: str = "nl",
 ) -> Organisation:
-    """Flow 1: organisation *requested*, its beheerder without password, and the mail with link.
+    """Flow 1, for an employer or a training provider (``kind``): the account holder
+    *requested*, its beheerder without password, and the mail with the set-password link.
 
     The page answers the same whether the KvK number or the username is known (no oracle of
     who is registered): a taken username gets a free variant (the mail says which), and the
-    beheerder of another organisation with the same KvK number is told by e-mail; staff see
-    the duplicate hint. The same request sent twice (same KvK number and e-mail address,
-    still open) is one request.
+    beheerder of another account of the same kind with the same KvK number is told by e-mail;
+    staff see the duplicate hint. The same request sent twice (same KvK number, kind and
+    e-mail address, still open) is one request.
     """
+    if kind not in Organisation.Kind.values:
+        raise Refused(_("Kies werkgever of aanbieder."), field="kind")
     with transaction.atomic():
         others = list(
-            Organisation.objects.filter(kvk_number=kvk_number)
+            Organisation.objects.filter(kvk_number=kvk_number, kind=kind)
             .exclude(status=Organisation.Status.REJECTED)
             .order_by("id")
         )
@@ -72,7 +76,7 @@ def request_employer_account(
                 and other.contacts.filter(email__iexact=requester_email).exists()
             ):
                 return other
-        organisation = Organisation(kvk_number=kvk_number, **data.__dict__)
+        organisation = Organisation(kind=kind, kvk_number=kvk_number, **data.__dict__)
         organisation.save()
         username = _free_username(username)
         user = _create_user(
@@ -92,9 +96,13 @@ def request_employer_account(
             organisation=organisation,
             contact=contact,
             kvk_number=kvk_number,
+            kind=kind,
         )
         mail_set_password_link(
-            user=user, template="account_created", organisation=organisation.name
+            user=user,
+            template="account_created",
+            organisation=organisation.name,
+            provider=organisation.is_provider,
         )
         for other in others:
             if other.status != Organisation.Status.REQUESTED:
@@ -137,6 +145,16 @@ def _tell_existing_administrator(organisation: Organisation) -> None:
         },
         language=administrator.user.language,
     )
+
+
+def request_employer_account(**kwargs: Any) -> Organisation:
+    """*Aanvragen account collectieve werkgever*."""
+    return request_account(kind=Organisation.Kind.EMPLOYER, **kwargs)
+
+
+def request_provider_account(**kwargs: Any) -> Organisation:
+    """*Account aanvragen aanbieder*."""
+    return request_account(kind=Organisation.Kind.PROVIDER, **kwargs)
 
 
 # --- the organisation's own administration ---------------------------------------------------

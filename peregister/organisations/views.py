@@ -1,4 +1,5 @@
-"""Employer pages: *Organisatie*, *Beheerders* (beheerder and 2e contactpersoon), own profile."""
+"""Account-holder pages: *Organisatie*, *Beheerders* (beheerder and 2e contactpersoon), own
+profile; the same pages for an employer's contacts and a training provider's users."""
 
 from __future__ import annotations
 
@@ -101,9 +102,10 @@ def contact_add(request: HttpRequest) -> HttpResponse:
     suspended = organisation.status == Organisation.Status.SUSPENDED
     notice = {"suspended_notice": services.suspended_message() if suspended else ""}
     if request.method != "POST":
-        context = {"form": AddContactForm(), "organisation": organisation, **notice}
+        form = AddContactForm(provider=organisation.is_provider)
+        context = {"form": form, "organisation": organisation, **notice}
         return render(request, template, context)
-    form = AddContactForm(request.POST)
+    form = AddContactForm(request.POST, provider=organisation.is_provider)
     if not organisation.is_authorised:
         context = {"form": form, "organisation": organisation, **notice}
         return render(request, template, context, status=400)
@@ -147,7 +149,10 @@ def _render_contact(
         {
             "contact": contact,
             "me": me,
-            "role_form": role_form or ContactRoleForm(initial={"role": contact.role}),
+            "role_form": role_form
+            or ContactRoleForm(
+                initial={"role": contact.role}, provider=contact.organisation.is_provider
+            ),
             "errors": errors or [],
             "can_change_role": contact.role != Contact.Role.ADMINISTRATOR,
             "can_toggle_active": contact.role != Contact.Role.ADMINISTRATOR and contact.pk != me.pk,
@@ -172,7 +177,7 @@ def contact_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @require_POST
 def contact_role(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     contact = _contact_or_404(request, code)
-    form = ContactRoleForm(request.POST)
+    form = ContactRoleForm(request.POST, provider=contact.organisation.is_provider)
     if not form.is_valid():
         return _render_contact(request, contact, role_form=form, status=400)
     try:

@@ -18,6 +18,7 @@ ROWS = [
                     "contact_revoked",
                     "other_org_admin",
                     "deputy",
+                    "provider_admin",
                     "administrator",
                     "staff",
                 )

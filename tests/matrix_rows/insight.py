@@ -3,7 +3,8 @@
 from tests.matrix import Row, expect
 
 # Every active contact has a Professionals list (possibly empty); the rest is 404.
-_CONTACTS = expect(200, professional=404, staff=404)
+# A training provider's user has none: providers never see dossiers (ASVS V4.1.3).
+_CONTACTS = expect(200, professional=404, staff=404, provider_admin=404)
 # Only contact_live holds a live grant from world.professional to its own contact.
 _ONLY_LIVE_GRANT = expect(404, contact_live=200)
 # Beheerder and 2e contactpersoon fetch their own organisation's report; the administrator

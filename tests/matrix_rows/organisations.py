@@ -8,7 +8,8 @@ from tests.matrix import Row, expect
 _EVERYONE = expect(200, anonymous=200)
 # Beheerder and 2e contactpersoon manage their own organisation; other_org_admin manages
 # another one, so pages about De Brug's contacts are unknown (404) to it.
-_MANAGERS = expect(404, deputy=200, administrator=200, other_org_admin=200)
+# The beheerder of a training provider manages its own organisation and users on the same pages.
+_MANAGERS = expect(404, deputy=200, administrator=200, other_org_admin=200, provider_admin=200)
 _MANAGERS_OF_DE_BRUG = expect(404, deputy=200, administrator=200)
 _CONTACTS = expect(200, professional=404, staff=404)
 _STAFF = expect(404, staff=200)
@@ -29,6 +30,11 @@ def _suspended(w: object) -> str:
 
 ROWS = [
     Row("onboarding:request_account", lambda w: "/account/aanvragen/", _EVERYONE),
+    Row(
+        "onboarding:request_provider_account",
+        lambda w: "/account/aanvragen-aanbieder/",
+        _EVERYONE,
+    ),
     Row("onboarding:request_sent", lambda w: "/account/aanvragen/ontvangen/", _EVERYONE),
     Row(
         "accounts:set_password",

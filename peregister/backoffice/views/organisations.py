@@ -41,13 +41,18 @@ def _with_duplicate_hint(queryset: QuerySet[Organisation]) -> QuerySet[Organisat
 
 @staff_only
 def queue(request: HttpRequest) -> HttpResponse:
-    """Requests first; ``?status=`` shows the organisations of another status."""
+    """Requests first; ``?status=`` shows the organisations of another status, ``?soort=``
+    only employers or only training providers (both go through the same decisions)."""
     status = request.GET.get("status", Status.REQUESTED)
     if status not in Status.values:
         status = Status.REQUESTED
-    organisations = _with_duplicate_hint(
-        Organisation.objects.filter(status=status).order_by("requested_at", "id")
-    )
+    kind = request.GET.get("soort", "")
+    found = Organisation.objects.filter(status=status)
+    if kind in Organisation.Kind.values:
+        found = found.filter(kind=kind)
+    else:
+        kind = ""
+    organisations = _with_duplicate_hint(found.order_by("requested_at", "id"))
     administrators = {
         contact.organisation_id: contact
         for contact in Contact.objects.filter(
@@ -58,7 +63,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/organisations/queue.html",
-        {"rows": rows, "status": status, "statuses": Status.choices},
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": Status.choices,
+            "kind": kind,
+            "kinds": Organisation.Kind.choices,
+        },
     )
 
 

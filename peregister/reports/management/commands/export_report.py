@@ -27,7 +27,10 @@ FORMATS = ("xlsx", "csv")
 def find_organisation(key: str) -> Organisation:
     """By KvK number (8 digits) or by the organisation's code (UUID)."""
     key = key.strip()
-    organisations = Organisation.objects.exclude(status=Organisation.Status.REJECTED)
+    # A provider has the same KvK shape but no rapportage.
+    organisations = Organisation.objects.exclude(status=Organisation.Status.REJECTED).filter(
+        kind=Organisation.Kind.EMPLOYER
+    )
     if ascii_digits(key):
         found = organisations.filter(kvk_number=key).first()
     else:
