@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "peregister.insight",
     "peregister.reports",
     "peregister.backoffice",
+    "peregister.providers",
     "peregister.statements",
     "peregister.dataexport",
     "peregister.ops",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("werkgever/", include("peregister.insight.urls")),
     path("werkgever/", include("peregister.reports.urls")),
     path("werkgever/", include("peregister.organisations.urls")),
+    path("aanbieder/", include("peregister.providers.urls")),
     path("register/organisaties/", include("peregister.backoffice.organisation_urls")),
     path("register/", include("peregister.backoffice.urls")),
     path("eigen-activiteit/", include("peregister.registry.self_report_urls")),

@@ -13,6 +13,7 @@ from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry import figures
 from peregister.registry.models import (
+    AccreditationRequest,
     Completion,
     LearningActivity,
     PePeriod,
@@ -198,3 +199,18 @@ class SelfReportFactory(DjangoModelFactory):  # type: ignore[type-arg]
     certificate_name = "certificaat.pdf"
     certificate_type = "application/pdf"
     submitted_at = factory.LazyFunction(clock.now)
+
+
+class AccreditationRequestFactory(DjangoModelFactory[AccreditationRequest]):
+    class Meta:
+        model = AccreditationRequest
+
+    provider = factory.SubFactory(ProviderFactory)
+    title = factory.Sequence(lambda n: f"Leergang {n}")
+    kind = LearningActivity.Kind.COURSE
+    description = "Arbeidsrecht voor intercedenten."
+    duration_hours = 8
+    points_requested = 6
+    planned_from = dt.date(2026, 1, 1)
+    submitted_at = factory.LazyFunction(clock.now)
+    submitted_by = factory.SubFactory(UserFactory)

@@ -260,6 +260,11 @@ BUDGETS = {
     "statements_public:verify provider_admin": 14,  # new (issue 15)
     "statements_public:jwks provider_admin": 3,  # new (issue 15)
     "dataexport_public:schema provider_admin": 2,  # new (issue 15)
+    "providers:requests provider_admin": 3,  # new (issue 15)
+    "providers:request_add provider_admin": 2,  # new (issue 15)
+    "providers:request provider_admin": 3,  # new (issue 15)
+    "backoffice:accreditations staff": 3,  # new (issue 15)
+    "backoffice:accreditation staff": 3,  # new (issue 15)
 }
 
 ROWS = [row for row in all_rows() if row.method == "get"]

@@ -20,6 +20,7 @@ MENU = {
     "organisation_manager": "/werkgever/beheerders/",
     "report": "/werkgever/rapportage/",
     "staff": "/register/organisaties/",
+    "provider": "/aanbieder/activiteiten/",
 }
 
 

@@ -57,6 +57,8 @@ GUARDS: dict[str, Callable[[Roles], bool]] = {
     "organisation_manager": lambda roles: roles.manages_organisation,
     "report": lambda roles: roles.gets_report,
     "staff": lambda roles: roles.is_staff,
+    # A training provider's user (authorised provider): activities, sessions, attendance.
+    "provider": lambda roles: roles.provides,
 }
 
 
@@ -86,3 +88,4 @@ employer_insight_only = _requires("employer_insight")
 organisation_manager_only = _requires("organisation_manager")
 report_only = _requires("report")
 staff_only = _requires("staff")
+provider_only = _requires("provider")

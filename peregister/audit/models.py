@@ -61,6 +61,12 @@ class AuditEvent(models.Model):
         MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("herstelcode gebruikt")
         MFA_RESET = "mfa.reset", _("tweestapsverificatie hersteld door het register")
         SESSIONS_ENDED = "account.sessions_ended", _("uitgelogd op alle apparaten")
+        ACCREDITATION_SUBMITTED = "accreditation.submitted", _("accreditatieaanvraag ingediend")
+        ACCREDITATION_DECIDED = "accreditation.decided", _("accreditatieaanvraag beoordeeld")
+        SESSION_ADDED = "session.added", _("uitvoering toegevoegd")
+        API_KEY_CREATED = "api_key.created", _("API-sleutel aangemaakt")
+        API_KEY_REVOKED = "api_key.revoked", _("API-sleutel ingetrokken")
+        API_KEY_USED = "api_key.used", _("API-sleutel gebruikt")
 
     # Which actions are security events: the staff list *Beveiliging* shows these. Add new
     # security events (e.g. ``mfa.*``) to Action and here, nowhere else.

@@ -90,11 +90,15 @@ def _audit_data(activity: LearningActivity, change: str) -> dict[str, Any]:
     }
 
 
-def recognise_activity(*, actor: Any, data: ActivityData) -> LearningActivity:
+def recognise_activity(
+    *, actor: Any, data: ActivityData, offered_by: Organisation | None = None
+) -> LearningActivity:
+    """A new catalogue activity; ``offered_by`` is the provider whose accreditation request it
+    answers (only its users add sessions and attendance)."""
     require_staff(actor)
     _validate(data)
     with transaction.atomic():
-        activity = LearningActivity.objects.create(**asdict(data))
+        activity = LearningActivity.objects.create(**asdict(data), offered_by=offered_by)
         record(AuditEvent.Action.ACTIVITY_SAVED, actor=actor, **_audit_data(activity, "created"))
     return activity
 

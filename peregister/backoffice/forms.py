@@ -230,3 +230,46 @@ class OptionalOrganisationReasonForm(forms.Form):
         help_text=_("Alleen zichtbaar voor het register."),
         required=False,
     )
+
+
+class RecogniseAccreditationForm(forms.Form):
+    """*Erkennen*: the points and recognition period the register decides."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_recognise_%s")
+        super().__init__(*args, **kwargs)
+
+    points = points_field(
+        _("Toe te kennen PE-punten"),
+        min_value=0,
+        required_message=_("Vul het aantal toe te kennen PE-punten in."),
+        min_message=_("Het aantal PE-punten kan niet negatief zijn."),
+    )
+    recognised_from = DutchDateField(
+        label=_("Erkend vanaf"),
+        error_messages={"required": _("Vul in vanaf wanneer de activiteit erkend is.")},
+    )
+    recognised_until = DutchDateField(
+        label=_("Erkend tot en met"),
+        required=False,
+        help_text=_("Leeg: erkend zonder einddatum."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, until = cleaned.get("recognised_from"), cleaned.get("recognised_until")
+        if start and until and until < start:
+            self.add_error("recognised_until", _("‘Erkend tot en met’ ligt vóór ‘erkend vanaf’."))
+        return cleaned
+
+
+class RejectAccreditationForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_reject_%s")
+        super().__init__(*args, **kwargs)
+
+    reason = ReasonField(
+        label=_("Reden van afwijzing"),
+        help_text=_("De aanbieder krijgt deze reden per e-mail."),
+        required_message=_("Vul een reden in; de aanbieder krijgt die per e-mail."),
+    )

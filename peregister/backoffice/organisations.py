@@ -63,7 +63,8 @@ def _administrator(organisation: Organisation) -> Contact | None:
     return organisation.contacts.filter(role=Role.ADMINISTRATOR).select_related("user").first()
 
 
-def _mail_administrator(organisation: Organisation, template: str, **context: Any) -> None:
+def mail_administrator(organisation: Organisation, template: str, **context: Any) -> None:
+    """Mail the account holder's beheerder (also a provider's: accreditation decisions)."""
     administrator = _administrator(organisation)
     if administrator is None:
         return
@@ -105,7 +106,7 @@ def authorise_organisation(*, actor: Any, organisation: Organisation, seen: str)
             to=Status.AUTHORISED,
             action=AuditEvent.Action.ORGANISATION_AUTHORISED,
         )
-        _mail_administrator(organisation, "organisation_authorised")
+        mail_administrator(organisation, "organisation_authorised")
     return organisation
 
 
@@ -122,7 +123,7 @@ def reject_organisation(*, actor: Any, organisation: Organisation, reason: str) 
             action=AuditEvent.Action.ORGANISATION_REJECTED,
             reason=reason,
         )
-        _mail_administrator(organisation, "organisation_rejected", reason=reason)
+        mail_administrator(organisation, "organisation_rejected", reason=reason)
     return organisation
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from peregister.backoffice.views import (
+    accreditation,
     activities,
     attendance,
     mail,
@@ -73,6 +74,18 @@ urlpatterns = [
     path("leeractiviteiten/<uuid:code>/", activities.activity_detail, name="activity"),
     path("leeractiviteiten/<uuid:code>/wijzigen/", activities.activity_edit, name="activity_edit"),
     path("leeractiviteiten/<uuid:code>/beeindigen/", activities.activity_end, name="activity_end"),
+    path("accreditatie/", accreditation.accreditation_list, name="accreditations"),
+    path("accreditatie/<uuid:code>/", accreditation.accreditation_detail, name="accreditation"),
+    path(
+        "accreditatie/<uuid:code>/erkennen/",
+        accreditation.accreditation_recognise,
+        name="accreditation_recognise",
+    ),
+    path(
+        "accreditatie/<uuid:code>/afwijzen/",
+        accreditation.accreditation_reject,
+        name="accreditation_reject",
+    ),
     path("presentie/", attendance.attendance, name="attendance"),
     path("presentie/csv/", attendance.attendance_csv, name="attendance_csv"),
     path("presentie/bevestigen/", attendance.attendance_confirm, name="attendance_confirm"),

@@ -208,6 +208,16 @@ class LearningActivity(models.Model):
         related_name="in_company_activities",
         verbose_name=_("in-company voor organisatie"),
     )
+    # The training provider whose accreditation request this activity came from: only its
+    # users add sessions and register attendance for it. Empty for the staff's own catalogue.
+    offered_by = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offered_activities",
+        verbose_name=_("aanbieder (account)"),
+    )
 
     class Meta:
         verbose_name = _("leeractiviteit")
@@ -233,6 +243,115 @@ class LearningActivity(models.Model):
         return self.recognised_from <= day and (
             self.recognised_until is None or day <= self.recognised_until
         )
+
+
+class AccreditationRequest(models.Model):
+    """*Accreditatieaanvraag*: a training provider asks the register to recognise an activity.
+
+    Staff *erkennen* it (points and a recognition period: that creates the ``LearningActivity``
+    the provider then adds sessions to) or *afwijzen* it with a reason; the provider is mailed.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("ingediend")
+        RECOGNISED = "recognised", _("erkend")
+        REJECTED = "rejected", _("afgewezen")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="accreditation_requests",
+        verbose_name=_("aanbieder"),
+    )
+    title = models.CharField(_("titel"), max_length=200)
+    kind = models.CharField(_("soort"), max_length=20, choices=LearningActivity.Kind.choices)
+    description = models.TextField(_("omschrijving"))
+    duration_hours = models.PositiveSmallIntegerField(_("duur in uren"))
+    points_requested = models.PositiveSmallIntegerField(_("gevraagde PE-punten"))
+    planned_from = models.DateField(_("gepland vanaf"))
+    planned_until = models.DateField(_("gepland tot en met"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("ingediend op"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reden"), blank=True)
+    activity = models.OneToOneField(
+        LearningActivity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accreditation_request",
+    )
+
+    class Meta:
+        verbose_name = _("accreditatieaanvraag")
+        verbose_name_plural = _("accreditatieaanvragen")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(points_requested__lte=MAX_POINTS),
+                name="accreditation_points_requested_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_until__isnull=True)
+                | Q(planned_until__gte=models.F("planned_from")),
+                name="accreditation_planned_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted") | Q(decided_at__isnull=False),
+                name="accreditation_decision_dated",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="recognised") | Q(activity__isnull=False),
+                name="accreditation_recognised_has_activity",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="accr_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    """*Uitvoering*: a dated run of a recognised activity; attendance is registered against it."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    activity = models.ForeignKey(
+        LearningActivity, on_delete=models.PROTECT, related_name="sessions"
+    )
+    starts_on = models.DateField(_("begindatum"))
+    ends_on = models.DateField(_("einddatum"))
+    location = models.CharField(_("locatie"), max_length=200, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    created_at = models.DateTimeField(_("toegevoegd op"))
+
+    class Meta:
+        verbose_name = _("uitvoering")
+        verbose_name_plural = _("uitvoeringen")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="session_date_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(online=True) | ~Q(location=""), name="session_location_or_online"
+            ),
+        ]
+        indexes = [models.Index(fields=["activity", "starts_on"], name="session_activity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.activity} {self.starts_on.isoformat()}"
+
+    def covers(self, day: dt.date) -> bool:
+        return self.starts_on <= day <= self.ends_on
 
 
 class Completion(models.Model):
