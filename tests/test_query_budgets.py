@@ -265,6 +265,7 @@ BUDGETS = {
     "providers:request provider_admin": 3,  # new (issue 15)
     "backoffice:accreditations staff": 3,  # new (issue 15)
     "backoffice:accreditation staff": 3,  # new (issue 15)
+    "providers:attendance provider_admin": 4,  # new (issue 15)
 }
 
 ROWS = [row for row in all_rows() if row.method == "get"]

@@ -73,8 +73,10 @@ def _activity_field() -> ActivityChoiceField:
     )
 
 
-class AttendancePasteForm(forms.Form):
-    activity = _activity_field()
+class NumbersPasteForm(forms.Form):
+    """A pasted list of numbers with one date (staff choose the activity too; a provider
+    pastes for one of its sessions)."""
+
     day = DutchDateField(
         label=_("Datum"),
         error_messages={
@@ -106,10 +108,14 @@ class AttendancePasteForm(forms.Form):
         return cleaned
 
 
-class AttendanceCsvForm(forms.Form):
+class AttendancePasteForm(NumbersPasteForm):
+    activity = _activity_field()
+    field_order = ["activity", "day", "numbers"]
+
+
+class CsvListForm(forms.Form):
     """Shares a page with the paste form: its own element ids keep every label on its field."""
 
-    activity = _activity_field()
     file = forms.FileField(
         label=_("CSV-bestand"),
         help_text=_(
@@ -140,9 +146,22 @@ class AttendanceCsvForm(forms.Form):
         return upload
 
 
-def sign_payload(activity: LearningActivity, entries: list[Entry]) -> str:
+class AttendanceCsvForm(CsvListForm):
+    activity = _activity_field()
+    field_order = ["activity", "file"]
+
+
+def sign_payload(
+    activity: LearningActivity, entries: list[Entry], session_code: uuid.UUID | None = None
+) -> str:
+    """The check step's list, signed; a provider's list is bound to its session too."""
     return sign_checked(
-        {"activity": str(activity.code), "entries": entries_to_data(entries)}, salt=PAYLOAD_SALT
+        {
+            "activity": str(activity.code),
+            "session": str(session_code) if session_code else "",
+            "entries": entries_to_data(entries),
+        },
+        salt=PAYLOAD_SALT,
     )
 
 
@@ -153,6 +172,7 @@ class AttendanceConfirmForm(forms.Form):
 
     activity: LearningActivity
     entries: list[Entry]
+    session_code: str = ""
 
     def clean_payload(self) -> str:
         raw = self.cleaned_data["payload"]
@@ -175,6 +195,7 @@ class AttendanceConfirmForm(forms.Form):
         if activity is None:
             raise tampered
         self.activity = activity
+        self.session_code = str(data.get("session") or "")
         return str(raw)
 
 

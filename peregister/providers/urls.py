@@ -7,4 +7,12 @@ urlpatterns = [
     path("activiteiten/", views.request_list, name="requests"),
     path("activiteiten/aanvragen/", views.request_add, name="request_add"),
     path("activiteiten/<uuid:code>/", views.request_detail, name="request"),
+    path("activiteiten/<uuid:code>/uitvoeringen/", views.session_add, name="session_add"),
+    path("uitvoeringen/<uuid:code>/presentie/", views.attendance, name="attendance"),
+    path("uitvoeringen/<uuid:code>/presentie/csv/", views.attendance_csv, name="attendance_csv"),
+    path(
+        "uitvoeringen/<uuid:code>/presentie/bevestigen/",
+        views.attendance_confirm,
+        name="attendance_confirm",
+    ),
 ]

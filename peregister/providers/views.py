@@ -10,13 +10,23 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.accounts.guards import provider_only
+from peregister.backoffice.forms import (
+    AttendanceConfirmForm,
+    CsvListForm,
+    NumbersPasteForm,
+    sign_payload,
+)
+from peregister.core import clock
 from peregister.core.pagination import paginate
 from peregister.core.refusals import Refused
-from peregister.providers.forms import AccreditationForm
+from peregister.providers.forms import AccreditationForm, SessionForm
 from peregister.registry import accreditation
+from peregister.registry.attendance import Entry
+from peregister.registry.completions import LineStatus, check_attendance, register_completions
+from peregister.registry.models import AccreditationRequest, Session
 
 PER_PAGE = 50
 
@@ -51,8 +61,146 @@ def request_add(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form}, status=400)
 
 
+def _detail_page(
+    request: HttpRequest,
+    item: AccreditationRequest,
+    session_form: SessionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    sessions = item.activity.sessions.order_by("starts_on", "id") if item.activity else None
+    return render(
+        request,
+        "providers/request_detail.html",
+        {
+            "item": item,
+            "sessions": sessions,
+            "session_form": session_form or SessionForm(),
+        },
+        status=status,
+    )
+
+
 @provider_only
 @require_http_methods(["GET"])
 def request_detail(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
-    found = accreditation.own_request_or_404(request.user, code)
-    return render(request, "providers/request_detail.html", {"item": found})
+    return _detail_page(request, accreditation.own_request_or_404(request.user, code))
+
+
+@provider_only
+@require_POST
+def session_add(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """*Uitvoering toevoegen* to a recognised activity of the provider's own."""
+    item = accreditation.own_request_or_404(request.user, code)
+    form = SessionForm(request.POST)
+    if item.activity is None:
+        form.add_error(None, _("Voeg uitvoeringen toe zodra de activiteit is erkend."))
+        return _detail_page(request, item, form, status=400)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            accreditation.add_session(
+                actor=request.user,
+                activity=item.activity,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"] or data["starts_on"],
+                location=data["location"],
+                online=data["online"],
+            )
+        except Refused as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("De uitvoering is toegevoegd."))
+            return redirect("providers:request", code=item.code)
+    return _detail_page(request, item, form, status=400)
+
+
+# --- Presentie: the same engine and check step as the register's back-office ---------------
+
+
+def _form_page(
+    request: HttpRequest,
+    session: Session,
+    *,
+    paste_form: NumbersPasteForm | None = None,
+    csv_form: CsvListForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "providers/attendance_form.html",
+        {
+            "session": session,
+            "paste_form": paste_form or NumbersPasteForm(initial={"day": session.starts_on}),
+            "csv_form": csv_form or CsvListForm(),
+        },
+        status=status,
+    )
+
+
+def _check_page(
+    request: HttpRequest, session: Session, entries: list[Entry], status: int = 200
+) -> HttpResponse:
+    check = check_attendance(
+        activity=session.activity, entries=entries, today=clock.today(), session=session
+    )
+    return render(
+        request,
+        "providers/attendance_check.html",
+        {
+            "session": session,
+            "check": check,
+            "confirm_form": AttendanceConfirmForm(
+                initial={"payload": sign_payload(session.activity, entries, session.code)}
+            ),
+            "statuses": LineStatus,
+        },
+        status=status,
+    )
+
+
+@provider_only
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    session = accreditation.own_session_or_404(request.user, code)
+    if request.method != "POST":
+        return _form_page(request, session)
+    form = NumbersPasteForm(request.POST)
+    if not form.is_valid():
+        return _form_page(request, session, paste_form=form, status=400)
+    return _check_page(request, session, form.entries)
+
+
+@provider_only
+@require_POST
+def attendance_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    session = accreditation.own_session_or_404(request.user, code)
+    form = CsvListForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _form_page(request, session, csv_form=form, status=400)
+    return _check_page(request, session, form.entries)
+
+
+@provider_only
+@require_POST
+def attendance_confirm(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    session = accreditation.own_session_or_404(request.user, code)
+    form = AttendanceConfirmForm(request.POST)
+    # A list checked for another session (or crafted) is refused like a tampered one.
+    if not form.is_valid() or (
+        form.session_code != str(session.code) or form.activity.pk != session.activity_id
+    ):
+        return render(
+            request, "providers/attendance_invalid.html", {"session": session}, status=400
+        )
+    try:
+        applied = register_completions(
+            actor=request.user, activity=session.activity, entries=form.entries, session=session
+        )
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return _check_page(request, session, form.entries, status=refused.status)
+    return render(
+        request,
+        "providers/attendance_done.html",
+        {"session": session, "check": applied, "statuses": LineStatus},
+    )

@@ -21,7 +21,8 @@ from django.db import IntegrityError, models, transaction
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from peregister.accounts.actors import require_staff
+from peregister.accounts.actors import require_provider, require_staff
+from peregister.accounts.roles import is_register_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
@@ -29,7 +30,13 @@ from peregister.core.numbers import ascii_digits
 from peregister.core.refusals import Refused
 from peregister.registry import figures
 from peregister.registry.attendance import MAX_NUMBER_LENGTH, Entry, Problem
-from peregister.registry.models import Completion, LearningActivity, Professional
+from peregister.registry.models import (
+    Completion,
+    LearningActivity,
+    Professional,
+    Registration,
+    Session,
+)
 
 
 class LineStatus(models.TextChoices):
@@ -41,6 +48,9 @@ class LineStatus(models.TextChoices):
     UNKNOWN = "unknown", _("onbekend registratienummer")
     LEADING_ZEROS = "leading_zeros", _("voorloopnullen weggevallen?")
     ALREADY_REGISTERED = "already_registered", _("al geregistreerd voor deze activiteit en datum")
+    # Only when registering for a session (providers, the API):
+    OUTSIDE_SESSION = "outside_session", _("datum valt buiten de uitvoering")
+    NOT_ACTIVE = "not_active", _("registratie niet actief")
 
 
 PROBLEM_MESSAGES = {
@@ -72,6 +82,7 @@ class AttendanceCheck:
     activity: LearningActivity
     lines: list[CheckedLine]
     counts: dict[str, int] = field(default_factory=dict)
+    session: Session | None = None
 
     @property
     def valid_lines(self) -> list[CheckedLine]:
@@ -105,14 +116,29 @@ def zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
 
 
 def check_attendance(
-    *, activity: LearningActivity, entries: Sequence[Entry], today: dt.date
+    *,
+    activity: LearningActivity,
+    entries: Sequence[Entry],
+    today: dt.date,
+    session: Session | None = None,
 ) -> AttendanceCheck:
-    """Every line with its status, in a constant number of queries (at most four)."""
+    """Every line with its status, in a constant number of queries (at most five).
+
+    With a ``session`` (a provider registering for its own run of the activity, or the API)
+    a date must fall within it and the professional needs an active registration.
+    """
     numbers = {entry.number for entry in entries if entry.problem is None}
     professionals = {
         p.registration_number: p
         for p in Professional.objects.filter(registration_number__in=numbers)
     }
+    active: set[int] = set()
+    if session is not None and professionals:
+        active = set(
+            Registration.objects.filter(
+                professional__in=list(professionals.values()), status=Registration.Status.ACTIVE
+            ).values_list("professional_id", flat=True)
+        )
     unknown = [number for number in numbers if number not in professionals]
     padded = zero_padded_candidates(unknown)
     similar: dict[str, list[str]] = {}
@@ -142,10 +168,14 @@ def check_attendance(
             status = LineStatus.FUTURE_DATE
         elif not activity.is_recognised_on(entry.day):
             status = LineStatus.NOT_RECOGNISED
+        elif session is not None and not session.covers(entry.day):
+            status = LineStatus.OUTSIDE_SESSION
         elif professional is None:
             status = LineStatus.LEADING_ZEROS if entry.number in similar else LineStatus.UNKNOWN
         elif (professional.pk, entry.day) in registered:
             status = LineStatus.ALREADY_REGISTERED
+        elif session is not None and professional.pk not in active:
+            status = LineStatus.NOT_ACTIVE
         else:
             status = LineStatus.OK
         seen.add(key)
@@ -160,7 +190,7 @@ def check_attendance(
     counts: dict[str, int] = {}
     for line in lines:
         counts[line.status] = counts.get(line.status, 0) + 1
-    return AttendanceCheck(activity=activity, lines=lines, counts=counts)
+    return AttendanceCheck(activity=activity, lines=lines, counts=counts, session=session)
 
 
 def add_completion(
@@ -196,28 +226,45 @@ def add_completion(
     return completion
 
 
+def _require_may_register(actor: Any, activity: LearningActivity, session: Session | None) -> Any:
+    """Staff register for any activity; a provider's user only for a session of an activity
+    its own provider offers. Returns the provider's contact (None for staff)."""
+    if session is not None and session.activity_id != activity.pk:
+        raise Refused(_("Deze uitvoering hoort niet bij deze leeractiviteit."))
+    if session is None or is_register_staff(actor):
+        require_staff(actor)
+        return None
+    contact = require_provider(actor)
+    if activity.offered_by_id != contact.organisation_id:
+        raise Refused(_("Deze activiteit is niet van uw organisatie."))
+    return contact
+
+
 def register_completions(
     *,
     actor: Any,
     activity: LearningActivity,
     entries: Sequence[Entry],
     source: Completion.Source = Completion.Source.ATTENDANCE,
+    session: Session | None = None,
+    audit: dict[str, Any] | None = None,
 ) -> AttendanceCheck:
     """Re-check ``entries`` and record a completion for every valid line, atomically.
 
     The completion copies title, provider, kind and points from the activity, so later catalogue
     edits do not rewrite history. Returns the check as applied (valid lines were registered).
     Someone registering part of the same list at the same moment is a conflict: nothing is
-    applied.
+    applied. ``session``: a provider's own session (the provider path, pages and API);
+    ``audit``: extra identifiers for the audit event (e.g. the API key and batch).
     """
-    require_staff(actor)
+    contact = _require_may_register(actor, activity, session)
     try:
         with transaction.atomic():
             # Two staff confirming lists for the same activity queue up here (PostgreSQL);
             # SQLite serialises writers already. The unique constraint is the last guard.
             locked = LearningActivity.objects.select_for_update().get(pk=activity.pk)
             today = clock.today()
-            check = check_attendance(activity=locked, entries=entries, today=today)
+            check = check_attendance(activity=locked, entries=entries, today=today, session=session)
             valid = check.valid_lines
             if not valid:
                 return check
@@ -244,11 +291,15 @@ def register_completions(
             record(
                 AuditEvent.Action.COMPLETIONS_REGISTERED,
                 actor=actor,
+                organisation=contact.organisation if contact is not None else None,
+                contact=contact,
                 professionals=[line.professional for line in valid if line.professional],
                 activity=str(locked.code),
                 source=str(source),
                 registered=len(valid),
                 skipped=len(check.lines) - len(valid),
+                **({"session": str(session.code)} if session is not None else {}),
+                **(audit or {}),
             )
             return check
     except IntegrityError as exc:

@@ -86,6 +86,12 @@ class Professional(models.Model):
     def full_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
 
+    @property
+    def initials(self) -> str:
+        """What a training provider sees on its check step (with the number): "J. de V."."""
+        parts = [f"{self.first_name[:1]}.", self.name_prefix, f"{self.last_name[:1]}."]
+        return " ".join(part for part in parts if part and part != ".")
+
     def mail_recipient(self) -> dict[str, str]:
         """Where mail to the professional goes, as ``notifications.mail_professional`` takes it."""
         user = self.user
