@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "peregister.reports",
     "peregister.backoffice",
     "peregister.providers",
+    "ninja",
     "peregister.statements",
     "peregister.dataexport",
     "peregister.ops",
@@ -412,3 +413,6 @@ TRUST_REQUEST_ID_HEADER = env_bool("TRUST_REQUEST_ID_HEADER", False)
 # Behind a reverse proxy, the META key holding the client address for rate limits
 # (e.g. HTTP_X_FORWARDED_FOR); empty: REMOTE_ADDR.
 RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")
+
+# Completions API (providers): requests per API key per minute (429 above it).
+API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config.api import urlpatterns as api_urls
 from peregister.accounts.guards import public
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("register/", include("peregister.backoffice.urls")),
     path("eigen-activiteit/", include("peregister.registry.self_report_urls")),
     path("taal/", public(set_language), name="set_language"),
+    path("api/v1/", api_urls()),
 ]
 
 handler403 = "peregister.core.errors.forbidden"

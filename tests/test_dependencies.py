@@ -19,6 +19,8 @@ NEEDED = {
     "weasyprint": Version("68.1"),
     # joserfc.errors.SecurityWarning, raised for EdDSA (1.2)
     "joserfc": Version("1.2"),
+    # ninja.Status for the API's 200/201 answers (tuples are deprecated)
+    "django-ninja": Version("1.7"),
 }
 
 

@@ -21,6 +21,7 @@ MENU = {
     "report": "/werkgever/rapportage/",
     "staff": "/register/organisaties/",
     "provider": "/aanbieder/activiteiten/",
+    "provider_manager": "/aanbieder/api-sleutels/",
 }
 
 

@@ -30,6 +30,12 @@ def public(view: View) -> View:
     return _mark(login_not_required(view), "public")
 
 
+def mark_api(view: View) -> View:
+    """An API view: it authenticates each request by API key itself (no session, no login
+    page) and answers 401 in JSON; the views only ever show the key's own provider's data."""
+    return _mark(login_not_required(view), "api_key")
+
+
 def authenticated(view: View) -> View:
     """Any logged-in user; the view itself limits what it shows to the user's own data."""
     return _mark(view, "authenticated")
@@ -59,6 +65,8 @@ GUARDS: dict[str, Callable[[Roles], bool]] = {
     "staff": lambda roles: roles.is_staff,
     # A training provider's user (authorised provider): activities, sessions, attendance.
     "provider": lambda roles: roles.provides,
+    # Its beheerder or 2e contactpersoon: the API keys too.
+    "provider_manager": lambda roles: roles.manages_provider,
 }
 
 
@@ -89,3 +97,4 @@ organisation_manager_only = _requires("organisation_manager")
 report_only = _requires("report")
 staff_only = _requires("staff")
 provider_only = _requires("provider")
+provider_manager_only = _requires("provider_manager")

@@ -73,3 +73,12 @@ class SessionForm(forms.Form):
     )
     location = forms.CharField(label=_("Locatie"), max_length=200, required=False)
     online = forms.BooleanField(label=_("Online"), required=False)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Naam van de sleutel"),
+        max_length=100,
+        help_text=_("Bijvoorbeeld de naam van uw opleidingsadministratie."),
+        error_messages={"required": _("Geef de sleutel een naam.")},
+    )

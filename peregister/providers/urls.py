@@ -10,6 +10,8 @@ urlpatterns = [
     path("activiteiten/<uuid:code>/uitvoeringen/", views.session_add, name="session_add"),
     path("uitvoeringen/<uuid:code>/presentie/", views.attendance, name="attendance"),
     path("uitvoeringen/<uuid:code>/presentie/csv/", views.attendance_csv, name="attendance_csv"),
+    path("api-sleutels/", views.api_keys, name="api_keys"),
+    path("api-sleutels/<uuid:code>/intrekken/", views.api_key_revoke, name="api_key_revoke"),
     path(
         "uitvoeringen/<uuid:code>/presentie/bevestigen/",
         views.attendance_confirm,

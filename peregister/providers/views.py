@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peregister.accounts.guards import provider_only
+from peregister.accounts.guards import provider_manager_only, provider_only
+from peregister.accounts.roles import request_roles
 from peregister.backoffice.forms import (
     AttendanceConfirmForm,
     CsvListForm,
@@ -22,7 +23,9 @@ from peregister.backoffice.forms import (
 from peregister.core import clock
 from peregister.core.pagination import paginate
 from peregister.core.refusals import Refused
-from peregister.providers.forms import AccreditationForm, SessionForm
+from peregister.providers import keys
+from peregister.providers.forms import AccreditationForm, ApiKeyForm, SessionForm
+from peregister.providers.models import ApiKey
 from peregister.registry import accreditation
 from peregister.registry.attendance import Entry
 from peregister.registry.completions import LineStatus, check_attendance, register_completions
@@ -204,3 +207,64 @@ def attendance_confirm(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         "providers/attendance_done.html",
         {"session": session, "check": applied, "statuses": LineStatus},
     )
+
+
+# --- API keys (beheerder) -------------------------------------------------------------------
+
+
+def _keys_page(
+    request: HttpRequest,
+    form: ApiKeyForm | None = None,
+    new_key: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    provider_id = request_roles(request).contact.organisation_id  # type: ignore[union-attr]
+    response = render(
+        request,
+        "providers/api_keys.html",
+        {
+            "keys": ApiKey.objects.filter(provider_id=provider_id).order_by(
+                "revoked_at", "-created_at", "-id"
+            ),
+            "form": form or ApiKeyForm(),
+            "new_key": new_key,
+        },
+        status=status,
+    )
+    # The page that shows a new key once is kept nowhere.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@provider_manager_only
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _keys_page(request)
+    form = ApiKeyForm(request.POST)
+    if form.is_valid():
+        try:
+            _, raw = keys.create_api_key(actor=request.user, name=form.cleaned_data["name"])
+        except Refused as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            return _keys_page(request, new_key=raw, status=201)
+    return _keys_page(request, form, status=400)
+
+
+@provider_manager_only
+@require_POST
+def api_key_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    key = ApiKey.objects.filter(
+        provider_id=request_roles(request).contact.organisation_id,  # type: ignore[union-attr]
+        code=code,
+    ).first()
+    if key is None:
+        raise Http404
+    try:
+        keys.revoke_api_key(actor=request.user, key=key)
+    except Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("De sleutel is ingetrokken; hij werkt niet meer."))
+    return redirect("providers:api_keys")

@@ -62,7 +62,8 @@ def split_numbers(text: str) -> list[str]:
     return [number for number in numbers if number]
 
 
-def _entry(position: int, number: str, day: dt.date | None) -> Entry:
+def entry(position: int, number: str, day: dt.date | None) -> Entry:
+    """One line as read (also a row the API receives): a number too long is a problem."""
     if len(number) > MAX_NUMBER_LENGTH:
         return Entry(position, number[: MAX_NUMBER_LENGTH + 1], day, Problem.TOO_LONG)
     return Entry(position, number, day)
@@ -75,7 +76,7 @@ def parse_pasted(text: str, day: dt.date) -> list[Entry]:
         raise ListError("empty")
     if len(numbers) > MAX_ENTRIES:
         raise ListError("too_many", maximum=MAX_ENTRIES, count=len(numbers))
-    return [_entry(position, number, day) for position, number in enumerate(numbers, start=1)]
+    return [entry(position, number, day) for position, number in enumerate(numbers, start=1)]
 
 
 def _columns(header: list[str]) -> tuple[int, int]:
@@ -103,10 +104,10 @@ def parse_csv(data: bytes) -> list[Entry]:
             entries.append(Entry(position, number, None, Problem.MISSING_VALUE))
             continue
         day = parse_date(raw_day)
-        entry = _entry(position, number, day)
-        if day is None and entry.problem is None:
-            entry = Entry(position, number, None, Problem.INVALID_DATE)
-        entries.append(entry)
+        line = entry(position, number, day)
+        if day is None and line.problem is None:
+            line = Entry(position, number, None, Problem.INVALID_DATE)
+        entries.append(line)
         if len(entries) > MAX_ENTRIES:
             raise ListError("too_many", maximum=MAX_ENTRIES, count=len(entries))
     if not entries:
@@ -144,7 +145,7 @@ def entries_from_data(data: object) -> list[Entry]:
         except ValueError as exc:
             raise ListError("tampered") from exc
         entries.append(
-            _entry(position, number, day)
+            entry(position, number, day)
             if parsed_problem is None
             else Entry(position, number, day, parsed_problem)
         )

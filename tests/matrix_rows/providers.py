@@ -1,8 +1,11 @@
 """Training providers' pages (aanbieder) and the register's review of accreditation requests."""
 
 import datetime as dt
+import uuid
 
 from peregister.core import clock
+from peregister.providers import keys
+from peregister.providers.models import ApiKey
 from peregister.registry.models import AccreditationRequest, LearningActivity, Session
 from tests import factories
 from tests.conftest import World
@@ -44,7 +47,16 @@ def own_session(world: World) -> Session:
     )
 
 
+def own_key(world: World) -> ApiKey:
+    return keys.create_api_key(actor=world.provider_admin.user, name="Administratie")[0]
+
+
 PROVIDER_EMPTY_POST = expect(404, provider_admin=400)
+PROVIDER_MANAGER = expect(404, provider_admin=200)
+# The API authenticates by API key only: a browser session (any persona) gets 401 JSON; the
+# key's own behaviour is in test_completions_api.py.
+API = expect(401, anonymous=401)
+EVERYONE = expect(200, anonymous=200)
 
 ROWS = [
     Row("providers:requests", lambda w: "/aanbieder/activiteiten/", ONLY_PROVIDER),
@@ -89,6 +101,30 @@ ROWS = [
         PROVIDER_EMPTY_POST,
         method="post",
     ),
+    Row("providers:api_keys", lambda w: "/aanbieder/api-sleutels/", PROVIDER_MANAGER),
+    Row(
+        "providers:api_keys",
+        lambda w: "/aanbieder/api-sleutels/",
+        expect(404, provider_admin=400),
+        method="post",
+    ),
+    Row(
+        "providers:api_key_revoke",
+        lambda w: f"/aanbieder/api-sleutels/{own_key(w).code}/intrekken/",
+        expect(404, provider_admin=302),
+        method="post",
+    ),
+    Row("api:list_activities", lambda w: "/api/v1/activities", API),
+    Row(
+        "api:list_sessions",
+        lambda w: f"/api/v1/activities/{own_session(w).activity.code}/sessions",
+        API,
+    ),
+    Row("api:post_completions", lambda w: "/api/v1/completions", API, method="post"),
+    Row("api:get_batch", lambda w: f"/api/v1/completions/{uuid.uuid4()}", API),
+    Row("api:openapi-json", lambda w: "/api/v1/openapi.json", EVERYONE),
+    Row("api:openapi-view", lambda w: "/api/v1/docs", EVERYONE),
+    Row("api:api-root", lambda w: "/api/v1/", expect(404, anonymous=404)),
     Row("backoffice:accreditations", lambda w: "/register/accreditatie/", ONLY_STAFF),
     Row(
         "backoffice:accreditation",

@@ -1,0 +1,91 @@
+"""The API (``/api/v1/``, django-ninja, OpenAPI 3.1) and its docs page.
+
+Every error answers JSON with a ``message``; views are marked with the ``api_key`` policy
+(the permission matrix reads it), and the schema and docs are public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from peregister.accounts.guards import mark_api, public
+from peregister.core.refusals import Refused
+from peregister.providers.api import PayloadTooLarge, RateLimited, router
+
+api = NinjaAPI(
+    title="PE-register API",
+    version="1",
+    description=(
+        "Voor aanbieders: eigen activiteiten en uitvoeringen opvragen en afgeronde "
+        "activiteiten (presentie) registreren. Authenticatie: `Authorization: Bearer <API-"
+        "sleutel>`; de beheerder van de aanbieder maakt sleutels aan onder API-sleutels."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/", router)
+
+
+def _message(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"message": message, **extra}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+        for error in exc.errors
+    ]
+    return _message(request, "Ongeldige invoer.", 422, errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _message(request, "Geen geldige API-sleutel.", 401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message = "Ongeldige JSON." if exc.status_code == 400 else str(exc.message)
+    return _message(request, message, exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _message(request, "Niet gevonden.", 404)
+
+
+@api.exception_handler(Refused)
+def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    return _message(request, str(exc.message), 409 if exc.conflict else 400)
+
+
+@api.exception_handler(PayloadTooLarge)
+def _too_large(request: HttpRequest, exc: PayloadTooLarge) -> HttpResponse:
+    return _message(request, "De body is te groot (maximaal 1 MB).", 413)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = _message(request, "Te veel verzoeken met deze sleutel; probeer het zo opnieuw.", 429)
+    response["Retry-After"] = str(exc.per_seconds)
+    return response
+
+
+def urlpatterns() -> tuple[list[URLResolver | URLPattern], str, str]:
+    """The API's URLs, each view with its policy; the schema, the docs and the bare root (a
+    404) are public."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            if pattern.name in ("openapi-json", "openapi-view", "api-root"):
+                public(pattern.callback)
+            else:
+                mark_api(pattern.callback)
+    return patterns, app_name, namespace

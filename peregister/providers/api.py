@@ -1,0 +1,209 @@
+"""The completions API for training providers (``/api/v1/``, assembled in ``config/api.py``).
+
+A view like any other: each request is authenticated by an API key of one provider (401
+otherwise), sees only that provider's objects (another provider's code is a 404) and writes
+through the same services as the pages (``providers/batches.py`` → ``register_completions``),
+acting as the beheerder who made the key. Every error is JSON with a ``message``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Header, Router, Schema, Status
+from ninja.security.http import HttpAuthBase
+from pydantic import ConfigDict, model_validator
+
+from peregister.core import ratelimit
+from peregister.providers import batches, keys
+from peregister.providers.models import ApiKey, CompletionBatch
+from peregister.registry.models import LearningActivity, Session
+
+# Bodies above this are refused before they are read (413): 1,000 rows fit in a tenth of it.
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class PayloadTooLarge(Exception):
+    pass
+
+
+class RateLimited(Exception):
+    per_seconds = 60
+
+
+class ApiKeyAuth(HttpAuthBase):
+    """``Authorization: Bearer pe_…``. Never logs the header (Ninja's own bearer class does,
+    in DEBUG, when the scheme is wrong)."""
+
+    openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest) -> ApiKey | None:
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            raise PayloadTooLarge
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        key = keys.key_for(token.strip())
+        if key is None:
+            return None
+        limit = settings.API_REQUESTS_PER_MINUTE
+        if not ratelimit.hit("api-key", str(key.code), limit=limit, per_seconds=60):
+            raise RateLimited
+        return key
+
+
+router = Router(auth=ApiKeyAuth(), tags=["aanbieder"])
+
+
+class Message(Schema):
+    message: str
+
+
+class ActivityOut(Schema):
+    code: uuid.UUID
+    title: str
+    kind: str
+    points: int
+    recognised_from: dt.date
+    recognised_until: dt.date | None
+
+
+class SessionOut(Schema):
+    code: uuid.UUID
+    activity: uuid.UUID
+    starts_on: dt.date
+    ends_on: dt.date
+    location: str
+    online: bool
+
+
+class RowIn(Schema):
+    """One completion: a registration number, a session of yours (or one of your activities,
+    whose session on that date is found) and the date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    registration_number: Annotated[str, Field(min_length=1, max_length=40)]
+    date: dt.date
+    session: uuid.UUID | None = None
+    activity: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> RowIn:
+        if (self.session is None) == (self.activity is None):
+            raise ValueError("give either session or activity")
+        if not dt.date(2000, 1, 1) <= self.date <= dt.date(2100, 12, 31):
+            raise ValueError("date out of range")
+        return self
+
+
+class BatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    rows: Annotated[list[RowIn], Field(min_length=1, max_length=batches.MAX_ROWS)]
+
+
+class RowReceipt(Schema):
+    row: int
+    registration_number: str
+    status: str = Field(description=" | ".join(batches.RECEIPT_STATUSES))
+    message: str
+
+
+class BatchReceipt(Schema):
+    batch: uuid.UUID
+    received: int
+    accepted: int
+    rows: list[RowReceipt]
+
+
+ERRORS: dict[int, Any] = {
+    400: Message,
+    401: Message,
+    404: Message,
+    413: Message,
+    422: Message,
+    429: Message,
+}
+
+
+def _key(request: HttpRequest) -> ApiKey:
+    key = request.auth  # type: ignore[attr-defined]
+    assert isinstance(key, ApiKey)
+    return key
+
+
+@router.get("/activities", response={200: list[ActivityOut], **ERRORS})
+def list_activities(request: HttpRequest) -> Any:
+    """Your recognised activities."""
+    return LearningActivity.objects.filter(offered_by_id=_key(request).provider_id).order_by(
+        "title", "id"
+    )
+
+
+@router.get("/activities/{code}/sessions", response={200: list[SessionOut], **ERRORS})
+def list_sessions(request: HttpRequest, code: uuid.UUID) -> Any:
+    """The sessions (uitvoeringen) of one of your activities."""
+    activity = LearningActivity.objects.filter(
+        offered_by_id=_key(request).provider_id, code=code
+    ).first()
+    if activity is None:
+        raise Http404
+    return [
+        SessionOut(
+            code=s.code,
+            activity=activity.code,
+            starts_on=s.starts_on,
+            ends_on=s.ends_on,
+            location=s.location,
+            online=s.online,
+        )
+        for s in Session.objects.filter(activity=activity).order_by("starts_on", "id")
+    ]
+
+
+@router.post(
+    "/completions",
+    response={201: BatchReceipt, 200: BatchReceipt, 409: Message, **ERRORS},
+)
+def post_completions(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: BatchIn,
+    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=100)],
+) -> Any:
+    """Register a batch of at most 1,000 completions; answers a receipt per row. Send the
+    same ``Idempotency-Key`` again with the same body to get the same receipt (nothing is
+    registered twice); with another body the answer is 409."""
+    rows = [
+        batches.Row(
+            registration_number=row.registration_number,
+            date=row.date,
+            session=row.session,
+            activity=row.activity,
+        )
+        for row in payload.rows
+    ]
+    batch, replayed = batches.submit_batch(
+        key=_key(request),
+        idempotency_key=idempotency_key,
+        rows=rows,
+        digest=batches.body_digest(payload.model_dump(mode="json")),
+    )
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(200 if replayed else 201, batch.receipt)
+
+
+@router.get("/completions/{code}", response={200: BatchReceipt, **ERRORS})
+def get_batch(request: HttpRequest, code: uuid.UUID) -> Any:
+    """A batch's receipt, later."""
+    batch = CompletionBatch.objects.filter(provider_id=_key(request).provider_id, code=code).first()
+    if batch is None:
+        raise Http404
+    return batch.receipt

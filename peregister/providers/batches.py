@@ -1,0 +1,182 @@
+"""A batch of completions sent by a provider's machine: rows resolved to the provider's own
+sessions, registered through the one engine (``registry/completions.register_completions``),
+answered with a receipt per row, and stored under its ``Idempotency-Key``.
+
+The whole batch is one transaction: a refusal (a concurrent registration of the same lines)
+leaves nothing behind. A retried batch (same key, same body) gets the stored receipt and
+writes nothing; the same key with another body is a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from peregister.core import clock
+from peregister.core.refusals import Refused
+from peregister.providers.models import ApiKey, CompletionBatch
+from peregister.registry.attendance import Entry, entry
+from peregister.registry.completions import LineStatus, register_completions
+from peregister.registry.models import LearningActivity, Session
+
+MAX_ROWS = 1000
+
+# What a check line means to the sending machine.
+RECEIPT_STATUS = {
+    LineStatus.OK: "accepted",
+    LineStatus.ALREADY_REGISTERED: "duplicate",
+    LineStatus.DUPLICATE: "duplicate",
+    LineStatus.UNKNOWN: "unknown_number",
+    LineStatus.LEADING_ZEROS: "unknown_number",
+    LineStatus.NOT_ACTIVE: "registration_not_active",
+    LineStatus.OUTSIDE_SESSION: "date_out_of_range",
+    LineStatus.NOT_RECOGNISED: "date_out_of_range",
+    LineStatus.FUTURE_DATE: "date_out_of_range",
+    LineStatus.INVALID: "invalid",
+}
+RECEIPT_STATUSES = sorted({*RECEIPT_STATUS.values(), "unknown_session", "unknown_activity"})
+
+
+@dataclass(frozen=True)
+class Row:
+    registration_number: str
+    date: dt.date
+    session: uuid.UUID | None = None
+    activity: uuid.UUID | None = None
+
+
+def body_digest(payload: Any) -> str:
+    """The same rows in any key order are the same body."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _resolve(provider_id: int, rows: list[Row]) -> list[Session | str]:
+    """Each row's session of the provider's own, or why there is none (two queries)."""
+    session_codes = {row.session for row in rows if row.session}
+    activity_codes = {row.activity for row in rows if row.activity and not row.session}
+    sessions = {
+        s.code: s
+        for s in Session.objects.select_related("activity").filter(
+            activity__offered_by_id=provider_id, code__in=session_codes
+        )
+    }
+    activities = set(
+        LearningActivity.objects.filter(
+            offered_by_id=provider_id, code__in=activity_codes
+        ).values_list("code", flat=True)
+    )
+    runs: dict[uuid.UUID, list[Session]] = {}
+    for s in Session.objects.select_related("activity").filter(activity__code__in=activities):
+        runs.setdefault(s.activity.code, []).append(s)
+    resolved: list[Session | str] = []
+    for row in rows:
+        if row.session is not None:
+            resolved.append(sessions.get(row.session) or "unknown_session")
+        elif row.activity is not None and row.activity in activities:
+            covering = [s for s in runs.get(row.activity, []) if s.covers(row.date)]
+            resolved.append(covering[0] if covering else "date_out_of_range")
+        else:
+            resolved.append("unknown_activity")
+    return resolved
+
+
+MESSAGES = {
+    "accepted": "Geregistreerd.",
+    "duplicate": "Al geregistreerd voor deze activiteit en datum.",
+    "unknown_number": "Geen professional met dit registratienummer.",
+    "registration_not_active": "De professional heeft geen actieve registratie.",
+    "date_out_of_range": "De datum valt buiten de uitvoering of de erkenning.",
+    "invalid": "Het registratienummer of de datum is ongeldig.",
+    "unknown_session": "Onbekende uitvoering.",
+    "unknown_activity": "Onbekende activiteit, of geen uitvoering van u.",
+}
+
+
+def _row_receipt(position: int, number: str, status: str) -> dict[str, Any]:
+    return {
+        "row": position,
+        "registration_number": number,
+        "status": status,
+        "message": MESSAGES[status],
+    }
+
+
+def submit_batch(
+    *, key: ApiKey, idempotency_key: str, rows: list[Row], digest: str
+) -> tuple[CompletionBatch, bool]:
+    """Register ``rows`` for the key's provider; returns the batch and whether it was a replay."""
+    if not rows or len(rows) > MAX_ROWS:
+        raise Refused(_("Een batch heeft 1 tot 1.000 regels."), field="rows")
+    existing = CompletionBatch.objects.filter(
+        provider_id=key.provider_id, idempotency_key=idempotency_key
+    ).first()
+    if existing is not None:
+        return _replay(existing, digest)
+    actor = key.created_by
+    code = uuid.uuid4()
+    try:
+        with transaction.atomic():
+            statuses: dict[int, str] = {}
+            groups: dict[int, tuple[Session, list[Entry]]] = {}
+            for position, (row, target) in enumerate(
+                zip(rows, _resolve(key.provider_id, rows), strict=True), start=1
+            ):
+                if isinstance(target, str):
+                    statuses[position] = target
+                    continue
+                groups.setdefault(target.pk, (target, []))[1].append(
+                    entry(position, row.registration_number.strip(), row.date)
+                )
+            for session, entries in groups.values():
+                check = register_completions(
+                    actor=actor,
+                    activity=session.activity,
+                    entries=entries,
+                    session=session,
+                    audit={"api_key": key.prefix, "batch": str(code)},
+                )
+                for line in check.lines:
+                    statuses[line.entry.position] = RECEIPT_STATUS[LineStatus(line.status)]
+            receipt_rows = [
+                _row_receipt(position, row.registration_number, statuses[position])
+                for position, row in enumerate(rows, start=1)
+            ]
+            batch = CompletionBatch.objects.create(
+                code=code,
+                provider_id=key.provider_id,
+                api_key=key,
+                idempotency_key=idempotency_key,
+                body_digest=digest,
+                created_at=clock.now(),
+                receipt={
+                    "batch": str(code),
+                    "received": len(rows),
+                    "accepted": sum(1 for r in receipt_rows if r["status"] == "accepted"),
+                    "rows": receipt_rows,
+                },
+            )
+    except IntegrityError:
+        # The same key sent twice at once: the first one's batch stands.
+        winner = CompletionBatch.objects.filter(
+            provider_id=key.provider_id, idempotency_key=idempotency_key
+        ).first()
+        if winner is None:
+            raise
+        return _replay(winner, digest)
+    return batch, False
+
+
+def _replay(batch: CompletionBatch, digest: str) -> tuple[CompletionBatch, bool]:
+    if batch.body_digest != digest:
+        raise Refused(
+            _("Deze Idempotency-Key is al gebruikt voor een andere batch."), conflict=True
+        )
+    return batch, True

@@ -1,0 +1,307 @@
+"""The completions API (``/api/v1/``): API keys (shown once, stored hashed, scoped, revocable,
+audited), own activities and sessions, batches with an Idempotency-Key and a receipt per row,
+and JSON errors for bad input (ASVS V13.1.1, V13.2.1, V4.1.3, V11.1.4, V2.10.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from peregister.audit.models import AuditEvent
+from peregister.core import clock
+from peregister.organisations.models import Contact
+from peregister.providers import keys
+from peregister.providers.models import ApiKey, CompletionBatch
+from peregister.registry.models import Completion, LearningActivity, Session
+from tests import factories
+from tests.conftest import World, client_for
+from tests.test_provider_sessions import DAY, participant, recognised, session_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _mid_june() -> Iterator[None]:
+    # Inside one minute, so the per-key rate limit counts in one window.
+    with time_machine.travel(dt.datetime(2026, 6, 15, 12, 0, tzinfo=clock.AMSTERDAM), tick=False):
+        yield
+
+
+def api_key(world: World) -> str:
+    return keys.create_api_key(actor=world.provider_admin.user, name="Administratie")[1]
+
+
+def api(raw: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def post(client: Client, body: Any, key: str = "batch-1") -> Any:
+    data = body if isinstance(body, str) else json.dumps(body)
+    return client.post(
+        "/api/v1/completions", data, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+def row(number: str, session: Session, day: dt.date = DAY) -> dict[str, str]:
+    return {"registration_number": number, "session": str(session.code), "date": day.isoformat()}
+
+
+def test_beheerder_creates_a_key_shown_once_and_stored_hashed(world: World) -> None:
+    client = client_for(world.provider_admin.user)
+    created = client.post("/aanbieder/api-sleutels/", {"name": "Administratie"})
+    assert created.status_code == 201
+    assert created["Cache-Control"] == "no-store"
+    raw = created.context["new_key"]
+    assert raw.startswith("pe_")
+    assert raw in created.content.decode()
+    key = ApiKey.objects.get()
+    assert key.digest == keys.digest(raw)
+    assert raw not in json.dumps(list(ApiKey.objects.values()), default=str)
+    assert raw not in client.get("/aanbieder/api-sleutels/").content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_CREATED).count() == 1
+    assert api(raw).get("/api/v1/activities").status_code == 200
+
+    revoked = client.post(f"/aanbieder/api-sleutels/{key.code}/intrekken/")
+    assert revoked.status_code == 302
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_REVOKED).count() == 1
+    assert api(raw).get("/api/v1/activities").status_code == 401
+
+
+def test_only_the_providers_beheerder_manages_keys(world: World) -> None:
+    user = factories.ContactFactory.create(organisation=world.provider_admin.organisation)
+    for actor in (user.user, world.administrator.user, world.staff):
+        assert client_for(actor).get("/aanbieder/api-sleutels/").status_code == 404
+    other = keys.create_api_key(actor=world.provider_admin.user, name="X")[0]
+    other_provider_admin = factories.ContactFactory.create(
+        organisation=factories.ProviderFactory.create(), role=Contact.Role.ADMINISTRATOR
+    )
+    response = client_for(other_provider_admin.user).post(
+        f"/aanbieder/api-sleutels/{other.code}/intrekken/"
+    )
+    assert response.status_code == 404
+    assert ApiKey.objects.get(pk=other.pk).revoked_at is None
+
+
+@pytest.mark.parametrize("header", ["", "Bearer pe_wrong", "Basic abc", "Bearer "])
+def test_without_a_valid_key_every_endpoint_answers_401_json(world: World, header: str) -> None:
+    client = Client(HTTP_AUTHORIZATION=header) if header else Client()
+    for response in (
+        client.get("/api/v1/activities"),
+        post(client, {"rows": []}),
+    ):
+        assert response.status_code == 401
+        assert response.json() == {"message": "Geen geldige API-sleutel."}
+
+
+def test_a_key_stops_when_its_maker_may_no_longer_act(world: World) -> None:
+    raw = api_key(world)
+    Contact.objects.filter(pk=world.provider_admin.pk).update(role=Contact.Role.CONTACT)
+    Contact.objects.filter(pk=world.provider_admin.pk).update(active=False)
+    assert api(raw).get("/api/v1/activities").status_code == 401
+
+
+def test_own_activities_and_sessions_only(world: World) -> None:
+    session = session_of(recognised(world))
+    foreign = LearningActivity.objects.create(
+        title="Elders",
+        provider="Ander",
+        kind="course",
+        points=1,
+        recognised_from=dt.date(2026, 1, 1),
+        offered_by=factories.ProviderFactory.create(),
+    )
+    client = api(api_key(world))
+    activities = client.get("/api/v1/activities").json()
+    assert [a["title"] for a in activities] == ["Arbeidsrecht"]
+    sessions = client.get(f"/api/v1/activities/{session.activity.code}/sessions").json()
+    assert sessions[0]["code"] == str(session.code)
+    missing = client.get(f"/api/v1/activities/{foreign.code}/sessions")
+    assert missing.status_code == 404
+    assert missing.json() == {"message": "Niet gevonden."}
+
+
+def test_a_batch_gets_a_receipt_per_row_and_a_retry_never_doubles(world: World) -> None:
+    request = recognised(world)
+    session = session_of(request)
+    participant("7700001")
+    participant("7700002", active=False)
+    foreign_session = Session.objects.create(
+        activity=LearningActivity.objects.create(
+            title="Elders",
+            provider="Ander",
+            kind="course",
+            points=1,
+            recognised_from=dt.date(2026, 1, 1),
+            offered_by=factories.ProviderFactory.create(),
+        ),
+        starts_on=DAY,
+        ends_on=DAY,
+        online=True,
+        created_at=clock.now(),
+    )
+    assert request.activity is not None
+    body = {
+        "rows": [
+            row("7700001", session),
+            row("7700001", session),
+            row("9999999", session),
+            row("7700002", session),
+            row("7700001", session, DAY + dt.timedelta(days=1)),
+            row("7700001", foreign_session),
+            {
+                "registration_number": "7700001",
+                "activity": str(request.activity.code),
+                "date": "2026-03-01",
+            },
+        ]
+    }
+    client = api(api_key(world))
+    first = post(client, body)
+    assert first.status_code == 201
+    receipt = first.json()
+    assert [r["status"] for r in receipt["rows"]] == [
+        "accepted",
+        "duplicate",
+        "unknown_number",
+        "registration_not_active",
+        "date_out_of_range",
+        "unknown_session",
+        "date_out_of_range",  # no session of the activity on that date
+    ]
+    assert receipt["accepted"] == 1
+    assert Completion.objects.count() == 1
+    event = AuditEvent.objects.get(action=AuditEvent.Action.COMPLETIONS_REGISTERED)
+    assert event.data["batch"] == receipt["batch"]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_USED).exists()
+
+    again = post(client, body)
+    assert again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == receipt
+    assert Completion.objects.count() == 1
+
+    other_body = {"rows": [row("7700001", session, DAY)]}
+    conflict = post(client, other_body)
+    assert conflict.status_code == 409
+    assert "Idempotency-Key" in conflict.json()["message"]
+
+    later = client.get(f"/api/v1/completions/{receipt['batch']}")
+    assert later.status_code == 200
+    assert later.json() == receipt
+    # A new key re-sending the row: the register already has it.
+    assert post(client, other_body, key="batch-2").json()["rows"][0]["status"] == "duplicate"
+
+
+def test_another_providers_batch_is_unknown(world: World) -> None:
+    session = session_of(recognised(world))
+    participant("7700001")
+    receipt = post(api(api_key(world)), {"rows": [row("7700001", session)]}).json()
+    other_admin = factories.ContactFactory.create(
+        organisation=factories.ProviderFactory.create(), role=Contact.Role.ADMINISTRATOR
+    )
+    other = keys.create_api_key(actor=other_admin.user, name="Ander")[1]
+    assert api(other).get(f"/api/v1/completions/{receipt['batch']}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("{not json", 400),
+        ('{"rows": "veel"}', 422),
+        ('{"rows": [{"registration_number": 7, "date": "gisteren"}]}', 422),
+        ('{"rows": [], "extra": 1}', 422),
+        ('{"rows": []}', 422),
+        ('{"rows": [{"registration_number": "1", "date": "2026-06-10"}]}', 422),
+        (
+            '{"rows": [{"registration_number": "1", "date": "9999-01-01", "activity": null,'
+            ' "session": "00000000-0000-0000-0000-000000000000"}]}',
+            422,
+        ),
+        (
+            '{"rows": [{"registration_number": "1", "date": "2026-06-10", "colour": "red",'
+            ' "session": "00000000-0000-0000-0000-000000000000"}]}',
+            422,
+        ),
+    ],
+)
+def test_garbage_is_a_clear_4xx_and_writes_nothing(world: World, body: str, status: int) -> None:
+    session_of(recognised(world))
+    participant("7700001")
+    response = post(api(api_key(world)), body)
+    assert response.status_code == status
+    assert response.json()["message"]
+    assert not CompletionBatch.objects.exists()
+    assert not Completion.objects.exists()
+
+
+def test_too_many_rows_and_too_big_bodies(world: World) -> None:
+    session = session_of(recognised(world))
+    participant("7700001")
+    client = api(api_key(world))
+    over = post(client, {"rows": [row("7700001", session)] * 1001})
+    assert over.status_code == 422
+    huge = post(client, {"rows": [row(f"{n:07d}", session) for n in range(100_000)]})
+    assert huge.status_code == 413
+    assert huge.json()["message"]
+    assert not Completion.objects.exists()
+
+
+def test_a_missing_idempotency_key_is_refused(world: World) -> None:
+    session = session_of(recognised(world))
+    response = api(api_key(world)).post(
+        "/api/v1/completions",
+        json.dumps({"rows": [row("7700001", session)]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert not Completion.objects.exists()
+
+
+def test_rate_limited_per_key(world: World, settings: Any) -> None:
+    settings.API_REQUESTS_PER_MINUTE = 2
+    client = api(api_key(world))
+    assert [client.get("/api/v1/activities").status_code for _ in range(2)] == [200, 200]
+    refused = client.get("/api/v1/activities")
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
+    assert refused.json()["message"]
+    # Another key of another provider has its own allowance.
+    other_admin = factories.ContactFactory.create(
+        organisation=factories.ProviderFactory.create(), role=Contact.Role.ADMINISTRATOR
+    )
+    other = keys.create_api_key(actor=other_admin.user, name="Ander")[1]
+    assert api(other).get("/api/v1/activities").status_code == 200
+
+
+def test_the_docs_and_the_openapi_31_schema_are_public(db: None) -> None:
+    schema = Client().get("/api/v1/openapi.json")
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.1")
+    docs = Client().get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "/static/ninja/swagger-ui" in docs.content.decode()
+
+
+def test_a_batch_costs_the_same_queries_for_5_or_50_rows(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session = session_of(recognised(world))
+    for n in range(100):
+        participant(f"88{n:05d}")
+    client = api(api_key(world))
+    # The first request of a minute opens the key's rate-limit window: not counted.
+    post(client, {"rows": [row("8899999", session)]}, key="warm-up")
+    counts = []
+    for size, start in ((5, 0), (50, 50)):
+        body = {"rows": [row(f"88{n:05d}", session) for n in range(start, start + size)]}
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, body, key=f"size-{size}").json()["accepted"] == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
