@@ -20,6 +20,7 @@ urlpatterns = [
     path("werkgever/", include("peregister.reports.urls")),
     path("werkgever/", include("peregister.organisations.urls")),
     path("aanbieder/", include("peregister.providers.urls")),
+    path("scholingsagenda/", include("peregister.providers.agenda_urls")),
     path("register/organisaties/", include("peregister.backoffice.organisation_urls")),
     path("register/", include("peregister.backoffice.urls")),
     path("eigen-activiteit/", include("peregister.registry.self_report_urls")),

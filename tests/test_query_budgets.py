@@ -285,6 +285,15 @@ BUDGETS = {
     "api:openapi-view administrator": 2,  # new (issue 15)
     "api:openapi-view staff": 2,  # new (issue 15)
     "api:openapi-view provider_admin": 2,  # new (issue 15)
+    "agenda:agenda professional": 3,  # new (issue 15)
+    "agenda:agenda contact_live": 3,  # new (issue 15)
+    "agenda:agenda contact_expired": 3,  # new (issue 15)
+    "agenda:agenda contact_revoked": 3,  # new (issue 15)
+    "agenda:agenda other_org_admin": 3,  # new (issue 15)
+    "agenda:agenda deputy": 3,  # new (issue 15)
+    "agenda:agenda administrator": 3,  # new (issue 15)
+    "agenda:agenda staff": 3,  # new (issue 15)
+    "agenda:agenda provider_admin": 3,  # new (issue 15)
 }
 
 ROWS = [row for row in all_rows() if row.method == "get"]

@@ -114,6 +114,8 @@ ROWS = [
         expect(404, provider_admin=302),
         method="post",
     ),
+    # Public: catalogue data only (see providers/agenda.py).
+    Row("agenda:agenda", lambda w: "/scholingsagenda/?q=arbeidsrecht", EVERYONE),
     Row("api:list_activities", lambda w: "/api/v1/activities", API),
     Row(
         "api:list_sessions",
