@@ -94,6 +94,9 @@ def measure_all(reps: int, report_reps: int, http: bool, scale_name: str) -> dic
     from bench import intake  # issue 14: Professionals importeren of 100,000 rows
 
     add(intake.MEASURE_NAME, intake.measure, report_reps)
+    from bench import completions_api  # issue 15: a provider's batch through the API
+
+    add(completions_api.MEASURE_NAME, completions_api.measure, reps)
 
     print("- minimal view", flush=True)
     minimal_pair = _safe("minimal view", lambda: m.measure_minimal(s, reps), results)
@@ -239,10 +242,11 @@ def bars(results: list[Any], http_results: list[dict[str, Any]]) -> list[Bar]:
                     f"{r.queries_small} queries small vs {r.queries} large",
                 )
             )
-    from bench import export, intake
+    from bench import completions_api, export, intake
 
     out.extend(export.bars(results))
     out.extend(intake.bars(results))
+    out.extend(completions_api.bars(results))
     for h in http_results:
         out.append(
             Bar(

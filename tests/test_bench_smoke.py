@@ -154,3 +154,28 @@ def test_the_csv_floor_writes_every_report_row(tmp_path) -> None:  # type: ignor
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == written + 1  # the header
     assert all(line.count(";") >= 11 for line in lines[1:])
+
+
+def test_the_completions_api_measure_runs_and_a_missing_figure_fails_its_bar() -> None:
+    """bench/completions_api.py at a tiny size: the API batch and its floor register every row;
+    the bar says FAIL, not nothing, when the measure crashed."""
+    import datetime as dt
+
+    from django.test import Client
+
+    from bench import completions_api
+    from bench.export import rolled_back
+    from bench.measures import Result
+
+    with rolled_back():
+        subject = completions_api.make_subject(rows=30, days=5)
+        subject.numbers = subject.numbers[:30]
+        assert completions_api.api_once(Client(), subject, subject.first_day) == 30
+        later = subject.first_day + dt.timedelta(days=1)
+        assert completions_api.floor_once(subject, later) == 30
+        assert Completion.objects.filter(activity_id=subject.activity_id).count() == 60
+    assert not Completion.objects.filter(activity_id=subject.activity_id).exists()
+    crashed = [Result(completions_api.MEASURE_NAME, "error", error="RuntimeError: boom")]
+    [bar] = completions_api.bars(crashed)
+    assert not bar.passed
+    assert "boom" in bar.detail

@@ -132,11 +132,13 @@ def check_attendance(
         p.registration_number: p
         for p in Professional.objects.filter(registration_number__in=numbers)
     }
+    # Keys, not instances: an IN list of instances is converted one by one (slow at 1,000).
+    ids = [p.pk for p in professionals.values()]
     active: set[int] = set()
     if session is not None and professionals:
         active = set(
             Registration.objects.filter(
-                professional__in=list(professionals.values()), status=Registration.Status.ACTIVE
+                professional_id__in=ids, status=Registration.Status.ACTIVE
             ).values_list("professional_id", flat=True)
         )
     unknown = [number for number in numbers if number not in professionals]
@@ -150,7 +152,7 @@ def check_attendance(
     registered = set(
         Completion.objects.filter(
             activity=activity,
-            professional__in=list(professionals.values()),
+            professional_id__in=ids,
             completed_on__in=days,
         ).values_list("professional_id", "completed_on")
     )
@@ -293,7 +295,7 @@ def register_completions(
                 actor=actor,
                 organisation=contact.organisation if contact is not None else None,
                 contact=contact,
-                professionals=[line.professional for line in valid if line.professional],
+                professionals=[line.professional.pk for line in valid if line.professional],
                 activity=str(locked.code),
                 source=str(source),
                 registered=len(valid),
