@@ -236,3 +236,25 @@ def test_never_for_another_providers_session(world: World) -> None:
             actor=world.provider_admin.user, activity=activity, entries=[Entry(1, "7700001", DAY)]
         )
     assert not Completion.objects.exists()
+
+
+def test_attendance_by_csv_uses_the_same_check_step(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    session = session_of(recognised(world))
+    participant("7700001")
+    upload = SimpleUploadedFile(
+        "presentie.csv", b"registratienummer;datum\n7700001;10-06-2026\n7700001;09-06-2026\n"
+    )
+    client = client_for(world.provider_admin.user)
+    check = client.post(f"/aanbieder/uitvoeringen/{session.code}/presentie/csv/", {"file": upload})
+    assert check.status_code == 200
+    body = check.content.decode()
+    assert "J. de V." in body
+    assert "datum valt buiten de uitvoering" in body
+    garbage = client.post(
+        f"/aanbieder/uitvoeringen/{session.code}/presentie/csv/",
+        {"file": SimpleUploadedFile("x.csv", b"\x00\x01binary")},
+    )
+    assert garbage.status_code == 400
+    assert not Completion.objects.exists()
