@@ -30,8 +30,14 @@ class Organisation(models.Model):
         SUSPENDED = "suspended", _("geschorst")
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Also a database default: rows written by hand (bench generator, old scripts) stay
+    # employers, as every organisation was before providers existed.
     kind = models.CharField(
-        _("soort account"), max_length=10, choices=Kind.choices, default=Kind.EMPLOYER
+        _("soort account"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.EMPLOYER,
+        db_default=Kind.EMPLOYER,
     )
     name = models.CharField(_("naam organisatie"), max_length=200)
     kvk_number = models.CharField(_("KvK-nummer"), max_length=8)

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='kind',
-            field=models.CharField(choices=[('employer', 'werkgever'), ('provider', 'aanbieder')], default='employer', max_length=10, verbose_name='soort account'),
+            field=models.CharField(choices=[('employer', 'werkgever'), ('provider', 'aanbieder')], db_default='employer', default='employer', max_length=10, verbose_name='soort account'),
         ),
         migrations.AddConstraint(
             model_name='organisation',
