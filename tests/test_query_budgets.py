@@ -294,6 +294,9 @@ BUDGETS = {
     "agenda:agenda administrator": 3,  # new (issue 15)
     "agenda:agenda staff": 3,  # new (issue 15)
     "agenda:agenda provider_admin": 3,  # new (issue 15)
+    "accounts:login_details provider_admin": 2,  # new (issue 15)
+    "accounts:login_details_sent provider_admin": 2,  # new (issue 15)
+    "accounts:change_password provider_admin": 2,  # new (issue 15)
 }
 
 ROWS = [row for row in all_rows() if row.method == "get"]
