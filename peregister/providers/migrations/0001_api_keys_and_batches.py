@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('organisations', '0002_organisation_kind_provider'),
+        ('organisations', '0003_organisation_kind_provider'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
