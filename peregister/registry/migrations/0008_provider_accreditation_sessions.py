@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisations', '0003_organisation_kind_provider'),
-        ('registry', '0005_intake_person_fields'),
+        ('registry', '0007_period_stored_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
