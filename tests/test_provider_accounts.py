@@ -77,7 +77,11 @@ def test_provider_requests_an_account_and_staff_authorise_it(
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        done = staff.post(f"/register/organisaties/{provider.code}/autoriseren/")
+        # As the page posts it: the fingerprint of what staff reviewed (issue 13).
+        done = staff.post(
+            f"/register/organisaties/{provider.code}/autoriseren/",
+            {"seen": provider.review_fingerprint()},
+        )
     assert done.status_code == 302
     provider.refresh_from_db()
     assert provider.status == Organisation.Status.AUTHORISED
@@ -101,14 +105,65 @@ def test_rejection_mail_names_the_provider_account(
     assert "Geen opleider." in message.body
 
 
-def test_an_employer_may_also_be_a_provider_but_never_twice_a_provider(db: None) -> None:
-    factories.OrganisationFactory(kvk_number="55554444")
+def test_an_employer_may_also_be_a_provider_but_never_twice_a_provider(
+    django_capture_on_commit_callbacks: Any, world: World
+) -> None:
+    """The request page answers alike for a known KvK number (issue 13, finding 10: no oracle
+    of who is registered); staff see the second provider request as a possible duplicate and
+    cannot authorise it while the first provider is live. An employer with the same KvK number
+    is no obstacle: it is one of each kind."""
+    employer = factories.OrganisationFactory(kvk_number="55554444")
     client = client_for(None)
-    assert client.post(URL, provider_request()).status_code == 302
-    again = client.post(URL, provider_request(username="noord-tweede"))
-    assert again.status_code == 400
-    assert "al een aanbiedersaccount" in again.content.decode()
-    assert Organisation.objects.filter(kvk_number="55554444").count() == 2
+    first = client.post(URL, provider_request())
+    assert first.status_code == 302
+    provider = Organisation.objects.get(kvk_number="55554444", kind=Organisation.Kind.PROVIDER)
+    factories.ContactFactory(
+        organisation=employer, role=Contact.Role.ADMINISTRATOR, email="beheer@werkgever.example"
+    )
+    staff = client_for(world.staff)
+    assert (
+        staff.post(
+            f"/register/organisaties/{provider.code}/autoriseren/",
+            {"seen": provider.review_fingerprint()},
+        ).status_code
+        == 302
+    )
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(
+            URL,
+            provider_request(username="noord-tweede", requester_email="iemand@anders.example"),
+        )
+    assert again.status_code == 302
+    assert again["Location"] == first["Location"]
+    second = Organisation.objects.get(
+        kvk_number="55554444", kind=Organisation.Kind.PROVIDER, status="requested"
+    )
+    # The live provider's beheerder is told; the employer of the same KvK number is not.
+    told = [message for message in mail.outbox if "planning@noord.example" in message.to]
+    assert len(told) == 1
+    assert "55554444" in told[0].body
+    assert "iemand@anders.example" not in told[0].body
+    assert not [message for message in mail.outbox if "beheer@werkgever.example" in message.to]
+
+    assert "Mogelijk dubbel" in staff.get(f"/register/organisaties/{second.code}/").content.decode()
+    refused = staff.post(
+        f"/register/organisaties/{second.code}/autoriseren/",
+        {"seen": second.review_fingerprint()},
+    )
+    assert refused.status_code == 400
+    assert "al een geautoriseerde of geschorste organisatie" in refused.content.decode()
+    assert (
+        Organisation.objects.filter(
+            kvk_number="55554444",
+            kind=Organisation.Kind.PROVIDER,
+            status=Organisation.Status.AUTHORISED,
+        ).count()
+        == 1
+    )
+    employer.refresh_from_db()
+    assert employer.status == Organisation.Status.AUTHORISED
 
 
 @pytest.mark.parametrize(
