@@ -20,7 +20,7 @@ from peregister.providers import keys
 from peregister.providers.models import ApiKey, CompletionBatch
 from peregister.registry.models import Completion, LearningActivity, Session
 from tests import factories
-from tests.conftest import World, client_for
+from tests.conftest import World, client_for, force_login_without_second_step
 from tests.test_provider_sessions import DAY, participant, recognised, session_of
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +305,16 @@ def test_a_batch_costs_the_same_queries_for_5_or_50_rows(world: World) -> None:
             assert post(client, body, key=f"size-{size}").json()["accepted"] == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_key_request_is_not_sent_to_the_second_step_a_session_owes(world: World) -> None:
+    """The API authenticates by key alone (ASVS 2.10 / 13.1): a session cookie of a beheerder
+    who has not passed the second step neither blocks nor authorises an API request."""
+    raw = api_key(world)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    force_login_without_second_step(client, world.provider_admin.user)
+    assert client.get("/aanbieder/api-sleutels/").status_code == 302
+    assert client.get("/api/v1/activities").status_code == 200
+    keyless = Client()
+    force_login_without_second_step(keyless, world.provider_admin.user)
+    assert keyless.get("/api/v1/activities").status_code == 401

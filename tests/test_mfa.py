@@ -60,14 +60,16 @@ def events(action: str) -> list[AuditEvent]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("persona", ["staff", "administrator", "deputy"])
+@pytest.mark.parametrize("persona", ["staff", "administrator", "deputy", "provider_admin"])
 def test_privileged_login_must_set_up_a_second_factor_before_any_page(
     world: World, persona: str
 ) -> None:
-    """ASVS 2.7/2.8 at level 2 for those who see many dossiers: no page without the factor."""
+    """ASVS 2.7/2.8 at level 2 for those who see many dossiers or manage API keys (a
+    provider's beheerder): no page without the factor."""
     user = world.personas()[persona]
     client = log_in(user)
-    for path in ["/", "/register/e-mail/", "/werkgever/rapportage/", "/account/beveiliging/"]:
+    paths = ["/", "/register/e-mail/", "/werkgever/rapportage/", "/account/beveiliging/"]
+    for path in [*paths, "/aanbieder/api-sleutels/", "/aanbieder/activiteiten/"]:
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith(SECOND_STEP), path
