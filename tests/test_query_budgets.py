@@ -31,6 +31,7 @@ BUDGETS = {
     "accounts:mfa_setup other_org_admin": 2,  # issue 13: session, user
     "accounts:mfa_setup professional": 2,  # issue 13: session, user
     "accounts:mfa_setup staff": 2,  # issue 13: session, user
+    "accounts:mfa_setup provider_admin": 2,  # issue 13: session, user
     "accounts:security administrator": 5,  # issue 13: + factors (3)
     "accounts:security contact_expired": 5,  # issue 13: + factors (3)
     "accounts:security contact_live": 5,  # issue 13: + factors (3)
@@ -39,6 +40,7 @@ BUDGETS = {
     "accounts:security other_org_admin": 5,  # issue 13: + factors (3)
     "accounts:security professional": 5,  # issue 13: + factors (3)
     "accounts:security staff": 5,  # issue 13: + factors (3)
+    "accounts:security provider_admin": 5,  # issue 13: + factors (3)
     "accounts:new_link administrator": 2,  # main: 4
     "accounts:new_link contact_expired": 2,  # main: 4
     "accounts:new_link contact_live": 2,  # main: 4
