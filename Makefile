@@ -11,8 +11,10 @@ space := $(subst ,, )
 # them (set either in the environment to override). HOST=0.0.0.0 listens on every interface:
 # links then use 127.0.0.1 and any Host header is accepted (development only).
 LISTENS_EVERYWHERE := $(filter 0.0.0.0,$(HOST))
-SITE_URL ?= http://$(if $(LISTENS_EVERYWHERE),127.0.0.1,$(HOST)):$(PORT)
-ALLOWED_HOSTS ?= $(if $(LISTENS_EVERYWHERE),*,$(subst $(space),$(comma),$(sort 127.0.0.1 localhost $(HOST))))
+# An IPv6 literal (HOST=::1) is bracketed wherever it meets a port: URLs, Host headers, runserver.
+HOST_IN_URL := $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST))
+SITE_URL ?= http://$(if $(LISTENS_EVERYWHERE),127.0.0.1,$(HOST_IN_URL)):$(PORT)
+ALLOWED_HOSTS ?= $(if $(LISTENS_EVERYWHERE),*,$(subst $(space),$(comma),$(sort 127.0.0.1 localhost $(HOST_IN_URL))))
 RUN_ENV = DEBUG=1 SITE_URL='$(SITE_URL)' ALLOWED_HOSTS='$(ALLOWED_HOSTS)'
 
 .PHONY: run test install install-dev lint imports typecheck migrations-check pytest e2e bench drill messages clean
@@ -37,7 +39,7 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(RUN_ENV) $(MANAGE) migrate --no-input
 	$(RUN_ENV) $(MANAGE) load_demo_data
-	$(RUN_ENV) $(MANAGE) runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(MANAGE) runserver $(HOST_IN_URL):$(PORT)
 
 ## make test: every check CI runs (lint, format, types, migrations, the whole suite).
 test: install-dev lint imports typecheck migrations-check pytest

@@ -49,6 +49,15 @@ def test_make_run_on_every_interface_links_to_the_loopback_address() -> None:
     assert "SITE_URL='http://127.0.0.1:8000'" in commands[-1]
 
 
+def test_make_run_on_an_ipv6_address_brackets_it_in_links_and_the_listen_address() -> None:
+    # An IPv6 literal in a URL or a Host header is written in brackets (RFC 3986, 3.2.2);
+    # without them the links in e-mails would be unreadable and runserver would refuse it.
+    commands = make_run_commands("HOST=::1", "PORT=8103")
+    assert commands[-1].endswith("runserver [::1]:8103")
+    assert "SITE_URL='http://[::1]:8103'" in commands[-1]
+    assert re.search(r"ALLOWED_HOSTS='[^']*\[::1\]", commands[-1])
+
+
 def test_licence_is_an_spdx_expression_so_setuptools_does_not_warn() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["license"] == "EUPL-1.2"
