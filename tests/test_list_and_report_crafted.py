@@ -142,17 +142,19 @@ REPORT = [
 
 # What each persona's *Professionals* list shows, cell by cell (the last cell is the link);
 # dates in the table format, dd-mm-jjjj.
-ANNA_CELLS = ["Anna Actief", "0000001", UP, "01-01-2025 – 31-12-2026", "10 / 12", "op schema"]
+# Anna's forecast: 10 points in 531 of 730 days, 10 × 730 // 531 = 13.
+ANNA_CELLS = ["Anna Actief", "0000001", UP, "01-01-2025 – 31-12-2026", "10 / 12", "13", "op schema"]
 LISTS: dict[str, list[list[str]]] = {
     "regio": [
         [*ANNA_CELLS, "onbeperkt"],
-        ["Bram Toekomst", "0000002", "", "", "", "geen lopende PE-periode", "15-06-2026"],
+        ["Bram Toekomst", "0000002", "", "", "", "", "geen lopende PE-periode", "15-06-2026"],
         [
             "Dirk Vervallen",
             "0000004",
             UP,
             "01-01-2024 – 31-12-2025",
             "3 / 12",
+            "3",  # after the end: what was earned
             "verlopen vervallen",
             "31-12-2026",
         ],
@@ -165,6 +167,7 @@ LISTS: dict[str, list[list[str]]] = {
             UP,
             "01-03-2024 – 28-02-2026",
             "12 / 12",
+            "12",
             "behaald beëindigd",
             "onbeperkt",
         ]
@@ -201,6 +204,17 @@ def test_the_report_is_the_hand_written_rows(people: dict[str, User | None]) -> 
             for row in report_rows(scope)
         ]
         assert rows == REPORT, persona
+
+
+def test_the_report_forecasts_are_the_hand_written_ones(people: dict[str, User | None]) -> None:
+    scope = policies.report_scope_or_404(people["administrator"])
+    forecasts = {row.name: (row.forecast_points, row.at_risk) for row in report_rows(scope)}
+    assert forecasts == {
+        "Anna Actief": (13, False),  # 10 × 730 // 531
+        "Cor Beëindigd": (12, False),
+        "Bram Toekomst": (None, False),
+        "Dirk Vervallen": (3, False),  # verlopen: no longer at risk, the status says more
+    }
 
 
 def test_the_report_page_shows_them_and_no_one_else_has_a_report(

@@ -76,7 +76,7 @@ def test_xlsx_has_styled_frozen_filtered_header_and_typed_cells(world: World) ->
     assert [cell.value for cell in sheet[1]] == headers()
     assert sheet[1][0].font.bold
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L3"
+    assert sheet.auto_filter.ref == "A1:N3"
     assert sheet.column_dimensions["A"].width > 20
     row = [cell.value for cell in sheet[2]]
     assert row[0] == "Anna Aalders"
@@ -86,9 +86,11 @@ def test_xlsx_has_styled_frozen_filtered_header_and_typed_cells(world: World) ->
     assert isinstance(row[3], dt.datetime)  # a real date cell
     assert row[3].date() == anna.registrations.get().periods.get().start
     assert (row[5], row[6]) == (7, 12)
-    assert row[8] == "nee"
-    assert row[10] == world.deputy.name
-    assert row[11] == "onbeperkt"
+    # 7 points on day 101 of a 730- or 731-day period: 50 at the end at that pace.
+    assert (row[8], row[9]) == (50, "nee")
+    assert row[10] == "nee"
+    assert row[12] == world.deputy.name
+    assert row[13] == "onbeperkt"
 
 
 def test_a_name_starting_with_equals_is_neutralised_in_both_formats(world: World) -> None:
@@ -116,7 +118,8 @@ def test_csv_has_bom_semicolons_and_dutch_dates(world: World) -> None:
     assert bakker[1] == "0000042"
     start = clock.today() - dt.timedelta(days=100)
     assert bakker[3] == start.strftime("%d-%m-%Y")
-    assert bakker[8] == "nee"
+    assert (bakker[8], bakker[9]) == ("0", "ja")  # no points yet: forecast 0, risico
+    assert bakker[10] == "nee"
 
 
 def test_a_report_without_rows_still_downloads_the_header(world: World) -> None:

@@ -3,7 +3,8 @@ period and one, marked *geen lopende PE-periode*, for a professional without one
 
 Who is on the list comes from ``peregister.access.policies.live_grants_to_viewer``; the rows
 and the pager are the *rapportage*'s (``peregister.reports.rows``): one row source, so the
-list and the report cannot disagree. This module adds search and whitelisted sorting.
+list and the report cannot disagree. This module adds search, the *risico* filter and
+whitelisted sorting.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ SORT_COLUMNS: dict[str, RowOrder] = {
     "register": RowOrder.REGISTER,
     "periode": RowOrder.PERIOD_END,
     "punten": RowOrder.POINTS,
+    "prognose": RowOrder.FORECAST,
     "tot": RowOrder.AUTHORISED_UNTIL,
 }
 
@@ -48,6 +50,7 @@ class ListParams:
     search: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
+    at_risk: bool = False  # only the rows at *risico* (``?risico=1``)
 
     @classmethod
     def from_query(cls, query: QueryDict) -> ListParams:
@@ -57,7 +60,12 @@ class ListParams:
         sort = query.get("sort", DEFAULT_SORT)
         if sort.removeprefix("-") not in SORT_COLUMNS:
             sort = DEFAULT_SORT
-        return cls(search=search, sort=sort, page=requested_page(query))
+        return cls(
+            search=search,
+            sort=sort,
+            page=requested_page(query),
+            at_risk=query.get("risico") == "1",
+        )
 
     @property
     def sort_key(self) -> str:
@@ -95,6 +103,7 @@ def professionals_page(viewer: Any, at: dt.datetime, params: ListParams) -> Prof
             search=params.search,
             order=SORT_COLUMNS[params.sort_key],
             descending=params.descending,
+            at_risk_only=params.at_risk,
         )
 
     if params.page == 1:
@@ -103,9 +112,9 @@ def professionals_page(viewer: Any, at: dt.datetime, params: ListParams) -> Prof
         if len(found) < PAGE_SIZE:  # the whole list is on this page
             totals = RowTotals(rows=len(found), professionals=len({key[0] for key in found}))
         else:
-            totals = row_totals(grants, today, params.search)
+            totals = row_totals(grants, today, params.search, params.at_risk)
     else:
-        totals = row_totals(grants, today, params.search)
+        totals = row_totals(grants, today, params.search, params.at_risk)
         page = PageWindow.clamped(params.page, totals.rows, PAGE_SIZE)
         found = keys(page)
     page = PageWindow.clamped(page.number, totals.rows, PAGE_SIZE)
@@ -131,9 +140,7 @@ def sort_links(params: ListParams) -> dict[str, SortLink]:
         active = params.sort_key == key
         # Clicking the active column reverses it; another column starts ascending.
         target = key if not active or params.descending else f"-{key}"
-        query = QueryDict(mutable=True)
-        if params.search:
-            query["q"] = params.search
+        query = _filters(params)
         query["sort"] = target
         state = "none"
         if active:
@@ -142,10 +149,19 @@ def sort_links(params: ListParams) -> dict[str, SortLink]:
     return links
 
 
-def page_query(params: ListParams) -> str:
-    """The query string that keeps search and sort when paging (the page number is appended)."""
+def _filters(params: ListParams) -> QueryDict:
+    """Search and the *risico* filter, kept by sorting and paging."""
     query = QueryDict(mutable=True)
     if params.search:
         query["q"] = params.search
+    if params.at_risk:
+        query["risico"] = "1"
+    return query
+
+
+def page_query(params: ListParams) -> str:
+    """The query string that keeps search, filter and sort when paging (the page number is
+    appended)."""
+    query = _filters(params)
     query["sort"] = params.sort
     return query.urlencode()

@@ -22,17 +22,24 @@ and ``tests/test_periods.py`` on stored periods, on SQLite and PostgreSQL):
 4. *op schema* (on track) otherwise.
 
 A registration whose current period is *verlopen* lapses (``backoffice.closing``).
+
+Forecast and *risico* (``period_forecast`` in Python, ``forecast_expression`` and
+``at_risk_expression`` in SQL, at the end of this module; ``tests/test_forecast.py`` checks
+that they agree): the points at the period's end at the pace so far, and whether a running
+period (*op schema* or *achter*) is forecast short of the required points.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.db import NotSupportedError, models
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Exists,
@@ -220,4 +227,99 @@ def status_expression(
         When(LessThan(earned, expected), then=Value(str(PeriodStatus.BEHIND.value))),
         default=Value(str(PeriodStatus.ON_TRACK.value)),
         output_field=CharField(),
+    )
+
+
+# --- forecast: Python --------------------------------------------------------------------------
+# The forecast is the points at the period's end at the professional's pace so far:
+# earned × total days // elapsed days, with elapsed = day − start + 1 clamped to [1, total]
+# (after the end it is the points earned). *Risico*: a period not yet *behaald* nor *verlopen*
+# whose forecast is short of the required points. ``forecast_expression`` and
+# ``at_risk_expression`` below are the SQL form; ``tests/test_forecast.py`` checks they agree.
+# On a linear pace *risico* is *achter* without the rounding down of the expected points: it
+# also flags a professional exactly on the rounded-down pace but short at the end.
+
+RUNNING = frozenset({PeriodStatus.ON_TRACK, PeriodStatus.BEHIND})
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    points: int
+    at_risk: bool
+
+
+def forecast_points(*, points_earned: int, start: dt.date, end: dt.date, today: dt.date) -> int:
+    """Points at ``end`` at the pace from ``start`` to ``today``, rounded down."""
+    total_days = (end - start).days + 1
+    elapsed_days = min(max((today - start).days + 1, 1), total_days)
+    return points_earned * total_days // elapsed_days
+
+
+def period_forecast(
+    *,
+    points_earned: int,
+    points_required: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    renewal_approved: bool = False,
+    status: PeriodStatus | None = None,
+) -> Forecast:
+    """The forecast and *risico* of a period (``status``: its ``period_status`` when known)."""
+    if status is None:
+        status = period_status(
+            points_earned=points_earned,
+            points_required=points_required,
+            start=start,
+            end=end,
+            today=today,
+            renewal_approved=renewal_approved,
+        )
+    points = forecast_points(points_earned=points_earned, start=start, end=end, today=today)
+    return Forecast(points=points, at_risk=status in RUNNING and points < points_required)
+
+
+# --- forecast: SQL ------------------------------------------------------------------------------
+
+
+def forecast_expression(
+    *, earned: Expression | F, start: Expression | F, end: Expression | F, today: Expression
+) -> ExpressionWrapper:
+    """``forecast_points`` in SQL."""
+    total = ExpressionWrapper(DaysBetween(end, start) + 1, output_field=IntegerField())
+    elapsed = Least(
+        Greatest(DaysBetween(today, start) + 1, Value(1)), total, output_field=IntegerField()
+    )
+    # Whole-number division of non-negative numbers: the floor of ``//``.
+    return ExpressionWrapper(earned * total / elapsed, output_field=IntegerField())
+
+
+def at_risk_expression(
+    *,
+    earned: Expression | F,
+    required: Expression | F,
+    start: Expression | F,
+    end: Expression | F,
+    today: Expression,
+    approved: Q | Expression,
+) -> Case:
+    """``period_forecast(...).at_risk`` in SQL: true or false."""
+    forecast = forecast_expression(earned=earned, start=start, end=end, today=today)
+    return Case(
+        When(approved, then=Value(False)),
+        When(GreaterThanOrEqual(earned, required), then=Value(False)),
+        When(GreaterThan(today, end), then=Value(False)),
+        When(LessThan(forecast, required), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def current_period_expression(
+    on: dt.date, expression: Expression, registration_ref: str = "pk"
+) -> Subquery:
+    """``expression`` (over a period's columns) for the current period of the registration
+    ``OuterRef(registration_ref)``: one index probe, like ``current_period_value``."""
+    return Subquery(
+        started_periods(registration_ref, on).annotate(value=expression).values("value")[:1]
     )

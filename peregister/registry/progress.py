@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peregister.registry.periods import PeriodStatus, period_status
+from peregister.registry.periods import PeriodStatus, period_forecast, period_status
 
 
 def points_percent(points_earned: int, points_required: int) -> int:
@@ -20,7 +20,7 @@ def points_percent(points_earned: int, points_required: int) -> int:
 
 @dataclass(frozen=True)
 class Progress:
-    """Start, end, points, status and days left of one period."""
+    """Start, end, points, status, days left, forecast and *risico* of one period."""
 
     start: dt.date
     end: dt.date
@@ -28,6 +28,8 @@ class Progress:
     points_required: int
     status: PeriodStatus
     days_left: int
+    forecast_points: int = 0
+    at_risk: bool = False
 
     @property
     def percent(self) -> int:
@@ -44,18 +46,29 @@ class Progress:
         today: dt.date,
         renewal_approved: bool = False,
     ) -> Progress:
+        status = period_status(
+            points_earned=points_earned,
+            points_required=points_required,
+            start=start,
+            end=end,
+            today=today,
+            renewal_approved=renewal_approved,
+        )
+        forecast = period_forecast(
+            points_earned=points_earned,
+            points_required=points_required,
+            start=start,
+            end=end,
+            today=today,
+            status=status,
+        )
         return cls(
             start=start,
             end=end,
             points_earned=points_earned,
             points_required=points_required,
-            status=period_status(
-                points_earned=points_earned,
-                points_required=points_required,
-                start=start,
-                end=end,
-                today=today,
-                renewal_approved=renewal_approved,
-            ),
+            status=status,
             days_left=max((end - today).days, 0),
+            forecast_points=forecast.points,
+            at_risk=forecast.at_risk,
         )

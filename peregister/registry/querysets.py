@@ -10,7 +10,13 @@ from django.db import models
 from django.db.models import F, Q, Value
 
 from peregister.registry import periods
-from peregister.registry.periods import current_period_value, status_expression
+from peregister.registry.periods import (
+    at_risk_expression,
+    current_period_expression,
+    current_period_value,
+    forecast_expression,
+    status_expression,
+)
 
 # ``RenewalSubmission.Status.APPROVED`` (models import this module, not the other way round).
 APPROVED = "approved"
@@ -18,6 +24,39 @@ APPROVED = "approved"
 
 def _model(name: str) -> Any:
     return apps.get_model("registry", name)
+
+
+def _today(today: dt.date) -> Value:
+    return Value(today, output_field=models.DateField())
+
+
+def period_forecast_sql(today: dt.date) -> Any:
+    """A period row's forecast (``periods.forecast_expression``) from its stored figures."""
+    return forecast_expression(
+        earned=F("points_earned"), start=F("start"), end=F("end"), today=_today(today)
+    )
+
+
+def period_at_risk_sql(today: dt.date) -> Any:
+    """A period row's *risico* (``periods.at_risk_expression``) from its stored figures."""
+    return at_risk_expression(
+        earned=F("points_earned"),
+        required=F("points_required"),
+        start=F("start"),
+        end=F("end"),
+        today=_today(today),
+        approved=Q(renewal_status=APPROVED),
+    )
+
+
+def current_forecast(today: dt.date, registration_ref: str = "pk") -> Any:
+    """The forecast of the current period of ``OuterRef(registration_ref)`` (a sort value)."""
+    return current_period_expression(today, period_forecast_sql(today), registration_ref)
+
+
+def current_at_risk(today: dt.date, registration_ref: str = "pk") -> Any:
+    """The *risico* of the current period of ``OuterRef(registration_ref)`` (a filter)."""
+    return current_period_expression(today, period_at_risk_sql(today), registration_ref)
 
 
 class RegistrationQuerySet(models.QuerySet[Any]):
@@ -58,9 +97,15 @@ class PePeriodQuerySet(models.QuerySet[Any]):
                 required=F("points_required"),
                 start=F("start"),
                 end=F("end"),
-                today=Value(today, output_field=models.DateField()),
+                today=_today(today),
                 approved=Q(renewal_status=APPROVED),
             )
+        )
+
+    def with_forecast(self, today: dt.date) -> PePeriodQuerySet:
+        """``period_forecast`` in SQL: ``forecast_points`` and ``at_risk``."""
+        return self.annotate(
+            forecast_points=period_forecast_sql(today), at_risk=period_at_risk_sql(today)
         )
 
     def with_progress(self) -> PePeriodQuerySet:

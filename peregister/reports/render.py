@@ -50,6 +50,8 @@ COLUMNS = (
     Column(gettext_lazy("behaalde punten"), 15),
     Column(gettext_lazy("vereiste punten"), 15),
     Column(gettext_lazy("status"), 22),
+    Column(gettext_lazy("prognose punten"), 15),
+    Column(gettext_lazy("risico"), 10),
     Column(gettext_lazy("dossier ingediend"), 17),
     Column(gettext_lazy("datum ingediend"), 16),
     Column(gettext_lazy("geautoriseerde contactpersoon/-personen"), 40),
@@ -114,6 +116,8 @@ def _csv_records(rows: Iterable[ReportRow]) -> Iterator[list[str]]:
             "" if row.points_earned is None else str(row.points_earned),
             "" if row.points_required is None else str(row.points_required),
             labels.status[row.status],
+            "" if row.forecast_points is None else str(row.forecast_points),
+            labels.yes if row.at_risk else labels.no,
             labels.yes if row.dossier_submitted else labels.no,
             date(row.submitted_on),
             safe_cell(row.contacts),
@@ -222,13 +226,15 @@ def write_xlsx(rows: Iterable[ReportRow], out: IO[bytes] | str) -> int:
             write_number(count, 5, row.points_earned)
             write_number(count, 6, row.points_required)
             sheet.write_string(count, 7, labels.status[row.status])
-            sheet.write_string(count, 8, labels.yes if row.dossier_submitted else labels.no)
-            write_date(count, 9, row.submitted_on)
-            sheet.write_string(count, 10, safe_cell(row.contacts))
+            write_number(count, 8, row.forecast_points)
+            sheet.write_string(count, 9, labels.yes if row.at_risk else labels.no)
+            sheet.write_string(count, 10, labels.yes if row.dossier_submitted else labels.no)
+            write_date(count, 11, row.submitted_on)
+            sheet.write_string(count, 12, safe_cell(row.contacts))
             if row.authorised_until is None:
-                sheet.write_string(count, 11, labels.unlimited)
+                sheet.write_string(count, 13, labels.unlimited)
             else:
-                write_date(count, 11, row.authorised_until)
+                write_date(count, 13, row.authorised_until)
         sheet.autofilter(0, 0, count, len(COLUMNS) - 1)
     finally:
         workbook.close()

@@ -47,10 +47,11 @@ from peregister.registry.periods import (
     PeriodStatus,
     current_period_value,
     has_no_started_period,
+    period_forecast,
     period_status,
 )
 from peregister.registry.progress import points_percent
-from peregister.registry.querysets import PePeriodQuerySet
+from peregister.registry.querysets import PePeriodQuerySet, current_at_risk, current_forecast
 
 CHUNK_SIZE = 2000
 # Status of a professional in the report whose registration has no started PE period yet.
@@ -88,6 +89,10 @@ class ReportRow:
     registration_id: int | None = None  # None without a current period
     professional_code: str = ""  # for the *open dossier* link
     registration_status: str = ""  # a Registration.Status value; "" without a current period
+    # ``period_forecast``: points at the period's end at the pace so far (None without a
+    # current period), and *risico* (forecast short of the required points while running).
+    forecast_points: int | None = None
+    at_risk: bool = False
 
     @property
     def percent(self) -> int:
@@ -205,6 +210,23 @@ def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
     _, registration_id, registration_status, register, start, end, required = period[:7]
     earned, renewal, submitted_at = period[7:]
     submitted = renewal in _SUBMITTED
+    # The one definition of the status and of the forecast, from the plain values.
+    status = period_status(
+        points_earned=earned,
+        points_required=required,
+        start=start,
+        end=end,
+        today=today,
+        renewal_approved=renewal == _APPROVED,
+    )
+    forecast = period_forecast(
+        points_earned=earned,
+        points_required=required,
+        start=start,
+        end=end,
+        today=today,
+        status=status,
+    )
     return ReportRow(
         professional_id=grants[0],
         name=grants[1],
@@ -214,17 +236,7 @@ def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
         period_end=end,
         points_earned=earned,
         points_required=required,
-        # The one definition of the status, from the plain values.
-        status=_STATUS_VALUE[
-            period_status(
-                points_earned=earned,
-                points_required=required,
-                start=start,
-                end=end,
-                today=today,
-                renewal_approved=renewal == _APPROVED,
-            )
-        ],
+        status=_STATUS_VALUE[status],
         dossier_submitted=submitted,
         submitted_on=clock.local_date(submitted_at) if submitted and submitted_at else None,
         contacts=grants[3],
@@ -232,6 +244,8 @@ def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
         registration_id=registration_id,
         professional_code=grants[5],
         registration_status=registration_status,
+        forecast_points=forecast.points,
+        at_risk=forecast.at_risk,
     )
 
 
@@ -308,6 +322,7 @@ class RowOrder(StrEnum):
     REGISTER = "register"
     PERIOD_END = "period_end"
     POINTS = "points"
+    FORECAST = "forecast"
     AUTHORISED_UNTIL = "authorised_until"
 
 
@@ -357,11 +372,12 @@ _KEY_COLUMNS = (
 )
 
 
-def _period_keys(
-    grants: QuerySet[AccessGrant], today: dt.date, search: str, order: RowOrder
-) -> QuerySet[Any]:
-    """A row per registration with a current period: one index probe each
-    (``with_current_period``); the sort value only computed when sorted by it."""
+def _registrations(
+    grants: QuerySet[AccessGrant], today: dt.date, search: str, at_risk_only: bool
+) -> QuerySet[Registration]:
+    """Registrations with a current period (one index probe each, ``with_current_period``),
+    of the professionals ``grants`` covers; ``at_risk_only``: whose current period is at
+    *risico* (``periods.at_risk_expression``, one more probe each)."""
     registrations = search_professionals(
         Registration.objects.with_current_period(today).filter(
             professional__in=grants.values("professional_id")
@@ -369,6 +385,21 @@ def _period_keys(
         search,
         "professional",
     )
+    if at_risk_only:
+        registrations = registrations.annotate(risk=current_at_risk(today)).filter(risk=True)
+    return registrations
+
+
+def _period_keys(
+    grants: QuerySet[AccessGrant],
+    today: dt.date,
+    search: str,
+    order: RowOrder,
+    at_risk_only: bool = False,
+) -> QuerySet[Any]:
+    """A row per registration with a current period; the sort value only computed when
+    sorted by it."""
+    registrations = _registrations(grants, today, search, at_risk_only)
     value: Any = Value(None, output_field=CharField())
     if order is RowOrder.NUMBER:
         value = F("professional__registration_number")
@@ -378,6 +409,8 @@ def _period_keys(
         value = current_period_value(today, "end")
     elif order is RowOrder.POINTS:
         value = current_period_value(today, "points_earned")
+    elif order is RowOrder.FORECAST:
+        value = current_forecast(today)
     elif order is RowOrder.AUTHORISED_UNTIL:
         value = _authorised_until(grants, "professional_id")
     return registrations.annotate(
@@ -420,15 +453,17 @@ def row_keys(
     order: RowOrder = RowOrder.NAME,
     descending: bool = False,
     without_period: bool = True,
+    at_risk_only: bool = False,
 ) -> list[tuple[int, int | None]]:
     """(professional id, registration id or None) of rows ``offset`` to ``offset + limit``.
 
     The one pager of the *Professionals* list and the *rapportage*: a row per current period,
     a row per professional without one, in one statement. ``without_period=False`` when it is
     known that every professional has a current period: that half is then left out.
+    ``at_risk_only``: only the rows at *risico* (a row without a period never is).
     """
-    keys = _period_keys(grants, today, search, order)
-    if without_period:
+    keys = _period_keys(grants, today, search, order, at_risk_only)
+    if without_period and not at_risk_only:
         keys = keys.union(_no_period_keys(grants, today, search, order), all=True)
     ties = [F(column).asc() for column in _KEY_COLUMNS]
     primary = []
@@ -451,13 +486,20 @@ class RowTotals:
     professionals: int  # whose rows they are (a professional has a row per current period)
 
 
-def row_totals(grants: QuerySet[AccessGrant], today: dt.date, search: str = "") -> RowTotals:
+def row_totals(
+    grants: QuerySet[AccessGrant], today: dt.date, search: str = "", at_risk_only: bool = False
+) -> RowTotals:
     """How many rows ``row_keys`` pages through, and of how many professionals, in one query:
     per professional the number of current periods, or one without any.
 
     A registration has one current period exactly when it has started one
     (``with_current_period``: one index probe), so the periods are not compared with each
     other here (the anti-join of ``PePeriodQuerySet.current``)."""
+    if at_risk_only:
+        at_risk = _registrations(grants, today, search, at_risk_only=True).aggregate(
+            rows=Count("pk"), professionals=Count("professional_id", distinct=True)
+        )
+        return RowTotals(rows=int(at_risk["rows"]), professionals=int(at_risk["professionals"]))
     periods = (
         Registration.objects.with_current_period(today)
         .filter(professional=OuterRef("pk"))
