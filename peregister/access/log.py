@@ -24,6 +24,8 @@ from peregister.registry.models import Professional
 ACCESS_LOG_ACTIONS = (
     AuditEvent.Action.DOSSIER_VIEWED,
     AuditEvent.Action.REPORT_DOWNLOADED,
+    AuditEvent.Action.REPORT_VIEWED,
+    AuditEvent.Action.ALERT_SENT,
     AuditEvent.Action.STATEMENT_VERIFIED,
 )
 

@@ -32,6 +32,8 @@ class AuditEvent(models.Model):
         GRANT_REVOKED = "grant.revoked", _("inzage ingetrokken")
         DOSSIER_VIEWED = "dossier.viewed", _("dossier bekeken")
         REPORT_DOWNLOADED = "report.downloaded", _("rapportage gedownload")
+        REPORT_VIEWED = "report.viewed", _("rapportage bekeken")
+        ALERT_SENT = "alert.sent", _("melding verstuurd")
         ACTIVITY_SAVED = "activity.saved", _("leeractiviteit opgeslagen")
         COMPLETIONS_REGISTERED = "completions.registered", _("presentie geregistreerd")
         SELF_REPORT_SUBMITTED = "self_report.submitted", _("eigen activiteit ingediend")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -36,6 +37,24 @@ def record_download(
             rows=row_count(scope.grants, scope.today) if rows is None else rows,
             format=file_format,
             **extra,
+        )
+
+
+def record_screen_view(
+    *, actor: Any, scope: ReportScope, professional_ids: Collection[int], page: int
+) -> AuditEvent:
+    """``report.viewed``: the *rapportage* page was shown, linked to the professionals whose
+    rows were on it (the summary above the table counts statuses and names nobody). The
+    professionals see it in *Wie bekeek mijn dossier* like a download."""
+    with transaction.atomic():
+        return record(
+            AuditEvent.Action.REPORT_VIEWED,
+            actor=actor,
+            organisation=scope.organisation,
+            contact=scope.contact,
+            professionals=sorted(professional_ids),
+            rows=len(professional_ids),
+            page=page,
         )
 
 

@@ -26,13 +26,19 @@ from peregister.reports.render import (
 )
 from peregister.reports.rows import report_rows
 from peregister.reports.screen import screen_report
-from peregister.reports.service import record_download, report_filename
+from peregister.reports.service import record_download, record_screen_view, report_filename
 
 
 @report_only
 def report(request: HttpRequest) -> HttpResponse:
     scope = policies.report_scope_or_404(request.user, clock.now())
     summary = screen_report(scope, requested_page(request.GET))
+    record_screen_view(
+        actor=request.user,
+        scope=scope,
+        professional_ids={row.professional_id for row in summary.rows},
+        page=summary.page.number,
+    )
     return render(
         request,
         "reports/report.html",
