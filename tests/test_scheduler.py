@@ -64,6 +64,7 @@ def test_two_machines_at_once_run_the_daily_jobs_once(monkeypatch) -> None:
     assert calls == [
         "close_periods",
         "send_grant_reminders",
+        "send_period_reminders",
         "prune_outbox",
         "remove_expired_exports",
     ]
@@ -117,6 +118,7 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails(monkeypatc
     assert calls == [
         "close_periods",
         "send_grant_reminders",
+        "send_period_reminders",
         "prune_outbox",
         "remove_expired_exports",
     ]

@@ -24,7 +24,7 @@ from peregister.core import clock, dates
 from peregister.core.reasons import clean_reason
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import mail_professional
-from peregister.registry import figures
+from peregister.registry import figures, reminders
 from peregister.registry.models import PePeriod, Registration
 from peregister.registry.periods import PeriodStatus, period_end
 from peregister.registry.querysets import PePeriodQuerySet
@@ -75,6 +75,9 @@ def _lapse_one(pk: int, today: dt.date) -> bool:
             points_earned=period.points_earned,
             points_required=period.points_required,
         )
+        # Shown with the reminders in *Mijn PE-dossier* (the conditional UPDATE above already
+        # makes this lapse, and its mail, happen once).
+        reminders.record_lapse(period)
         mail_professional(
             **professional.mail_recipient(),
             template="registration_lapsed",

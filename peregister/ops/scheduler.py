@@ -42,6 +42,7 @@ class Job:
 DAILY_JOBS: tuple[Job, ...] = (
     Job("close_periods"),
     Job("send_grant_reminders"),
+    Job("send_period_reminders"),
     Job("prune_outbox"),
     Job("remove_expired_exports"),
     Job("prune_db_task_results", ("--min-age-days", "7"), needs_task_queue=True),

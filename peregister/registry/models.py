@@ -20,6 +20,12 @@ from peregister.registry.querysets import (
 
 # Points of one activity: also a database constraint on activities and completions.
 MAX_POINTS = 100
+# Days before a period's end that a professional short of points is reminded (per register).
+DEFAULT_REMINDER_DAYS = (180, 90, 30)
+
+
+def default_reminder_days() -> list[int]:
+    return list(DEFAULT_REMINDER_DAYS)
 
 
 class Register(models.Model):
@@ -30,6 +36,11 @@ class Register(models.Model):
     points_required = models.PositiveSmallIntegerField(_("vereiste PE-punten per periode"))
     period_months = models.PositiveSmallIntegerField(_("lengte PE-periode (maanden)"))
     requires_date_of_birth = models.BooleanField(_("geboortedatum verplicht"), default=False)
+    # Whole days before the end of a PE period; read through ``registry.reminders.moments``,
+    # which ignores what is not a sane day count.
+    reminder_days = models.JSONField(
+        _("herinneringen (dagen voor einde)"), default=default_reminder_days
+    )
 
     class Meta:
         verbose_name = _("register")
@@ -548,3 +559,33 @@ class SelfReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.professional})"
+
+
+class PeriodReminder(models.Model):
+    """A reminder sent to a professional about one PE period: at most one per moment.
+
+    ``days_before`` is the moment (a value of ``Register.reminder_days``) for a reminder
+    before the end; 0 for the mail that the registration lapsed. The unique constraint is
+    what makes a second run (or a second machine) send nothing again.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE_END = "before_end", _("herinnering voor het einde van de PE-periode")
+        LAPSED = "lapsed", _("registratie vervallen")
+
+    period = models.ForeignKey(PePeriod, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    days_before = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField()
+    points_earned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "kind", "days_before"], name="period_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.days_before} ({self.period_id})"

@@ -17,6 +17,7 @@ from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry import renewals
 from peregister.registry.dossier import register_changes, registration_views
+from peregister.registry.reminders import sent_reminders
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,20}")
 
@@ -33,6 +34,7 @@ def _render_dossier(request: HttpRequest, *, error: str = "", status: int = 200)
             "panels": renewals.renewal_panels(views),
             "renewal_error": error,
             "register_changes": register_changes(professional),
+            "reminders": sent_reminders(professional),
         },
         status=status,
     )
