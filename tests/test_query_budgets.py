@@ -168,7 +168,7 @@ BUDGETS = {
     "organisations:profile other_org_admin": 2,  # main: 5
     "organisations_staff:detail staff": 5,  # main: 7
     "organisations_staff:queue staff": 4,  # main: 6
-    "registry:my_dossier professional": 7,  # issue 14: +1 register's changes; issue 16: +1 reminders
+    "registry:my_dossier professional": 7,  # +1 register changes (14), +1 reminders (16)
     "reports:download_csv administrator": 7,  # main: 11
     "reports:download_csv deputy": 7,  # main: 11
     # Health probes (issue 11): session and user of the logged-in persona (a probe without a
