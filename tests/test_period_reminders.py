@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from typing import cast
 
 import pytest
 import time_machine
@@ -34,7 +35,7 @@ def _period(points: int = 2, **register: object) -> PePeriod:
             professional=registration.professional, points=points, completed_on=START
         )
     period.refresh_from_db()
-    return period
+    return cast(PePeriod, period)
 
 
 def _mails() -> list[OutboxMessage]:
