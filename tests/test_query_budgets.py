@@ -169,6 +169,12 @@ BUDGETS = {
     "organisations_staff:detail staff": 5,  # main: 7
     "organisations_staff:queue staff": 4,  # main: 6
     "registry:my_dossier professional": 7,  # +1 register changes (14), +1 reminders (16)
+    "insight:alert_settings administrator": 3,  # issue 16: session, user, settings
+    "insight:alert_settings contact_expired": 3,  # issue 16: session, user, settings
+    "insight:alert_settings contact_live": 3,  # issue 16: session, user, settings
+    "insight:alert_settings contact_revoked": 3,  # issue 16: session, user, settings
+    "insight:alert_settings deputy": 3,  # issue 16: session, user, settings
+    "insight:alert_settings other_org_admin": 3,  # issue 16: session, user, settings
     "reports:download_csv administrator": 7,  # main: 11
     "reports:download_csv deputy": 7,  # main: 11
     # Health probes (issue 11): session and user of the logged-in persona (a probe without a

@@ -65,6 +65,7 @@ def test_two_machines_at_once_run_the_daily_jobs_once(monkeypatch) -> None:
         "close_periods",
         "send_grant_reminders",
         "send_period_reminders",
+        "send_employer_alerts",
         "prune_outbox",
         "remove_expired_exports",
     ]
@@ -119,6 +120,7 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails(monkeypatc
         "close_periods",
         "send_grant_reminders",
         "send_period_reminders",
+        "send_employer_alerts",
         "prune_outbox",
         "remove_expired_exports",
     ]

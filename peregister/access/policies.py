@@ -174,3 +174,26 @@ def grants_giving_access(grants: QuerySet[AccessGrant], at: dt.datetime | None =
     organisation is suspended or the contact deactivated; the professional is told so.
     """
     return set(grants.filter(_live_grant(at or clock.now())).values_list("pk", flat=True))
+
+
+def alert_grants(
+    contact: Contact, at: dt.datetime | None = None, *, whole_organisation: bool = False
+) -> QuerySet[AccessGrant]:
+    """Live grants at ``at`` whose professionals an alert to ``contact`` may name.
+
+    The grants to ``contact`` itself; with ``whole_organisation``, for a beheerder or 2e
+    contactpersoon, those of the organisation report (any active contact of its
+    organisation). Read in SQL at ``at`` (the moment of sending), the recipient included:
+    a deactivated contact or a suspended organisation gets none, and a grant revoked or
+    ended before ``at`` names nobody from that moment.
+    """
+    moment = at or clock.now()
+    recipient = Contact.objects.filter(
+        Organisation.taking_grants("organisation__"), pk=contact.pk, active=True
+    )
+    live = AccessGrant.objects.filter(_live_grant(moment), Exists(recipient))
+    if whole_organisation and contact.role in (Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY):
+        # The role as stored now, not as loaded: a beheerder demoted meanwhile is no longer one.
+        manager = recipient.filter(role__in=(Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY))
+        return live.filter(Exists(manager), contact__organisation_id=contact.organisation_id)
+    return live.filter(contact_id=contact.pk)

@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         REPORT_DOWNLOADED = "report.downloaded", _("rapportage gedownload")
         REPORT_VIEWED = "report.viewed", _("rapportage bekeken")
         ALERT_SENT = "alert.sent", _("melding verstuurd")
+        ALERT_SETTINGS_CHANGED = "alert.settings_changed", _("meldingen ingesteld")
         ACTIVITY_SAVED = "activity.saved", _("leeractiviteit opgeslagen")
         COMPLETIONS_REGISTERED = "completions.registered", _("presentie geregistreerd")
         SELF_REPORT_SUBMITTED = "self_report.submitted", _("eigen activiteit ingediend")

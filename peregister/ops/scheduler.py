@@ -43,6 +43,7 @@ DAILY_JOBS: tuple[Job, ...] = (
     Job("close_periods"),
     Job("send_grant_reminders"),
     Job("send_period_reminders"),
+    Job("send_employer_alerts"),
     Job("prune_outbox"),
     Job("remove_expired_exports"),
     Job("prune_db_task_results", ("--min-age-days", "7"), needs_task_queue=True),

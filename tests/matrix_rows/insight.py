@@ -1,4 +1,4 @@
-"""Employer insight (Professionals, open dossier) and the organisation report."""
+"""Employer insight (Professionals, open dossier, Meldingen) and the organisation report."""
 
 from tests.matrix import Row, expect
 
@@ -17,6 +17,31 @@ ROWS = [
         "insight:open_dossier",
         lambda w: f"/werkgever/professionals/{w.professional.code}/",
         _ONLY_LIVE_GRANT,
+    ),
+    # *Meldingen*: every active contact sets its own alerts; the organisation-wide digest is
+    # refused (400) to a contact who does not manage the organisation.
+    Row("insight:alert_settings", lambda w: "/werkgever/meldingen/", _CONTACTS),
+    Row(
+        "insight:alert_settings",
+        lambda w: "/werkgever/meldingen/",
+        expect(302, professional=404, staff=404, provider_admin=404),
+        method="post",
+        data=lambda w: {"weekly_digest": "on", "status_changes": "on"},
+    ),
+    Row(
+        "insight:alert_settings",
+        lambda w: "/werkgever/meldingen/",
+        expect(
+            400,
+            administrator=302,
+            deputy=302,
+            other_org_admin=302,
+            professional=404,
+            staff=404,
+            provider_admin=404,
+        ),
+        method="post",
+        data=lambda w: {"weekly_digest": "on", "whole_organisation": "on"},
     ),
     Row("reports:report", lambda w: "/werkgever/rapportage/", _MANAGERS),
     Row("reports:download_xlsx", lambda w: "/werkgever/rapportage.xlsx", _MANAGERS),

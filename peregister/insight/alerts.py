@@ -1,0 +1,367 @@
+"""Alerts to employer contacts, only while a grant lives: a weekly digest and status changes.
+
+Everything is off by default; a contact switches it on for itself (*Meldingen*). Who an alert
+may name is decided by ``peregister.access.policies.alert_grants`` **at the moment of sending**
+(a revoked or ended grant names nobody from that moment; a deactivated contact or suspended
+organisation gets nothing). Each alert is claimed once (``AlertSent``'s unique constraint),
+so running the daily job again, or on two machines, sends nothing twice. Every alert that
+names a professional is recorded (``alert.sent``, linked to them) and shows in their *Wie
+bekeek mijn dossier* as "melding verstuurd aan …".
+
+- The **weekly digest** (once per ISO week, the first daily run of the week): the rows of the
+  *rapportage*'s row source (``reports.rows``) that need attention — *achter*, *risico*, or
+  the period ends within ``DIGEST_ENDING_DAYS`` days short of points. For the contact's own
+  grants, or, for a beheerder or 2e contactpersoon who chose it, the organisation report's.
+- **Status changes** (*behaald*, dossier ingediend, verlenging goedgekeurd, *vervallen*): read
+  from the audit events after the contact switched them on and after the professional's
+  grant began, for professionals who grant the contact access at sending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Min
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from peregister.access import policies
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock, dates
+from peregister.core.refusals import Refused
+from peregister.insight.models import AlertSent, AlertSettings
+from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.organisations.models import Contact
+from peregister.registry.models import PePeriod, Professional, Register
+from peregister.registry.periods import PeriodStatus
+from peregister.reports.rows import ReportRow, rows_for_grants
+
+DIGEST_ENDING_DAYS = 90
+# The digest names at most this many professionals; the rest are counted, and the list
+# (filter *risico*) or the *rapportage* shows them all.
+DIGEST_MAX_NAMED = 100
+_RUNNING = frozenset({str(PeriodStatus.ON_TRACK.value), str(PeriodStatus.BEHIND.value)})
+
+# Status changes, by the audit event that tells them.
+MET, SUBMITTED, APPROVED, LAPSED = "met", "submitted", "approved", "lapsed"
+STATUS_LABELS = {
+    MET: _("behaald"),
+    SUBMITTED: _("dossier ingediend"),
+    APPROVED: _("verlenging goedgekeurd"),
+    LAPSED: _("vervallen"),
+}
+# Events after which a period may have become *behaald* by its points.
+_POINTS_ADDED = (
+    AuditEvent.Action.COMPLETIONS_REGISTERED,
+    AuditEvent.Action.SELF_REPORT_DECIDED,
+)
+_STATUS_SOURCES = (
+    AuditEvent.Action.RENEWAL_SUBMITTED,
+    AuditEvent.Action.RENEWAL_DECIDED,
+    AuditEvent.Action.REGISTRATION_LAPSED,
+    *_POINTS_ADDED,
+)
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def settings_of(contact: Contact) -> AlertSettings:
+    """The contact's settings; unsaved and all off when never set."""
+    found = AlertSettings.objects.filter(contact=contact).first()
+    return found or AlertSettings(contact=contact, changed_at=clock.now())
+
+
+def save_alert_settings(
+    *, actor: Any, weekly_digest: bool, whole_organisation: bool, status_changes: bool
+) -> AlertSettings:
+    """The acting contact's own alert settings (a contact sets only its own)."""
+    contact = policies.contact_of(actor) if getattr(actor, "is_authenticated", False) else None
+    if contact is None or not contact.active or not contact.organisation.takes_grants:
+        raise Refused(_("Alleen een contactpersoon van een geautoriseerde werkgever kan dit."))
+    if whole_organisation and not contact.manages_organisation:
+        raise Refused(
+            _("Alleen de beheerder en de 2e contactpersoon kunnen de hele organisatie kiezen."),
+            field="whole_organisation",
+        )
+    if whole_organisation and not weekly_digest:
+        whole_organisation = False  # it is a choice about the digest only
+    now = clock.now()
+    with transaction.atomic():
+        current = AlertSettings.objects.select_for_update().filter(contact=contact).first()
+        settings = current or AlertSettings(contact=contact)
+        if status_changes and not settings.status_changes:
+            settings.status_changes_since = now  # from now on: never the past
+        settings.weekly_digest = weekly_digest
+        settings.whole_organisation = whole_organisation
+        settings.status_changes = status_changes
+        settings.changed_at = now
+        settings.save()
+        record(
+            AuditEvent.Action.ALERT_SETTINGS_CHANGED,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+            weekly_digest=weekly_digest,
+            whole_organisation=whole_organisation,
+            status_changes=status_changes,
+        )
+    return settings
+
+
+# --- what an alert says -----------------------------------------------------------------------
+
+
+def needs_attention(row: ReportRow, today: dt.date) -> bool:
+    """A digest row: a running period *achter*, at *risico*, or ending soon short of points."""
+    if row.status not in _RUNNING or row.period_end is None:
+        return False
+    ending_soon = (row.period_end - today).days <= DIGEST_ENDING_DAYS
+    return row.status == PeriodStatus.BEHIND.value or row.at_risk or ending_soon
+
+
+def digest_rows(contact: Contact, at: dt.datetime, *, whole_organisation: bool) -> list[ReportRow]:
+    """The rows a digest to ``contact`` at ``at`` shows (through ``policies.alert_grants``)."""
+    grants = policies.alert_grants(contact, at, whole_organisation=whole_organisation)
+    today = clock.local_date(at)
+    return [row for row in rows_for_grants(grants, today) if needs_attention(row, today)]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    key: str  # what ``AlertSent.key`` claims: one mail per change
+    change: str  # MET, SUBMITTED, APPROVED or LAPSED
+    professional_id: int
+    register: str
+    at: dt.datetime
+
+
+def status_changes(contact: Contact, since: dt.datetime, until: dt.datetime) -> list[StatusChange]:
+    """Status changes in (``since``, ``until``] of professionals whose live grant at ``until``
+    (``policies.alert_grants``) names them to ``contact`` and began before the change."""
+    grants = policies.alert_grants(contact, until)
+    consented_since = dict(
+        grants.order_by()
+        .values("professional_id")
+        .annotate(first=Min("granted_at"))
+        .values_list("professional_id", "first")
+    )
+    if not consented_since:
+        return []
+    links = (
+        AuditEvent.professionals.through.objects.filter(
+            auditevent__at__gt=since,
+            auditevent__at__lte=until,
+            auditevent__action__in=_STATUS_SOURCES,
+            professional_id__in=list(consented_since),
+        )
+        .order_by("auditevent__at", "auditevent_id", "professional_id")
+        .values_list(
+            "auditevent_id",
+            "auditevent__action",
+            "auditevent__data",
+            "auditevent__at",
+            "professional_id",
+        )
+    )
+    registers = dict(Register.objects.values_list("code", "name"))
+    found: list[StatusChange] = []
+    points_added: dict[int, dt.datetime] = {}
+    for event_id, action, data, at, professional_id in links:
+        if at < consented_since[professional_id]:
+            continue  # before the professional consented
+        register = registers.get(str(data.get("register", "")), "")
+        if action == AuditEvent.Action.RENEWAL_SUBMITTED:
+            change = SUBMITTED
+        elif action == AuditEvent.Action.RENEWAL_DECIDED and data.get("decision") == "approved":
+            change = APPROVED
+        elif action == AuditEvent.Action.REGISTRATION_LAPSED:
+            change = LAPSED
+        elif action in _POINTS_ADDED:
+            points_added[professional_id] = at
+            continue
+        else:
+            continue
+        key = f"{change}:{event_id}:{professional_id}"
+        found.append(StatusChange(key, change, professional_id, register, at))
+    if points_added:
+        # *behaald* by points: the current period has them now; once per period.
+        today = clock.local_date(until)
+        met = (
+            PePeriod.objects.current(today)
+            .filter(
+                registration__professional_id__in=list(points_added),
+                points_earned__gte=F("points_required"),
+            )
+            .values_list("pk", "registration__professional_id", "registration__register__name")
+        )
+        for period_id, professional_id, register in met:
+            at = points_added[professional_id]
+            found.append(StatusChange(f"{MET}:{period_id}", MET, professional_id, register, at))
+    return found
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def _recipient_language(contact: Contact) -> str:
+    return getattr(contact.user, "language", None) or "nl"
+
+
+def _names(professional_ids: list[int]) -> dict[int, str]:
+    return {p.pk: p.full_name for p in Professional.objects.filter(pk__in=professional_ids)}
+
+
+def _record(contact: Contact, kind: str, key: str, professional_ids: list[int]) -> None:
+    record(
+        AuditEvent.Action.ALERT_SENT,
+        actor=None,
+        organisation=contact.organisation,
+        contact=contact,
+        professionals=sorted(set(professional_ids)),
+        kind=kind,
+        key=key,
+    )
+
+
+def week_key(day: dt.date) -> str:
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def send_digest(settings: AlertSettings, at: dt.datetime) -> bool:
+    """The contact's digest of ``at``'s ISO week, once; False when sent before or empty."""
+    contact = settings.contact
+    key = week_key(clock.local_date(at))
+    if AlertSent.objects.filter(contact=contact, kind=AlertSent.Kind.DIGEST, key=key).exists():
+        return False
+    rows = digest_rows(contact, at, whole_organisation=settings.whole_organisation)
+    named = rows[:DIGEST_MAX_NAMED]
+    with transaction.atomic():
+        # Claimed even when empty: the week's digest is decided once.
+        AlertSent.objects.create(
+            contact=contact,
+            kind=AlertSent.Kind.DIGEST,
+            key=key,
+            sent_at=clock.now(),
+            professionals=len({row.professional_id for row in named}),
+        )
+        if not rows:
+            return False
+        link = (
+            reverse("reports:report")
+            if settings.whole_organisation
+            else reverse("insight:professionals") + "?risico=1"
+        )
+        enqueue_mail(
+            template="alert_digest",
+            to=[contact.email],
+            language=_recipient_language(contact),
+            context={
+                "contact_name": contact.name,
+                "organisation_name": contact.organisation.name,
+                "whole_organisation": settings.whole_organisation,
+                "rows": [
+                    {
+                        "name": row.name,
+                        "register": row.register,
+                        "status": row.status,
+                        "at_risk": row.at_risk,
+                        "points_earned": row.points_earned or 0,
+                        "points_required": row.points_required or 0,
+                        "forecast_points": row.forecast_points or 0,
+                        "period_end": dates.iso(row.period_end),
+                    }
+                    for row in named
+                ],
+                "more": len(rows) - len(named),
+                "link": absolute_url(link),
+            },
+        )
+        _record(contact, AlertSent.Kind.DIGEST, key, [row.professional_id for row in named])
+    return True
+
+
+def send_status_alerts(settings: AlertSettings, at: dt.datetime) -> int:
+    """Mail the contact the status changes since its last run; returns how many were new."""
+    contact = settings.contact
+    since = settings.status_changes_since or at
+    changes = status_changes(contact, since, at)
+    sent_before = set(
+        AlertSent.objects.filter(
+            contact=contact, kind=AlertSent.Kind.STATUS, key__in=[c.key for c in changes]
+        ).values_list("key", flat=True)
+    )
+    new = [change for change in changes if change.key not in sent_before]
+    with transaction.atomic():
+        if new:
+            AlertSent.objects.bulk_create(
+                [
+                    AlertSent(
+                        contact=contact,
+                        kind=AlertSent.Kind.STATUS,
+                        key=change.key,
+                        sent_at=clock.now(),
+                        professionals=1,
+                    )
+                    for change in new
+                ]
+            )
+            names = _names([change.professional_id for change in new])
+            enqueue_mail(
+                template="alert_status",
+                to=[contact.email],
+                language=_recipient_language(contact),
+                context={
+                    "contact_name": contact.name,
+                    "organisation_name": contact.organisation.name,
+                    "changes": [
+                        {
+                            "name": names.get(change.professional_id, ""),
+                            "change": change.change,
+                            "register": change.register,
+                            "on": dates.iso(clock.local_date(change.at)),
+                        }
+                        for change in new
+                    ],
+                    "link": absolute_url(reverse("insight:professionals")),
+                },
+            )
+            _record(
+                contact,
+                AlertSent.Kind.STATUS,
+                new[0].key,
+                [change.professional_id for change in new],
+            )
+        AlertSettings.objects.filter(pk=settings.pk, status_changes=True).update(
+            status_changes_since=at
+        )
+    return len(new)
+
+
+@dataclass(frozen=True)
+class AlertRun:
+    digests: int
+    status_changes: int
+
+
+def send_employer_alerts(*, at: dt.datetime | None = None) -> AlertRun:
+    """The daily job: every opted-in contact's digest (once a week) and status changes.
+    Acts as the system (no ``actor``); the ``AlertSent`` rows and ``alert.sent`` events are
+    its record."""
+    moment = at or clock.now()
+    opted_in = AlertSettings.objects.select_related("contact__organisation", "contact__user")
+    digests = sum(
+        1
+        for settings in opted_in.filter(weekly_digest=True).order_by("pk")
+        if send_digest(settings, moment)
+    )
+    changes = sum(
+        send_status_alerts(settings, moment)
+        for settings in opted_in.filter(status_changes=True).order_by("pk")
+    )
+    return AlertRun(digests=digests, status_changes=changes)
