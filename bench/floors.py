@@ -254,9 +254,26 @@ WHERE {filter_sql} AND g.granted_at <= %s AND (g.revoked_at IS NULL OR g.revoked
   AND (g.valid_until IS NULL OR g.valid_until >= %s)"""
 
 
-def list_page_sql(*, organisation: bool, order: str, search: bool) -> tuple[str, str]:
+def _forecast_sql() -> str:
+    """The forecast (``periods.forecast_expression``) of ``pp`` written out by hand, for the
+    floors of the list sorted or filtered on it (today: the database's date)."""
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        total = f"(pp.{q('end')} - pp.start + 1)"
+        elapsed = f"GREATEST(LEAST(CURRENT_DATE - pp.start + 1, {total}), 1)"
+    else:
+        total = f"CAST(julianday(pp.{q('end')}) - julianday(pp.start) + 1 AS INTEGER)"
+        days = "CAST(julianday(date('now')) - julianday(pp.start) AS INTEGER)"
+        elapsed = f"MAX(MIN({days} + 1, {total}), 1)"
+    return f"(pp.points_earned * {total} / {elapsed})"
+
+
+def list_page_sql(
+    *, organisation: bool, order: str, search: bool, at_risk: bool = False
+) -> tuple[str, str]:
     """(rows, count) for one page of *Professionals* (grants to one contact) or of the
-    *rapportage* (grants to the organisation's active contacts)."""
+    *rapportage* (grants to the organisation's active contacts); ``order`` "forecast" and
+    ``at_risk`` for the list sorted or filtered on the forecast."""
     q = connection.ops.quote_name
     who = (
         "g.contact_id IN (SELECT c.id FROM organisations_contact c "
@@ -266,8 +283,14 @@ def list_page_sql(*, organisation: bool, order: str, search: bool) -> tuple[str,
     )
     live = _live_grants(who)
     where = "WHERE lower(p.last_name) LIKE %s" if search else ""
+    if at_risk:
+        short = "pp.points_earned < pp.points_required"
+        where = f"WHERE {_forecast_sql()} < pp.points_required AND {short}"
     nulls_first = connection.vendor == "postgresql"
-    ordering = _LIST_ORDER[order]
+    if order == "forecast":
+        ordering = f"{_forecast_sql()}, p.last_name, p.first_name, p.id"
+    else:
+        ordering = _LIST_ORDER[order]
     if not nulls_first:
         ordering = ordering.replace(" NULLS FIRST", "")
     rows = f"""
@@ -288,13 +311,21 @@ ORDER BY {ordering} LIMIT 50 OFFSET %s"""
 
 
 def list_page_floor(
-    *, owner_id: int, organisation: bool, order: str, search: str, offset: int
+    *,
+    owner_id: int,
+    organisation: bool,
+    order: str,
+    search: str,
+    offset: int,
+    at_risk: bool = False,
 ) -> Any:
     """A callable: one page's rows and count by bare SQL, rendered by ``MINIMAL_TABLE``."""
     from django.template import Context, Engine
 
     template = Engine(debug=False).from_string(MINIMAL_TABLE)
-    rows_sql, count_sql = list_page_sql(organisation=organisation, order=order, search=bool(search))
+    rows_sql, count_sql = list_page_sql(
+        organisation=organisation, order=order, search=bool(search), at_risk=at_risk
+    )
 
     def run() -> str:
         ops = connection.ops

@@ -527,11 +527,15 @@ def page_measures(minimal: Minimal) -> list[tuple[str, Callable[[Subjects, int],
         return f"{LIST_PATH}?q={s.search_term}"
 
     by_points = f"{LIST_PATH}?sort=-punten"
+    by_forecast = f"{LIST_PATH}?sort=prognose"
+    at_risk = f"{LIST_PATH}?risico=1"
 
     def contact_id(s: Subjects) -> int:
         return int(Contact.objects.filter(user=s.large_admin).values_list("pk", flat=True)[0])
 
-    def list_floor(order: str = "name", search: bool = False, last: bool = False) -> Any:
+    def list_floor(
+        order: str = "name", search: bool = False, last: bool = False, at_risk: bool = False
+    ) -> Any:
         def make(s: Subjects) -> Callable[[], Any]:
             return floors.list_page_floor(
                 owner_id=contact_id(s),
@@ -539,6 +543,7 @@ def page_measures(minimal: Minimal) -> list[tuple[str, Callable[[Subjects, int],
                 order=order,
                 search=s.search_term if search else "",
                 offset=(s.last_page - 1) * PAGE_SIZE if last else 0,
+                at_risk=at_risk,
             )
 
         return make
@@ -576,6 +581,20 @@ def page_measures(minimal: Minimal) -> list[tuple[str, Callable[[Subjects, int],
             admin,
             lambda s: (s.small_admin, by_points),
             {"floor": list_floor(order="points")},
+        ),
+        (
+            "Professionals, sorted by forecast",
+            lambda s: by_forecast,
+            admin,
+            lambda s: (s.small_admin, by_forecast),
+            {"floor": list_floor(order="forecast")},
+        ),
+        (
+            "Professionals, only at risico",
+            lambda s: at_risk,
+            admin,
+            lambda s: (s.small_admin, at_risk),
+            {"floor": list_floor(at_risk=True)},
         ),
         (
             "open dossier (employer)",
