@@ -23,7 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Min
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -243,13 +243,17 @@ def send_digest(settings: AlertSettings, at: dt.datetime) -> bool:
     named = rows[:DIGEST_MAX_NAMED]
     with transaction.atomic():
         # Claimed even when empty: the week's digest is decided once.
-        AlertSent.objects.create(
-            contact=contact,
-            kind=AlertSent.Kind.DIGEST,
-            key=key,
-            sent_at=clock.now(),
-            professionals=len({row.professional_id for row in named}),
-        )
+        try:
+            with transaction.atomic():
+                AlertSent.objects.create(
+                    contact=contact,
+                    kind=AlertSent.Kind.DIGEST,
+                    key=key,
+                    sent_at=clock.now(),
+                    professionals=len({row.professional_id for row in named}),
+                )
+        except IntegrityError:
+            return False  # another run claimed this week a moment ago
         if not rows:
             return False
         link = (

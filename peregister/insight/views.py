@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -58,7 +58,8 @@ def open_dossier(request: HttpRequest, code: str) -> HttpResponse:
 def alert_settings(request: HttpRequest) -> HttpResponse:
     """*Meldingen*: the contact's own alert settings (everything off until chosen)."""
     contact = request_roles(request).active_contact
-    assert contact is not None  # the guard lets only an active contact in
+    if contact is None:  # the guard lets only an active contact in; never reached
+        raise Http404
     current = alerts.settings_of(contact)
     if request.method != "POST":
         form = AlertSettingsForm(
