@@ -179,3 +179,34 @@ def test_the_completions_api_measure_runs_and_a_missing_figure_fails_its_bar() -
     [bar] = completions_api.bars(crashed)
     assert not bar.passed
     assert "boom" in bar.detail
+
+
+def test_the_forecast_floors_run_and_pick_what_the_list_picks() -> None:
+    """The hand-written floors of the list sorted by forecast and filtered on *risico* run on
+    both databases and, on the generated register, name the rows the product shows."""
+    import re
+
+    from django.http import QueryDict
+
+    from peregister.access import policies
+    from peregister.insight.listing import ListParams, professionals_page
+
+    generate(TINY)
+    contact = Contact.objects.select_related("user").get(user__username=Handles.LARGE_ADMIN)
+    for order, at_risk, query in [("forecast", False, "sort=prognose"), ("name", True, "risico=1")]:
+        page = floors.list_page_floor(
+            owner_id=contact.pk,
+            organisation=False,
+            order=order,
+            search="",
+            offset=0,
+            at_risk=at_risk,
+        )()
+        shown = professionals_page(
+            contact.user, clock.now(), ListParams.from_query(QueryDict(query))
+        )
+        floor_names = re.findall(r"<tr><td>([^<]*)</td>", page)
+        assert len(floor_names) == len(shown.rows), query
+        if at_risk:
+            assert policies.live_grants_to_viewer(contact.user).exists()
+            assert all(row.at_risk for row in shown.rows)
