@@ -458,3 +458,25 @@ def test_with_the_database_queue_the_request_only_queues_and_the_worker_makes_it
     assert response.status_code == 200
     bundle = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert "mijn-gegevens.pdf" in bundle.namelist()
+
+
+def test_report_views_and_alerts_are_in_the_export(world: World, download) -> None:
+    """The access-log kinds of issue 16 (a *rapportage* page on screen, an employer alert)
+    are exported like a download, and validate against the published schema."""
+    for action in (AuditEvent.Action.REPORT_VIEWED, AuditEvent.Action.ALERT_SENT):
+        with transaction.atomic():
+            record(
+                action,
+                actor=None,
+                organisation=world.organisation,
+                contact=world.contact_live,
+                professionals=[world.professional],
+            )
+    archive = download(world.professional)
+    document = json.loads(archive.read("mijn-gegevens.json"))
+    _validate(document)
+    actions = sorted(event["action"] for event in document["access_log"])
+    assert actions == ["alert_sent", "report_viewed"]
+    text = pdf_text(archive.read("mijn-gegevens.pdf"))
+    assert "rapportage bekeken" in text
+    assert "melding verstuurd" in text

@@ -196,7 +196,8 @@ class StatementRecord:
 @dataclass(frozen=True)
 class AccessEvent:
     at: dt.datetime
-    action: str  # dossier_viewed, report_downloaded, statement_verified
+    # dossier_viewed, report_downloaded, report_viewed, alert_sent, statement_verified
+    action: str
     organisation: str | None
     contact: str | None
     statement: str | None = None  # statement_verified: the code of the statement opened
@@ -240,6 +241,8 @@ def _label(choices: type, value: str) -> str:
 ACCESS_ACTIONS = {
     AuditEvent.Action.DOSSIER_VIEWED: "dossier_viewed",
     AuditEvent.Action.REPORT_DOWNLOADED: "report_downloaded",
+    AuditEvent.Action.REPORT_VIEWED: "report_viewed",
+    AuditEvent.Action.ALERT_SENT: "alert_sent",
     AuditEvent.Action.STATEMENT_VERIFIED: "statement_verified",
 }
 GRANT_ACTIONS = {
