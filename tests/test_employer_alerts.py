@@ -282,3 +282,28 @@ def test_status_changes_before_the_grant_began_are_not_mailed(world: World) -> N
             professional=newcomer, contact=world.contact_live, granted_at=clock.now()
         )
     assert _run(_later(1)).status_changes == 0
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_alert_mails_render_in_text_and_html(world: World, language: str) -> None:
+    from peregister.notifications.mail import render_mail
+
+    _opt_in(world.contact_live, status_changes=True)
+    _status_event(world, AuditEvent.Action.RENEWAL_SUBMITTED, minutes=1)
+    _run(_later(1))
+    for template in ("alert_digest", "alert_status"):
+        [queued] = _mails(template)
+        mail = render_mail(template, queued.context, language)
+        html = str(mail.alternatives[0][0])
+        assert world.professional.full_name in mail.body, template
+        assert world.professional.full_name in html, template
+        assert "{%" not in mail.body + html + mail.subject
+    digest = render_mail("alert_digest", _mails("alert_digest")[0].context, language)
+    status = render_mail("alert_status", _mails("alert_status")[0].context, language)
+    if language == "nl":
+        assert digest.subject == "Wekelijks overzicht PE-register: 1 professional vraagt aandacht"
+        assert "dossier ingediend" in status.body
+        assert "risico" in digest.body
+    else:
+        assert digest.subject == "Weekly overview PE register: 1 professional needs attention"
+        assert "dossier submitted" in status.body

@@ -132,3 +132,21 @@ def test_the_daily_job_lapse_is_recorded_and_the_professional_sees_them(db: None
     assert "Verstuurde herinneringen" in text
     assert "30 dagen voor het einde van de PE-periode (31 december 2026)" in text
     assert "registratie vervallen" in text
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_reminder_renders_in_text_and_html(db: None, language: str) -> None:
+    from peregister.notifications.mail import render_mail
+
+    _period()
+    _run_at(dt.datetime(2026, 10, 2, 9, 0, tzinfo=clock.AMSTERDAM))
+    [queued] = _mails()
+    mail = render_mail("period_reminder", queued.context, language)
+    html = str(mail.alternatives[0][0])
+    if language == "nl":
+        assert mail.subject == "Uw PE-periode Uitzendprofessional eindigt over 90 dagen"
+        assert "er ontbreken nog 10" in mail.body
+        assert "31 december 2026" in html
+    else:
+        assert mail.subject == "Your PE period Uitzendprofessional ends in 90 days"
+        assert "10 are still missing" in mail.body
