@@ -75,4 +75,5 @@ def test_contact_opens_dossier_and_beheerder_downloads_the_report(
     assert sheet["A2"].value == professional.full_name
     assert sheet["B2"].value == professional.registration_number
     assert (sheet["F2"].value, sheet["G2"].value) == (4, 12)
-    assert sheet["K2"].value == "Regiomanager"
+    assert isinstance(sheet["I2"].value, int)  # prognose punten
+    assert sheet["M2"].value == "Regiomanager"

@@ -227,7 +227,7 @@ def test_seed_story(
     assert sheet["B2"].value == "0042137"  # text: the leading zero survives
     assert sheet["B2"].data_type == "s"
     assert (sheet["F2"].value, sheet["G2"].value) == (9, 12)
-    assert sheet["K2"].value == MANAGER
+    assert sheet["M2"].value == MANAGER  # after prognose punten (I) and risico (J)
 
     # 8. The professional revokes with the trash button and confirms.
     person.get_by_role("row").filter(has_text=MANAGER).get_by_role("link", name="intrekken").click()
