@@ -16,6 +16,8 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.oidc import providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -416,3 +418,11 @@ RATELIMIT_CLIENT_IP_HEADER = os.environ.get("RATELIMIT_CLIENT_IP_HEADER", "")
 
 # Completions API (providers): requests per API key per minute (429 above it).
 API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
+
+# Single sign-on: the OpenID Connect providers the register trusts (config/oidc.py, README
+# "Single sign-on"). Plain http only to a loopback provider in development and tests.
+OIDC_PROVIDERS = providers_from_env(os.environ, allow_http_loopback=DEBUG or TESTING)
+# Seconds of clock difference with a provider that an ID token's iat/exp may show.
+OIDC_LEEWAY_SECONDS = env_seconds("OIDC_LEEWAY_SECONDS", 60)
+# Seconds one call to a provider (discovery, keys, code exchange) may take.
+OIDC_HTTP_TIMEOUT = env_seconds("OIDC_HTTP_TIMEOUT", 10)

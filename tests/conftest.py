@@ -20,6 +20,7 @@ from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
 from tests import factories
 from tests.log_scan import find_leaks, suite_passwords
+from tests.oidc_fixtures import _running_provider, oidc  # noqa: F401 - fixtures (single sign-on)
 from tests.smtp import SmtpCatcher
 
 

@@ -103,3 +103,9 @@ class PasskeyCredential(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Single sign-on's models live in their own module; imported here so Django registers them.
+from peregister.accounts.sso_models import SsoIdentity, SsoLinkToken  # noqa: E402
+
+__all__ = ["PasskeyCredential", "SetPasswordToken", "SsoIdentity", "SsoLinkToken", "User"]

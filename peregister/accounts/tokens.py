@@ -50,6 +50,19 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def new_secret() -> tuple[str, str]:
+    """A link secret and its digest: the mail carries the secret, the database only the digest
+    (also for other single-use links, e.g. ``accounts.sso``'s link confirmations)."""
+    raw = secrets.token_urlsafe(32)
+    return raw, _digest(raw)
+
+
+def digest_of(raw: str) -> str | None:
+    """The stored digest of a link secret; None for anything that cannot be one (not looked
+    up at all)."""
+    return _digest(raw) if TOKEN_PATTERN.match(raw or "") else None
+
+
 def link_lifetime() -> dt.timedelta:
     return dt.timedelta(hours=settings.SET_PASSWORD_LINK_HOURS)
 
@@ -60,9 +73,9 @@ def issue_token(user: User) -> str:
     SetPasswordToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
         expires_at=now
     )
-    raw = secrets.token_urlsafe(32)
+    raw, digest = new_secret()
     SetPasswordToken.objects.create(
-        user=user, digest=_digest(raw), created_at=now, expires_at=now + link_lifetime()
+        user=user, digest=digest, created_at=now, expires_at=now + link_lifetime()
     )
     return raw
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peregister.accounts import mfa_views, views
+from peregister.accounts import mfa_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -34,4 +34,9 @@ urlpatterns = [
     path("beveiliging/", mfa_views.security, name="security"),
     path("beveiliging/verwijderen/", mfa_views.remove_factor, name="remove_factor"),
     path("uitloggen-alle-apparaten/", mfa_views.logout_everywhere, name="logout_everywhere"),
+    # Single sign-on (OpenID Connect); the callback is the redirect URI a provider registers.
+    path("inloggen/sso/koppelen/<str:token>/", sso_views.confirm_link, name="sso_link"),
+    path("inloggen/sso/<str:provider>/", sso_views.start, name="sso_start"),
+    path("inloggen/sso/<str:provider>/terug/", sso_views.callback, name="sso_callback"),
+    path("inloggen/sso/<str:provider>/niet-gekoppeld/", sso_views.unlinked, name="sso_unlinked"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from peregister.accounts import mfa, services, throttle, tokens
+from peregister.accounts import mfa, services, sso, throttle, tokens
 from peregister.accounts.forms import (
     ChangePasswordForm,
     LinkSetPasswordForm,
@@ -75,8 +75,17 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        # Read before the session is flushed: a session that came through single sign-on also
+        # ends at its provider (RP-initiated logout, ``accounts.sso``).
+        provider_logout = sso.logout_url(request)
+        response = super().post(request, *args, **kwargs)
+        return redirect(provider_logout) if provider_logout else response
+
+
 login = public(LoginView.as_view())
-logout = second_step(auth_views.LogoutView.as_view())
+logout = second_step(LogoutView.as_view())
 
 
 def _too_many(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:

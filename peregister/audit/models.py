@@ -70,6 +70,10 @@ class AuditEvent(models.Model):
         API_KEY_CREATED = "api_key.created", _("API-sleutel aangemaakt")
         API_KEY_REVOKED = "api_key.revoked", _("API-sleutel ingetrokken")
         API_KEY_USED = "api_key.used", _("API-sleutel gebruikt")
+        SSO_LOGIN = "sso.login", _("ingelogd via inlogdienst")
+        SSO_LINKED = "sso.linked", _("inlogdienst gekoppeld")
+        SSO_LINK_SENT = "sso.link_sent", _("koppellink inlogdienst verstuurd")
+        SSO_REFUSED = "sso.refused", _("inloggen via inlogdienst geweigerd")
 
     # Which actions are security events: the staff list *Beveiliging* shows these. Add new
     # security events (e.g. ``mfa.*``) to Action and here, nowhere else.
@@ -87,6 +91,10 @@ class AuditEvent(models.Model):
         "mfa.recovery_code_used",
         "mfa.reset",
         "account.sessions_ended",
+        "sso.login",
+        "sso.linked",
+        "sso.link_sent",
+        "sso.refused",
     )
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
