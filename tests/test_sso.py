@@ -18,12 +18,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from peregister.accounts import mfa, sso
 from peregister.accounts.models import SsoIdentity, SsoLinkToken, User
 from peregister.audit.models import AuditEvent
-from tests.conftest import World
+from tests.conftest import World, client_for
+from tests.matrix import PERSONAS
 from tests.oidc_fixtures import configure
 from tests.oidc_provider import Provider
 
@@ -426,3 +429,50 @@ def test_sso_is_rate_limited_per_client(oidc, db, monkeypatch) -> None:
     response = client.post(START)
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+# --- every persona, and the query budgets ---------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_sso_pages_per_persona(oidc, world: World, persona: str) -> None:
+    client = client_for(world.personas()[persona])
+    start = client.post(START)
+    assert start.status_code == 302
+    if persona == "anonymous":
+        assert start["Location"].startswith(oidc.issuer)
+    else:
+        assert start["Location"] == "/"
+    assert client.get("/account/inloggen/sso/mijnseu/terug/").status_code == 400
+    unlinked = client.get("/account/inloggen/sso/mijnseu/niet-gekoppeld/")
+    assert (unlinked.status_code, unlinked["Location"]) == (302, LOGIN)
+    assert client.get("/account/inloggen/sso/koppelen/" + "b" * 43 + "/").status_code == 404
+
+
+def queries_of(client: Client, path: str) -> int:
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(queries)
+
+
+# Constant per page, whatever the number of accounts or identities.
+BUDGETS = {"login": 0, "unlinked": 1, "link": 1}  # session; the link with its user
+
+
+def test_sso_pages_stay_within_their_query_budgets(
+    oidc, world: World, settings, django_capture_on_commit_callbacks
+) -> None:
+    # The login page's buttons come from settings: no query more than without them.
+    assert queries_of(Client(), LOGIN) <= BUDGETS["login"]
+    user = world.contact_live.user
+    oidc.users["regio"] = {"sub": "seu-regio", "email": user.email, "email_verified": True}
+    client = Client()
+    unlinked = sso_login(client, oidc, "regio")["Location"]
+    assert queries_of(client, unlinked) <= BUDGETS["unlinked"]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(unlinked)
+    link = re.search(r"http://\S+/koppelen/\S+/", mail.outbox[0].body)
+    assert link is not None
+    assert queries_of(Client(), urlsplit(link.group(0)).path) <= BUDGETS["link"]

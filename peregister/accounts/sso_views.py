@@ -69,6 +69,9 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
     """The button on the login page: on to the provider's login (a POST, so no prefetch or
     foreign page starts a login)."""
     chosen = _provider(provider)
+    if request.user.is_authenticated:
+        # Logged in already, like the login page: on to the start page.
+        return redirect(settings.LOGIN_REDIRECT_URL)
     if not ratelimit.hit_for_client(
         request, "sso", limit=SSO_REQUESTS_PER_QUARTER, per_seconds=QUARTER
     ):
