@@ -95,6 +95,7 @@ def provider_from_env(
         "trust_mfa": _flag(env, f"{prefix}TRUST_MFA"),
         "mfa_amr": _words(env.get(f"{prefix}MFA_AMR", DEFAULT_MFA_AMR)),
         "mfa_acr": _words(env.get(f"{prefix}MFA_ACR", "")),
+        "form_action": _words(env.get(f"{prefix}FORM_ACTION", "")),
     }
 
 
@@ -113,3 +114,16 @@ def providers_from_env(
             raise ImproperlyConfigured(f"OIDC_PROVIDERS names {name!r} twice.")
         providers.append(provider_from_env(env, name, allow_http_loopback=allow_http_loopback))
     return providers
+
+
+def form_action_origins(providers: list[dict[str, Any]]) -> list[str]:
+    """The origins the login button and the logout form end up at: both post to the register,
+    which answers with a redirect to the provider, and browsers hold that redirect to the
+    Content-Security-Policy's ``form-action`` as well. The issuer's origin, plus any listed in
+    ``OIDC_<NAME>_FORM_ACTION`` for a provider whose login or logout page lives elsewhere."""
+    origins: set[str] = set()
+    for provider in providers:
+        for url in [provider["issuer"], *provider.get("form_action", [])]:
+            parts = urlsplit(url)
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)

@@ -16,7 +16,7 @@ from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.oidc import providers_from_env
+from config.oidc import form_action_origins, providers_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -422,6 +422,10 @@ API_REQUESTS_PER_MINUTE = int(os.environ.get("API_REQUESTS_PER_MINUTE", "120"))
 # Single sign-on: the OpenID Connect providers the register trusts (config/oidc.py, README
 # "Single sign-on"). Plain http only to a loopback provider in development and tests.
 OIDC_PROVIDERS = providers_from_env(os.environ, allow_http_loopback=DEBUG or TESTING)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+    csp_constants.SELF,
+    *form_action_origins(OIDC_PROVIDERS),
+]
 # Seconds of clock difference with a provider that an ID token's iat/exp may show.
 OIDC_LEEWAY_SECONDS = env_seconds("OIDC_LEEWAY_SECONDS", 60)
 # Seconds one call to a provider (discovery, keys, code exchange) may take.

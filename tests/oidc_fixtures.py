@@ -6,12 +6,14 @@ its users, codes, defect and logouts are cleared for each test.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from csp import constants as csp_constants
 
-from config.oidc import provider_from_env
+from config.oidc import form_action_origins, provider_from_env
 from peregister.accounts import sso
 from tests import oidc_provider
 
@@ -34,6 +36,13 @@ def configure(settings: Any, provider: oidc_provider.Provider, **extra: str) -> 
         **{f"OIDC_MIJNSEU_{key.upper()}": value for key, value in extra.items()},
     }
     settings.OIDC_PROVIDERS = [provider_from_env(env, "mijnseu", allow_http_loopback=True)]
+    # As config/settings.py does at start: the provider's origin may end a form's redirect.
+    policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    policy["DIRECTIVES"]["form-action"] = [
+        csp_constants.SELF,
+        *form_action_origins(settings.OIDC_PROVIDERS),
+    ]
+    settings.CONTENT_SECURITY_POLICY = policy
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ class Provider:
     trust_mfa: bool
     mfa_amr: tuple[str, ...]
     mfa_acr: tuple[str, ...]
+    form_action: tuple[str, ...] = ()
 
     @property
     def redirect_uri(self) -> str:
@@ -73,6 +74,7 @@ def providers() -> list[Provider]:
                 **config,
                 "mfa_amr": tuple(config["mfa_amr"]),
                 "mfa_acr": tuple(config["mfa_acr"]),
+                "form_action": tuple(config.get("form_action", ())),
             }
         )
         for config in settings.OIDC_PROVIDERS
