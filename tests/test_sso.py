@@ -476,3 +476,46 @@ def test_sso_pages_stay_within_their_query_budgets(
     link = re.search(r"http://\S+/koppelen/\S+/", mail.outbox[0].body)
     assert link is not None
     assert queries_of(Client(), urlsplit(link.group(0)).path) <= BUDGETS["link"]
+
+
+def test_staff_see_sso_refusals_under_beveiliging(oidc, world: World) -> None:
+    oidc.users["anna"] = claims_for(world.professional.user)
+    oidc.defect = "forged_signature"
+    sso_login(Client(), oidc, "anna")
+    page = client_for(world.staff).get("/register/beveiliging/", {"soort": "sso.refused"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "inloggen via inlogdienst geweigerd" in text
+
+
+def test_a_linked_but_inactive_account_is_refused(oidc, world: World) -> None:
+    user = world.professional.user
+    oidc.users["anna"] = claims_for(user)
+    assert sso_login(Client(), oidc, "anna").status_code == 302
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    client = Client()
+    response = sso_login(client, oidc, "anna")
+    assert response.status_code == 400
+    assert "niet actief" in response.content.decode()
+    assert logged_in_user(client) is None
+    assert [e.data["reason"] for e in events("sso.refused")] == ["inactive_account"]
+
+
+def test_without_an_end_session_endpoint_logout_stays_local(
+    oidc, world: World, monkeypatch
+) -> None:
+    discovery = oidc.discovery
+
+    def without_end_session() -> dict[str, Any]:
+        document = discovery()
+        del document["end_session_endpoint"]
+        return document
+
+    monkeypatch.setattr(oidc, "discovery", without_end_session)
+    oidc.users["anna"] = claims_for(world.professional.user)
+    client = Client()
+    sso_login(client, oidc, "anna")
+    response = client.post("/account/uitloggen/")
+    assert response["Location"] == "/account/inloggen/"
+    assert logged_in_user(client) is None
+    assert oidc.ended == []
