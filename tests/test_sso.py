@@ -519,3 +519,11 @@ def test_without_an_end_session_endpoint_logout_stays_local(
     assert response["Location"] == "/account/inloggen/"
     assert logged_in_user(client) is None
     assert oidc.ended == []
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", "javascript:x"])
+def test_next_never_leads_off_site(oidc, world: World, next_url: str) -> None:
+    """ASVS 5.1.5: the page to return to after an SSO login is one of the register's own."""
+    oidc.users["anna"] = claims_for(world.professional.user)
+    response = sso_login(Client(), oidc, "anna", next_url=next_url)
+    assert response["Location"] == "/"
