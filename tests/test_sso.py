@@ -527,3 +527,18 @@ def test_next_never_leads_off_site(oidc, world: World, next_url: str) -> None:
     oidc.users["anna"] = claims_for(world.professional.user)
     response = sso_login(Client(), oidc, "anna", next_url=next_url)
     assert response["Location"] == "/"
+
+
+def test_callbacks_count_against_the_address_login_limit(oidc, world: World, monkeypatch) -> None:
+    """ASVS 2.2.1: the password login's per-address wall holds for SSO callbacks too."""
+    from peregister.accounts import throttle
+
+    monkeypatch.setattr(throttle, "ADDRESS_ATTEMPTS", 1)
+    oidc.users["anna"] = claims_for(world.professional.user)
+    client = Client()
+    assert sso_login(client, oidc, "anna").status_code == 302
+    client.post("/account/uitloggen/")
+    response = sso_login(client, oidc, "anna")
+    assert response.status_code == 429
+    assert logged_in_user(client) is None
+    assert [e.data["counter"] for e in events("login.throttled")] == ["address"]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peregister.accounts import mfa, sso, sso_services
+from peregister.accounts import mfa, sso, sso_services, throttle
 from peregister.accounts.guards import public
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
@@ -102,7 +102,10 @@ def _refused(request: HttpRequest, provider: sso.Provider, refused: Refused) -> 
 def callback(request: HttpRequest, provider: str) -> HttpResponse:
     """Where the provider sends the browser back with a code (the registered redirect URI)."""
     chosen = _provider(provider)
-    if not ratelimit.hit_for_client(
+    # A callback is a login attempt: it counts against the address's login limit (shared with
+    # the password login, ``accounts.throttle``), and against the SSO limit of its own.
+    verdict = throttle.before_attempt(request=request, username="")
+    if verdict is not throttle.Verdict.ALLOWED or not ratelimit.hit_for_client(
         request, "sso", limit=SSO_REQUESTS_PER_QUARTER, per_seconds=QUARTER
     ):
         return _too_many(request)
