@@ -1,6 +1,7 @@
 """The API (``/api/v1/``, django-ninja, OpenAPI 3.1) and its docs page.
 
-Every error answers JSON with a ``message``; views are marked with the ``api_key`` policy
+Every error answers JSON with a ``message``, in the language of ``Accept-Language`` (Dutch by
+default; ``peregister.core.locale``); views are marked with the ``api_key`` policy
 (the permission matrix reads it), and the schema and docs are public.
 """
 
@@ -11,6 +12,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from peregister.accounts.guards import mark_api, public
@@ -40,25 +42,25 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
         for error in exc.errors
     ]
-    return _message(request, "Ongeldige invoer.", 422, errors=errors)
+    return _message(request, _("Ongeldige invoer."), 422, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = _message(request, "Geen geldige API-sleutel.", 401)
+    response = _message(request, _("Geen geldige API-sleutel."), 401)
     response["WWW-Authenticate"] = "Bearer"
     return response
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    message = "Ongeldige JSON." if exc.status_code == 400 else str(exc.message)
+    message = _("Ongeldige JSON.") if exc.status_code == 400 else str(exc.message)
     return _message(request, message, exc.status_code)
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _message(request, "Niet gevonden.", 404)
+    return _message(request, _("Niet gevonden."), 404)
 
 
 @api.exception_handler(Refused)
@@ -68,12 +70,14 @@ def _refused(request: HttpRequest, exc: Refused) -> HttpResponse:
 
 @api.exception_handler(PayloadTooLarge)
 def _too_large(request: HttpRequest, exc: PayloadTooLarge) -> HttpResponse:
-    return _message(request, "De body is te groot (maximaal 1 MB).", 413)
+    return _message(request, _("De body is te groot (maximaal 1 MB)."), 413)
 
 
 @api.exception_handler(RateLimited)
 def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-    response = _message(request, "Te veel verzoeken met deze sleutel; probeer het zo opnieuw.", 429)
+    response = _message(
+        request, _("Te veel verzoeken met deze sleutel; probeer het zo opnieuw."), 429
+    )
     response["Retry-After"] = str(exc.per_seconds)
     return response
 

@@ -3,6 +3,9 @@
 The register is a Dutch service; an English browser should not silently get a half-familiar
 English screen. The choice comes from the language switch (cookie) or, for logged-in users
 without one, from their account's language.
+
+The API (``/api/``) is the exception: a provider's machine has no language switch and no
+account language, so there ``Accept-Language`` chooses (``en`` or ``nl``; Dutch otherwise).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 
 def chosen_language(request: HttpRequest) -> str:
@@ -25,8 +29,27 @@ def chosen_language(request: HttpRequest) -> str:
     return settings.LANGUAGE_CODE
 
 
+API_PREFIX = "/api/"
+
+
+def api_language(request: HttpRequest) -> str:
+    """The first supported language of the request's ``Accept-Language`` (in order of
+    preference), else Dutch."""
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
+
+
 class ChosenLanguageMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
-        language = chosen_language(request)
+        if request.path.startswith(API_PREFIX):
+            language = api_language(request)
+        else:
+            language = chosen_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from peregister.core import clock
 from peregister.core.refusals import Refused
@@ -88,24 +89,44 @@ def _resolve(provider_id: int, rows: list[Row]) -> list[Session | str]:
     return resolved
 
 
+# Each row's message, in the language the request asked for (Accept-Language; Dutch by
+# default): the stored receipt keeps only the status, so a receipt fetched later is worded
+# for whoever fetches it.
 MESSAGES = {
-    "accepted": "Geregistreerd.",
-    "duplicate": "Al geregistreerd voor deze activiteit en datum.",
-    "unknown_number": "Geen professional met dit registratienummer.",
-    "registration_not_active": "De professional heeft geen actieve registratie.",
-    "date_out_of_range": "De datum valt buiten de uitvoering of de erkenning.",
-    "invalid": "Het registratienummer of de datum is ongeldig.",
-    "unknown_session": "Onbekende uitvoering.",
-    "unknown_activity": "Onbekende activiteit, of geen uitvoering van u.",
+    "accepted": _lazy("Geregistreerd."),
+    "duplicate": _lazy("Al geregistreerd voor deze activiteit en datum."),
+    "unknown_number": _lazy("Geen professional met dit registratienummer."),
+    "registration_not_active": _lazy("De professional heeft geen actieve registratie."),
+    "date_out_of_range": _lazy("De datum valt buiten de uitvoering of de erkenning."),
+    "invalid": _lazy("Het registratienummer of de datum is ongeldig."),
+    "unknown_session": _lazy("Onbekende uitvoering."),
+    "unknown_activity": _lazy("Onbekende activiteit, of geen uitvoering van u."),
 }
 
 
-def _row_receipt(position: int, number: str, status: str) -> dict[str, Any]:
+def receipt(batch: CompletionBatch) -> dict[str, Any]:
+    """The batch's receipt as the API answers it: a row per row sent, with its message."""
+    stored = batch.receipt
+    messages = {status: str(message) for status, message in MESSAGES.items()}
+    rows = []
+    for position, item in enumerate(stored["rows"], start=1):
+        # Stored as [number, status]; receipts stored before that kept whole rows.
+        number, status = (
+            (item["registration_number"], item["status"]) if isinstance(item, dict) else item
+        )
+        rows.append(
+            {
+                "row": position,
+                "registration_number": number,
+                "status": status,
+                "message": messages[status],
+            }
+        )
     return {
-        "row": position,
-        "registration_number": number,
-        "status": status,
-        "message": MESSAGES[status],
+        "batch": str(batch.code),
+        "received": stored["received"],
+        "accepted": stored["accepted"],
+        "rows": rows,
     }
 
 
@@ -146,7 +167,7 @@ def submit_batch(
                 for line in check.lines:
                     statuses[line.entry.position] = RECEIPT_STATUS[LineStatus(line.status)]
             receipt_rows = [
-                _row_receipt(position, row.registration_number, statuses[position])
+                [row.registration_number, statuses[position]]
                 for position, row in enumerate(rows, start=1)
             ]
             batch = CompletionBatch.objects.create(
@@ -157,9 +178,8 @@ def submit_batch(
                 body_digest=digest,
                 created_at=clock.now(),
                 receipt={
-                    "batch": str(code),
                     "received": len(rows),
-                    "accepted": sum(1 for r in receipt_rows if r["status"] == "accepted"),
+                    "accepted": sum(1 for _number, status in receipt_rows if status == "accepted"),
                     "rows": receipt_rows,
                 },
             )

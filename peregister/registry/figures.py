@@ -46,13 +46,22 @@ UPDATE_BATCH = 500
 CompletionPoints = tuple[int, dt.date, int]
 
 
-def count_completions(changes: Iterable[CompletionPoints]) -> int:
+def count_completions(
+    changes: Iterable[CompletionPoints], professionals: models.QuerySet[Any] | None = None
+) -> int:
     """Add each completion's points to the periods that contain its date; returns how many
-    periods changed. Call inside the transaction that writes (or deletes) the completions."""
+    periods changed. Call inside the transaction that writes (or deletes) the completions.
+
+    ``professionals``: optionally a queryset of the changes' professional ids (one column), so
+    a long list of ids is not sent to the database again."""
     changes = list(changes)
     if not changes:
         return 0
-    professional_ids = {professional_id for professional_id, _, _ in changes}
+    professional_ids = (
+        professionals
+        if professionals is not None
+        else {professional_id for professional_id, _, _ in changes}
+    )
     periods: dict[int, list[tuple[int, dt.date, dt.date]]] = defaultdict(list)
     for pk, professional_id, start, end in PePeriod.objects.filter(
         registration__professional_id__in=professional_ids
