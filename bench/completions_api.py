@@ -26,7 +26,7 @@ RATIO = 2.0
 @dataclass
 class Subject:
     raw_key: str
-    session_code: str
+    session_codes: dict[dt.date, str]
     activity_id: int
     professional_ids: list[int]
     numbers: list[str]
@@ -79,12 +79,17 @@ def make_subject(rows: int = ROWS, days: int = 60) -> Subject:
         recognised_from=first_day,
         offered_by=provider,
     )
-    session = Session.objects.create(
-        activity=activity,
-        starts_on=first_day,
-        ends_on=today - dt.timedelta(days=1),
-        online=True,
-        created_at=clock.now(),
+    # A one-day session per day: each repetition registers the same people for another run
+    # (an attendance counts once per session).
+    sessions = Session.objects.bulk_create(
+        Session(
+            activity=activity,
+            starts_on=first_day + dt.timedelta(days=n),
+            ends_on=first_day + dt.timedelta(days=n),
+            online=True,
+            created_at=clock.now(),
+        )
+        for n in range(days)
     )
     register, _created = Register.objects.get_or_create(
         code="up",
@@ -109,7 +114,7 @@ def make_subject(rows: int = ROWS, days: int = 60) -> Subject:
     raw = keys.create_api_key(actor=user, name="bench")[1]
     return Subject(
         raw_key=raw,
-        session_code=str(session.code),
+        session_codes={s.starts_on: str(s.code) for s in sessions},
         activity_id=activity.pk,
         professional_ids=[p.pk for p in professionals],
         numbers=[p.registration_number for p in professionals],
@@ -124,7 +129,7 @@ def api_once(client: Any, subject: Subject, day: dt.date) -> int:
             "rows": [
                 {
                     "registration_number": number,
-                    "session": subject.session_code,
+                    "session": subject.session_codes[day],
                     "date": day.isoformat(),
                 }
                 for number in subject.numbers

@@ -57,6 +57,24 @@ def test_upcoming_sessions_of_recognised_activities_are_listed_and_searchable() 
     assert "Arbeidsrecht" not in by_kind
 
 
+def test_a_suspended_providers_sessions_are_no_longer_advertised() -> None:
+    """Review 15 F5: the agenda shows only what an authorised provider (or the staff
+    catalogue) offers."""
+    from peregister.organisations.models import Organisation
+
+    shown = run("Arbeidsrecht", dt.date(2026, 7, 1))
+    suspended = run("Geschorst aanbod", dt.date(2026, 7, 1))
+    Organisation.objects.filter(pk=suspended.activity.offered_by_id).update(
+        status=Organisation.Status.SUSPENDED
+    )
+    staff = run("Catalogus", dt.date(2026, 7, 1))
+    LearningActivity.objects.filter(pk=staff.activity_id).update(offered_by=None)
+    body = Client().get("/scholingsagenda/").content.decode()
+    assert shown.activity.title in body
+    assert "Catalogus" in body
+    assert "Geschorst aanbod" not in body
+
+
 @pytest.mark.parametrize("query", ["?kind=feest", "?q=" + "x" * 200, "?pagina=-3&kind=%00"])
 def test_garbage_is_a_400_never_a_500(query: str) -> None:
     assert Client().get("/scholingsagenda/" + query).status_code == 400

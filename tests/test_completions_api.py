@@ -329,3 +329,97 @@ def test_a_key_request_is_not_sent_to_the_second_step_a_session_owes(world: Worl
     keyless = Client()
     force_login_without_second_step(keyless, world.provider_admin.user)
     assert keyless.get("/api/v1/activities").status_code == 401
+
+
+def test_a_nul_or_control_character_is_a_422_before_any_query(world: World) -> None:
+    """Review 15 F1: PostgreSQL refuses NUL in text; the API refuses it first (ASVS V5.1.3)."""
+    session = session_of(recognised(world))
+    client = api(api_key(world))
+    for number in ("77\u000000001", "77\u001f1"):
+        response = post(client, {"rows": [row(number, session)]})
+        assert response.status_code == 422
+        assert response.json()["message"]
+    bad_key = post(client, {"rows": [row("7700001", session)]}, key="twee woorden")
+    assert bad_key.status_code == 422
+    assert not CompletionBatch.objects.exists()
+
+
+def _multi_day_session(world: World) -> Session:
+    request = recognised(world)
+    return Session.objects.create(
+        activity=request.activity,
+        starts_on=DAY,
+        ends_on=DAY + dt.timedelta(days=2),
+        online=True,
+        created_at=clock.now(),
+    )
+
+
+def test_one_number_on_two_days_of_a_session_counts_once(world: World) -> None:
+    """Review 15 F2 and F3: one professional on two dates in one list is not a false
+    conflict, and a multi-day session gives the activity's points once: the second day is a
+    duplicate, in the same batch and in a later one."""
+    session = _multi_day_session(world)
+    participant("7700001")
+    client = api(api_key(world))
+    first = post(
+        client,
+        {"rows": [row("7700001", session), row("7700001", session, DAY + dt.timedelta(days=1))]},
+    )
+    assert first.status_code == 201
+    assert [r["status"] for r in first.json()["rows"]] == ["accepted", "duplicate"]
+    later = post(
+        client, {"rows": [row("7700001", session, DAY + dt.timedelta(days=2))]}, key="batch-2"
+    )
+    assert later.json()["rows"][0]["status"] == "duplicate"
+    assert Completion.objects.count() == 1
+
+
+def test_one_number_on_two_dates_is_linked_once_in_the_audit(world: World) -> None:
+    """Review 15 F2 at its root: ``record`` links a professional named twice once."""
+    from django.db import transaction
+
+    from peregister.audit.service import record
+
+    professional = participant("7700001")
+    with transaction.atomic():
+        event = record(
+            AuditEvent.Action.COMPLETIONS_REGISTERED,
+            actor=world.staff,
+            professionals=[professional.pk, professional.pk],
+        )
+    assert list(event.professionals.all()) == [professional]
+
+
+def test_a_rate_limited_request_is_not_recorded_as_a_use(world: World, settings: Any) -> None:
+    """Review 15 F6: refusals by the rate limit do not fill the audit trail."""
+    settings.API_REQUESTS_PER_MINUTE = 2
+    client = api(api_key(world))
+    codes = [client.get("/api/v1/activities").status_code for _ in range(5)]
+    assert codes == [200, 200, 429, 429, 429]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_USED).count() == 2
+
+
+def test_a_batch_locks_its_activities_in_a_fixed_order(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 15 F7: two batches naming two activities in opposite order must not lock them
+    crosswise (a deadlock on PostgreSQL): each batch registers by ascending activity."""
+    from peregister.providers import batches
+
+    first = session_of(recognised(world))
+    second_request = recognised(world)
+    second = session_of(second_request)
+    assert first.activity_id < second.activity_id
+    participant("7700001")
+    order: list[int] = []
+    register = batches.register_completions
+
+    def spy(**kwargs: Any) -> Any:
+        order.append(kwargs["activity"].pk)
+        return register(**kwargs)
+
+    monkeypatch.setattr(batches, "register_completions", spy)
+    response = post(api(api_key(world)), {"rows": [row("7700001", second), row("7700001", first)]})
+    assert response.status_code == 201
+    assert order == [first.activity_id, second.activity_id]

@@ -46,7 +46,9 @@ def record(
     if isinstance(professionals, QuerySet):
         _link_queryset(event, professionals)
         return event
-    professional_ids = [getattr(p, "pk", p) for p in professionals]
+    # Once each: the link table allows a professional once per event, and a list may name
+    # someone twice (one number on two dates).
+    professional_ids = list(dict.fromkeys(getattr(p, "pk", p) for p in professionals))
     if professional_ids:
         through = AuditEvent.professionals.through
         through.objects.bulk_create(

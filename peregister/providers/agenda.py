@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from peregister.accounts.guards import public
 from peregister.core import clock
 from peregister.core.pagination import paginate
+from peregister.organisations.models import Organisation
 from peregister.registry.models import LearningActivity, Session
 
 PER_PAGE = 50
@@ -32,10 +33,13 @@ class AgendaForm(forms.Form):
 
 
 def upcoming_sessions(*, q: str = "", kind: str = "") -> QuerySet[Session]:
-    """Sessions not yet over, of activities recognised on their first day."""
+    """Sessions not yet over, of activities recognised on their first day, offered by the
+    staff catalogue or by a provider that is authorised now (not a suspended one)."""
     found = Session.objects.filter(
         Q(activity__recognised_until__isnull=True)
         | Q(activity__recognised_until__gte=F("starts_on")),
+        Q(activity__offered_by__isnull=True)
+        | Q(activity__offered_by__status=Organisation.Status.AUTHORISED),
         ends_on__gte=clock.today(),
         activity__recognised_from__lte=F("starts_on"),
     ).select_related("activity")

@@ -54,6 +54,7 @@ class ApiKeyAuth(HttpAuthBase):
         limit = settings.API_REQUESTS_PER_MINUTE
         if not ratelimit.hit("api-key", str(key.code), limit=limit, per_seconds=60):
             raise RateLimited
+        keys.record_use(key)
         return key
 
 
@@ -90,7 +91,10 @@ class RowIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    registration_number: Annotated[str, Field(min_length=1, max_length=40)]
+    # No control characters (a NUL is refused by PostgreSQL text columns: a 500 otherwise).
+    registration_number: Annotated[
+        str, Field(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ]
     date: dt.date
     session: uuid.UUID | None = None
     activity: uuid.UUID | None = None
@@ -177,7 +181,10 @@ def post_completions(
     request: HttpRequest,
     response: HttpResponse,
     payload: BatchIn,
-    idempotency_key: Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=100)],
+    idempotency_key: Annotated[
+        str,
+        Header(alias="Idempotency-Key", min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$"),
+    ],
 ) -> Any:
     """Register a batch of at most 1,000 completions; answers a receipt per row. Send the
     same ``Idempotency-Key`` again with the same body to get the same receipt (nothing is

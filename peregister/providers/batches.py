@@ -156,7 +156,10 @@ def submit_batch(
                 groups.setdefault(target.pk, (target, []))[1].append(
                     entry(position, row.registration_number.strip(), row.date)
                 )
-            for session, entries in groups.values():
+            # In a fixed order (activity, then session): two batches naming the same two
+            # activities in opposite order would otherwise lock them crosswise (a deadlock).
+            ordered = sorted(groups.values(), key=lambda group: (group[0].activity_id, group[0].pk))
+            for session, entries in ordered:
                 check = register_completions(
                     actor=actor,
                     activity=session.activity,

@@ -77,8 +77,9 @@ def revoke_api_key(*, actor: Any, key: ApiKey) -> ApiKey:
 
 
 def key_for(raw: str) -> ApiKey | None:
-    """The live key ``raw`` stands for, if its maker may still act for an authorised provider;
-    each use is recorded. Anything else is None (the API answers 401)."""
+    """The live key ``raw`` stands for, if its maker may still act for an authorised provider.
+    Anything else is None (the API answers 401). Its use is recorded by ``record_use`` once
+    the request is admitted (not for a request refused by the rate limit)."""
     if not raw.startswith(KEY_PREFIX) or len(raw) > 200:
         return None
     key = (
@@ -96,6 +97,11 @@ def key_for(raw: str) -> ApiKey | None:
         or roles.contact.organisation_id != key.provider_id
     ):
         return None
+    return key
+
+
+def record_use(key: ApiKey) -> None:
+    """An admitted request with ``key``: its last use and an audit event."""
     with transaction.atomic():
         now = clock.now()
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
@@ -106,4 +112,3 @@ def key_for(raw: str) -> ApiKey | None:
             key=str(key.code),
             prefix=key.prefix,
         )
-    return key

@@ -125,10 +125,16 @@ def check_attendance(
     """Every line with its status, in a constant number of queries (at most four).
 
     With a ``session`` (a provider registering for its own run of the activity, or the API)
-    a date must fall within it and the professional needs an active registration.
+    a date must fall within it, the professional needs an active registration, and one
+    attendance counts once per session: a second day of the same session is a duplicate.
     """
     numbers = {entry.number for entry in entries if entry.problem is None}
     days = {entry.day for entry in entries if entry.day is not None}
+    window = (
+        models.Q(completed_on__range=(session.starts_on, session.ends_on))
+        if session is not None
+        else models.Q(completed_on__in=days)
+    )
     # One query answers for every professional whether a registration is active and whether
     # anything of this activity is registered on one of the list's days: a 1,000-number list
     # is sent to the database once, not three times (on PostgreSQL each long IN list costs as
@@ -141,16 +147,18 @@ def check_attendance(
         ),
         has_registered=models.Exists(
             Completion.objects.filter(
-                professional_id=models.OuterRef("pk"), activity=activity, completed_on__in=days
+                window, professional_id=models.OuterRef("pk"), activity=activity
             )
         ),
     )
     professionals = {p.registration_number: p for p in found}
     active = {p.pk for p in professionals.values() if p.has_active}
-    # Which day exactly: only for the few already registered (a retried list: all of them).
     flagged = [p.pk for p in professionals.values() if p.has_registered]
+    # A session's attendance counts once, whichever of its days: already registered for it.
+    registered_for_session = set(flagged) if session is not None else set()
+    # Which day exactly: only for the few already registered (a retried list: all of them).
     registered: set[tuple[int, dt.date]] = set()
-    if flagged:
+    if flagged and session is None:
         registered = set(
             Completion.objects.filter(
                 activity=activity, professional_id__in=flagged, completed_on__in=days
@@ -167,11 +175,13 @@ def check_attendance(
     seen: set[tuple[str, dt.date | None]] = set()
     lines: list[CheckedLine] = []
     for entry in entries:
-        key = (entry.number, entry.day)
+        # With a session, a number counts once in the list whatever the day (one attendance
+        # of a multi-day session gives the activity's points once).
+        key = (entry.number, None if session is not None else entry.day)
         professional = professionals.get(entry.number)
         if entry.problem is not None or entry.day is None:
             status = LineStatus.INVALID
-        elif key in seen:
+        elif session is None and key in seen:
             status = LineStatus.DUPLICATE
         elif entry.day > today:
             status = LineStatus.FUTURE_DATE
@@ -179,15 +189,20 @@ def check_attendance(
             status = LineStatus.NOT_RECOGNISED
         elif session is not None and not session.covers(entry.day):
             status = LineStatus.OUTSIDE_SESSION
+        elif key in seen:  # with a session: once its dates are known to be right
+            status = LineStatus.DUPLICATE
         elif professional is None:
             status = LineStatus.LEADING_ZEROS if entry.number in similar else LineStatus.UNKNOWN
-        elif (professional.pk, entry.day) in registered:
+        elif (professional.pk, entry.day) in registered or professional.pk in (
+            registered_for_session
+        ):
             status = LineStatus.ALREADY_REGISTERED
         elif session is not None and professional.pk not in active:
             status = LineStatus.NOT_ACTIVE
         else:
             status = LineStatus.OK
-        seen.add(key)
+        if session is None or status == LineStatus.OK:
+            seen.add(key)
         lines.append(
             CheckedLine(
                 entry=entry,
