@@ -7,10 +7,11 @@ default; ``peregister.core.locale``); views are marked with the ``api_key`` poli
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -82,14 +83,38 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
+def _not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any other path under the API (and its bare root): a 404 in JSON, not the site's page."""
+    return _message(request, _("Niet gevonden."), 404)
+
+
+def _json_405(view: Any) -> Any:
+    """Ninja answers a method a path does not have with a plain-text 405; the API's own
+    answer is JSON with a message (the ``Allow`` header kept)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        answer = _message(request, _("Deze methode kan hier niet."), 405)
+        answer["Allow"] = response["Allow"]
+        return answer
+
+    return wrapped
+
+
 def urlpatterns() -> tuple[list[URLResolver | URLPattern], str, str]:
-    """The API's URLs, each view with its policy; the schema, the docs and the bare root (a
-    404) are public."""
+    """The API's URLs, each view with its policy; the schema, the docs, the bare root and any
+    other path (a JSON 404) are public."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            if pattern.name in ("openapi-json", "openapi-view", "api-root"):
+            if pattern.name == "api-root":
+                pattern.callback = public(_not_found)
+            elif pattern.name in ("openapi-json", "openapi-view"):
                 public(pattern.callback)
             else:
-                mark_api(pattern.callback)
-    return patterns, app_name, namespace
+                pattern.callback = _json_405(mark_api(pattern.callback))
+    not_found = re_path(r"^.*$", public(_not_found), name="not-found")
+    return [*patterns, not_found], app_name, namespace

@@ -423,3 +423,24 @@ def test_a_batch_locks_its_activities_in_a_fixed_order(
     response = post(api(api_key(world)), {"rows": [row("7700001", second), row("7700001", first)]})
     assert response.status_code == 201
     assert order == [first.activity_id, second.activity_id]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/api/v1/nope", 404),
+        ("get", "/api/v1/", 404),
+        ("delete", "/api/v1/completions", 405),
+        ("put", "/api/v1/activities", 405),
+    ],
+)
+def test_errors_outside_the_operations_are_json_too(
+    world: World, method: str, path: str, status: int
+) -> None:
+    """Review 15 F4: every API error is JSON with a message (ASVS V13.1.1)."""
+    response = getattr(api(api_key(world)), method)(path)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["message"]
+    if status == 405:
+        assert response["Allow"]

@@ -127,6 +127,7 @@ ROWS = [
     Row("api:openapi-json", lambda w: "/api/v1/openapi.json", EVERYONE),
     Row("api:openapi-view", lambda w: "/api/v1/docs", EVERYONE),
     Row("api:api-root", lambda w: "/api/v1/", expect(404, anonymous=404)),
+    Row("api:not-found", lambda w: "/api/v1/nope", expect(404, anonymous=404)),
     Row("backoffice:accreditations", lambda w: "/register/accreditatie/", ONLY_STAFF),
     Row(
         "backoffice:accreditation",
