@@ -444,3 +444,24 @@ def test_errors_outside_the_operations_are_json_too(
     assert response.json()["message"]
     if status == 405:
         assert response["Allow"]
+
+
+def test_the_api_answers_in_the_language_of_accept_language(world: World) -> None:
+    """Dutch by default; ``Accept-Language: en`` gives the English catalogue's words for
+    errors and for the receipt's messages (the UI itself ignores the header)."""
+    session = session_of(recognised(world))
+    participant("7700001")
+    raw = api_key(world)
+    assert Client().get("/api/v1/activities").json()["message"] == "Geen geldige API-sleutel."
+    english = Client(HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9,nl;q=0.5")
+    assert english.get("/api/v1/activities").json()["message"] == "No valid API key."
+    assert english.get("/api/v1/nope").json()["message"] == "Not found."
+    keyed = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en")
+    receipt = post(keyed, {"rows": [row("7700001", session)]}).json()
+    assert receipt["rows"][0]["message"] == "Registered."
+    later = api(raw).get(f"/api/v1/completions/{receipt['batch']}")
+    assert later.json()["rows"][0]["message"] == "Geregistreerd."
+    assert "Accept-Language" in later["Vary"]
+    assert Client(HTTP_ACCEPT_LANGUAGE="fr").get("/api/v1/nope").json()["message"] == (
+        "Niet gevonden."
+    )

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from peregister.core import clock
 from peregister.core.refusals import Refused
@@ -93,14 +93,14 @@ def _resolve(provider_id: int, rows: list[Row]) -> list[Session | str]:
 # default): the stored receipt keeps only the status, so a receipt fetched later is worded
 # for whoever fetches it.
 MESSAGES = {
-    "accepted": _lazy("Geregistreerd."),
-    "duplicate": _lazy("Al geregistreerd voor deze activiteit en datum."),
-    "unknown_number": _lazy("Geen professional met dit registratienummer."),
-    "registration_not_active": _lazy("De professional heeft geen actieve registratie."),
-    "date_out_of_range": _lazy("De datum valt buiten de uitvoering of de erkenning."),
-    "invalid": _lazy("Het registratienummer of de datum is ongeldig."),
-    "unknown_session": _lazy("Onbekende uitvoering."),
-    "unknown_activity": _lazy("Onbekende activiteit, of geen uitvoering van u."),
+    "accepted": gettext_lazy("Geregistreerd."),
+    "duplicate": gettext_lazy("Al geregistreerd voor deze activiteit en datum."),
+    "unknown_number": gettext_lazy("Geen professional met dit registratienummer."),
+    "registration_not_active": gettext_lazy("De professional heeft geen actieve registratie."),
+    "date_out_of_range": gettext_lazy("De datum valt buiten de uitvoering of de erkenning."),
+    "invalid": gettext_lazy("Het registratienummer of de datum is ongeldig."),
+    "unknown_session": gettext_lazy("Onbekende uitvoering."),
+    "unknown_activity": gettext_lazy("Onbekende activiteit, of geen uitvoering van u."),
 }
 
 
