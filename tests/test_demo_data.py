@@ -13,7 +13,7 @@ from peregister.home import demo
 from peregister.organisations.models import Organisation
 from peregister.registry.models import PePeriod, Professional, Registration
 
-PRIVILEGED = {"register", "beheerder", "tweede-contact", "aanvrager"}
+PRIVILEGED = {"register", "beheerder", "tweede-contact", "aanvrager", "aanbieder"}
 
 
 @pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_demo_data_is_complete_idempotent_and_every_login_works() -> None:
     call_command("load_demo_data", stdout=out)
     counts = (Professional.objects.count(), Organisation.objects.count())
     call_command("load_demo_data", stdout=out)
-    assert (Professional.objects.count(), Organisation.objects.count()) == counts == (200, 10)
+    assert (Professional.objects.count(), Organisation.objects.count()) == counts == (200, 11)
     assert "already present" in out.getvalue()
 
     statuses = set(Organisation.objects.values_list("status", flat=True))
@@ -55,3 +55,28 @@ def test_demo_data_is_complete_idempotent_and_every_login_works() -> None:
     from peregister.accounts.models import User
 
     assert policies.can_view_dossier(User.objects.get(username="regiomanager"), regional)
+
+
+@pytest.mark.django_db
+def test_the_demo_provider_can_walk_the_provider_path_and_the_api() -> None:
+    """``aanbieder``: beheerder of an authorised provider with a recognised activity, a session
+    just held and one upcoming; after the second step it makes an API key and sees its own
+    activity and sessions through the API."""
+    from peregister.accounts.models import User
+    from peregister.providers import keys
+    from tests.conftest import client_for
+
+    call_command("load_demo_data", stdout=StringIO())
+    user = User.objects.get(username="aanbieder")
+    pages = client_for(user)
+    activities = pages.get("/aanbieder/activiteiten/")
+    assert activities.status_code == 200
+    assert "Arbeidsrecht voor intercedenten" in activities.content.decode()
+    raw = keys.create_api_key(actor=user, name="demo")[1]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    listed = api.get("/api/v1/activities").json()
+    assert [a["title"] for a in listed] == ["Arbeidsrecht voor intercedenten"]
+    sessions = api.get(f"/api/v1/activities/{listed[0]['code']}/sessions").json()
+    today = clock.today()
+    assert sorted(s["starts_on"] < today.isoformat() for s in sessions) == [False, True]
+    assert "Arbeidsrecht voor intercedenten" in Client().get("/scholingsagenda/").content.decode()

@@ -19,6 +19,7 @@ from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry import figures
 from peregister.registry.models import (
+    AccreditationRequest,
     Completion,
     LearningActivity,
     PePeriod,
@@ -27,6 +28,7 @@ from peregister.registry.models import (
     Registration,
     RenewalSubmission,
     SelfReport,
+    Session,
 )
 from peregister.registry.periods import add_months, period_end
 
@@ -162,6 +164,9 @@ DEMO_LOGINS = [
     DemoLogin("2e contactpersoon, Uitzendbureau De Brug", "tweede-contact"),
     DemoLogin("Contactpersoon regiomanager, Uitzendbureau De Brug", "regiomanager"),
     DemoLogin("Beheerder van een organisatie die wacht op autorisatie", "aanvrager"),
+    DemoLogin(
+        "Beheerder, aanbieder Opleider Vakwijs (erkende activiteit, API-sleutels)", "aanbieder"
+    ),
 ]
 
 
@@ -195,6 +200,68 @@ def _contact(
     )
 
 
+def _provider(staff: User, today: dt.date, now: dt.datetime) -> None:
+    """An authorised training provider with a beheerder (``aanbieder``), one recognised
+    activity and two sessions: one just held (to register attendance for, on the page or by
+    the API) and one upcoming (in the *Scholingsagenda*)."""
+    provider = Organisation.objects.create(
+        kind=Organisation.Kind.PROVIDER,
+        name="Opleider Vakwijs",
+        kvk_number="71234560",
+        street="Catharijnesingel 10",
+        postcode="3511 GB",
+        city="Utrecht",
+        phone="030-7654321",
+        email="info@vakwijs.example",
+        status=Organisation.Status.AUTHORISED,
+        status_changed_at=now,
+    )
+    beheerder = _contact(
+        provider,
+        "aanbieder",
+        "Planning Vakwijs",
+        Contact.Role.ADMINISTRATOR,
+        kind=Contact.Kind.DEPARTMENT,
+    )
+    recognised_from = today - dt.timedelta(days=90)
+    activity = LearningActivity.objects.create(
+        title="Arbeidsrecht voor intercedenten",
+        provider=provider.name,
+        kind=LearningActivity.Kind.COURSE,
+        points=4,
+        recognised_from=recognised_from,
+        recognised_until=today + dt.timedelta(days=365),
+        offered_by=provider,
+    )
+    AccreditationRequest.objects.create(
+        provider=provider,
+        title=activity.title,
+        kind=activity.kind,
+        description="Eendaagse cursus: contracten, ketenregeling en ontslag in de uitzendpraktijk.",
+        duration_hours=6,
+        points_requested=4,
+        planned_from=recognised_from,
+        status=AccreditationRequest.Status.RECOGNISED,
+        submitted_at=now - dt.timedelta(days=100),
+        submitted_by=beheerder.user,
+        decided_at=now - dt.timedelta(days=90),
+        decided_by=staff,
+        activity=activity,
+    )
+    for day, location in (
+        (today - dt.timedelta(days=7), "Utrecht"),
+        (today + dt.timedelta(days=14), ""),
+    ):
+        Session.objects.create(
+            activity=activity,
+            starts_on=day,
+            ends_on=day,
+            location=location,
+            online=not location,
+            created_at=now,
+        )
+
+
 def demo_data_present() -> bool:
     return User.objects.filter(username__iexact="register").exists()
 
@@ -208,7 +275,7 @@ def load(today: dt.date | None = None) -> bool:
     rng = random.Random(SEED)
     now = clock.now()
 
-    _user("register", "Sam", "Registerbeheer", "register@seu.example", staff=True)
+    staff = _user("register", "Sam", "Registerbeheer", "register@seu.example", staff=True)
     up = Register.objects.create(
         code="up", name="Uitzendprofessional", points_required=12, period_months=24
     )
@@ -272,6 +339,7 @@ def load(today: dt.date | None = None) -> bool:
                     Contact.Role.CONTACT,
                 )
             )
+    _provider(staff, today, now)
     brug_contacts = [admin, deputy, regional, regional_south]
     grantable_elsewhere = [
         c for c in other_contacts if c.organisation.status != Organisation.Status.REJECTED

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         for login in demo.DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<16} {login.persona}")
         self.stdout.write(
-            "Register staff and beheerders (register, beheerder, tweede-contact, aanvrager) set "
-            "up two-step verification at their first login: an authenticator app or a passkey."
+            "Register staff and beheerders (register, beheerder, tweede-contact, aanvrager, "
+            "aanbieder) set up two-step verification at their first login: an authenticator "
+            "app or a passkey."
         )
         self.stdout.write("")
