@@ -11,12 +11,14 @@ import datetime as dt
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 
 from peregister.core import clock
 from peregister.providers import keys
-from peregister.registry.models import LearningActivity, Registration, Session
+from peregister.core.models import RateLimitWindow
+from peregister.providers.models import CompletionBatch
+from peregister.registry.models import Completion, LearningActivity, Registration, Session
 from tests import factories
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -65,3 +67,57 @@ def bearer(transactional_db: None) -> str:
 )
 def test_no_5xx_and_every_answer_matches_the_schema(case: schemathesis.Case, bearer: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {bearer}"}, checks=CHECKS)
+
+
+def test_stateful_runs_follow_the_links_without_5xx(bearer: str) -> None:
+    """Stateful (OpenAPI links): a batch's answer leads to its receipt, the activity list to
+    an activity's sessions, with real codes; every step answers without a 5xx and as its
+    schema says."""
+    steps: list[tuple[str, int]] = []
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: schemathesis.Case) -> None:
+            # Random bodies are the stateless test's work; here a batch is one the register
+            # accepts, so its receipt exists to be followed.
+            if case.operation.label == "POST /api/v1/completions":
+                case.body = {
+                    "rows": [
+                        {
+                            "registration_number": "0000001",
+                            "session": str(Session.objects.get().code),
+                            "date": "2024-06-01",
+                        }
+                    ]
+                }
+
+        def teardown(self) -> None:
+            # Every scenario starts from the same register: what a step answers decides which
+            # links can be followed, and Hypothesis needs that to replay the same way.
+            CompletionBatch.objects.all().delete()
+            Completion.objects.all().delete()
+            RateLimitWindow.objects.all().delete()
+
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            return {"headers": {"Authorization": f"Bearer {bearer}"}}
+
+        def after_call(self, response: object, case: schemathesis.Case) -> None:
+            steps.append((case.operation.label, response.status_code))  # type: ignore[attr-defined]
+
+        def validate_response(
+            self, response: object, case: schemathesis.Case, **kwargs: object
+        ) -> None:
+            case.validate_response(response, checks=CHECKS)  # type: ignore[arg-type]
+
+    Workflow.run(
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=4,
+            phases=[Phase.generate],
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    followed = {label for label, status in steps if status == 200}
+    assert "GET /api/v1/completions/{code}" in followed
+    assert "GET /api/v1/activities/{code}/sessions" in followed

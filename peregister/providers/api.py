@@ -144,7 +144,35 @@ def _key(request: HttpRequest) -> ApiKey:
     return key
 
 
-@router.get("/activities", response={200: list[ActivityOut], **ERRORS})
+# OpenAPI links: how a client (and schemathesis' stateful run) goes from one answer to the
+# next request, with real codes instead of guessed ones.
+# Status codes as integers, as ninja keys its own responses (string keys would be a second,
+# colliding entry in the JSON).
+SESSIONS_LINK: dict[str, Any] = {
+    "responses": {
+        200: {
+            "links": {
+                "sessions": {
+                    "operationId": "peregister_providers_api_list_sessions",
+                    "parameters": {"code": "$response.body#/0/code"},
+                    "description": "The sessions of the first activity listed.",
+                }
+            }
+        }
+    }
+}
+RECEIPT_LINK: dict[str, Any] = {
+    "links": {
+        "receipt": {
+            "operationId": "peregister_providers_api_get_batch",
+            "parameters": {"code": "$response.body#/batch"},
+            "description": "The batch's receipt, later.",
+        }
+    }
+}
+
+
+@router.get("/activities", response={200: list[ActivityOut], **ERRORS}, openapi_extra=SESSIONS_LINK)
 def list_activities(request: HttpRequest) -> Any:
     """Your recognised activities."""
     return LearningActivity.objects.filter(offered_by_id=_key(request).provider_id).order_by(
@@ -176,6 +204,7 @@ def list_sessions(request: HttpRequest, code: uuid.UUID) -> Any:
 @router.post(
     "/completions",
     response={201: BatchReceipt, 200: BatchReceipt, 409: Message, **ERRORS},
+    openapi_extra={"responses": {201: RECEIPT_LINK, 200: RECEIPT_LINK}},
 )
 def post_completions(
     request: HttpRequest,
