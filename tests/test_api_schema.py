@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 
 from peregister.core import clock
-from peregister.providers import keys
 from peregister.core.models import RateLimitWindow
+from peregister.providers import keys
 from peregister.providers.models import CompletionBatch
 from peregister.registry.models import Completion, LearningActivity, Registration, Session
 from tests import factories
