@@ -83,7 +83,7 @@ def _rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
     return response
 
 
-def _not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """Any other path under the API (and its bare root): a 404 in JSON, not the site's page."""
     return _message(request, _("Niet gevonden."), 404)
 
@@ -111,10 +111,10 @@ def urlpatterns() -> tuple[list[URLResolver | URLPattern], str, str]:
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             if pattern.name == "api-root":
-                pattern.callback = public(_not_found)
+                pattern.callback = public(_unknown_path)
             elif pattern.name in ("openapi-json", "openapi-view"):
                 public(pattern.callback)
             else:
                 pattern.callback = _json_405(mark_api(pattern.callback))
-    not_found = re_path(r"^.*$", public(_not_found), name="not-found")
+    not_found = re_path(r"^.*$", public(_unknown_path), name="not-found")
     return [*patterns, not_found], app_name, namespace

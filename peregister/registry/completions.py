@@ -314,7 +314,7 @@ def register_completions(
             written = Completion.objects.bulk_create(
                 [
                     Completion(
-                        professional_id=line.professional.pk if line.professional else None,
+                        professional_id=line.professional.pk,
                         activity_id=locked.pk,
                         title=locked.title,
                         provider=locked.provider,
@@ -325,6 +325,7 @@ def register_completions(
                         registered_by_id=actor.pk,
                     )
                     for line in valid
+                    if line.professional is not None  # always so for a valid line
                 ]
             )
             selected = _written_professionals(locked, actor, written)
