@@ -191,6 +191,7 @@ def test_a_batch_gets_a_receipt_per_row_and_a_retry_never_doubles(world: World) 
     conflict = post(client, other_body)
     assert conflict.status_code == 409
     assert "Idempotency-Key" in conflict.json()["message"]
+    assert (Completion.objects.count(), CompletionBatch.objects.count()) == (1, 1)
 
     later = client.get(f"/api/v1/completions/{receipt['batch']}")
     assert later.status_code == 200
@@ -229,6 +230,25 @@ def test_another_providers_batch_is_unknown(world: World) -> None:
             ' "session": "00000000-0000-0000-0000-000000000000"}]}',
             422,
         ),
+        ("[]", 422),
+        ("null", 422),
+        ('"rows"', 422),
+        ('{"rows": null}', 422),
+        ("", 422),  # no body: the batch is missing
+        (
+            '{"rows": [{"registration_number": "1", "date": "0001-01-01",'
+            ' "session": "00000000-0000-0000-0000-000000000000"}]}',
+            422,
+        ),
+        (
+            '{"rows": [{"registration_number": "1", "date": "2026-02-30",'
+            ' "session": "00000000-0000-0000-0000-000000000000"}]}',
+            422,
+        ),
+        (
+            '{"rows": [{"registration_number": ["1"], "date": 20260610, "session": "not-a-uuid"}]}',
+            422,
+        ),
     ],
 )
 def test_garbage_is_a_clear_4xx_and_writes_nothing(world: World, body: str, status: int) -> None:
@@ -247,6 +267,7 @@ def test_too_many_rows_and_too_big_bodies(world: World) -> None:
     client = api(api_key(world))
     over = post(client, {"rows": [row("7700001", session)] * 1001})
     assert over.status_code == 422
+    assert over.json()["message"]
     huge = post(client, {"rows": [row(f"{n:07d}", session) for n in range(100_000)]})
     assert huge.status_code == 413
     assert huge.json()["message"]
