@@ -17,8 +17,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from peregister.accounts.guards import mark_api, public
+from peregister.core.bearer import PayloadTooLarge, RateLimited
 from peregister.core.refusals import Refused
-from peregister.providers.api import PayloadTooLarge, RateLimited, router
+from peregister.providers.api import router
 
 api = NinjaAPI(
     title="PE-register API",
