@@ -20,6 +20,7 @@ from peregister.accounts.guards import mark_api, public
 from peregister.core.bearer import PayloadTooLarge, RateLimited
 from peregister.core.refusals import Refused
 from peregister.providers.api import router
+from peregister.reports.api import router as organisation_router
 
 api = NinjaAPI(
     title="PE-register API",
@@ -27,11 +28,14 @@ api = NinjaAPI(
     description=(
         "Voor aanbieders: eigen activiteiten en uitvoeringen opvragen en afgeronde "
         "activiteiten (presentie) registreren. Authenticatie: `Authorization: Bearer <API-"
-        "sleutel>`; de beheerder van de aanbieder maakt sleutels aan onder API-sleutels."
+        "sleutel>`; de beheerder van de aanbieder maakt sleutels aan onder API-sleutels. "
+        "Voor werkgevers (HR-koppeling): de eigen rapportage opvragen onder `/organisation/`, "
+        "met `Authorization: Bearer <API-token>`; de beheerder maakt tokens aan onder API-tokens."
     ),
     urls_namespace="api",
 )
 api.add_router("/", router)
+api.add_router("/", organisation_router)
 
 
 def _message(request: HttpRequest, message: str, status: int, **extra: Any) -> HttpResponse:

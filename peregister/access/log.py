@@ -27,6 +27,7 @@ ACCESS_LOG_ACTIONS = (
     AuditEvent.Action.REPORT_VIEWED,
     AuditEvent.Action.ALERT_SENT,
     AuditEvent.Action.STATEMENT_VERIFIED,
+    AuditEvent.Action.HR_API_READ,
 )
 
 
@@ -56,6 +57,7 @@ class LogLine:
     organisation: Organisation | None
     contact: Contact | None
     statement: str | None = None
+    token: str | None = None  # the HR API token's name (``hr_api.read``)
 
     @property
     def statement_reference(self) -> str:
@@ -64,12 +66,20 @@ class LogLine:
 
 
 def grouped_access_log(professional: Professional) -> QuerySet[AuditEvent, dict[str, Any]]:
-    """One row per (Amsterdam day, action, organisation, contact, statement), newest day
-    first; ``statement`` is the opened PE-verklaring's code (None for other events)."""
+    """One row per (Amsterdam day, action, organisation, contact, statement, token), newest
+    day first; ``statement`` is the opened PE-verklaring's code, ``token`` the name of the HR
+    API token that read the dossier (None for other events): one line per token per day."""
     return (
         _events(professional)
-        .annotate(day=TruncDate("at", tzinfo=AMSTERDAM), statement=KT("data__statement"))
-        .values("day", "action", "organisation_id", "contact_id", "statement")
+        .annotate(
+            day=TruncDate("at", tzinfo=AMSTERDAM),
+            statement=KT("data__statement"),
+            token=KT("data__token_name"),
+            token_code=KT("data__token"),
+        )
+        .values(
+            "day", "action", "organisation_id", "contact_id", "statement", "token_code", "token"
+        )
         .annotate(times=Count("id"), first=Min("at"), last=Max("at"))
         .order_by("-day", "-last", "action", "contact_id")
     )
@@ -93,6 +103,7 @@ def log_lines(rows: list[dict[str, Any]]) -> list[LogLine]:
             organisation=organisations.get(row["organisation_id"]),
             contact=contacts.get(row["contact_id"]),
             statement=row["statement"],
+            token=row["token"],
         )
         for row in rows
     ]

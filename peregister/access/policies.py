@@ -107,6 +107,16 @@ class ReportScope:
         """The included professionals as one column of ids (for ``audit.service.record``)."""
         return self.grants.values("professional_id")
 
+    def included(self) -> QuerySet[Professional]:
+        """The professionals in the report (a row each, or one per current period)."""
+        return Professional.objects.filter(Exists(self.grants.filter(professional=OuterRef("pk"))))
+
+    def grant_history(self) -> QuerySet[AccessGrant]:
+        """Every grant ever given to a contact of the organisation, in any state: where the
+        HR API's ``changes`` feed looks for grants that began or ended. Never what is shown:
+        that is ``grants`` alone."""
+        return AccessGrant.objects.filter(contact__organisation_id=self.organisation.pk)
+
 
 def contact_of(user: Any) -> Contact | None:
     """The user's own contact (it arrives with ``request.user``, see ``accounts.backends``)."""
@@ -154,8 +164,8 @@ def report_grants(viewer: Any, at: dt.datetime | None = None) -> QuerySet[Access
 
 def report_professionals(viewer: Any, at: dt.datetime | None = None) -> QuerySet[Professional]:
     """Professionals in the viewer's organisation report (none for anyone else)."""
-    grants = report_grants(viewer, at)
-    return Professional.objects.filter(Exists(grants.filter(professional=OuterRef("pk"))))
+    scope = report_scope(viewer, at)
+    return scope.included() if scope is not None else Professional.objects.none()
 
 
 def staff_professionals(viewer: Any) -> QuerySet[Professional]:

@@ -74,6 +74,7 @@ class AuditEvent(models.Model):
         SSO_LINKED = "sso.linked", _("inlogdienst gekoppeld")
         SSO_LINK_SENT = "sso.link_sent", _("koppellink inlogdienst verstuurd")
         SSO_REFUSED = "sso.refused", _("inloggen via inlogdienst geweigerd")
+        HR_API_READ = "hr_api.read", _("opgevraagd via HR-koppeling")
 
     # Which actions are security events: the staff list *Beveiliging* shows these. Add new
     # security events (e.g. ``mfa.*``) to Action and here, nowhere else.

@@ -2,10 +2,17 @@
 
 Garbage, zero and negative page numbers mean page 1; a page past the end is the last page.
 ``templates/includes/pagination.html`` renders a ``PageWindow`` or a Django ``Page``.
+
+The API pages with cursors instead (``encode_cursor``/``decode_cursor``): the position after
+the last item of a page, so a page costs the same wherever it is and a row added or removed
+elsewhere never shifts the next page.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,3 +102,28 @@ def page_of(rows: Any, *, counted: Any, per_page: int, query: Mapping[str, Any])
     window = PageWindow.clamped(requested, total, per_page)
     offset = window.offset_for(per_page)
     return CountedPage(page=window, total=total, rows=list(rows[offset : offset + per_page]))
+
+
+# A cursor longer than this is garbage, not a position.
+MAX_CURSOR_LENGTH = 600
+
+
+def encode_cursor(kind: str, values: list[Any]) -> str:
+    """An opaque cursor for ``values`` (JSON-able), marked with ``kind``: a cursor of one feed
+    given to another is refused, not misread."""
+    payload = json.dumps([kind, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, raw: str, size: int) -> list[Any] | None:
+    """The ``size`` values of a cursor made by ``encode_cursor(kind, …)``; None for anything
+    else (the caller answers 400). The values still need checking by the caller."""
+    if not raw or len(raw) > MAX_CURSOR_LENGTH:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    if not isinstance(payload, list) or len(payload) != size + 1 or payload[0] != kind:
+        return None
+    return payload[1:]

@@ -196,7 +196,8 @@ class StatementRecord:
 @dataclass(frozen=True)
 class AccessEvent:
     at: dt.datetime
-    # dossier_viewed, report_downloaded, report_viewed, alert_sent, statement_verified
+    # dossier_viewed, report_downloaded, report_viewed, alert_sent, statement_verified,
+    # hr_api_read
     action: str
     organisation: str | None
     contact: str | None
@@ -244,6 +245,7 @@ ACCESS_ACTIONS = {
     AuditEvent.Action.REPORT_VIEWED: "report_viewed",
     AuditEvent.Action.ALERT_SENT: "alert_sent",
     AuditEvent.Action.STATEMENT_VERIFIED: "statement_verified",
+    AuditEvent.Action.HR_API_READ: "hr_api_read",
 }
 GRANT_ACTIONS = {
     AuditEvent.Action.GRANT_CREATED: "created",

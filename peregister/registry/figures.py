@@ -36,6 +36,7 @@ from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from peregister.core import clock
 from peregister.registry.models import Completion, PePeriod, Registration, RenewalSubmission
 
 # One UPDATE carries at most this many periods' increments (an attendance list of thousands
@@ -81,7 +82,9 @@ def count_completions(
             default=Value(0),
             output_field=models.IntegerField(),
         )
-        PePeriod.objects.filter(pk__in=batch).update(points_earned=F("points_earned") + increment)
+        PePeriod.objects.filter(pk__in=batch).update(
+            points_earned=F("points_earned") + increment, figures_changed_at=clock.now()
+        )
     return len(changed)
 
 
@@ -133,7 +136,9 @@ def open_period(
         defaults={"end": end, "points_required": points_required},
     )
     if created:
-        PePeriod.objects.filter(pk=period.pk).update(points_earned=recounted_points())
+        PePeriod.objects.filter(pk=period.pk).update(
+            points_earned=recounted_points(), figures_changed_at=clock.now()
+        )
         period.refresh_from_db(fields=["points_earned"])
     return period, created
 
@@ -143,6 +148,7 @@ def renewal_changed(period_id: int) -> None:
     PePeriod.objects.filter(pk=period_id).update(
         renewal_status=recounted_renewal_status(),
         renewal_submitted_at=recounted_renewal_submitted_at(),
+        figures_changed_at=clock.now(),
     )
 
 
@@ -182,6 +188,7 @@ def rebuild_figures(periods: Any = None) -> int:
             points_earned=recounted_points(),
             renewal_status=recounted_renewal_status(),
             renewal_submitted_at=recounted_renewal_submitted_at(),
+            figures_changed_at=clock.now(),
         )
     )
 

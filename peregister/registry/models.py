@@ -165,6 +165,8 @@ class PePeriod(models.Model):
     points_earned = models.PositiveIntegerField(default=0)
     renewal_status = models.CharField(max_length=10, blank=True, default="")
     renewal_submitted_at = models.DateTimeField(null=True, blank=True)
+    # When a writer last changed the stored figures: the HR API's ``changes`` feed reads it.
+    figures_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects = PePeriodQuerySet.as_manager()
 

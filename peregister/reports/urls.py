@@ -7,4 +7,6 @@ urlpatterns = [
     path("rapportage/", views.report, name="report"),
     path("rapportage.xlsx", views.download_xlsx, name="download_xlsx"),
     path("rapportage.csv", views.download_csv, name="download_csv"),
+    path("api-tokens/", views.api_tokens, name="api_tokens"),
+    path("api-tokens/<uuid:code>/intrekken/", views.api_token_revoke, name="api_token_revoke"),
 ]

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Iterator
 
+from django.contrib import messages
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.access import policies
 from peregister.accounts.guards import report_only
 from peregister.core import clock
 from peregister.core.pagination import requested_page
+from peregister.core.refusals import Refused
+from peregister.reports import tokens
+from peregister.reports.forms import TokenForm
+from peregister.reports.models import OrganisationToken
 from peregister.reports.render import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -83,3 +92,64 @@ def download_csv(request: HttpRequest) -> StreamingHttpResponse:
     filename = report_filename(scope.organisation, scope.at, "csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- API tokens for the HR API (beheerder and 2e contactpersoon) ----------------------------
+
+
+def _tokens_page(
+    request: HttpRequest, form: TokenForm | None = None, new_token: str = "", status: int = 200
+) -> HttpResponse:
+    scope = policies.report_scope_or_404(request.user)
+    response = render(
+        request,
+        "reports/api_tokens.html",
+        {
+            "tokens": OrganisationToken.objects.filter(organisation=scope.organisation)
+            .select_related("created_by__contact")
+            .order_by("revoked_at", "-created_at", "-id"),
+            "form": form or TokenForm(),
+            "new_token": new_token,
+            "today": scope.today,
+        },
+        status=status,
+    )
+    # The page that shows a new token once is kept nowhere.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@report_only
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _tokens_page(request)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            _, raw = tokens.create_token(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                expires_on=form.cleaned_data["expires_on"],
+            )
+        except Refused as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            return _tokens_page(request, new_token=raw, status=201)
+    return _tokens_page(request, form, status=400)
+
+
+@report_only
+@require_POST
+def api_token_revoke(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    scope = policies.report_scope_or_404(request.user)
+    token = OrganisationToken.objects.filter(organisation=scope.organisation, code=code).first()
+    if token is None:
+        raise Http404
+    try:
+        tokens.revoke_token(actor=request.user, token=token)
+    except Refused as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Het token is ingetrokken; het werkt niet meer."))
+    return redirect("reports:api_tokens")

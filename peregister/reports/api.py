@@ -1,0 +1,261 @@
+"""The HR API (``/api/v1/organisation/…``, assembled in ``config/api.py``): an employer's HR
+system reads its *rapportage* with an API token (``reports/tokens.py``).
+
+Exactly what the report shows: the token's report scope (``access.policies.report_scope``, at
+the request's own moment), the same row generator (``reports/rows.py``) and the same status
+rule. Pages are cursor based (by name, then professional id), a constant number of queries
+each. Every answer that names a professional is recorded for them (``hr_api.read``: their
+*Wie bekeek mijn dossier*). A revoked or expired token, a suspended organisation or a maker
+who may no longer fetch the report: 401.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Collection
+from typing import Annotated, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core.bearer import BearerAuth
+from peregister.core.pagination import decode_cursor, encode_cursor
+from peregister.core.refusals import Refused
+from peregister.registry.periods import PeriodStatus
+from peregister.reports import changes, tokens
+from peregister.reports.rows import NO_PERIOD, ReportRow, rows_for_grants, status_labels
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+LIST_CURSOR = "list"
+CHANGES_CURSOR = "changes"
+STATUSES = [str(status.value) for status in PeriodStatus] + [NO_PERIOD]
+
+
+class TokenAuth(BearerAuth):
+    """An organisation's API token (``peo_…``)."""
+
+    bucket = "api-token"
+
+    def find(self, raw: str) -> tokens.TokenAccess | None:
+        return tokens.access_for(raw)
+
+
+router = Router(auth=TokenAuth(), tags=["werkgever (HR)"])
+
+
+class Message(Schema):
+    message: str
+
+
+class RowOut(Schema):
+    """One row of the *rapportage*: a professional and the current PE period of one
+    registration (the period fields are empty without one: status ``no_period``)."""
+
+    professional: uuid.UUID
+    name: str
+    registration_number: str
+    register_name: str
+    registration_status: str = Field(description="active, lapsed, ended; empty without period")
+    period_start: dt.date | None
+    period_end: dt.date | None
+    points_earned: int | None
+    points_required: int | None
+    status: str = Field(description=" | ".join(STATUSES))
+    status_label: str
+    renewal_submitted: bool
+    renewal_submitted_on: dt.date | None
+    contacts: str = Field(description="the organisation's contacts the professional granted")
+    authorised_until: dt.date | None = Field(description="null: at least one grant has no end")
+
+
+class ProfessionalsPage(Schema):
+    at: dt.datetime
+    items: list[RowOut]
+    next_cursor: str | None = Field(description="null on the last page")
+    changes_cursor: str = Field(description="start the changes feed here after this read")
+
+
+class ProfessionalOut(Schema):
+    at: dt.datetime
+    professional: uuid.UUID
+    rows: list[RowOut]
+
+
+class ChangeOut(Schema):
+    professional: uuid.UUID
+    changed_at: dt.datetime
+    visible: bool = Field(description="false: no longer in your report (remove the rows)")
+    rows: list[RowOut]
+
+
+class ChangesOut(Schema):
+    at: dt.datetime
+    items: list[ChangeOut]
+    next_cursor: str
+    has_more: bool
+
+
+ERRORS: dict[int, Any] = {400: Message, 401: Message, 404: Message, 422: Message, 429: Message}
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Field(max_length=600)]
+
+
+def _access(request: HttpRequest) -> tokens.TokenAccess:
+    access = request.auth  # type: ignore[attr-defined]
+    assert isinstance(access, tokens.TokenAccess)
+    return access
+
+
+def _row_out(row: ReportRow, labels: dict[str, str]) -> dict[str, Any]:
+    return {
+        "professional": row.professional_code,
+        "name": row.name,
+        "registration_number": row.registration_number,
+        "register_name": row.register,
+        "registration_status": row.registration_status,
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "points_earned": row.points_earned,
+        "points_required": row.points_required,
+        "status": row.status,
+        "status_label": labels[row.status],
+        "renewal_submitted": row.dossier_submitted,
+        "renewal_submitted_on": row.submitted_on,
+        "contacts": row.contacts,
+        "authorised_until": row.authorised_until,
+    }
+
+
+def _record(access: tokens.TokenAccess, professional_ids: Collection[int], endpoint: str) -> None:
+    """The professionals an answer shows, for their *Wie bekeek mijn dossier*."""
+    if not professional_ids:
+        return
+    with transaction.atomic():
+        record(
+            AuditEvent.Action.HR_API_READ,
+            actor=access.token.created_by,
+            organisation=access.scope.organisation,
+            contact=access.scope.contact,
+            professionals=sorted(professional_ids),
+            token=str(access.token.code),
+            token_name=access.token.name,
+            endpoint=endpoint,
+        )
+
+
+def _bad_cursor() -> Refused:
+    return Refused(
+        _("Ongeldige cursor: gebruik de cursor uit een eerder antwoord."), field="cursor"
+    )
+
+
+def _list_position(raw: str) -> tuple[str, str, int]:
+    values = decode_cursor(LIST_CURSOR, raw, 3)
+    if values is None or not (
+        isinstance(values[0], str) and isinstance(values[1], str) and type(values[2]) is int
+    ):
+        raise _bad_cursor()
+    return values[0], values[1], values[2]
+
+
+def _changes_position(raw: str) -> changes.Position:
+    values = decode_cursor(CHANGES_CURSOR, raw, 2)
+    if values is None or not isinstance(values[0], str) or type(values[1]) is not int:
+        raise _bad_cursor()
+    try:
+        moment = dt.datetime.fromisoformat(values[0])
+    except ValueError:
+        raise _bad_cursor() from None
+    if moment.tzinfo is None:
+        raise _bad_cursor()
+    return moment, values[1]
+
+
+def _changes_cursor(position: changes.Position) -> str:
+    return encode_cursor(CHANGES_CURSOR, [position[0].isoformat(), position[1]])
+
+
+@router.get("/organisation/professionals", response={200: ProfessionalsPage, **ERRORS})
+def list_professionals(
+    request: HttpRequest, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Any:
+    """The consenting professionals of your *rapportage*, by name, ``limit`` professionals a
+    page (their rows: one per current PE period). Pass ``next_cursor`` for the next page."""
+    access = _access(request)
+    scope = access.scope
+    professionals = scope.included().order_by("last_name", "first_name", "pk")
+    if cursor:
+        last_name, first_name, pk = _list_position(cursor)
+        professionals = professionals.filter(
+            Q(last_name__gt=last_name)
+            | Q(last_name=last_name, first_name__gt=first_name)
+            | Q(last_name=last_name, first_name=first_name, pk__gt=pk)
+        )
+    keys = list(professionals.values_list("pk", "last_name", "first_name")[: limit + 1])
+    page, more = keys[:limit], len(keys) > limit
+    ids = [pk for pk, _, _ in page]
+    rows = (
+        list(rows_for_grants(scope.grants.filter(professional_id__in=ids), scope.today))
+        if ids
+        else []
+    )
+    _record(access, ids, "professionals")
+    labels = status_labels()
+    next_cursor = None
+    if more:
+        pk, last_name, first_name = page[-1]
+        next_cursor = encode_cursor(LIST_CURSOR, [last_name, first_name, pk])
+    return {
+        "at": scope.at,
+        "items": [_row_out(row, labels) for row in rows],
+        "next_cursor": next_cursor,
+        "changes_cursor": _changes_cursor((scope.at - changes.SETTLE, 0)),
+    }
+
+
+@router.get("/organisation/professionals/{code}", response={200: ProfessionalOut, **ERRORS})
+def get_professional(request: HttpRequest, code: uuid.UUID) -> Any:
+    """One professional of your *rapportage*: their rows. 404 when they are not in it (never
+    granted, grant ended or revoked, or unknown: the same answer)."""
+    access = _access(request)
+    scope = access.scope
+    rows = list(rows_for_grants(scope.grants.filter(professional__code=code), scope.today))
+    if not rows:
+        raise Http404
+    _record(access, {rows[0].professional_id}, "professional")
+    labels = status_labels()
+    return {"at": scope.at, "professional": code, "rows": [_row_out(row, labels) for row in rows]}
+
+
+@router.get("/organisation/changes", response={200: ChangesOut, **ERRORS})
+def list_changes(request: HttpRequest, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Any:
+    """Professionals whose rows changed after ``cursor`` (from the start without one), oldest
+    change first: their current rows, or ``visible: false`` when they left your report.
+    Store ``next_cursor`` and ask again later; ``has_more`` says another page is ready."""
+    access = _access(request)
+    scope = access.scope
+    after = _changes_position(cursor) if cursor else None
+    page = changes.changes_page(scope, after, limit)
+    _record(access, [c.professional_id for c in page.changes if c.visible], "changes")
+    labels = status_labels()
+    return {
+        "at": scope.at,
+        "items": [
+            {
+                "professional": change.code,
+                "changed_at": change.changed_at,
+                "visible": change.visible,
+                "rows": [_row_out(row, labels) for row in change.rows],
+            }
+            for change in page.changes
+        ],
+        "next_cursor": _changes_cursor(page.cursor),
+        "has_more": page.has_more,
+    }

@@ -1,0 +1,168 @@
+"""The HR API's ``changes`` feed: which professionals of the *rapportage* changed after a
+cursor, so an HR system stays in sync without reading the whole report again.
+
+A change is a moment and a professional. The moments come from what is stored — a grant to a
+contact of the organisation given or revoked (``granted_at``, ``revoked_at``), a period's
+figures written (``figures_changed_at``: points, renewal), a registration's status changed —
+and from the calendar: a grant's *geautoriseerd tot* date passed, a period begun or ended
+(the start of the next Europe/Amsterdam day, when the row changes by itself). Each source is
+one query ordered by (moment, professional id) and limited to a page; the page is the first
+``limit`` pairs of their merge, and the cursor is the last pair taken, so ties (many changes
+in one moment) never lose or repeat a pair across pages.
+
+What an entry says is read at the request's own moment through the report scope
+(``access.policies``): the professional's current rows from the one row generator, or
+``visible: false`` when they are no longer in the report (a grant ended, was revoked, or the
+contact was deactivated). Only the moments before ``SETTLE`` ago are served: a writer's
+transaction that took its time before committing is seen before the cursor passes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from peregister.access.policies import ReportScope
+from peregister.core import clock
+from peregister.registry.models import PePeriod, Professional, Registration
+from peregister.reports.rows import ReportRow, rows_for_grants
+
+SETTLE = dt.timedelta(seconds=30)
+# The cursor before every change.
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+Position = tuple[dt.datetime, int]  # (moment, professional id)
+
+
+@dataclass
+class Change:
+    professional_id: int
+    changed_at: dt.datetime
+    code: str = ""
+    rows: list[ReportRow] = field(default_factory=list)
+
+    @property
+    def visible(self) -> bool:
+        return bool(self.rows)
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    changes: list[Change]
+    cursor: Position  # where the next page starts (the given one when nothing was new)
+    has_more: bool
+
+
+def _after(moment_field: str, pid_field: str, after: Position) -> Q:
+    moment, pid = after
+    return Q(**{f"{moment_field}__gt": moment}) | Q(
+        **{moment_field: moment, f"{pid_field}__gt": pid}
+    )
+
+
+def _stored(
+    queryset: QuerySet[Any],
+    moment_field: str,
+    pid_field: str,
+    after: Position,
+    until: dt.datetime,
+    limit: int,
+) -> list[Position]:
+    found = (
+        queryset.filter(_after(moment_field, pid_field, after), **{f"{moment_field}__lte": until})
+        .order_by(moment_field, pid_field)
+        .values_list(moment_field, pid_field)[:limit]
+    )
+    return list(found)
+
+
+def _calendar(
+    queryset: QuerySet[Any],
+    day_field: str,
+    shift: int,
+    pid_field: str,
+    after: Position,
+    until: dt.datetime,
+    limit: int,
+) -> list[Position]:
+    """Changes at the start of ``day_field + shift`` days (Europe/Amsterdam).
+
+    A day's start is after ``after``'s moment from the next local day on; it equals it only
+    when that moment is itself a day's start (then the professional id decides)."""
+    moment, pid = after
+    first_day = clock.local_date(moment)
+    beyond = Q(**{f"{day_field}__gte": first_day + dt.timedelta(days=1 - shift)})
+    if clock.start_of_day(first_day) == moment:
+        beyond |= Q(**{day_field: first_day - dt.timedelta(days=shift), f"{pid_field}__gt": pid})
+    last_day = clock.local_date(until) - dt.timedelta(days=shift)
+    found = (
+        queryset.filter(beyond, **{f"{day_field}__lte": last_day})
+        .order_by(day_field, pid_field)
+        .values_list(day_field, pid_field)[:limit]
+    )
+    return [
+        (clock.start_of_day(day + dt.timedelta(days=shift)).astimezone(dt.UTC), pid)
+        for day, pid in found
+    ]
+
+
+def _sources(
+    scope: ReportScope, after: Position, until: dt.datetime, limit: int
+) -> list[list[Position]]:
+    history = scope.grant_history()
+    included = scope.included().values("pk")
+    periods = PePeriod.objects.filter(registration__professional__in=included)
+    registrations = Registration.objects.filter(professional__in=included)
+    return [
+        _stored(history, "granted_at", "professional_id", after, until, limit),
+        _stored(history, "revoked_at", "professional_id", after, until, limit),
+        _calendar(history, "valid_until", 1, "professional_id", after, until, limit),
+        _stored(
+            periods, "figures_changed_at", "registration__professional_id", after, until, limit
+        ),
+        _calendar(periods, "start", 0, "registration__professional_id", after, until, limit),
+        _calendar(periods, "end", 1, "registration__professional_id", after, until, limit),
+        _stored(registrations, "status_changed_at", "professional_id", after, until, limit),
+    ]
+
+
+def _first(streams: list[list[Position]], after: Position, limit: int) -> Iterator[Position]:
+    """The first ``limit`` distinct positions after ``after`` of the sorted streams."""
+    merged = (position for position, _ in itertools.groupby(heapq.merge(*streams)))
+    return itertools.islice((p for p in merged if p > after), limit)
+
+
+def changes_page(scope: ReportScope, after: Position | None, limit: int) -> ChangesPage:
+    """The changes after ``after`` (from the start when None), ``limit`` at most."""
+    start = after or (EPOCH, 0)
+    until = scope.at - SETTLE
+    streams = _sources(scope, start, until, limit + 1)
+    taken = list(_first(streams, start, limit + 1))
+    # A source cut at the limit may hold more beyond what the merge kept.
+    has_more = len(taken) > limit or any(len(stream) > limit for stream in streams)
+    taken = taken[:limit]
+    # One entry per professional: their latest moment on the page (the rows are current).
+    latest: dict[int, dt.datetime] = {}
+    for moment, pid in taken:
+        latest[pid] = moment
+    changes = {pid: Change(pid, moment) for pid, moment in latest.items()}
+    grants = scope.grants.filter(professional_id__in=list(changes))
+    for row in rows_for_grants(grants, scope.today):
+        change = changes[row.professional_id]
+        change.rows.append(row)
+        change.code = row.professional_code
+    hidden = [pid for pid, change in changes.items() if not change.rows]
+    if hidden:
+        for pid, code in Professional.objects.filter(pk__in=hidden).values_list("pk", "code"):
+            changes[pid].code = str(code)
+    return ChangesPage(
+        changes=list(changes.values()),
+        cursor=taken[-1] if taken else start,
+        has_more=has_more,
+    )

@@ -1,0 +1,104 @@
+"""API tokens of an employer (the HR API): the beheerder or 2e contactpersoon creates, names,
+optionally dates and revokes them; the API finds a token by its digest.
+
+The key's life (digest, shown once, audit of create, revoke and use) is
+``accounts.apikeys``, shared with the providers' API keys. Who may act, and what a token
+reads, is the report policy (``access.policies.report_scope``): a token acts as the user who
+made it, so it stops when that user may no longer fetch the *rapportage* (deactivated, no
+longer beheerder, organisation suspended), when it is revoked, and after its date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from peregister.access import policies
+from peregister.accounts import apikeys
+from peregister.core import clock
+from peregister.core.refusals import Refused
+from peregister.reports.models import OrganisationToken
+
+TOKEN_PREFIX = "peo_"  # noqa: S105 - a prefix, not a secret
+# A date further ahead is a typo more often than a plan; a token can always be made again.
+MAX_DAYS = 5 * 366
+
+
+@dataclass(frozen=True)
+class TokenAccess:
+    """What one API request may read: the token and the report scope it acts with."""
+
+    token: OrganisationToken
+    scope: policies.ReportScope
+
+    @property
+    def code(self) -> str:  # the rate limit's bucket (core.bearer)
+        return str(self.token.code)
+
+
+def _manager_scope(actor: Any) -> policies.ReportScope:
+    scope = policies.report_scope(actor)
+    if scope is None:
+        raise Refused(
+            _("Alleen de beheerder of 2e contactpersoon van de organisatie kan dit doen.")
+        )
+    return scope
+
+
+def create_token(
+    *, actor: Any, name: str, expires_on: dt.date | None = None
+) -> tuple[OrganisationToken, str]:
+    """A new token for the actor's organisation; returns it with the raw token (shown once)."""
+    scope = _manager_scope(actor)
+    today = clock.today()
+    if expires_on is not None and not (today <= expires_on <= today + dt.timedelta(days=MAX_DAYS)):
+        raise Refused(
+            _("Kies een datum vanaf vandaag en hoogstens vijf jaar vooruit."), field="expires_on"
+        )
+    return apikeys.create_key(
+        OrganisationToken,
+        actor=actor,
+        prefix=TOKEN_PREFIX,
+        name=name,
+        organisation=scope.organisation,
+        contact=scope.contact,
+        organisation_id=scope.organisation.pk,
+        expires_on=expires_on,
+    )
+
+
+def revoke_token(*, actor: Any, token: OrganisationToken) -> OrganisationToken:
+    scope = _manager_scope(actor)
+    if token.organisation_id != scope.organisation.pk:
+        raise Refused(_("Deze sleutel is niet van uw organisatie."))
+    return apikeys.revoke_key(
+        token, actor=actor, organisation=scope.organisation, contact=scope.contact
+    )
+
+
+def is_expired(token: OrganisationToken, at: dt.datetime | None = None) -> bool:
+    return token.expires_on is not None and token.expires_on < clock.local_date(at or clock.now())
+
+
+def access_for(raw: str) -> TokenAccess | None:
+    """What ``raw`` may read now: the live token's report scope, or None (401). Each use is
+    audited."""
+    token: OrganisationToken | None = apikeys.find_key(
+        OrganisationToken.objects.select_related(
+            "organisation", "created_by__contact__organisation"
+        ),
+        raw,
+        TOKEN_PREFIX,
+    )
+    now = clock.now()
+    if token is None or is_expired(token, now) or not token.created_by.is_active:
+        return None
+    # The maker was loaded just now, with this request (see ``report_scope``).
+    scope = policies.report_scope(token.created_by, now)
+    if scope is None or scope.organisation.pk != token.organisation_id:
+        return None
+    apikeys.record_use(token, organisation=token.organisation)
+    return TokenAccess(token=token, scope=scope)
