@@ -90,15 +90,16 @@ def test_the_beheerder_makes_a_token_shown_once_and_stored_as_a_digest(world: Wo
     assert page["Cache-Control"] == "no-store"
     token = world.organisation.api_tokens.get()
     raw = page.context["new_token"]
-    assert raw.startswith("peo_") and raw.encode() in page.content
-    assert token.digest == digest(raw) and raw not in token.digest
+    assert raw.startswith("peo_")
+    assert raw.encode() in page.content
+    assert token.digest == digest(raw)
+    assert raw not in token.digest
     assert token.expires_on == dt.date(2030, 12, 31)
     # Shown once: the list page afterwards shows the prefix only.
     assert raw.encode() not in client.get("/werkgever/api-tokens/").content
     created = AuditEvent.objects.get(action=AuditEvent.Action.API_KEY_CREATED)
-    assert (
-        created.organisation == world.organisation and created.data["kind"] == "organisationtoken"
-    )
+    assert created.organisation == world.organisation
+    assert created.data["kind"] == "organisationtoken"
 
 
 def test_the_token_page_refuses_garbage_with_a_message_and_no_token(world: World) -> None:
@@ -142,7 +143,8 @@ def test_each_use_is_audited_as_the_maker(world: World) -> None:
     raw = _token(world)
     _get(raw, LIST)
     used = AuditEvent.objects.get(action=AuditEvent.Action.API_KEY_USED)
-    assert used.actor == world.administrator.user and used.organisation == world.organisation
+    assert used.actor == world.administrator.user
+    assert used.organisation == world.organisation
     assert world.organisation.api_tokens.get().last_used_at is not None
 
 
@@ -187,7 +189,8 @@ def test_rate_limited_like_provider_keys(world: World, settings: Any) -> None:
     raw = _token(world)
     assert [_get(raw, LIST).status_code for _ in range(3)] == [200, 200, 429]
     answer = _get(raw, LIST)
-    assert answer["Retry-After"] == "60" and "message" in answer.json()
+    assert answer["Retry-After"] == "60"
+    assert "message" in answer.json()
 
 
 @pytest.mark.parametrize(
@@ -213,7 +216,8 @@ def test_garbage_input_is_a_clear_4xx_json(world: World, params: dict[str, str])
 )
 def test_garbage_changes_cursor_is_a_400(world: World, cursor: str) -> None:
     answer = _get(_token(world), CHANGES, cursor=cursor)
-    assert answer.status_code == 400 and "cursor" in answer.json()["message"]
+    assert answer.status_code == 400
+    assert "cursor" in answer.json()["message"]
 
 
 # --- exactly the report ---------------------------------------------------------------------

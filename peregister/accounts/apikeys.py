@@ -55,7 +55,7 @@ def create_key(
     name = clean_name(name)
     raw = prefix + secrets.token_urlsafe(32)
     with transaction.atomic():
-        key = model.objects.create(
+        key = model._default_manager.create(
             name=name,
             prefix=raw[:10],
             digest=digest(raw),
@@ -80,7 +80,7 @@ def revoke_key(key: Key, *, actor: Any, organisation: Any, contact: Any) -> Key:
     page)."""
     model = type(key)
     with transaction.atomic():
-        changed = model.objects.filter(pk=key.pk, revoked_at__isnull=True).update(
+        changed = model._default_manager.filter(pk=key.pk, revoked_at__isnull=True).update(
             revoked_at=clock.now(), revoked_by=actor
         )
         if not changed:
@@ -108,7 +108,7 @@ def find_key(queryset: Any, raw: str, prefix: str) -> Any | None:
 def record_use(key: SecretKey, *, organisation: Any) -> None:
     """Each use of a key is audited, as its maker (the key acts for them)."""
     with transaction.atomic():
-        type(key).objects.filter(pk=key.pk).update(last_used_at=clock.now())
+        type(key)._default_manager.filter(pk=key.pk).update(last_used_at=clock.now())
         record(
             AuditEvent.Action.API_KEY_USED,
             actor=key.created_by,
