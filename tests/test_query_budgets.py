@@ -275,6 +275,9 @@ BUDGETS = {
     "backoffice:accreditation staff": 3,  # new (issue 15)
     "providers:attendance provider_admin": 4,  # new (issue 15)
     "providers:api_keys provider_admin": 3,  # new (issue 15)
+    "reports:api_tokens administrator": 3,  # new (issue 16): session, user, tokens
+    "reports:api_tokens deputy": 3,  # new (issue 16)
+    "reports:api_tokens other_org_admin": 3,  # new (issue 16)
     "api:openapi-json professional": 2,  # new (issue 15)
     "api:openapi-json contact_live": 2,  # new (issue 15)
     "api:openapi-json contact_expired": 2,  # new (issue 15)
