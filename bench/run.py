@@ -97,6 +97,9 @@ def measure_all(reps: int, report_reps: int, http: bool, scale_name: str) -> dic
     from bench import completions_api  # issue 15: a provider's batch through the API
 
     add(completions_api.MEASURE_NAME, completions_api.measure, reps)
+    from bench import hr_api  # issue 16: an HR system's full sync of the large organisation
+
+    add(hr_api.MEASURE_NAME, hr_api.measure, report_reps)
 
     print("- minimal view", flush=True)
     minimal_pair = _safe("minimal view", lambda: m.measure_minimal(s, reps), results)
@@ -242,11 +245,12 @@ def bars(results: list[Any], http_results: list[dict[str, Any]]) -> list[Bar]:
                     f"{r.queries_small} queries small vs {r.queries} large",
                 )
             )
-    from bench import completions_api, export, intake
+    from bench import completions_api, export, hr_api, intake
 
     out.extend(export.bars(results))
     out.extend(intake.bars(results))
     out.extend(completions_api.bars(results))
+    out.extend(hr_api.bars(results))
     for h in http_results:
         out.append(
             Bar(

@@ -210,3 +210,24 @@ def test_the_forecast_floors_run_and_pick_what_the_list_picks() -> None:
         if at_risk:
             assert policies.live_grants_to_viewer(contact.user).exists()
             assert all(row.at_risk for row in shown.rows)
+
+
+def test_the_hr_api_measure_walks_the_report_and_a_missing_figure_fails_its_bar() -> None:
+    """bench/hr_api.py at the tiny scale: the page walk meets as many rows as the report's
+    floor; the bar says FAIL, not nothing, when the measure crashed or was skipped."""
+    from bench import hr_api
+    from bench.measures import Result, Subjects
+
+    generate(TINY)
+    [result] = hr_api.measure(Subjects.load(), 3)
+    assert result.rows == floors.sql_only(Handles.LARGE_ORG_ID, clock.now())
+    assert result.ratio is not None
+    [bar] = hr_api.bars([result])
+    assert "rows in 1 pages" in bar.detail
+    for failed in (
+        Result(hr_api.MEASURE_NAME, "error", error="RuntimeError: boom"),
+        Result(hr_api.MEASURE_NAME, "skipped", skipped="not there"),
+    ):
+        [bar] = hr_api.bars([failed])
+        assert not bar.passed
+    assert "boom" in hr_api.bars([Result(hr_api.MEASURE_NAME, "error", error="boom")])[0].detail
