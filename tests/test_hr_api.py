@@ -248,6 +248,8 @@ def test_the_list_is_the_report_rows(world: World) -> None:
             r.status,
             r.dossier_submitted,
             r.contacts,
+            r.forecast_points,
+            r.at_risk,
         )
         for r in report_rows(scope)
     ]
@@ -262,11 +264,14 @@ def test_the_list_is_the_report_rows(world: World) -> None:
             i["status"],
             i["renewal_submitted"],
             i["contacts"],
+            i["forecast_points"],
+            i["at_risk"],
         )
         for i in items
     ]
     assert got == expected
     assert len(got) == 5  # 4 professionals, one of them with two registrations
+    assert any(i["forecast_points"] is not None for i in items)
     assert str(world.other_professional.code) not in {i["professional"] for i in items}
 
 

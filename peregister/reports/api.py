@@ -72,6 +72,10 @@ class RowOut(BaseModel):
     points_required: int | None
     status: str = Field(description=" | ".join(STATUSES))
     status_label: str
+    forecast_points: int | None = Field(
+        description="points expected at the period's end at the pace so far; null without period"
+    )
+    at_risk: bool = Field(description="risico: the forecast is short of the required points")
     renewal_submitted: bool
     renewal_submitted_on: dt.date | None
     contacts: str = Field(description="the organisation's contacts the professional granted")
@@ -129,6 +133,8 @@ def _row_out(row: ReportRow, labels: dict[str, str]) -> dict[str, Any]:
         "points_required": row.points_required,
         "status": row.status,
         "status_label": labels[row.status],
+        "forecast_points": row.forecast_points,
+        "at_risk": row.at_risk,
         "renewal_submitted": row.dossier_submitted,
         "renewal_submitted_on": row.submitted_on,
         "contacts": row.contacts,
