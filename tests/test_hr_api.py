@@ -547,3 +547,21 @@ def test_every_combination_of_limits_gives_the_same_feed(world: World) -> None:
             feeds.append(sorted({i["professional"] for i in items}))
     assert all(feed == feeds[0] for feed in feeds)
     assert len(feeds[0]) == len(list(itertools.chain(feeds[0])))
+
+
+@pytest.mark.parametrize("path", [LIST, f"{LIST}/{{code}}", CHANGES])
+def test_every_endpoint_asks_the_report_policy_on_each_request(
+    world: World, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token only names its maker: who and what may be read is ``report_scope``'s answer
+    at the request (here: none, so 401, whatever the token)."""
+    raw = _token(world)
+    asked: list[Any] = []
+
+    def no_report(viewer: Any, at: Any = None) -> None:
+        asked.append(viewer)
+
+    monkeypatch.setattr(policies, "report_scope", no_report)
+    answer = _get(raw, path.format(code=world.professional.code))
+    assert answer.status_code == 401
+    assert asked == [world.administrator.user]
