@@ -28,6 +28,7 @@ from peregister.access.services import change_grant_end, grant_access, revoke_ac
 from peregister.accounts.apikeys import digest
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.pagination import encode_cursor
 from peregister.organisations.models import Contact, Organisation
 from peregister.providers import keys
 from peregister.registry import completions  # noqa: F401 - the writers of points
@@ -40,6 +41,11 @@ from tests.conftest import World, client_for
 AMS = clock.AMSTERDAM
 LIST = "/api/v1/organisation/professionals"
 CHANGES = "/api/v1/organisation/changes"
+
+
+def _crafted(*values: Any) -> str:
+    """A well-formed cursor with values no answer gives (a client's own making)."""
+    return encode_cursor(values[0], list(values[1:]))
 
 
 def _get(raw: str, path: str, **params: Any) -> Any:
@@ -203,6 +209,9 @@ def test_rate_limited_like_provider_keys(world: World, settings: Any) -> None:
         {"cursor": "x" * 700},
         {"cursor": "WyJjaGFuZ2VzIiwiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsMV0"},  # a changes cursor
         {"cursor": "WyJsaXN0IiwxLDIsM10"},  # ["list", 1, 2, 3]: wrong types
+        {"cursor": _crafted("list", "a", "b", 10**30)},
+        {"cursor": _crafted("list", "a\x00", "b", 1)},
+        {"cursor": _crafted("list", "a", "b", -1)},
     ],
 )
 def test_garbage_input_is_a_clear_4xx_json(world: World, params: dict[str, str]) -> None:
@@ -212,7 +221,16 @@ def test_garbage_input_is_a_clear_4xx_json(world: World, params: dict[str, str])
 
 
 @pytest.mark.parametrize(
-    "cursor", ["garbage", "WyJsaXN0IiwiYSIsImIiLDFd", "WyJjaGFuZ2VzIiwibm90IGEgZGF0ZSIsMV0"]
+    "cursor",
+    [
+        "garbage",
+        "WyJsaXN0IiwiYSIsImIiLDFd",
+        "WyJjaGFuZ2VzIiwibm90IGEgZGF0ZSIsMV0",
+        _crafted("changes", "2026-01-01T00:00:00+00:00", 10**30),
+        _crafted("changes", "0001-01-01T00:00:00+00:00", 1),
+        _crafted("changes", "9999-12-31T23:59:59+00:00", 1),
+        _crafted("changes", "2026-01-01T00:00:00", 1),
+    ],
 )
 def test_garbage_changes_cursor_is_a_400(world: World, cursor: str) -> None:
     answer = _get(_token(world), CHANGES, cursor=cursor)

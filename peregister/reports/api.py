@@ -177,24 +177,32 @@ def _bad_cursor() -> Refused:
     )
 
 
+def _is_id(value: Any) -> bool:
+    # A crafted number beyond a database integer would fail in the database (a 500).
+    return type(value) is int and 0 <= value < 2**62
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 200 and "\x00" not in value
+
+
 def _list_position(raw: str) -> tuple[str, str, int]:
     values = decode_cursor(LIST_CURSOR, raw, 3)
-    if values is None or not (
-        isinstance(values[0], str) and isinstance(values[1], str) and type(values[2]) is int
-    ):
+    if values is None or not (_is_name(values[0]) and _is_name(values[1]) and _is_id(values[2])):
         raise _bad_cursor()
     return values[0], values[1], values[2]
 
 
 def _changes_position(raw: str) -> changes.Position:
     values = decode_cursor(CHANGES_CURSOR, raw, 2)
-    if values is None or not isinstance(values[0], str) or type(values[1]) is not int:
+    if values is None or not _is_name(values[0]) or not _is_id(values[1]):
         raise _bad_cursor()
     try:
         moment = dt.datetime.fromisoformat(values[0])
     except ValueError:
         raise _bad_cursor() from None
-    if moment.tzinfo is None:
+    # Day arithmetic on the cursor's moment must stay within the calendar.
+    if moment.tzinfo is None or not 1970 <= moment.year <= 2200:
         raise _bad_cursor()
     return moment, values[1]
 
