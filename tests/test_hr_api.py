@@ -197,6 +197,8 @@ def test_rate_limited_like_provider_keys(world: World, settings: Any) -> None:
     answer = _get(raw, LIST)
     assert answer["Retry-After"] == "60"
     assert "message" in answer.json()
+    # Refused requests are not uses: only the two admitted ones are in the audit trail.
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_USED).count() == 2
 
 
 @pytest.mark.parametrize(

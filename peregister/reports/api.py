@@ -49,6 +49,9 @@ class TokenAuth(BearerAuth):
     def find(self, raw: str) -> tokens.TokenAccess | None:
         return tokens.access_for(raw)
 
+    def admitted(self, found: tokens.TokenAccess) -> None:
+        tokens.record_use(found)
+
 
 router = Router(auth=TokenAuth(), tags=["werkgever (HR)"])
 

@@ -84,8 +84,8 @@ def is_expired(token: OrganisationToken, at: dt.datetime | None = None) -> bool:
 
 
 def access_for(raw: str) -> TokenAccess | None:
-    """What ``raw`` may read now: the live token's report scope, or None (401). Each use is
-    audited."""
+    """What ``raw`` may read now: the live token's report scope, or None (401). Its use is
+    recorded by ``record_use`` once the rate limit admits the request."""
     token: OrganisationToken | None = apikeys.find_key(
         OrganisationToken.objects.select_related(
             "organisation", "created_by__contact__organisation"
@@ -100,5 +100,9 @@ def access_for(raw: str) -> TokenAccess | None:
     scope = policies.report_scope(token.created_by, now)
     if scope is None or scope.organisation.pk != token.organisation_id:
         return None
-    apikeys.record_use(token, organisation=token.organisation)
     return TokenAccess(token=token, scope=scope)
+
+
+def record_use(access: TokenAccess) -> None:
+    """An admitted request with the token: its last use and an audit event."""
+    apikeys.record_use(access.token, organisation=access.token.organisation)
