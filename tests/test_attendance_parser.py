@@ -140,6 +140,8 @@ def test_csv_rows_with_problems_are_reported_per_line() -> None:
         ("registratienummer;datum\n0012345;14-03-2026\nJosé".encode("latin-1"), "encoding"),
         (b"PK\x03\x04\x00\x00registratienummer;datum", "not_text"),  # an .xlsx renamed
         (b'registratienummer;datum\n"0012345;14-03-2026\n', "malformed"),
+        # A cell beyond the csv module's 128 KB field limit is told apart from broken CSV.
+        (b"registratienummer;datum\n0012345;" + b"x" * 140_000 + b"\n", "cell_too_long"),
         (b"x" * (MAX_CSV_BYTES + 1), "too_big"),
     ],
 )

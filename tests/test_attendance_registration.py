@@ -256,6 +256,10 @@ def test_csv_upload_goes_through_the_same_check(activity, world) -> None:
         (b"nummer;datum\n0012345;15-06-2026\n", "mist de kolom"),
         ("registratienummer;datum\nJosé;1-1-2026\n".encode("cp1252"), "UTF-8"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "geen CSV"),
+        (
+            b"registratienummer;datum\n0012345;" + b"x" * 140_000 + b"\n",
+            "Een cel in het bestand is te lang (meer dan 128 kB)",
+        ),
     ],
 )
 def test_malformed_csv_is_refused_with_a_message(activity, world, content, message) -> None:

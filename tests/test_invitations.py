@@ -171,3 +171,15 @@ def test_only_staff_may_invite(world: World) -> None:
     with pytest.raises(Refused):
         invite_professional(actor=world.administrator.user, professional=professional)
     assert not InvitationRun.objects.exists()
+
+
+def test_a_double_click_on_invite_queues_one_invitation(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    professional = newcomer()
+    client = client_for(world.staff)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(invite_path(professional))
+        client.post(invite_path(professional))
+    assert InvitationRun.objects.count() == 1
+    assert len(callbacks) == 1

@@ -84,7 +84,9 @@ def test_check_then_confirm_takes_everyone_on(world: World, bom: bool, sep: str)
     assert "2 nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in checked.content.decode()
     assert checked.content.decode().count('class="status status-new">nieuw<') == 2
     # Nothing is written before confirmation.
-    assert not Professional.objects.filter(registration_number="0000101").exists()
+    assert not Professional.objects.filter(
+        registration_number="0000101", last_name="Jansen"
+    ).exists()
     done = client.post(CONFIRM, {"payload": payload_of(checked)})
     assert done.status_code == 302
     jansen = Professional.objects.get(registration_number="0000101")
@@ -219,7 +221,9 @@ def test_a_file_with_errors_cannot_be_confirmed_even_with_a_forged_fingerprint(
     seen = fingerprint(check_rows(rows, today=clock.today()))
     response = client_for(world.staff).post(CONFIRM, {"payload": sign_import(rows, seen, "x")})
     assert response.status_code == 400
-    assert not Professional.objects.filter(registration_number="0000101").exists()
+    assert not Professional.objects.filter(
+        registration_number="0000101", last_name="Jansen"
+    ).exists()
 
 
 def test_tampered_payload_is_refused(world: World) -> None:
@@ -228,7 +232,9 @@ def test_tampered_payload_is_refused(world: World) -> None:
     response = client.post(CONFIRM, {"payload": payload[:-3] + "abc"})
     assert response.status_code == 400
     assert "ongeldig" in response.content.decode()
-    assert not Professional.objects.filter(registration_number="0000101").exists()
+    assert not Professional.objects.filter(
+        registration_number="0000101", last_name="Jansen"
+    ).exists()
 
 
 def test_a_change_between_check_and_confirm_is_a_conflict(world: World) -> None:
@@ -373,3 +379,44 @@ def test_invite_everyone_of_an_import_in_batches(
     assert sorted(event.data["count"] for event in events) == [1, 2, 2]
     page = client.get(f"/register/professionals/importeren/{record.code}/").content.decode()
     assert "Uitnodigingen verstuurd: 5" in page
+
+
+def test_inviting_an_import_twice_at_once_queues_it_once(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A double click on *alle uitnodigen* (or a reload) while the first run is queued, or just
+    after it, sends nobody the mail twice; later a resend is possible again."""
+    client = client_for(world.staff)
+    lines = [f"00006{i:02d};up;A.;;Jansen;q{i}@example.nl;;01-01-2026" for i in range(3)]
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(*lines)))})
+    record = ProfessionalImport.objects.get()
+    url = f"/register/professionals/importeren/{record.code}/uitnodigen/"
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(url).status_code == 302
+        assert client.post(url).status_code == 302  # pending: the same run
+    assert InvitationRun.objects.count() == 1
+    assert len(callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()
+        assert client.post(url).status_code == 302  # done, but a minute ago: still the same
+    assert InvitationRun.objects.count() == 1
+    assert len(mail.outbox) == 3
+    with (
+        time_machine.travel(clock.now() + dt.timedelta(minutes=3), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(url)
+    assert InvitationRun.objects.count() == 2
+    assert len(mail.outbox) == 6
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_cell_beyond_128_kb_is_called_too_long_not_malformed(world: World, quoted: bool) -> None:
+    long_cell = "x" * 140_000
+    cell = f'"{long_cell}"' if quoted else long_cell
+    response = upload(client_for(world.staff), csv_file(f"0000301;up;A.;;{cell};;;01-01-2026"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Een cel in het bestand is te lang (meer dan 128 kB)" in body
+    assert "geen geldige CSV" not in body
+    assert not Professional.objects.filter(registration_number="0000301").exists()

@@ -151,19 +151,57 @@ def test_a_change_between_check_and_confirm_undoes_the_whole_large_import(
     assert "Er is niets opgeslagen." in page
 
 
-def test_a_bad_large_file_is_refused_by_the_worker_with_a_dutch_message(
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        # Over 2 MB: the request reads only the first row of it, and refuses it at once.
+        (
+            b"registratienummer;register\r\n" + b"0000001;up\r\n" * 250_000,
+            "De kopregel mist de kolom(men): voorletters, achternaam, begindatum",
+        ),
+        # Under 2 MB but over 2,000 rows: the same check in the request.
+        (
+            b"nummer;naam\r\n" + b"0000001;Jansen\r\n" * 2100,
+            "De kopregel mist de kolom(men): registratienummer, register, voorletters",
+        ),
+        # Over 2 MB and no text at all in its first row.
+        (b"\xff\xfe" + "registratienummer;register".encode("utf-16-le") * 200_000, "UTF-8"),
+    ],
+)
+def test_a_large_file_without_its_header_is_refused_in_the_request(
+    world: World, django_capture_on_commit_callbacks: Any, data: bytes, message: str
+) -> None:
+    """Staff learn of a missing header at once, whatever the size: no run, nothing queued."""
+    client = client_for(world.staff)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not callbacks
+    assert not ImportRun.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT_STARTED).exists()
+
+
+def test_starting_and_confirming_a_large_import_are_audited(
     world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
+    """ASVS 7.1.3: who started and who confirmed an import of many people's data is logged."""
     client = client_for(world.staff)
-    # Over 2 MB, so the request leaves even the header to the worker.
-    data = b"registratienummer;register\r\n" + b"0000001;up\r\n" * 250_000
-    run, page = run_page(client, data, django_capture_on_commit_callbacks)
-    assert "De kopregel mist de kolom(men): voorletters, achternaam, begindatum" in (
-        page.content.decode()
-    )
-    run.refresh_from_db()
-    assert run.state == ImportRun.State.REFUSED
-    assert run.data == b""
+    run, _page = run_page(client, many(), django_capture_on_commit_callbacks)
+    started = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT_STARTED)
+    assert started.actor == world.staff
+    assert started.data["import_code"] == str(run.code)
+    assert started.data["file_name"] == "professionals.csv"
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT_CONFIRMED).exists()
+
+    url = f"/register/professionals/importeren/controle/{run.code}/bevestigen/"
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url)
+        client.post(url)  # a double click confirms once
+    confirmed = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT_CONFIRMED)
+    assert confirmed.actor == world.staff
+    assert confirmed.data["import_code"] == str(run.code)
+    assert confirmed.data["new"] == ROWS
 
 
 def test_too_many_rows_for_the_worker_are_refused(

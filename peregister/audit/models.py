@@ -53,6 +53,8 @@ class AuditEvent(models.Model):
         REGISTRATION_ENDED = "registration.ended", _("registratie beëindigd")
         INVITATIONS_SENT = "professional.invited", _("uitnodiging verstuurd")
         PROFESSIONALS_IMPORTED = "professionals.imported", _("professionals geïmporteerd")
+        IMPORT_STARTED = "professionals.import_started", _("import van professionals gestart")
+        IMPORT_CONFIRMED = "professionals.import_confirmed", _("import van professionals bevestigd")
         # Security events (ASVS 7.1.3, 7.2.1, 7.2.2): listed in SECURITY_ACTIONS below as well.
         LOGIN_FAILED = "login.failed", _("inloggen mislukt")
         LOGIN_THROTTLED = "login.throttled", _("inloggen tijdelijk geblokkeerd")

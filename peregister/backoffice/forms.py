@@ -40,6 +40,10 @@ LIST_ERROR_MESSAGES = {
         "puntkomma (;) of een komma (,)."
     ),
     "columns": _("De kopregel mist de kolom(men): %(missing)s."),
+    "cell_too_long": _(
+        "Een cel in het bestand is te lang (meer dan %(maximum_kb)s kB). Staat er ergens een "
+        "aanhalingsteken dat niet is afgesloten, of tekst die er niet hoort?"
+    ),
     "malformed": _(
         "Het bestand is geen geldige CSV (bijvoorbeeld een niet-afgesloten aanhalingsteken)."
     ),

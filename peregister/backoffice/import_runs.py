@@ -1,6 +1,7 @@
 """A large *Professionals importeren*: the request stores the file and queues the check; staff
 confirm what the check found and the apply is queued. The work itself is the task worker's
 (``import_checking``); applying records the import's audit event there, as a small import does.
+Starting and confirming are staff's own acts: each records its event here, in the request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_staff
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
 from peregister.backoffice.models import ImportRun
 from peregister.backoffice.tasks import apply_import_task, check_import_task
 from peregister.core import clock
@@ -32,6 +35,13 @@ def start_run(*, actor: Any, data: bytes, file_name: str) -> ImportRun:
             created_at=clock.now(), created_by=actor, file_name=file_name[:200], data=data
         )
         code = str(run.code)
+        record(
+            AuditEvent.Action.IMPORT_STARTED,
+            actor=actor,
+            import_code=code,
+            file_name=run.file_name,
+            size=len(data),
+        )
         transaction.on_commit(lambda: check_import_task.enqueue(code=code))
     return run
 
@@ -48,6 +58,15 @@ def confirm_run(*, actor: Any, run: ImportRun) -> None:
                 return
             raise Refused(_("Deze import kan niet (meer) worden bevestigd."))
         code = str(run.code)
+        record(
+            AuditEvent.Action.IMPORT_CONFIRMED,
+            actor=actor,
+            import_code=code,
+            file_name=run.file_name,
+            new=run.new,
+            changed=run.changed,
+            unchanged=run.unchanged,
+        )
         transaction.on_commit(lambda: apply_import_task.enqueue(code=code))
 
 

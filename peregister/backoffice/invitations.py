@@ -9,9 +9,11 @@ link stop working). Someone who has set a password already is not invited again:
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_staff
@@ -21,6 +23,11 @@ from peregister.backoffice.tasks import send_invitations_task
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.registry.models import Professional
+
+# A second *alle uitnodigen* of the same import this soon after the first is a double click
+# (or a reload), not a resend: it queues nothing new, so nobody gets the mail twice.
+IMPORT_RESEND_AFTER = dt.timedelta(minutes=2)
+PENDING = (InvitationRun.State.QUEUED, InvitationRun.State.RUNNING)
 
 
 def invite_professional(*, actor: Any, professional: Professional) -> InvitationRun:
@@ -40,6 +47,11 @@ def invite_professional(*, actor: Any, professional: Professional) -> Invitation
             conflict=True,
         )
     with transaction.atomic():
+        # Locked, so two clicks at once wait for each other and the second finds the first.
+        Professional.objects.select_for_update().filter(pk=professional.pk).first()
+        pending = professional.invitation_runs.filter(state__in=PENDING).first()
+        if pending is not None:
+            return pending
         run = InvitationRun.objects.create(
             created_at=clock.now(), created_by=actor, professional=professional, total=1
         )
@@ -59,9 +71,20 @@ def _queue(run: InvitationRun) -> None:
 
 def invite_import(*, actor: Any, professional_import: ProfessionalImport) -> InvitationRun:
     """Queue invitations for every professional an import took on or changed; the worker skips
-    those without an address and those who have set a password already."""
+    those without an address and those who have set a password already. While a run for the
+    import is pending, or just after one, the same run is returned and nothing is queued."""
     require_staff(actor)
     with transaction.atomic():
+        ProfessionalImport.objects.select_for_update().filter(pk=professional_import.pk).first()
+        recent = (
+            professional_import.invitation_runs.filter(
+                Q(state__in=PENDING) | Q(created_at__gt=clock.now() - IMPORT_RESEND_AFTER)
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if recent is not None:
+            return recent
         run = InvitationRun.objects.create(
             created_at=clock.now(),
             created_by=actor,

@@ -28,6 +28,7 @@ from peregister.registry.professional_import import (
     LARGE_MAX_BYTES,
     MAX_BYTES,
     Row,
+    check_start,
     read_rows,
     rows_from_data,
     rows_to_data,
@@ -186,6 +187,10 @@ IMPORT_ERROR_MESSAGES = {
         "Het scheidingsteken is niet herkend: de kopregel moet de kolommen scheiden met een "
         "puntkomma (;) of een komma (,)."
     ),
+    "cell_too_long": _(
+        "Een cel in het bestand is te lang (meer dan %(maximum_kb)s kB). Staat er ergens een "
+        "aanhalingsteken dat niet is afgesloten, of tekst die er niet hoort?"
+    ),
     "malformed": _(
         "Het bestand is geen geldige CSV (bijvoorbeeld een niet-afgesloten aanhalingsteken)."
     ),
@@ -230,16 +235,22 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
+        name = str(upload.name or "")
         try:
             self.file_data = read_upload(upload, max_bytes=LARGE_MAX_BYTES)
             if len(self.file_data) > MAX_BYTES:
                 self.large = True
             else:
-                self.rows = read_rows(self.file_data, name=str(upload.name or ""))
+                self.rows = read_rows(self.file_data, name=name)
         except TableError as error:
             if error.code != "too_many":
                 raise forms.ValidationError(import_error_message(error)) from error
             self.large = True
+        if self.large:
+            try:
+                check_start(self.file_data, name=name)
+            except TableError as error:
+                raise forms.ValidationError(import_error_message(error)) from error
         return upload
 
 

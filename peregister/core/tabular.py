@@ -35,14 +35,22 @@ class TableError(ValueError):
     """The file or list as a whole cannot be used; ``code`` selects the message for staff.
 
     Codes of this module: ``too_big`` (``maximum_kb``), ``not_text``, ``encoding``,
-    ``delimiter``, ``malformed``, ``empty``, ``not_xlsx``, ``too_many`` (``maximum``),
-    ``tampered``; callers add their own.
+    ``delimiter``, ``malformed``, ``cell_too_long`` (``maximum_kb``), ``empty``, ``not_xlsx``,
+    ``too_many`` (``maximum``), ``tampered``; callers add their own.
     """
 
     def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+def _csv_error(exc: csv.Error) -> TableError:
+    """The csv module's refusal as staff can act on it: a cell beyond its field limit (a
+    pasted text, a runaway quote) is told apart from a file that is not CSV at all."""
+    if "field larger than field limit" in str(exc):
+        return TableError("cell_too_long", maximum_kb=csv.field_size_limit() // 1024)
+    return TableError("malformed")
 
 
 def clean_cell(raw: str) -> str:
@@ -83,7 +91,7 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
             if any(cell.strip() for cell in row):
                 yield reader.line_num, row
     except csv.Error as exc:
-        raise TableError("malformed") from exc
+        raise _csv_error(exc) from exc
 
 
 def csv_stream_rows(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
@@ -107,7 +115,7 @@ def csv_stream_rows(source: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
     except UnicodeDecodeError as exc:
         raise TableError("encoding") from exc
     except csv.Error as exc:
-        raise TableError("malformed") from exc
+        raise _csv_error(exc) from exc
     finally:
         # The caller owns the stream (it may be closed already when a reader is dropped).
         with contextlib.suppress(ValueError):

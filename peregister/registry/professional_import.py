@@ -168,6 +168,13 @@ def read_rows(data: bytes, *, name: str) -> list[Row]:
     return list(stream_rows(io.BytesIO(data), name=name, max_rows=MAX_ROWS))
 
 
+def check_start(data: bytes, *, name: str) -> None:
+    """Read only the header and the first row of a file the task worker will read whole, so a
+    missing column, a wrong encoding or a file that is no workbook is refused in the request
+    (``TableError``), whatever the file's size."""
+    next(stream_rows(io.BytesIO(data), name=name, max_rows=LARGE_MAX_ROWS), None)
+
+
 def rows_to_data(rows: list[Row]) -> list[list[Any]]:
     return [[row.position, list(row.cells), row.problem] for row in rows]
 
