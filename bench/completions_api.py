@@ -98,6 +98,7 @@ def make_subject(rows: int = ROWS, days: int = 60) -> Subject:
     professionals = Professional.objects.bulk_create(
         Professional(
             registration_number=f"B{tag[:6]}{i:05d}",
+            register=register,
             first_name="Bench",
             last_name=f"Deelnemer {i}",
         )

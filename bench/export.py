@@ -84,16 +84,17 @@ def make_subject(completions: int = COMPLETIONS, access_events: int = ACCESS_EVE
     today = clock.today()
     now = clock.now()
     user = User.objects.create(username=f"bench-export-{tag}", email=f"{tag}@bench.invalid")
-    professional = Professional.objects.create(
-        user=user,
-        registration_number=f"X{tag}",
-        first_name="Bench",
-        name_prefix="van 't",
-        last_name="Groot & Zn",
-    )
     register, _created = Register.objects.get_or_create(
         code="up",
         defaults={"name": "Uitzendprofessional", "points_required": 12, "period_months": 24},
+    )
+    professional = Professional.objects.create(
+        user=user,
+        registration_number=f"X{tag}",
+        register=register,
+        first_name="Bench",
+        name_prefix="van 't",
+        last_name="Groot & Zn",
     )
     start = today - dt.timedelta(days=365 * 5)
     registration = Registration.objects.create(

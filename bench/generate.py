@@ -473,6 +473,7 @@ def _professionals(
                 prefix,
                 last,
                 f"p{pid}@bench.example",
+                register_id,
             )
         )
         registered_on = anchor - dt.timedelta(days=rng.randrange(30, 4 * 365 + 300))
@@ -579,6 +580,7 @@ def _flush_people(
             "name_prefix",
             "last_name",
             "email",
+            "register",
         ],
         professionals,
     )

@@ -101,6 +101,7 @@ def floor_once(data: bytes) -> None:
         professionals = Professional.objects.bulk_create(
             Professional(
                 registration_number=r[0],
+                register=register,
                 first_name=r[2],
                 name_prefix=r[3],
                 last_name=r[4],

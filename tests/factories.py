@@ -61,6 +61,7 @@ class ProfessionalFactory(DjangoModelFactory[Professional]):
 
     user = factory.SubFactory(UserFactory)
     registration_number = factory.Sequence(lambda n: f"{n:07d}")
+    register = factory.SubFactory(RegisterFactory)
     first_name = "Pim"
     last_name = factory.Sequence(lambda n: f"Professional{n}")
 
@@ -69,7 +70,9 @@ class RegistrationFactory(DjangoModelFactory[Registration]):
     class Meta:
         model = Registration
 
-    professional = factory.SubFactory(ProfessionalFactory)
+    professional = factory.SubFactory(
+        ProfessionalFactory, register=factory.SelfAttribute("..register")
+    )
     register = factory.SubFactory(RegisterFactory)
     registered_on = factory.LazyFunction(lambda: clock.today() - dt.timedelta(days=100))
 

@@ -117,10 +117,37 @@ def test_number_of_another_person_refused(world: World) -> None:
     taken = world.other_professional.registration_number
     response = client_for(world.staff).post(ADD, valid_post(registration_number=taken))
     assert response.status_code == 409
-    assert "hoort al bij een andere professional" in response.content.decode()
+    assert "hoort in Uitzendprofessional al bij een andere professional" in (
+        response.content.decode()
+    )
     assert f"/register/professionals/{world.other_professional.code}/" in response.content.decode()
     assert not Professional.objects.filter(last_name="Berg").exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.PROFESSIONAL_ADDED).exists()
+
+
+def test_number_in_another_case_is_the_same_number(world: World) -> None:
+    """Registers compare numbers without regard to case: ab-77 is AB-77, refused the same."""
+    client = client_for(world.staff)
+    assert client.post(ADD, valid_post(registration_number="AB-77")).status_code == 302
+    response = client.post(ADD, valid_post(registration_number="ab-77", last_name="Bos"))
+    assert response.status_code == 409
+    assert "Registratienummer AB-77 hoort in Uitzendprofessional al bij" in (
+        response.content.decode()
+    )
+    assert not Professional.objects.filter(last_name="Bos").exists()
+
+
+def test_the_same_number_in_another_register_is_taken_on(world: World) -> None:
+    """Unique per register: another register's number space is its own (issue 14)."""
+    other = factories.RegisterFactory(code="bop", name="Backofficeprofessional")
+    taken = world.other_professional.registration_number
+    response = client_for(world.staff).post(
+        ADD, valid_post(registration_number=taken, register="bop")
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    newcomer = Professional.objects.get(last_name="Berg")
+    assert (newcomer.registration_number, newcomer.register) == (taken, other)
+    assert newcomer.registrations.get().register == other
 
 
 @pytest.mark.parametrize(

@@ -139,15 +139,60 @@ def test_changed_rows_say_what_changes(world: World) -> None:
     assert jansen.audit_events.filter(action=AuditEvent.Action.PROFESSIONALS_IMPORTED).count() == 2
 
 
-def test_an_existing_professional_gets_a_new_registration(world: World) -> None:
+def test_the_same_number_in_another_register_is_another_professional(world: World) -> None:
+    """Registers number their people each on their own (issue 14: unique per register): the
+    number of someone in one register, in a row for another, is a newcomer there."""
     factories.RegisterFactory(code="bo", name="Backofficeprofessional")
     number = world.professional.registration_number
-    Professional.objects.filter(pk=world.professional.pk).update(last_name="Jansen")
-    line = f"{number};bo;{world.professional.first_name};;Jansen;;;01-06-2026"
+    line = f"{number};bo;B.;;Anders;;;01-06-2026"
     checked = upload(client_for(world.staff), csv_file(line))
-    assert "nieuwe registratie in Backofficeprofessional" in checked.content.decode()
+    assert "1 nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in " ".join(
+        checked.content.decode().split()
+    )
     client_for(world.staff).post(CONFIRM, {"payload": payload_of(checked)})
-    assert world.professional.registrations.filter(register__code="bo").exists()
+    newcomer = Professional.objects.get(register__code="bo", registration_number=number)
+    assert newcomer.last_name == "Anders"
+    assert newcomer.registrations.get().register.code == "bo"
+    world.professional.refresh_from_db()
+    assert world.professional.register.code == "up"
+    assert not world.professional.registrations.filter(register__code="bo").exists()
+
+
+def test_a_number_in_another_case_is_the_same_number(world: World) -> None:
+    """Registers treat numbers without regard to case: ab-77 in the file is AB-77 on record."""
+    client = client_for(world.staff)
+    client.post(
+        CONFIRM,
+        {"payload": payload_of(upload(client, csv_file("AB-77;up;A.;;Jansen;;;01-01-2026")))},
+    )
+    again = upload(client, csv_file("ab-77;up;A.;;Jansen-Bos;;;01-01-2026"))
+    assert "0 nieuw, 1 gewijzigd, 0 ongewijzigd, 0 fout" in " ".join(
+        again.content.decode().split()
+    )
+    client.post(CONFIRM, {"payload": payload_of(again)})
+    [professional] = Professional.objects.filter(registration_number__iexact="ab-77")
+    assert (professional.registration_number, professional.last_name) == ("AB-77", "Jansen-Bos")
+
+
+def test_a_number_twice_in_a_file_in_two_cases_is_a_duplicate(world: World) -> None:
+    lines = ("AB-78;up;A.;;Jansen;;;01-01-2026", "ab-78;up;B.;;Bos;;;01-01-2026")
+    checked = upload(client_for(world.staff), csv_file(*lines))
+    assert "Dit registratienummer staat eerder in het bestand." in checked.content.decode()
+    assert not Professional.objects.filter(registration_number__iexact="ab-78").exists()
+
+
+def test_one_number_in_two_registers_in_one_file_is_two_professionals(world: World) -> None:
+    factories.RegisterFactory(code="bo", name="Backofficeprofessional")
+    client = client_for(world.staff)
+    lines = ("0077001;up;A.;;Jansen;;;01-01-2026", "0077001;bo;B.;;Bos;;;01-01-2026")
+    checked = upload(client, csv_file(*lines))
+    assert "2 nieuw, 0 gewijzigd" in " ".join(checked.content.decode().split())
+    client.post(CONFIRM, {"payload": payload_of(checked)})
+    assert sorted(
+        Professional.objects.filter(registration_number="0077001").values_list(
+            "register__code", "last_name"
+        )
+    ) == [("bo", "Bos"), ("up", "Jansen")]
 
 
 @pytest.mark.parametrize(

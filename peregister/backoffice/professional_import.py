@@ -41,6 +41,7 @@ def _apply_all(to_apply: list[CheckedRow], today: Any) -> list[int]:
         [
             Professional(
                 registration_number=c.row.get("registratienummer"),
+                register=c.register,
                 first_name=c.person.first_name,
                 name_prefix=c.person.name_prefix,
                 last_name=c.person.last_name,

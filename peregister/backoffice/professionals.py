@@ -44,14 +44,17 @@ def _refuse_first(problems: list[tuple[str, str]]) -> None:
         raise Refused(message, field=field)
 
 
-def number_taken_refusal(number: str) -> Refused | None:
-    """The number is the register's key for a person: a second person may not get it."""
-    existing = Professional.objects.filter(registration_number=number).first()
+def number_taken_refusal(number: str, register: Register) -> Refused | None:
+    """The number is the register's key for a person: a second person in the same register may
+    not get it, in whatever case it is written (another register numbers its own people)."""
+    existing = Professional.objects.filter(
+        register=register, registration_number__iexact=number
+    ).first()
     if existing is None:
         return None
     return Refused(
-        _("Registratienummer %(number)s hoort al bij een andere professional.")
-        % {"number": number},
+        _("Registratienummer %(number)s hoort in %(register)s al bij een andere professional.")
+        % {"number": existing.registration_number, "register": register.name},
         field="registration_number",
         existing=existing,
     )
@@ -66,12 +69,13 @@ def add_professional(*, actor: Any, data: NewProfessional) -> Professional:
         raise Refused(problem, field="registration_number")
     if problem := start_problem(data.registered_on, today):
         raise Refused(problem, field="registered_on")
-    if refusal := number_taken_refusal(data.registration_number):
+    if refusal := number_taken_refusal(data.registration_number, data.register):
         raise refusal
     try:
         with transaction.atomic():
             professional = Professional.objects.create(
                 registration_number=data.registration_number,
+                register=data.register,
                 first_name=data.person.first_name,
                 name_prefix=data.person.name_prefix,
                 last_name=data.person.last_name,
@@ -94,7 +98,7 @@ def add_professional(*, actor: Any, data: NewProfessional) -> Professional:
             )
     except IntegrityError:
         # Another request took the number between the check and the insert.
-        if refusal := number_taken_refusal(data.registration_number):
+        if refusal := number_taken_refusal(data.registration_number, data.register):
             raise refusal from None
         raise
     return professional

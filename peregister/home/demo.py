@@ -356,6 +356,8 @@ def load(today: dt.date | None = None) -> bool:
         professionals.append(
             Professional.objects.create(
                 user=user,
+                # The register the professional is taken on in below (and whose number it is).
+                register=bop if number % 5 == 4 else up,
                 registration_number=f"{(number * 7919 + 1031) % 10_000_000:07d}",
                 first_name=first,
                 name_prefix=prefix,
@@ -392,7 +394,7 @@ def load(today: dt.date | None = None) -> bool:
             earned += activity.points
 
     for index, professional in enumerate(professionals):
-        register = bop if index % 5 == 4 else up
+        register = professional.register
         lapsed = index == 13
         # Registered between 3 months and 6 years ago; periods follow from that date.
         registered_on = today - dt.timedelta(days=rng.randrange(90, 6 * 365))

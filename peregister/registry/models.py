@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from peregister.core import dates
@@ -68,11 +69,19 @@ class Professional(models.Model):
         blank=True,
         related_name="professional",
     )
+    # The number as the register wrote it (leading zeros kept, case as entered). Registers
+    # number their people each on their own: a number is unique within the register that
+    # gave it (``register``), compared without regard to case (AB-77 is ab-77).
     registration_number = models.CharField(
         _("registratienummer"),
         max_length=20,
-        unique=True,
         help_text=_("Tekst: voorloopnullen tellen mee."),
+    )
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.PROTECT,
+        related_name="numbered_professionals",
+        verbose_name=_("register van het registratienummer"),
     )
     # The given part of the name as the register keeps it: voorletters ("J.P.") at intake, a
     # first name in older data. One column, so every name (lists, report, export) reads alike.
@@ -89,6 +98,12 @@ class Professional(models.Model):
         verbose_name_plural = _("professionals")
         ordering = ["last_name", "first_name", "id"]
         indexes = [models.Index(fields=["last_name", "first_name", "id"], name="prof_name_idx")]
+        constraints = [
+            # Also the index of every lookup by number (``Lower`` first: without a register).
+            models.UniqueConstraint(
+                Lower("registration_number"), "register", name="prof_number_unique_per_register"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import IO, Any
 
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from peregister.core.dates import parse_date
@@ -229,7 +230,7 @@ def check_stream(
     """``check_rows`` for a stream of any length: a round of queries per ``batch_size`` rows,
     the numbers already seen in the file remembered across batches."""
     registers = _registers()
-    seen: set[str] = set()
+    seen: set[tuple[int, str]] = set()
     batch: list[Row] = []
     for row in rows:
         batch.append(row)
@@ -241,26 +242,33 @@ def check_stream(
 
 
 def _check_batch(
-    rows: list[Row], today: dt.date, registers: dict[str, Register], seen: set[str]
+    rows: list[Row],
+    today: dt.date,
+    registers: dict[str, Register],
+    seen: set[tuple[int, str]],
 ) -> list[CheckedRow]:
     numbers = {row.get("registratienummer") for row in rows}
+    # A number is the register's own, compared without regard to case: keyed by both.
     existing = {
-        p.registration_number: p
-        for p in Professional.objects.filter(registration_number__in=numbers)
+        (p.register_id, p.registration_number.lower()): p
+        for p in Professional.objects.annotate(key=Lower("registration_number")).filter(
+            key__in={number.lower() for number in numbers}
+        )
     }
     registered = set(
-        Registration.objects.filter(professional__registration_number__in=numbers).values_list(
-            "professional__registration_number", "register_id"
-        )
+        Registration.objects.filter(
+            professional_id__in=[p.pk for p in existing.values()]
+        ).values_list("professional_id", "register_id")
     )
     # A new number that is a known one without its leading zeros (a CSV saved from Excel) would
     # take the same person on twice: the same check as the attendance import's.
-    padded = zero_padded_candidates([number for number in numbers if number not in existing])
+    known = {number for _register, number in existing}
+    padded = zero_padded_candidates([number for number in numbers if number.lower() not in known])
     unpadded = {
-        padded[known]: known
-        for known in Professional.objects.filter(registration_number__in=padded).values_list(
-            "registration_number", flat=True
-        )
+        (register_id, padded[number]): number
+        for register_id, number in Professional.objects.filter(
+            registration_number__in=padded
+        ).values_list("register_id", "registration_number")
     }
     return [_check(row, today, registers, existing, registered, seen, unpadded) for row in rows]
 
@@ -273,24 +281,25 @@ def _check(
     row: Row,
     today: dt.date,
     registers: dict[str, Register],
-    existing: dict[str, Professional],
-    registered: set[tuple[str, int]],
-    seen: set[str],
-    unpadded: dict[str, str],
+    existing: dict[tuple[int, str], Professional],
+    registered: set[tuple[int, int]],
+    seen: set[tuple[int, str]],
+    unpadded: dict[tuple[int, str], str],
 ) -> CheckedRow:
     number = row.get("registratienummer")
     if row.problem:
         return _error(row, _read_problem(row.problem))
     if problem := number_problem(number):
         return _error(row, problem)
-    if number in seen:
-        return _error(row, _("Dit registratienummer staat eerder in het bestand."))
-    seen.add(number)
     register = registers.get(row.get("register").lower())
     if register is None:
         return _error(
             row, _("Onbekend register ‘%(register)s’.") % {"register": row.get("register")[:40]}
         )
+    key = (register.pk, number.lower())
+    if key in seen:
+        return _error(row, _("Dit registratienummer staat eerder in het bestand."))
+    seen.add(key)
     raw_start = row.get("begindatum")
     registered_on = parse_date(raw_start) if raw_start else None
     if registered_on is None:
@@ -301,7 +310,7 @@ def _check(
     birth = parse_date(raw_birth) if raw_birth else None
     if raw_birth and birth is None:
         return _error(row, _("De geboortedatum is geen geldige datum (dd-mm-jjjj)."))
-    current = existing.get(number)
+    current = existing.get(key)
     person = PersonData(
         first_name=row.get("voorletters"),
         name_prefix=row.get("tussenvoegsel"),
@@ -314,14 +323,14 @@ def _check(
     if problems:
         field_name, message = problems[0]
         return _error(row, f"{FIELD_LABELS.get(field_name, field_name)}: {message}")
-    if current is None and number in unpadded:
+    if current is None and (register.pk, number) in unpadded:
         return _error(
             row,
             _(
                 "Registratienummer %(number)s bestaat niet, maar %(known)s wel: zijn de "
                 "voorloopnullen weggevallen? Maak de kolom ‘tekst’ en vul de nummers opnieuw in."
             )
-            % {"number": number, "known": unpadded[number]},
+            % {"number": number, "known": unpadded[(register.pk, number)]},
         )
     if current is None:
         return CheckedRow(
@@ -337,7 +346,7 @@ def _check(
             % {"name": current.full_name},
         )
     changes = [str(FIELD_LABELS[name]) for name in person.changes_from(current)]
-    if (number, register.pk) not in registered:
+    if (current.pk, register.pk) not in registered:
         changes.append(_("nieuwe registratie in %(register)s") % {"register": register.name})
     return CheckedRow(
         row,
