@@ -349,3 +349,67 @@ def test_a_full_list_of_unknown_numbers_is_checked_without_error(activity) -> No
     assert check.lines[0].similar == ("0000001",)
     assert check.lines[1].similar == ("00000000000000000002",)
     assert {line.status for line in check.lines[2:]} == {LineStatus.UNKNOWN}
+
+
+def test_a_number_is_found_without_regard_to_case(activity) -> None:
+    holder = professional("AB-77")
+    check = check_attendance(
+        activity=activity,
+        entries=[Entry(1, "ab-77", TODAY), Entry(2, "AB-77", TODAY)],
+        today=TODAY,
+    )
+    assert statuses(check) == [LineStatus.OK, LineStatus.DUPLICATE]
+    assert check.lines[0].professional == holder
+
+
+def test_one_number_in_two_registers_needs_the_register(activity) -> None:
+    """Numbers are per register (issue 14): a number two registers use finds nobody by
+    guessing; with the register (code or name) on the line, the right person."""
+    bop = factories.RegisterFactory(code="bop", name="Backofficeprofessional")
+    in_up = professional("0012345", "Bakker")
+    in_bop = factories.ProfessionalFactory(
+        registration_number="0012345", register=bop, last_name="Visser"
+    )
+    check = check_attendance(
+        activity=activity,
+        entries=[
+            Entry(1, "0012345", TODAY),
+            Entry(2, "0012345", TODAY, register="bop"),
+            Entry(3, "0012345", TODAY, register="uitzendprofessional"),
+            Entry(4, "0012345", TODAY, register="xx"),
+        ],
+        today=TODAY,
+    )
+    assert statuses(check) == [
+        LineStatus.AMBIGUOUS,
+        LineStatus.OK,
+        LineStatus.OK,
+        LineStatus.UNKNOWN,
+    ]
+    assert [line.professional for line in check.lines] == [None, in_bop, in_up, None]
+
+
+def test_staff_csv_with_a_register_column_registers_the_right_person(activity, world) -> None:
+    bop = factories.RegisterFactory(code="bop", name="Backofficeprofessional")
+    professional("0012345", "Bakker")
+    in_bop = factories.ProfessionalFactory(registration_number="0012345", register=bop)
+    client = client_for(world.staff)
+    content = b"registratienummer;datum;register\n0012345;15-06-2026;bop\n"
+    response = client.post(
+        "/register/presentie/csv/", {"activity": str(activity.code), "file": upload(content)}
+    )
+    assert response.status_code == 200
+    done = client.post(
+        "/register/presentie/bevestigen/", {"payload": payload_of(response.content.decode())}
+    )
+    assert done.status_code == 200
+    assert Completion.objects.get().professional == in_bop
+
+    without = client.post(
+        "/register/presentie/csv/",
+        {
+            "activity": str(activity.code),
+            "file": upload(b"registratienummer;datum\n0012345;15-06-2026\n"),
+        },
+    )
+    assert "nummer in meer registers: vermeld het register" in without.content.decode()

@@ -486,3 +486,21 @@ def test_the_api_answers_in_the_language_of_accept_language(world: World) -> Non
     assert Client(HTTP_ACCEPT_LANGUAGE="fr").get("/api/v1/nope").json()["message"] == (
         "Niet gevonden."
     )
+
+
+def test_a_number_two_registers_use_needs_the_register_code(world: World) -> None:
+    """Numbers are per register: the API never guesses whose number it is (issue 14)."""
+    session = session_of(recognised(world))
+    bop = factories.RegisterFactory.create(code="bop", name="Backofficeprofessional")
+    participant("7700001")
+    in_bop = factories.ProfessionalFactory.create(registration_number="7700001", register=bop)
+    factories.RegistrationFactory.create(professional=in_bop, register=bop)
+    client = api(api_key(world))
+    ambiguous = post(client, {"rows": [row("7700001", session)]})
+    assert ambiguous.json()["rows"][0]["status"] == "ambiguous_number"
+    assert not Completion.objects.exists()
+    chosen = post(
+        client, {"rows": [{**row("7700001", session), "register_code": "bop"}]}, key="batch-2"
+    )
+    assert chosen.json()["rows"][0]["status"] == "accepted"
+    assert Completion.objects.get().professional == in_bop

@@ -166,9 +166,7 @@ def test_a_number_in_another_case_is_the_same_number(world: World) -> None:
         {"payload": payload_of(upload(client, csv_file("AB-77;up;A.;;Jansen;;;01-01-2026")))},
     )
     again = upload(client, csv_file("ab-77;up;A.;;Jansen-Bos;;;01-01-2026"))
-    assert "0 nieuw, 1 gewijzigd, 0 ongewijzigd, 0 fout" in " ".join(
-        again.content.decode().split()
-    )
+    assert "0 nieuw, 1 gewijzigd, 0 ongewijzigd, 0 fout" in " ".join(again.content.decode().split())
     client.post(CONFIRM, {"payload": payload_of(again)})
     [professional] = Professional.objects.filter(registration_number__iexact="ab-77")
     assert (professional.registration_number, professional.last_name) == ("AB-77", "Jansen-Bos")

@@ -72,6 +72,10 @@ class RowIn(BaseModel):
     date: dt.date
     session: uuid.UUID | None = None
     activity: uuid.UUID | None = None
+    # Numbers are per register: needed only for a number that more than one register uses.
+    register_code: Annotated[str, Field(min_length=1, max_length=20)] | None = Field(
+        default=None, description="The register's code; only needed when a number is in more."
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> RowIn:
@@ -198,6 +202,7 @@ def post_completions(
             date=row.date,
             session=row.session,
             activity=row.activity,
+            register=row.register_code or "",
         )
         for row in payload.rows
     ]

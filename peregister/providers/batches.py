@@ -35,6 +35,7 @@ RECEIPT_STATUS = {
     LineStatus.ALREADY_REGISTERED: "duplicate",
     LineStatus.DUPLICATE: "duplicate",
     LineStatus.UNKNOWN: "unknown_number",
+    LineStatus.AMBIGUOUS: "ambiguous_number",
     LineStatus.LEADING_ZEROS: "unknown_number",
     LineStatus.NOT_ACTIVE: "registration_not_active",
     LineStatus.OUTSIDE_SESSION: "date_out_of_range",
@@ -51,6 +52,7 @@ class Row:
     date: dt.date
     session: uuid.UUID | None = None
     activity: uuid.UUID | None = None
+    register: str = ""
 
 
 def body_digest(payload: Any) -> str:
@@ -96,6 +98,9 @@ MESSAGES = {
     "accepted": gettext_lazy("Geregistreerd."),
     "duplicate": gettext_lazy("Al geregistreerd voor deze activiteit en datum."),
     "unknown_number": gettext_lazy("Geen professional met dit registratienummer."),
+    "ambiguous_number": gettext_lazy(
+        "Dit registratienummer komt in meer registers voor: geef ook het register (code)."
+    ),
     "registration_not_active": gettext_lazy("De professional heeft geen actieve registratie."),
     "date_out_of_range": gettext_lazy("De datum valt buiten de uitvoering of de erkenning."),
     "invalid": gettext_lazy("Het registratienummer of de datum is ongeldig."),
@@ -154,7 +159,7 @@ def submit_batch(
                     statuses[position] = target
                     continue
                 groups.setdefault(target.pk, (target, []))[1].append(
-                    entry(position, row.registration_number.strip(), row.date)
+                    entry(position, row.registration_number.strip(), row.date, row.register)
                 )
             # In a fixed order (activity, then session): two batches naming the same two
             # activities in opposite order would otherwise lock them crosswise (a deadlock).

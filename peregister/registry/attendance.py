@@ -24,6 +24,9 @@ MAX_NUMBER_LENGTH = 20  # Professional.registration_number max_length
 MAX_CSV_BYTES = 1024 * 1024
 NUMBER_COLUMN = "registratienummer"
 DATE_COLUMN = "datum"
+# Optional: only needed for a number that more than one register uses (numbers are per register).
+REGISTER_COLUMN = "register"
+MAX_REGISTER_LENGTH = 20  # Register.code max_length
 
 # Excel copies cells with tabs and line breaks; people type commas, semicolons and spaces.
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -45,6 +48,8 @@ class Entry:
     number: str
     day: dt.date | None
     problem: Problem | None = None
+    # The register's code, when the list says whose number it is (lower case; "" when not).
+    register: str = ""
 
 
 # The list as a whole cannot be used: the shared engine's error (``core.tabular``), with the
@@ -62,11 +67,14 @@ def split_numbers(text: str) -> list[str]:
     return [number for number in numbers if number]
 
 
-def entry(position: int, number: str, day: dt.date | None) -> Entry:
+def entry(position: int, number: str, day: dt.date | None, register: str = "") -> Entry:
     """One line as read (also a row the API receives): a number too long is a problem."""
+    register = clean_cell(register).lower()[: MAX_REGISTER_LENGTH + 1]
     if len(number) > MAX_NUMBER_LENGTH:
-        return Entry(position, number[: MAX_NUMBER_LENGTH + 1], day, Problem.TOO_LONG)
-    return Entry(position, number, day)
+        return Entry(
+            position, number[: MAX_NUMBER_LENGTH + 1], day, Problem.TOO_LONG, register=register
+        )
+    return Entry(position, number, day, register=register)
 
 
 def parse_pasted(text: str, day: dt.date) -> list[Entry]:
@@ -79,12 +87,13 @@ def parse_pasted(text: str, day: dt.date) -> list[Entry]:
     return [entry(position, number, day) for position, number in enumerate(numbers, start=1)]
 
 
-def _columns(header: list[str]) -> tuple[int, int]:
+def _columns(header: list[str]) -> tuple[int, int, int | None]:
     names = [cell.strip().strip(QUOTES).strip().lower() for cell in header]
     missing = [name for name in (NUMBER_COLUMN, DATE_COLUMN) if name not in names]
     if missing:
         raise ListError("columns", missing=", ".join(missing))
-    return names.index(NUMBER_COLUMN), names.index(DATE_COLUMN)
+    register_index = names.index(REGISTER_COLUMN) if REGISTER_COLUMN in names else None
+    return names.index(NUMBER_COLUMN), names.index(DATE_COLUMN), register_index
 
 
 def parse_csv(data: bytes) -> list[Entry]:
@@ -93,20 +102,24 @@ def parse_csv(data: bytes) -> list[Entry]:
     entries: list[Entry] = []
     header: list[str] | None = None
     number_index = date_index = 0
+    register_index: int | None = None
     for position, row in csv_rows(text):
         if header is None:
             header = row
-            number_index, date_index = _columns(header)
+            number_index, date_index, register_index = _columns(header)
             continue
         number = clean_number(row[number_index]) if number_index < len(row) else ""
         raw_day = row[date_index] if date_index < len(row) else ""
+        register = (
+            row[register_index] if register_index is not None and register_index < len(row) else ""
+        )
         if not number or not raw_day.strip():
             entries.append(Entry(position, number, None, Problem.MISSING_VALUE))
             continue
         day = parse_date(raw_day)
-        line = entry(position, number, day)
+        line = entry(position, number, day, register)
         if day is None and line.problem is None:
-            line = Entry(position, number, None, Problem.INVALID_DATE)
+            line = Entry(position, number, None, Problem.INVALID_DATE, register=line.register)
         entries.append(line)
         if len(entries) > MAX_ENTRIES:
             raise ListError("too_many", maximum=MAX_ENTRIES, count=len(entries))
@@ -118,7 +131,8 @@ def parse_csv(data: bytes) -> list[Entry]:
 def entries_to_data(entries: list[Entry]) -> list[list[object]]:
     """A JSON-friendly form of the entries, carried from the check step to the confirmation."""
     return [
-        [e.position, e.number, e.day.isoformat() if e.day else "", e.problem or ""] for e in entries
+        [e.position, e.number, e.day.isoformat() if e.day else "", e.problem or "", e.register]
+        for e in entries
     ]
 
 
@@ -128,15 +142,17 @@ def entries_from_data(data: object) -> list[Entry]:
         raise ListError("tampered")
     entries: list[Entry] = []
     for item in data:
-        if not (isinstance(item, list) and len(item) == 4):
+        if not (isinstance(item, list) and len(item) == 5):
             raise ListError("tampered")
-        position, number, raw_day, problem = item
+        position, number, raw_day, problem, register = item
         if not (
             isinstance(position, int)
             and isinstance(number, str)
             and isinstance(raw_day, str)
             and isinstance(problem, str)
+            and isinstance(register, str)
             and len(number) <= MAX_NUMBER_LENGTH + 1
+            and len(register) <= MAX_REGISTER_LENGTH + 1
         ):
             raise ListError("tampered")
         try:
@@ -145,8 +161,8 @@ def entries_from_data(data: object) -> list[Entry]:
         except ValueError as exc:
             raise ListError("tampered") from exc
         entries.append(
-            entry(position, number, day)
+            entry(position, number, day, register)
             if parsed_problem is None
-            else Entry(position, number, day, parsed_problem)
+            else Entry(position, number, day, parsed_problem, register=register)
         )
     return entries

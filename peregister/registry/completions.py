@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Lower
 from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts.actors import require_provider, require_staff
@@ -46,6 +46,8 @@ class LineStatus(models.TextChoices):
     FUTURE_DATE = "future_date", _("datum ligt in de toekomst")
     NOT_RECOGNISED = "not_recognised", _("activiteit niet erkend op deze datum")
     UNKNOWN = "unknown", _("onbekend registratienummer")
+    # Numbers are per register: a number that more than one register uses needs the register.
+    AMBIGUOUS = "ambiguous", _("nummer in meer registers: vermeld het register")
     LEADING_ZEROS = "leading_zeros", _("voorloopnullen weggevallen?")
     ALREADY_REGISTERED = "already_registered", _("al geregistreerd voor deze activiteit en datum")
     # Only when registering for a session (providers, the API):
@@ -93,6 +95,25 @@ class AttendanceCheck:
         return [line for line in self.lines if not line.ok]
 
 
+# A line whose number more than one register uses, without the register to tell them apart.
+AMBIGUOUS = object()
+
+
+def _holder(entry: Entry, holders: dict[str, list[Professional]]) -> Professional | object | None:
+    """Whose number the line gives: the one holder, or the holder in the line's register (code
+    or name); ``AMBIGUOUS`` when several registers use it and the line does not say which."""
+    candidates = holders.get(entry.number.lower(), [])
+    if entry.register:
+        candidates = [
+            p
+            for p in candidates
+            if entry.register in (p.register.code.lower(), p.register.name.lower())
+        ]
+    if len(candidates) > 1:
+        return AMBIGUOUS
+    return candidates[0] if candidates else None
+
+
 def zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
     """Zero-padded variants of all-digit numbers, mapped back to the number as given.
 
@@ -135,15 +156,27 @@ def check_attendance(
         if session is not None
         else models.Q(completed_on__in=days)
     )
-    # One query answers for every professional whether a registration is active and whether
+    # Without regard to case, and per register: one number may be someone in each register.
+    # One query answers for every holder whether a registration is active and whether
     # anything of this activity is registered on one of the list's days: a 1,000-number list
     # is sent to the database once, not three times (on PostgreSQL each long IN list costs as
     # much as the rest of the check).
-    # Only what the check step shows (number, name or initials): a thousand full rows cost
-    # more than the rest of the check.
-    found = (
-        Professional.objects.filter(registration_number__in=numbers)
-        .only("pk", "registration_number", "first_name", "name_prefix", "last_name")
+    # Only what the check step shows (number, name or initials, register): a thousand full
+    # rows cost more than the rest of the check.
+    holders: dict[str, list[Professional]] = {}
+    for p in (
+        Professional.objects.annotate(key=Lower("registration_number"))
+        .filter(key__in={number.lower() for number in numbers})
+        .select_related("register")
+        .only(
+            "pk",
+            "registration_number",
+            "first_name",
+            "name_prefix",
+            "last_name",
+            "register__code",
+            "register__name",
+        )
         .annotate(
             has_active=models.Exists(
                 Registration.objects.filter(
@@ -156,10 +189,12 @@ def check_attendance(
                 )
             ),
         )
-    )
-    professionals = {p.registration_number: p for p in found}
-    active = {p.pk for p in professionals.values() if p.has_active}
-    flagged = [p.pk for p in professionals.values() if p.has_registered]
+    ):
+        holders.setdefault(p.registration_number.lower(), []).append(p)
+    found = {entry.position: _holder(entry, holders) for entry in entries}
+    professionals = {p.pk: p for p in found.values() if isinstance(p, Professional)}
+    active = {pk for pk, p in professionals.items() if p.has_active}
+    flagged = [pk for pk, p in professionals.items() if p.has_registered]
     # A session's attendance counts once, whichever of its days: already registered for it.
     registered_for_session = set(flagged) if session is not None else set()
     # Which day exactly: only for the few already registered (a retried list: all of them).
@@ -170,7 +205,7 @@ def check_attendance(
                 activity=activity, professional_id__in=flagged, completed_on__in=days
             ).values_list("professional_id", "completed_on")
         )
-    unknown = [number for number in numbers if number not in professionals]
+    unknown = [number for number in numbers if number.lower() not in holders]
     padded = zero_padded_candidates(unknown)
     similar: dict[str, list[str]] = {}
     for existing in Professional.objects.filter(registration_number__in=padded).values_list(
@@ -178,13 +213,15 @@ def check_attendance(
     ):
         similar.setdefault(padded[existing], []).append(existing)
 
-    seen: set[tuple[str, dt.date | None]] = set()
+    seen: set[tuple[int | str, dt.date | None]] = set()
     lines: list[CheckedLine] = []
     for entry in entries:
-        # With a session, a number counts once in the list whatever the day (one attendance
+        held = found[entry.position]
+        professional = held if isinstance(held, Professional) else None
+        who = professional.pk if professional else f"{entry.number.lower()}@{entry.register}"
+        # With a session, a person counts once in the list whatever the day (one attendance
         # of a multi-day session gives the activity's points once).
-        key = (entry.number, None if session is not None else entry.day)
-        professional = professionals.get(entry.number)
+        key = (who, None if session is not None else entry.day)
         if entry.problem is not None or entry.day is None:
             status = LineStatus.INVALID
         elif session is None and key in seen:
@@ -197,6 +234,8 @@ def check_attendance(
             status = LineStatus.OUTSIDE_SESSION
         elif key in seen:  # with a session: once its dates are known to be right
             status = LineStatus.DUPLICATE
+        elif held is AMBIGUOUS:
+            status = LineStatus.AMBIGUOUS
         elif professional is None:
             status = LineStatus.LEADING_ZEROS if entry.number in similar else LineStatus.UNKNOWN
         elif (professional.pk, entry.day) in registered or professional.pk in (
