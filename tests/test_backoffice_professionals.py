@@ -392,3 +392,22 @@ def test_data_export_holds_date_of_birth_and_end_reason(world: World) -> None:
     export = collect(professional, at=clock.now(), today=clock.today())
     assert export.person.date_of_birth == dt.date(1990, 2, 1)
     assert [r.end_reason for r in export.registrations] == ["Verhuisd naar België"]
+
+
+def test_search_by_number_finds_it_in_every_register_in_any_case(world: World) -> None:
+    """A number two registers use: staff see both people, each with their register, and
+    choose (issue 14: numbers per register, compared without regard to case)."""
+    bop = factories.RegisterFactory(code="bop", name="Backofficeprofessional")
+    in_up = factories.RegistrationFactory(
+        professional__registration_number="AB-77", professional__last_name="Zwaan"
+    ).professional
+    in_bop = factories.RegistrationFactory(
+        register=bop, professional__registration_number="ab-77", professional__last_name="Reiger"
+    ).professional
+    assert (in_up.register.code, in_bop.register.code) == ("up", "bop")
+    page = client_for(world.staff).get("/register/professionals/", {"q": "Ab-77"}).content.decode()
+    assert "2 professionals" in page
+    assert f"/register/professionals/{in_up.code}/" in page
+    assert f"/register/professionals/{in_bop.code}/" in page
+    assert "Uitzendprofessional" in page
+    assert "Backofficeprofessional" in page
