@@ -99,7 +99,7 @@ def make_subject(rows: int = ROWS, days: int = 60) -> Subject:
         Professional(
             registration_number=f"B{tag[:6]}{i:05d}",
             register=register,
-            first_name="Bench",
+            initials="B.",
             last_name=f"Deelnemer {i}",
         )
         for i in range(rows)

@@ -92,7 +92,7 @@ def make_subject(completions: int = COMPLETIONS, access_events: int = ACCESS_EVE
         user=user,
         registration_number=f"X{tag}",
         register=register,
-        first_name="Bench",
+        initials="B.",
         name_prefix="van 't",
         last_name="Groot & Zn",
     )

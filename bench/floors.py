@@ -46,7 +46,7 @@ WITH live AS (
     AND (g.valid_until IS NULL OR g.valid_until >= %s)
   GROUP BY g.professional_id
 )
-SELECT p.first_name, p.name_prefix, p.last_name, p.registration_number, reg.name,
+SELECT p.initials, p.name_prefix, p.last_name, p.registration_number, reg.name,
   pp.start, pp.{q("end")} AS period_end,
   pp.points_earned AS earned, pp.points_required,
   pp.renewal_status, pp.renewal_submitted_at AS renewal_at,
@@ -59,7 +59,7 @@ LEFT JOIN registry_peperiod pp ON pp.registration_id = r.id AND pp.start <= %s
   AND NOT EXISTS (SELECT 1 FROM registry_peperiod later
                   WHERE later.registration_id = pp.registration_id
                     AND later.start > pp.start AND later.start <= %s)
-ORDER BY p.last_name, p.first_name, p.id
+ORDER BY p.last_name, p.initials, p.id
 """
 
 
@@ -126,7 +126,7 @@ def _csv_date(day: dt.date | None) -> str:
 def copy_sql() -> str:
     """The report's CSV cells formatted by PostgreSQL, for ``COPY (…) TO STDOUT``."""
     return f"""
-SELECT concat_ws(' ', NULLIF(first_name, ''), NULLIF(name_prefix, ''), NULLIF(last_name, '')),
+SELECT concat_ws(' ', NULLIF(initials, ''), NULLIF(name_prefix, ''), NULLIF(last_name, '')),
   registration_number, COALESCE(name, ''), to_char(start, 'DD-MM-YYYY'),
   to_char(period_end, 'DD-MM-YYYY'), CASE WHEN start IS NULL THEN '' ELSE earned::text END,
   COALESCE(points_required::text, ''), COALESCE(renewal_status, ''),
@@ -237,8 +237,8 @@ def xlsx_alone(organisation_id: int, at: dt.datetime, path: Path) -> int:
 # bar). The count is what the page's caption needs, from the grants alone.
 
 _LIST_ORDER = {
-    "name": "p.last_name, p.first_name, p.id",
-    "points": "pp.points_earned DESC NULLS FIRST, p.last_name, p.first_name, p.id",
+    "name": "p.last_name, p.initials, p.id",
+    "points": "pp.points_earned DESC NULLS FIRST, p.last_name, p.initials, p.id",
 }
 
 MINIMAL_TABLE = (
@@ -295,7 +295,7 @@ def list_page_sql(
     if not nulls_first:
         ordering = ordering.replace(" NULLS FIRST", "")
     rows = f"""
-SELECT p.id, p.first_name, p.name_prefix, p.last_name, p.registration_number, reg.name,
+SELECT p.id, p.initials, p.name_prefix, p.last_name, p.registration_number, reg.name,
   pp.start, pp.{q("end")}, pp.points_earned, pp.points_required
 FROM ({live}) live
 JOIN registry_professional p ON p.id = live.professional_id

@@ -102,7 +102,7 @@ def floor_once(data: bytes) -> None:
             Professional(
                 registration_number=r[0],
                 register=register,
-                first_name=r[2],
+                initials=r[2],
                 name_prefix=r[3],
                 last_name=r[4],
                 email=r[5],

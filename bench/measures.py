@@ -201,11 +201,11 @@ def floor_orm_values(s: Subjects, reps: int) -> Result:
             .filter(registration__professional__in=grants.values("professional_id"))
             .order_by(
                 "registration__professional__last_name",
-                "registration__professional__first_name",
+                "registration__professional__initials",
                 "registration__professional_id",
             )
             .values_list(
-                "registration__professional__first_name",
+                "registration__professional__initials",
                 "registration__professional__name_prefix",
                 "registration__professional__last_name",
                 "registration__professional__registration_number",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", api_urls()),
 ]
 
+handler400 = "peregister.core.errors.bad_request"
 handler403 = "peregister.core.errors.forbidden"
 handler404 = "peregister.core.errors.not_found"
 handler500 = "peregister.core.errors.server_error"

@@ -62,7 +62,7 @@ class ProfessionalFactory(DjangoModelFactory[Professional]):
     user = factory.SubFactory(UserFactory)
     registration_number = factory.Sequence(lambda n: f"{n:07d}")
     register = factory.SubFactory(RegisterFactory)
-    first_name = "Pim"
+    initials = "P."
     last_name = factory.Sequence(lambda n: f"Professional{n}")
 
 

@@ -40,7 +40,7 @@ def valid_post(**overrides: str) -> dict[str, str]:
         "registration_number": "0012345",
         "register": "up",
         "registered_on": "15-06-2026",
-        "first_name": "J.P.",
+        "initials": "J.P.",
         "name_prefix": "van der",
         "last_name": "Berg",
         "email": "jp@example.nl",
@@ -154,7 +154,7 @@ def test_the_same_number_in_another_register_is_taken_on(world: World) -> None:
     ("field", "value", "message"),
     [
         ("last_name", "x" * 10_000, "Te lang"),
-        ("first_name", "J.\x00P.", "tekens die niet"),
+        ("initials", "J.\x00P.", "tekens die niet"),
         ("last_name", "", "Vul dit veld in"),
         ("registered_on", "31-02-2026", "geldige datum"),
         ("registered_on", "16-06-2026", "toekomst"),
@@ -232,7 +232,7 @@ def test_search_garbage_answers_400(world: World) -> None:
 
 def edit_post(professional: Professional, **overrides: str) -> dict[str, str]:
     data = {
-        "first_name": professional.first_name,
+        "initials": professional.initials,
         "name_prefix": professional.name_prefix,
         "last_name": professional.last_name,
         "email": professional.email,
@@ -411,3 +411,81 @@ def test_search_by_number_finds_it_in_every_register_in_any_case(world: World) -
     assert f"/register/professionals/{in_bop.code}/" in page
     assert "Uitzendprofessional" in page
     assert "Backofficeprofessional" in page
+
+
+# The issue's bad input for the one-by-one forms (the import has its own, in
+# test_professional_import.py): wrong encoding, NUL bytes, 10,000-character names, 31-02-2026,
+# a 20 MB body. OWASP ASVS 4.0.3 V5.1.3 (input validated), V5.1.4 (structured data), V12.1.1
+# (size limit). Each answers a 4xx in Dutch and writes nothing.
+BAD_BYTES = "J\udcff".encode("utf-8", "surrogateescape")  # not UTF-8 on the wire
+
+
+def _forms(world: World) -> list[tuple[str, dict[str, str]]]:
+    professional = world.professional
+    return [
+        (ADD, valid_post()),
+        (f"/register/professionals/{professional.code}/wijzigen/", edit_post(professional)),
+        (f"/register/professionals/{professional.code}/up/beeindigen/", {"reason": "Verhuisd"}),
+    ]
+
+
+def _nothing_written(before: tuple[int, int, int]) -> None:
+    assert (
+        Professional.objects.count(),
+        AuditEvent.objects.count(),
+        Registration.objects.filter(status=Registration.Status.ENDED).count(),
+    ) == before
+
+
+def _state() -> tuple[int, int, int]:
+    return (
+        Professional.objects.count(),
+        AuditEvent.objects.count(),
+        Registration.objects.filter(status=Registration.Status.ENDED).count(),
+    )
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+@pytest.mark.parametrize("bad", ["nul", "long", "encoding"])
+def test_every_form_refuses_the_issues_bad_input(world: World, which: int, bad: str) -> None:
+    path, data = _forms(world)[which]
+    field = "reason" if "reason" in data else "last_name"
+    value = {"nul": "Ber\x00g", "long": "x" * 10_000, "encoding": ""}[bad]
+    before = _state()
+    client = client_for(world.staff)
+    if bad == "encoding":
+        body = (
+            "&".join(f"{key}={value}" for key, value in data.items() if key != field).encode()
+            + b"&"
+            + field.encode()
+            + b"="
+            + BAD_BYTES.replace(b"\xff", b"%FF")
+        )
+        response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+    else:
+        response = client.post(path, {**data, field: value})
+    assert response.status_code == 400, response.content.decode()[-1500:]
+    assert 'lang="nl"' in response.content.decode()
+    _nothing_written(before)
+
+
+@pytest.mark.parametrize("field", ["registered_on", "date_of_birth"])
+def test_add_refuses_31_february(world: World, field: str) -> None:
+    before = _state()
+    response = client_for(world.staff).post(ADD, valid_post(**{field: "31-02-2026"}))
+    assert response.status_code == 400
+    assert "geldige datum" in response.content.decode()
+    _nothing_written(before)
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_a_20_mb_form_body_is_refused_in_dutch(world: World, which: int) -> None:
+    path, data = _forms(world)[which]
+    before = _state()
+    body = "&".join(f"{k}={v}" for k, v in data.items()) + "&x=" + "y" * (20 * 1024 * 1024)
+    response = client_for(world.staff).post(
+        path, body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "Verzoek niet verwerkt" in response.content.decode()
+    _nothing_written(before)

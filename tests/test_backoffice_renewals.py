@@ -27,7 +27,7 @@ def frozen():
 def submitted(db: None) -> RenewalSubmission:
     register = factories.RegisterFactory(points_required=12, period_months=24)
     professional = factories.ProfessionalFactory(
-        first_name="Anouk", last_name="Bakker", email="anouk@example.nl"
+        initials="A.", last_name="Bakker", email="anouk@example.nl"
     )
     registration = factories.RegistrationFactory(professional=professional, register=register)
     period = factories.PePeriodFactory(

@@ -31,7 +31,7 @@ def newcomer(**kwargs: Any) -> Professional:
     defaults: dict[str, Any] = {
         "user": None,
         "registration_number": "0042001",
-        "first_name": "A.",
+        "initials": "A.",
         "last_name": "Nieuw",
         "email": "a.nieuw@example.nl",
     }

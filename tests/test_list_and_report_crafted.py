@@ -41,7 +41,7 @@ def frozen() -> Iterator[None]:
 def _professional(first: str, last: str, number: str) -> Professional:
     return cast(
         Professional,
-        factories.ProfessionalFactory(first_name=first, last_name=last, registration_number=number),
+        factories.ProfessionalFactory(initials=first, last_name=last, registration_number=number),
     )
 
 

@@ -90,7 +90,7 @@ def test_check_then_confirm_takes_everyone_on(world: World, bom: bool, sep: str)
     done = client.post(CONFIRM, {"payload": payload_of(checked)})
     assert done.status_code == 302
     jansen = Professional.objects.get(registration_number="0000101")
-    assert (jansen.first_name, jansen.last_name, jansen.email) == (
+    assert (jansen.initials, jansen.last_name, jansen.email) == (
         "A.",
         "Jansen",
         "a.jansen@example.nl",

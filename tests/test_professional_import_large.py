@@ -138,7 +138,7 @@ def test_a_change_between_check_and_confirm_undoes_the_whole_large_import(
     client = client_for(world.staff)
     run, _page = run_page(client, many(), django_capture_on_commit_callbacks)
     # Someone takes one of the numbers meanwhile: the last row now differs from what was seen.
-    Professional.objects.create(registration_number="0502099", first_name="Z.", last_name="Ander")
+    Professional.objects.create(registration_number="0502099", initials="Z.", last_name="Ander")
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/register/professionals/importeren/controle/{run.code}/bevestigen/")
     run.refresh_from_db()

@@ -70,7 +70,7 @@ def session_of(request: AccreditationRequest, start: dt.date = DAY) -> Session:
 
 def participant(number: str, *, active: bool = True) -> Any:
     professional = factories.ProfessionalFactory.create(
-        registration_number=number, first_name="Jan", name_prefix="de", last_name="Vries"
+        registration_number=number, initials="J.", name_prefix="de", last_name="Vries"
     )
     factories.RegistrationFactory.create(
         professional=professional,

@@ -64,9 +64,7 @@ class ProfessionalSearchForm(forms.Form):
 
 
 class PersonForm(forms.Form):
-    first_name = _text(
-        _("Voorletters"), "first_name", required=True, help_text=_("Zoals J.P. of A.")
-    )
+    initials = _text(_("Voorletters"), "initials", required=True, help_text=_("Zoals J.P. of A."))
     name_prefix = _text(
         _("Tussenvoegsel"), "name_prefix", required=False, help_text=_("Zoals van, de of van der.")
     )
@@ -81,7 +79,7 @@ class PersonForm(forms.Form):
     def person(self) -> PersonData:
         data = self.cleaned_data
         return PersonData(
-            first_name=data["first_name"],
+            initials=data["initials"],
             name_prefix=data["name_prefix"],
             last_name=data["last_name"],
             email=data["email"],
@@ -138,7 +136,7 @@ class AddProfessionalForm(PersonForm):
         "registration_number",
         "register",
         "registered_on",
-        "first_name",
+        "initials",
         "name_prefix",
         "last_name",
         "email",

@@ -42,7 +42,7 @@ def _apply_all(to_apply: list[CheckedRow], today: Any) -> list[int]:
             Professional(
                 registration_number=c.row.get("registratienummer"),
                 register=c.register,
-                first_name=c.person.first_name,
+                initials=c.person.initials,
                 name_prefix=c.person.name_prefix,
                 last_name=c.person.last_name,
                 email=c.person.email,

@@ -76,7 +76,7 @@ def add_professional(*, actor: Any, data: NewProfessional) -> Professional:
             professional = Professional.objects.create(
                 registration_number=data.registration_number,
                 register=data.register,
-                first_name=data.person.first_name,
+                initials=data.person.initials,
                 name_prefix=data.person.name_prefix,
                 last_name=data.person.last_name,
                 email=data.person.email,

@@ -1,6 +1,7 @@
 """The product's own error pages: 404, 403 and 405 look like the rest of the product, with its menu
 and a way back, also in development (``DEBUG``), where Django would otherwise answer a refusal
-with its yellow technical page. Real errors (500) keep Django's debug page in development.
+with its yellow technical page. Real errors (500) keep Django's debug page in development. A
+request refused before any view (400) gets a plain Dutch page.
 """
 
 from __future__ import annotations
@@ -31,6 +32,13 @@ def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
     response = render(request, "405.html", status=405)
     response["Allow"] = allowed
     return response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django refuses before any view (a body beyond ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
+    too many fields): a Dutch page, not Django's bare English one. No context processors: the
+    request's own data is what could not be read."""
+    return HttpResponse(loader.get_template("400.html").render(), status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

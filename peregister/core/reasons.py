@@ -31,6 +31,13 @@ def too_long_message(label: object) -> str:
 # For form fields: rendered in the language active when the error is shown.
 _too_long_lazy = lazy(too_long_message, str)
 
+# What a browser's bytes become when they were not UTF-8 (Django decodes with "replace"): the
+# text did not arrive as written, so it is refused rather than stored garbled.
+REPLACEMENT_CHARACTER = "\ufffd"
+NOT_ARRIVED = gettext_lazy(
+    "Deze tekst bevat tekens die niet goed zijn doorgekomen. Typ de tekst opnieuw."
+)
+
 
 def clean_reason(
     reason: str, *, required: bool, field: str = "reason", label: object = REASON_LABEL
@@ -41,6 +48,8 @@ def clean_reason(
         raise Refused(_("Geef een reden."), field=field)
     if len(reason) > MAX_REASON_LENGTH:
         raise Refused(too_long_message(label), field=field)
+    if REPLACEMENT_CHARACTER in reason or "\x00" in reason:
+        raise Refused(str(NOT_ARRIVED), field=field)
     return reason
 
 
@@ -68,3 +77,8 @@ class ReasonField(forms.CharField):
             },
             **kwargs,
         )
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value and REPLACEMENT_CHARACTER in value:
+            raise forms.ValidationError(NOT_ARRIVED)

@@ -278,7 +278,7 @@ def _person(professional: Professional) -> Person:
     )
     return Person(
         registration_number=professional.registration_number,
-        first_name=professional.first_name,
+        first_name=professional.initials,
         name_prefix=professional.name_prefix,
         last_name=professional.last_name,
         email=professional.email,

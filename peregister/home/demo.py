@@ -359,7 +359,7 @@ def load(today: dt.date | None = None) -> bool:
                 # The register the professional is taken on in below (and whose number it is).
                 register=bop if number % 5 == 4 else up,
                 registration_number=f"{(number * 7919 + 1031) % 10_000_000:07d}",
-                first_name=first,
+                initials=f"{first[0]}.",
                 name_prefix=prefix,
                 last_name=last,
                 email=f"{first.lower()}.{last.lower()}{number}@example.nl",

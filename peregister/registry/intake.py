@@ -23,7 +23,7 @@ from peregister.registry.periods import add_months, period_end
 
 # Model limits, checked before any query (an over-long LIKE pattern is a 500 on SQLite).
 MAX_LENGTHS = {
-    "first_name": 20,  # voorletters
+    "initials": 20,
     "name_prefix": 30,
     "last_name": 150,
     "email": 254,
@@ -37,7 +37,7 @@ EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 # Labels of the personal data, as the form, the check step and the dossier name them.
 FIELD_LABELS = {
-    "first_name": gettext_lazy("voorletters"),
+    "initials": gettext_lazy("voorletters"),
     "name_prefix": gettext_lazy("tussenvoegsel"),
     "last_name": gettext_lazy("achternaam"),
     "email": gettext_lazy("e-mailadres"),
@@ -47,9 +47,9 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class PersonData:
-    """A professional's personal data as the register keeps it (voorletters in ``first_name``)."""
+    """A professional's personal data as the register keeps it."""
 
-    first_name: str
+    initials: str
     name_prefix: str
     last_name: str
     email: str
@@ -67,7 +67,8 @@ class PersonData:
 
 
 def _has_control_characters(text: str) -> bool:
-    return any(ord(char) < 32 or ord(char) == 127 for char in text)
+    """Control characters, or U+FFFD: what bytes that were not UTF-8 became on the way in."""
+    return any(ord(char) < 32 or ord(char) == 127 or char == "\ufffd" for char in text)
 
 
 def person_problems(
@@ -75,7 +76,7 @@ def person_problems(
 ) -> list[tuple[str, str]]:
     """What is wrong with ``data``, as (field, message) pairs; empty when it may be saved."""
     problems: list[tuple[str, str]] = []
-    for name in ("first_name", "name_prefix", "last_name", "email"):
+    for name in ("initials", "name_prefix", "last_name", "email"):
         value = getattr(data, name)
         if _has_control_characters(value):
             problems.append((name, _("Dit veld bevat tekens die niet in een naam of adres horen.")))
@@ -87,11 +88,11 @@ def person_problems(
                 )
             )
     bad = {name for name, _message in problems}
-    if "first_name" not in bad and not data.first_name:
-        problems.append(("first_name", _("Vul de voorletters in.")))
+    if "initials" not in bad and not data.initials:
+        problems.append(("initials", _("Vul de voorletters in.")))
     if "last_name" not in bad and not data.last_name:
         problems.append(("last_name", _("Vul de achternaam in.")))
-    for name in ("first_name", "last_name", "name_prefix"):
+    for name in ("initials", "last_name", "name_prefix"):
         value = getattr(data, name)
         if name not in bad and value and not NAME_SHAPE.fullmatch(value):
             problems.append(

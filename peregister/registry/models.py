@@ -83,9 +83,9 @@ class Professional(models.Model):
         related_name="numbered_professionals",
         verbose_name=_("register van het registratienummer"),
     )
-    # The given part of the name as the register keeps it: voorletters ("J.P.") at intake, a
-    # first name in older data. One column, so every name (lists, report, export) reads alike.
-    first_name = models.CharField(_("voornaam"), max_length=100)
+    # Voorletters ("J.P."), as Dutch registers keep a name (with tussenvoegsel and achternaam).
+    # Intake takes at most 20 characters; the column is wider for data from before it.
+    initials = models.CharField(_("voorletters"), max_length=100)
     name_prefix = models.CharField(_("tussenvoegsel"), max_length=30, blank=True)
     last_name = models.CharField(_("achternaam"), max_length=150)
     email = models.EmailField(_("e-mailadres"), blank=True)
@@ -96,8 +96,8 @@ class Professional(models.Model):
     class Meta:
         verbose_name = _("professional")
         verbose_name_plural = _("professionals")
-        ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["last_name", "first_name", "id"], name="prof_name_idx")]
+        ordering = ["last_name", "initials", "id"]
+        indexes = [models.Index(fields=["last_name", "initials", "id"], name="prof_name_idx")]
         constraints = [
             # Also the index of every lookup by number (``Lower`` first: without a register).
             models.UniqueConstraint(
@@ -110,12 +110,12 @@ class Professional(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+        return " ".join(p for p in (self.initials, self.name_prefix, self.last_name) if p)
 
     @property
-    def initials(self) -> str:
+    def short_name(self) -> str:
         """What a training provider sees on its check step (with the number): "J. de V."."""
-        parts = [f"{self.first_name[:1]}.", self.name_prefix, f"{self.last_name[:1]}."]
+        parts = [f"{self.initials[:1]}.", self.name_prefix, f"{self.last_name[:1]}."]
         return " ".join(part for part in parts if part and part != ".")
 
     def mail_recipient(self) -> dict[str, str]:

@@ -249,7 +249,7 @@ def _check_batch(
 ) -> list[CheckedRow]:
     numbers = {row.get("registratienummer") for row in rows}
     # A number is the register's own, compared without regard to case: keyed by both.
-    existing = {
+    existing: dict[tuple[int, str], Professional] = {
         (p.register_id, p.registration_number.lower()): p
         for p in Professional.objects.annotate(key=Lower("registration_number")).filter(
             key__in={number.lower() for number in numbers}
@@ -312,7 +312,7 @@ def _check(
         return _error(row, _("De geboortedatum is geen geldige datum (dd-mm-jjjj)."))
     current = existing.get(key)
     person = PersonData(
-        first_name=row.get("voorletters"),
+        initials=row.get("voorletters"),
         name_prefix=row.get("tussenvoegsel"),
         last_name=row.get("achternaam"),
         # Empty optional cells keep what the register has.

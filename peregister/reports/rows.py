@@ -61,7 +61,7 @@ CONTACT_SEPARATOR = ", "
 
 # Both streams are ordered by exactly these professional columns (the id makes the order
 # total), which is what lets them be merged without holding either in memory.
-_GRANT_ORDER = ("professional__last_name", "professional__first_name", "professional_id")
+_GRANT_ORDER = ("professional__last_name", "professional__initials", "professional_id")
 _PERIOD_ORDER = tuple(f"registration__{column}" for column in _GRANT_ORDER)
 
 
@@ -147,8 +147,8 @@ _SUBMITTED = frozenset(
 )
 
 
-def _full_name(first_name: str, name_prefix: str, last_name: str) -> str:
-    return " ".join(filter(None, (first_name, name_prefix, last_name)))
+def _full_name(initials: str, name_prefix: str, last_name: str) -> str:
+    return " ".join(filter(None, (initials, name_prefix, last_name)))
 
 
 def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
@@ -156,7 +156,7 @@ def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
         grants.order_by(*_GRANT_ORDER, "contact__name", "contact_id")
         .values_list(
             "professional_id",
-            "professional__first_name",
+            "professional__initials",
             "professional__name_prefix",
             "professional__last_name",
             "professional__registration_number",
@@ -337,7 +337,7 @@ def search_professionals(queryset: QuerySet[Any], term: str, path: str = "") -> 
     words = Q()
     for word in term.split():
         words &= (
-            Q(**{f"{prefix}first_name__icontains": word})
+            Q(**{f"{prefix}initials__icontains": word})
             | Q(**{f"{prefix}name_prefix__icontains": word})
             | Q(**{f"{prefix}last_name__icontains": word})
         )
@@ -365,7 +365,7 @@ def _authorised_until(grants: QuerySet[AccessGrant], professional_ref: str) -> S
 # The key columns of both halves, in order: name, professional, register, registration.
 _KEY_COLUMNS = (
     "key_last_name",
-    "key_first_name",
+    "key_initials",
     "key_professional",
     "key_register",
     "key_registration",
@@ -415,7 +415,7 @@ def _period_keys(
         value = _authorised_until(grants, "professional_id")
     return registrations.annotate(
         key_last_name=F("professional__last_name"),
-        key_first_name=F("professional__first_name"),
+        key_initials=F("professional__initials"),
         key_professional=F("professional_id"),
         key_register=F("register__name"),
         key_registration=F("pk"),
@@ -435,7 +435,7 @@ def _no_period_keys(
         value = _authorised_until(grants, "pk")
     return professionals.annotate(
         key_last_name=F("last_name"),
-        key_first_name=F("first_name"),
+        key_initials=F("initials"),
         key_professional=F("pk"),
         key_register=Value("", output_field=CharField()),
         key_registration=Value(None, output_field=IntegerField()),

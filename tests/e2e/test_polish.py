@@ -42,7 +42,7 @@ def _report_population(world: World) -> None:
     ]
     for first, last, days_ago, points in people:
         registration = factories.RegistrationFactory(
-            professional__first_name=first,
+            professional__initials=first,
             professional__last_name=last,
             registered_on=today - dt.timedelta(days=days_ago),
         )

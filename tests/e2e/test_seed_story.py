@@ -139,7 +139,7 @@ def test_seed_story(
 
     # 5. A professional grants the regional manager access until a date ~3 months ahead.
     registration = factories.RegistrationFactory(
-        professional__first_name="Sanne",
+        professional__initials="S.",
         professional__name_prefix="van",
         professional__last_name="Dijk",
         professional__registration_number="0042137",

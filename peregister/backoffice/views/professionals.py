@@ -44,7 +44,7 @@ def _searched(viewer: object, term: str) -> QuerySet[Professional]:
     for word in term.split()[:MAX_SEARCH_WORDS]:
         professionals = professionals.filter(
             Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
+            | Q(initials__icontains=word)
             | Q(name_prefix__icontains=word)
             | Q(registration_number__istartswith=word)
             | Q(email__icontains=word)
@@ -54,7 +54,7 @@ def _searched(viewer: object, term: str) -> QuerySet[Professional]:
             "registrations",
             queryset=Registration.objects.select_related("register").order_by("register__name"),
         )
-    ).order_by("last_name", "first_name", "id")
+    ).order_by("last_name", "initials", "id")
 
 
 @staff_only
