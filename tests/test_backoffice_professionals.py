@@ -489,3 +489,28 @@ def test_a_20_mb_form_body_is_refused_in_dutch(world: World, which: int) -> None
     assert response.status_code == 400
     assert "Verzoek niet verwerkt" in response.content.decode()
     _nothing_written(before)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["a" + "-" * 140 + "1", "Berg" + " " * 140 + "*", "a" + ". " * 70 + "1", "a'" * 70 + "1"],
+)
+def test_the_name_check_is_linear(value: str) -> None:
+    """Review F1 (ReDoS): a long run of separators before a bad character answers at once.
+    OWASP ASVS 4.0.3 V5.1.3 (input validation without denial of service)."""
+    import time
+
+    from peregister.registry.intake import NAME_SHAPE
+
+    started = time.perf_counter()
+    assert NAME_SHAPE.fullmatch(value) is None
+    assert time.perf_counter() - started < 0.05
+
+
+@pytest.mark.parametrize(
+    "value", ["J.P.", "van der", "d'Hondt", "O’Brien", "Jansen-Bos", "J. P.", "Berg-"]
+)
+def test_names_as_registers_write_them_still_pass(value: str) -> None:
+    from peregister.registry.intake import NAME_SHAPE
+
+    assert NAME_SHAPE.fullmatch(value)

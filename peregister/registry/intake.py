@@ -32,7 +32,9 @@ MAX_LENGTHS = {
 # The register's number as text: ASCII letters and digits (leading zeros are kept), a dash.
 NUMBER_SHAPE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,19}")
 # Letters (any script), spaces, dots, apostrophes and dashes: what Dutch names are written with.
-NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]*)*\.?", re.UNICODE)
+# Each repetition starts with separators and must end in letters, so there is one way to split a
+# name: linear, where a nested ``(…*)*`` took exponential time on "a" + 30 dashes + "1".
+NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[ .'’-]+[^\W\d_]+)*[ .'’-]*", re.UNICODE)
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 # Labels of the personal data, as the form, the check step and the dossier name them.
