@@ -463,3 +463,88 @@ def test_a_cell_beyond_128_kb_is_called_too_long_not_malformed(world: World, quo
     assert "Een cel in het bestand is te lang (meer dan 128 kB)" in body
     assert "geen geldige CSV" not in body
     assert not Professional.objects.filter(registration_number="0000301").exists()
+
+
+def _rezipped(data: bytes, member: str, content: bytes) -> bytes:
+    """``data`` (a workbook) with one member replaced."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        names = [info.filename for info in source.infolist()]
+        for name in names:
+            target.writestr(name, content if name == member else source.read(name))
+        if member not in names:
+            target.writestr(member, content)
+    return out.getvalue()
+
+
+def _good_xlsx() -> bytes:
+    return xlsx([XLSX_HEADER, ["0000601", "up", "A.", "", "Smit", "", "", "01-02-2026"]])
+
+
+def _sheet(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: _rezipped(d, "xl/worksheets/sheet1.xml", _sheet(d)[: len(_sheet(d)) // 2]),
+        lambda d: _rezipped(d, "xl/workbook.xml", b"<workbook"),
+        lambda d: _rezipped(d, "xl/styles.xml", b"not xml at all"),
+        lambda d: _rezipped(
+            d,
+            "xl/worksheets/sheet1.xml",
+            _sheet(d).replace(
+                b"<sheetData>", b'<sheetData><row r="1"><c r="A1" t="s"><v>99</v></c></row>', 1
+            ),
+        ),
+    ],
+    ids=["sheet-cut-off", "workbook-cut-off", "styles-not-xml", "missing-shared-string"],
+)
+def test_a_damaged_workbook_is_refused_not_a_500(world: World, damage: Any) -> None:
+    """Review F5: every way a workbook can be broken is the Dutch "not a workbook" (400)."""
+    before = after_counts()
+    response = upload(client_for(world.staff), damage(_good_xlsx()), "kapot.xlsx")
+    assert response.status_code == 400
+    assert "geen geldige Excel-werkmap" in response.content.decode()
+    assert after_counts() == before
+
+
+@pytest.mark.parametrize("part", ["wide-row", "shared-strings"])
+def test_a_zip_bomb_workbook_is_refused_before_it_is_parsed(world: World, part: str) -> None:
+    """Review F6: a tiny file unpacking to many MB of XML is refused at once, unparsed.
+    OWASP ASVS 4.0.3 V12.1.2 (compressed files checked against their unpacked size)."""
+    import time
+
+    good = _good_xlsx()
+    if part == "wide-row":
+        cells = b"".join(b'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(200_000))
+        bomb = _rezipped(
+            good,
+            "xl/worksheets/sheet1.xml",
+            _sheet(good).replace(b"<sheetData>", b'<sheetData><row r="1">' + cells + b"</row>", 1),
+        )
+    else:
+        strings = b"<si><t>x</t></si>" * 500_000
+        bomb = _rezipped(
+            good,
+            "xl/sharedStrings.xml",
+            b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main">' + strings + b"</sst>",
+        )
+    assert len(bomb) < 200_000
+    from peregister.core.tabular import TableError
+    from peregister.registry.professional_import import read_rows
+
+    started = time.perf_counter()
+    with pytest.raises(TableError) as refused:
+        read_rows(bomb, name="bom.xlsx")
+    assert refused.value.code == "unpacked"
+    assert time.perf_counter() - started < 0.5  # refused from the ZIP directory, unparsed
+    response = upload(client_for(world.staff), bomb, "bom.xlsx")
+    assert response.status_code == 400
+    assert "pakt uit tot veel meer gegevens" in response.content.decode()

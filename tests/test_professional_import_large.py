@@ -312,3 +312,21 @@ def test_a_slow_run_within_its_time_keeps_its_progress(world: World) -> None:
     client_for(world.staff).get(f"/register/professionals/importeren/controle/{run.code}/")
     run.refresh_from_db()
     assert run.state == ImportRun.State.APPLYING
+
+
+def test_a_check_that_crashes_marks_the_run_failed_at_once(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review F5: whatever breaks in the worker's check, the page says so (not "Wordt
+    gecontroleerd" for two hours) and the file is not kept."""
+    from peregister.backoffice import import_checking
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise SyntaxError("a cut-off XML part")
+
+    monkeypatch.setattr(import_checking, "check_stream", broken)
+    run, page = run_page(client_for(world.staff), many(), django_capture_on_commit_callbacks)
+    run.refresh_from_db()
+    assert run.state == ImportRun.State.FAILED
+    assert run.data == b""
+    assert "Het bestand kon niet worden gelezen" in page.content.decode()

@@ -9,9 +9,12 @@ checks it again and compares what staff saw. Memory stays flat whatever the leng
 from __future__ import annotations
 
 import io
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+
+from django.utils.translation import gettext_lazy
 
 from peregister.backoffice.models import ImportRun
 from peregister.backoffice.professional_forms import import_error_message
@@ -31,6 +34,11 @@ from peregister.registry.professional_import import (
 )
 
 # Rows the page lists after the check: every error and change up to this many of each.
+logger = logging.getLogger(__name__)
+CHECK_FAILED = gettext_lazy(
+    "Het bestand kon niet worden gelezen. Er is niets gewijzigd; sla het opnieuw op (CSV UTF-8 "
+    "of Excel-werkmap) en lees het opnieuw in."
+)
 SHOWN_ROWS = 200
 
 
@@ -76,6 +84,11 @@ def check_run(code: str) -> str:
     except TableError as error:
         runs.update(state=ImportRun.State.REFUSED, message=import_error_message(error), data=b"")
         return ImportRun.State.REFUSED
+    except Exception:
+        # Never leave the page promising progress for hours: say it failed, keep nothing.
+        logger.exception("import check failed", extra={"run": code})
+        runs.update(state=ImportRun.State.FAILED, message=str(CHECK_FAILED), data=b"")
+        return ImportRun.State.FAILED
     runs.update(
         state=ImportRun.State.CHECKED,
         rows_done=total,

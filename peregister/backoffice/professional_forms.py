@@ -197,6 +197,10 @@ IMPORT_ERROR_MESSAGES = {
         "Dit is geen geldige Excel-werkmap (.xlsx). Is het een ander bestand met een andere "
         "naam? Sla het in Excel opnieuw op als Excel-werkmap of als CSV UTF-8."
     ),
+    "unpacked": _(
+        "Deze Excel-werkmap pakt uit tot veel meer gegevens dan een lijst met professionals "
+        "bevat. Sla alleen het werkblad met de professionals op, of gebruik CSV UTF-8."
+    ),
     "columns": _(
         "De kopregel mist de kolom(men): %(missing)s. Gebruik het voorbeeldbestand als begin."
     ),

@@ -29,6 +29,24 @@ FORMULA_START = "="
 # openpyxl pads each row to it: without a bound, a 2 KB file claiming 16,384 columns and a
 # million rows keeps a worker busy for hours.
 XLSX_MAX_COLUMNS = 64
+# A workbook is a ZIP of XML: a small file can unpack into gigabytes (a zip bomb), and openpyxl
+# parses a whole row and the whole shared-strings table whatever it yields. The members' declared
+# sizes are checked before anything is parsed (``zipfile`` never reads past them): at most this
+# much XML, and at most this many times the packed size (real workbooks pack 5-20 times).
+XLSX_MAX_UNPACKED = 160 * 1024 * 1024
+XLSX_MAX_RATIO = 100
+# What reading a damaged workbook raises besides openpyxl's own: a cut-off or invalid XML part
+# (``ParseError`` is a ``SyntaxError``), a shared string that does not exist, a bad cell type.
+_XLSX_READ_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    IndexError,
+    TypeError,
+    AttributeError,
+)
 
 
 class TableError(ValueError):
@@ -36,7 +54,7 @@ class TableError(ValueError):
 
     Codes of this module: ``too_big`` (``maximum_kb``), ``not_text``, ``encoding``,
     ``delimiter``, ``malformed``, ``cell_too_long`` (``maximum_kb``), ``empty``, ``not_xlsx``,
-    ``too_many`` (``maximum``), ``tampered``; callers add their own.
+    ``too_many`` (``maximum``), ``unpacked``, ``tampered``; callers add their own.
     """
 
     def __init__(self, code: str, **params: object) -> None:
@@ -160,9 +178,11 @@ def xlsx_rows(source: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, list[A
     if not zipfile.is_zipfile(source):
         raise TableError("not_xlsx")
     source.seek(0)
+    _refuse_bombs(source)
+    source.seek(0)
     try:
         workbook = load_workbook(source, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, *_XLSX_READ_ERRORS) as exc:
         # A ZIP that is not a workbook (a renamed .zip, a .docx) or a damaged one.
         raise TableError("not_xlsx") from exc
     try:
@@ -178,10 +198,23 @@ def xlsx_rows(source: IO[bytes], *, max_rows: int) -> Iterator[tuple[int, list[A
                 yield number, cells
     except TableError:
         raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except _XLSX_READ_ERRORS as exc:
         raise TableError("not_xlsx") from exc
     finally:
         workbook.close()
+
+
+def _refuse_bombs(source: IO[bytes]) -> None:
+    """``too_big`` when the workbook's XML would unpack far beyond what a list of people needs."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except _XLSX_READ_ERRORS as exc:
+        raise TableError("not_xlsx") from exc
+    unpacked = sum(member.file_size for member in members)
+    packed = max(sum(member.compress_size for member in members), 1)
+    if unpacked > XLSX_MAX_UNPACKED or unpacked > packed * XLSX_MAX_RATIO:
+        raise TableError("unpacked")
 
 
 def sign_checked(data: Any, *, salt: str) -> str:
