@@ -183,3 +183,25 @@ def test_a_double_click_on_invite_queues_one_invitation(
         client.post(invite_path(professional))
     assert InvitationRun.objects.count() == 1
     assert len(callbacks) == 1
+
+
+def test_an_ended_professional_is_not_invited(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Review F4: an ended registration gets no invitation, one by one or with an import."""
+    from peregister.registry.models import Registration
+
+    professional = newcomer()
+    professional.registrations.update(status=Registration.Status.ENDED)
+    with pytest.raises(Refused, match="beëindigd"):
+        invite_professional(actor=world.staff, professional=professional)
+    page = client_for(world.staff).get(f"/register/professionals/{professional.code}/")
+    assert ">Uitnodigen<" not in page.content.decode()
+    assert not InvitationRun.objects.exists()
+
+
+def test_a_switched_off_account_is_not_invited(world: World) -> None:
+    """Review F13: the link would not work for an inactive account: refused, with the reason."""
+    professional = newcomer(user=factories.UserFactory(is_active=False))
+    with pytest.raises(Refused, match="uitgeschakeld"):
+        invite_professional(actor=world.staff, professional=professional)

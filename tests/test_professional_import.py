@@ -548,3 +548,21 @@ def test_a_zip_bomb_workbook_is_refused_before_it_is_parsed(world: World, part: 
     response = upload(client_for(world.staff), bomb, "bom.xlsx")
     assert response.status_code == 400
     assert "pakt uit tot veel meer gegevens" in response.content.decode()
+
+
+def test_inviting_an_import_skips_the_ended(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Review F4: a professional whose registration was ended after the import is skipped."""
+    client = client_for(world.staff)
+    lines = [f"00007{i:02d};up;A.;;Jansen;e{i}@example.nl;;01-01-2026" for i in range(2)]
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(*lines)))})
+    Registration.objects.filter(professional__registration_number="0000700").update(
+        status=Registration.Status.ENDED
+    )
+    record = ProfessionalImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/register/professionals/importeren/{record.code}/uitnodigen/")
+    run = InvitationRun.objects.get()
+    assert (run.sent, run.skipped) == (1, 1)
+    assert [message.to for message in mail.outbox] == [["e1@example.nl"]]

@@ -22,7 +22,7 @@ from peregister.audit.service import record
 from peregister.backoffice.models import InvitationRun
 from peregister.core import clock
 from peregister.core.refusals import Refused
-from peregister.registry.models import Professional
+from peregister.registry.models import Professional, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +43,20 @@ def address_of(professional: Professional) -> str:
     return professional.mail_recipient()["address"]
 
 
+def still_registered(professional: Professional) -> bool:
+    """Has a registration that is not ended (active or lapsed): an ended one gets no account."""
+    return professional.registrations.exclude(status=Registration.Status.ENDED).exists()
+
+
 def invitable(professional: Professional) -> bool:
-    """Has an address and no password of their own yet (an invitation would only reset it)."""
+    """Has an address, an account that is not switched off, no password of their own yet (an
+    invitation would only reset it), and a registration that is not ended."""
     user = professional.user
-    return bool(address_of(professional)) and (user is None or not user.has_usable_password())
+    return (
+        bool(address_of(professional))
+        and (user is None or (user.is_active and not user.has_usable_password()))
+        and still_registered(professional)
+    )
 
 
 def _username_for(professional: Professional) -> str:

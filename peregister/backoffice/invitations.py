@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from peregister.accounts.actors import require_staff
-from peregister.backoffice.invitation_sending import address_of
+from peregister.backoffice.invitation_sending import address_of, still_registered
 from peregister.backoffice.models import InvitationRun, ProfessionalImport
 from peregister.backoffice.tasks import send_invitations_task
 from peregister.core import clock
@@ -37,7 +37,19 @@ def invite_professional(*, actor: Any, professional: Professional) -> Invitation
         raise Refused(
             _("Deze professional heeft geen e-mailadres. Vul dat eerst in bij de gegevens.")
         )
+    if not still_registered(professional):
+        raise Refused(
+            _("De registratie van deze professional is beëindigd: er is niets om uit te nodigen.")
+        )
     user = professional.user
+    if user is not None and not user.is_active:
+        raise Refused(
+            _(
+                "Het account van deze professional is uitgeschakeld. Een uitnodiging zou een "
+                "link sturen die niet werkt."
+            ),
+            conflict=True,
+        )
     if user is not None and user.has_usable_password():
         raise Refused(
             _(
