@@ -566,3 +566,25 @@ def test_inviting_an_import_skips_the_ended(
     run = InvitationRun.objects.get()
     assert (run.sent, run.skipped) == (1, 1)
     assert [message.to for message in mail.outbox] == [["e1@example.nl"]]
+
+
+def test_a_number_of_someone_else_is_an_error_without_a_date_of_birth(world: World) -> None:
+    """Review F19: a row with someone's number but another surname and other voorletters (or
+    e-mail) is another person under a wrong number: *fout*, never *gewijzigd*."""
+    Professional.objects.filter(pk=world.professional.pk).update(
+        initials="P.", last_name="Jansen", email="pim@example.nl"
+    )
+    number = world.professional.registration_number
+    client = client_for(world.staff)
+    for line in (
+        f"{number};up;K.;de;Bakker;k.bakker@example.nl;;01-01-2026",
+        f"{number};up;K.;;Bakker;;;01-01-2026",
+        f"{number};up;P.;;Bakker;k.bakker@example.nl;;01-01-2026",
+    ):
+        page = upload(client, csv_file(line)).content.decode()
+        assert "Dit registratienummer hoort bij P. Jansen" in page, line
+    # A surname alone (marriage) is a correction.
+    married = upload(client, csv_file(f"{number};up;P.;;Bakker;;;01-01-2026")).content.decode()
+    assert "1 gewijzigd" in " ".join(married.split())
+    world.professional.refresh_from_db()
+    assert world.professional.last_name == "Jansen"

@@ -21,6 +21,7 @@ from peregister.audit.models import AuditEvent
 from peregister.backoffice.models import ImportRun, ProfessionalImport
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional, Registration
+from tests import factories
 from tests.conftest import World, client_for
 from tests.test_professional_import import csv_file, upload
 
@@ -138,7 +139,12 @@ def test_a_change_between_check_and_confirm_undoes_the_whole_large_import(
     client = client_for(world.staff)
     run, _page = run_page(client, many(), django_capture_on_commit_callbacks)
     # Someone takes one of the numbers meanwhile: the last row now differs from what was seen.
-    Professional.objects.create(registration_number="0502099", initials="Z.", last_name="Ander")
+    Professional.objects.create(
+        registration_number="0502099",
+        register=factories.RegisterFactory(),
+        initials="Z.",
+        last_name="Ander",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/register/professionals/importeren/controle/{run.code}/bevestigen/")
     run.refresh_from_db()

@@ -345,6 +345,15 @@ def _check(
             )
             % {"name": current.full_name},
         )
+    if _another_person(person, current):
+        return _error(
+            row,
+            _(
+                "Dit registratienummer hoort bij %(name)s: controleer het nummer. Is het dezelfde "
+                "persoon, wijzig de naam dan eerst via ‘Wijzigen’."
+            )
+            % {"name": current.full_name},
+        )
     changes = [str(FIELD_LABELS[name]) for name in person.changes_from(current)]
     if (current.pk, register.pk) not in registered:
         changes.append(_("nieuwe registratie in %(register)s") % {"register": register.name})
@@ -357,6 +366,23 @@ def _check(
         person=person,
         registered_on=registered_on,
     )
+
+
+def _same(one: str, other: str) -> bool:
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
+def _another_person(person: PersonData, current: Professional) -> bool:
+    """A row that gives someone another surname and other voorletters or e-mail at once is read
+    as another person under a wrong number (a typo, a shifted column), not as a correction: a
+    surname alone may change (marriage), an address or voorletters alone too, and a surname with
+    a name added to it (Jansen-Bos) with a new address."""
+    new, old = (" ".join(name.split()).casefold() for name in (person.last_name, current.last_name))
+    if new in old or old in new:  # the same, or a name added to it (Jansen → Jansen-Bos)
+        return False
+    other_initials = not _same(person.initials, current.initials)
+    other_address = bool(current.email) and not _same(person.email, current.email)
+    return other_initials or other_address
 
 
 class Fingerprint:
