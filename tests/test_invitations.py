@@ -205,3 +205,24 @@ def test_a_switched_off_account_is_not_invited(world: World) -> None:
     professional = newcomer(user=factories.UserFactory(is_active=False))
     with pytest.raises(Refused, match="uitgeschakeld"):
         invite_professional(actor=world.staff, professional=professional)
+
+
+def test_a_corrected_address_reaches_an_account_never_used(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Review F2: after a typo is corrected, recovery mail goes to the corrected address, not
+    the typo (the account has no password yet, so the register's address is its address)."""
+    professional = newcomer(email="typo@exampel.nl")
+    client = client_for(world.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(invite_path(professional))
+    professional.refresh_from_db()
+    assert professional.user is not None
+    assert professional.user.email == "typo@exampel.nl"
+    edit = client.post(
+        f"/register/professionals/{professional.code}/wijzigen/",
+        {"initials": "A.", "name_prefix": "", "last_name": "Nieuw", "email": "right@example.nl"},
+    )
+    assert edit.status_code == 302
+    professional.user.refresh_from_db()
+    assert professional.user.email == "right@example.nl"

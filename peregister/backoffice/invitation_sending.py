@@ -78,8 +78,15 @@ def _username_for(professional: Professional) -> str:
 
 
 def _account_for(professional: Professional) -> User:
-    if professional.user is not None:
-        return professional.user
+    user = professional.user
+    if user is not None:
+        # Never used (no password yet): the register's address is the account's, so a corrected
+        # typo stops being where *Inloggegevens vergeten* and new links go.
+        address = address_of(professional)
+        if user.email != address and not user.has_usable_password():
+            user.email = address
+            user.save(update_fields=["email"])
+        return user
     for _attempt in range(3):
         try:
             user = create_account(

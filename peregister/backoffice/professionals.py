@@ -121,6 +121,12 @@ def update_professional(*, actor: Any, professional: Professional, person: Perso
         for name in changed:
             setattr(professional, name, getattr(person, name))
         professional.save(update_fields=changed)
+        user = professional.user
+        if "email" in changed and user is not None and not user.has_usable_password():
+            # An account never used follows the register's corrected address (review F2); one
+            # with a password keeps the address its owner uses to log in and recover.
+            user.email = person.email
+            user.save(update_fields=["email"])
         record(
             AuditEvent.Action.PROFESSIONAL_CHANGED,
             actor=actor,
