@@ -336,3 +336,25 @@ def test_a_check_that_crashes_marks_the_run_failed_at_once(
     assert run.state == ImportRun.State.FAILED
     assert run.data == b""
     assert "Het bestand kon niet worden gelezen" in page.content.decode()
+
+
+def test_the_runs_outcome_commits_with_the_apply(
+    world: World, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review F17: if recording the outcome fails, the apply is undone with it (never written
+    professionals under a run that will say "niets gewijzigd")."""
+    from peregister.backoffice import import_checking
+
+    client = client_for(world.staff)
+    run, _page = run_page(client, many(), django_capture_on_commit_callbacks)
+    real = import_checking.import_professionals
+
+    def applied_then_killed(**kwargs: Any) -> Any:
+        real(**kwargs)
+        raise KeyboardInterrupt  # the worker dies before the run's state is written
+
+    monkeypatch.setattr(import_checking, "import_professionals", applied_then_killed)
+    with pytest.raises(KeyboardInterrupt), django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/register/professionals/importeren/controle/{run.code}/bevestigen/")
+    assert not Professional.objects.filter(registration_number__startswith="05").exists()
+    assert not ProfessionalImport.objects.exists()

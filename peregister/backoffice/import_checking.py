@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from peregister.backoffice.models import ImportRun
@@ -115,17 +116,20 @@ def apply_run(code: str) -> str:
         return ""
     runs = ImportRun.objects.filter(pk=run.pk, state=ImportRun.State.APPLYING)
     try:
-        applied = import_professionals(
-            actor=run.confirmed_by, rows=_rows(run), seen=run.seen, file_name=run.file_name
-        )
+        # The run's outcome commits with the apply (review F17): a worker killed in between
+        # cannot leave written professionals under a run later called "niets gewijzigd".
+        with transaction.atomic():
+            applied = import_professionals(
+                actor=run.confirmed_by, rows=_rows(run), seen=run.seen, file_name=run.file_name
+            )
+            if applied is None:
+                runs.update(state=ImportRun.State.UNCHANGED, data=b"")
+            else:
+                runs.update(state=ImportRun.State.APPLIED, result=applied, data=b"")
     except Refused as refused:
         runs.update(state=ImportRun.State.FAILED, message=refused.message, data=b"")
         return ImportRun.State.FAILED
     except TableError as error:  # the stored file no longer reads as it did (never expected)
         runs.update(state=ImportRun.State.FAILED, message=import_error_message(error), data=b"")
         return ImportRun.State.FAILED
-    if applied is None:
-        runs.update(state=ImportRun.State.UNCHANGED, data=b"")
-        return ImportRun.State.UNCHANGED
-    runs.update(state=ImportRun.State.APPLIED, result=applied, data=b"")
-    return ImportRun.State.APPLIED
+    return ImportRun.State.UNCHANGED if applied is None else ImportRun.State.APPLIED
