@@ -196,7 +196,7 @@ def _on_pace(world: World, last_name: str, points: int, *, days_ago: int = 365) 
     """A professional 366 days into a 730-day period needing 12, with ``points``."""
     today = clock.today()
     registration = factories.RegistrationFactory(
-        professional=factories.ProfessionalFactory(first_name="P", last_name=last_name)
+        professional=factories.ProfessionalFactory(initials="P", last_name=last_name)
     )
     start = today - dt.timedelta(days=days_ago)
     factories.PePeriodFactory(
