@@ -588,3 +588,15 @@ def test_a_number_of_someone_else_is_an_error_without_a_date_of_birth(world: Wor
     assert "1 gewijzigd" in " ".join(married.split())
     world.professional.refresh_from_db()
     assert world.professional.last_name == "Jansen"
+
+
+def test_reimporting_an_ended_registration_is_an_error_not_unchanged(world: World) -> None:
+    """Review F3: the file and the register must not silently disagree."""
+    client = client_for(world.staff)
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(GOOD[0])))})
+    Registration.objects.filter(professional__registration_number="0000101").update(
+        status=Registration.Status.ENDED
+    )
+    page = upload(client, csv_file(GOOD[0])).content.decode()
+    assert "0 nieuw, 0 gewijzigd, 0 ongewijzigd, 1 fout" in " ".join(page.split())
+    assert "in Uitzendprofessional is beëindigd" in page

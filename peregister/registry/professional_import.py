@@ -255,11 +255,14 @@ def _check_batch(
             key__in={number.lower() for number in numbers}
         )
     }
-    registered = set(
-        Registration.objects.filter(
-            professional_id__in=[p.pk for p in existing.values()]
-        ).values_list("professional_id", "register_id")
-    )
+    registered: set[tuple[int, int]] = set()
+    ended: set[tuple[int, int]] = set()
+    for pk, register_id, status in Registration.objects.filter(
+        professional_id__in=[p.pk for p in existing.values()]
+    ).values_list("professional_id", "register_id", "status"):
+        registered.add((pk, register_id))
+        if status == Registration.Status.ENDED:
+            ended.add((pk, register_id))
     # A new number that is a known one without its leading zeros (a CSV saved from Excel) would
     # take the same person on twice: the same check as the attendance import's.
     known = {number for _register, number in existing}
@@ -270,7 +273,9 @@ def _check_batch(
             registration_number__in=padded
         ).values_list("register_id", "registration_number")
     }
-    return [_check(row, today, registers, existing, registered, seen, unpadded) for row in rows]
+    return [
+        _check(row, today, registers, existing, registered, ended, seen, unpadded) for row in rows
+    ]
 
 
 def _error(row: Row, reason: str) -> CheckedRow:
@@ -283,6 +288,7 @@ def _check(
     registers: dict[str, Register],
     existing: dict[tuple[int, str], Professional],
     registered: set[tuple[int, int]],
+    ended: set[tuple[int, int]],
     seen: set[tuple[int, str]],
     unpadded: dict[tuple[int, str], str],
 ) -> CheckedRow:
@@ -344,6 +350,16 @@ def _check(
                 "%(name)s."
             )
             % {"name": current.full_name},
+        )
+    if (current.pk, register.pk) in ended:
+        # Re-importing would otherwise read as *ongewijzigd* while the register says it ended.
+        return _error(
+            row,
+            _(
+                "De registratie van %(name)s in %(register)s is beëindigd; de import heropent "
+                "geen registraties."
+            )
+            % {"name": current.full_name, "register": register.name},
         )
     if _another_person(person, current):
         return _error(
