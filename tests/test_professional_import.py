@@ -70,10 +70,16 @@ def test_template_download_is_the_import_format(world: World) -> None:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith("\ufeff".encode())
     assert response.content.decode("utf-8-sig").splitlines()[0] == HEADER
-    # The template itself imports cleanly.
+    # The template reads as the import's format; its example row is refused as the example
+    # (review F20: rows typed below it must not take on "J.P. van der Berg").
     checked = upload(client, response.content, "voorbeeld.csv")
-    assert checked.status_code == 200
-    assert "1 nieuw, 0 gewijzigd, 0 ongewijzigd, 0 fout" in checked.content.decode()
+    assert checked.status_code == 400
+    body = checked.content.decode()
+    assert "0 nieuw, 0 gewijzigd, 0 ongewijzigd, 1 fout" in " ".join(body.split())
+    assert "Dit is de voorbeeldregel uit het voorbeeldbestand" in body
+    example = response.content.decode("utf-8-sig").splitlines()[1]
+    mine = upload(client, csv_file(example, GOOD[0]), "ingevuld.csv").content.decode()
+    assert "1 fout" in " ".join(mine.split())
 
 
 @pytest.mark.parametrize(("bom", "sep"), [(True, ";"), (False, ","), (True, ",")])

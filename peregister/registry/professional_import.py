@@ -297,6 +297,9 @@ def _check(
         return _error(row, _read_problem(row.problem))
     if problem := number_problem(number):
         return _error(row, problem)
+    if row.cells == TEMPLATE_EXAMPLE:
+        # Rows typed below the template's example would otherwise take on "J.P. van der Berg".
+        return _error(row, _("Dit is de voorbeeldregel uit het voorbeeldbestand: verwijder die."))
     register = registers.get(row.get("register").lower())
     if register is None:
         return _error(
