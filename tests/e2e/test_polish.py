@@ -35,10 +35,10 @@ def _report_population(world: World) -> None:
     """A handful of PE-medewerkers with long names, every status and a submitted dossier."""
     today = clock.today()
     people = [
-        ("Annemarie", "van den Berg-Hoogendoorn", 400, 0),  # behind
-        ("Mohammed", "El Amrani", 200, 12),  # met
-        ("Sanne", "de Vries", 30, 1),  # on schedule
-        ("Jan-Willem", "Oosterhuis", 700, 3),  # expired period
+        ("A.M.", "van den Berg-Hoogendoorn", 400, 0),  # behind
+        ("M.", "El Amrani", 200, 12),  # met
+        ("S.", "de Vries", 30, 1),  # on schedule
+        ("J.W.", "Oosterhuis", 700, 3),  # expired period
     ]
     for first, last, days_ago, points in people:
         registration = factories.RegistrationFactory(

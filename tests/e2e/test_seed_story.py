@@ -157,7 +157,7 @@ def test_seed_story(
             completed_on=today - dt.timedelta(days=days_ago),
         )
     name = professional.full_name
-    assert name == "Sanne van Dijk"
+    assert name == "S. van Dijk"
 
     person = new_context().new_page()
     log_in(person, "sanne-van-dijk", factories.PASSWORD)
