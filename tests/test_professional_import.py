@@ -606,3 +606,13 @@ def test_reimporting_an_ended_registration_is_an_error_not_unchanged(world: Worl
     page = upload(client, csv_file(GOOD[0])).content.decode()
     assert "0 nieuw, 0 gewijzigd, 0 ongewijzigd, 1 fout" in " ".join(page.split())
     assert "in Uitzendprofessional is beëindigd" in page
+
+
+def test_a_file_without_tussenvoegsel_keeps_the_registers(world: World) -> None:
+    """Review F26: as the README says, a left-out or empty tussenvoegsel keeps what is stored."""
+    client = client_for(world.staff)
+    client.post(CONFIRM, {"payload": payload_of(upload(client, csv_file(GOOD[1])))})
+    minimal = "registratienummer;register;voorletters;achternaam;begindatum"
+    page = upload(client, csv_file("0000102;up;B.C.;Vries;01-03-2019", header=minimal))
+    assert "0 nieuw, 0 gewijzigd, 1 ongewijzigd" in " ".join(page.content.decode().split())
+    assert Professional.objects.get(registration_number="0000102").name_prefix == "de"

@@ -322,9 +322,9 @@ def _check(
     current = existing.get(key)
     person = PersonData(
         initials=row.get("voorletters"),
-        name_prefix=row.get("tussenvoegsel"),
         last_name=row.get("achternaam"),
-        # Empty optional cells keep what the register has.
+        # Empty optional cells (or a column left out) keep what the register has (README).
+        name_prefix=row.get("tussenvoegsel") or (current.name_prefix if current else ""),
         email=row.get("e-mailadres") or (current.email if current else ""),
         date_of_birth=birth or (current.date_of_birth if current else None),
     )
