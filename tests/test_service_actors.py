@@ -90,7 +90,10 @@ STAFF_SERVICES: dict[str, Callable[[World, Any], object]] = {
         actor=a, registration=w.professional.registrations.get(), reason="Op verzoek."
     ),
     "invite_professional": lambda w, a: invitations.invite_professional(
-        actor=a, professional=factories.ProfessionalFactory(user=None, email="n@example.nl")
+        actor=a,
+        professional=factories.RegistrationFactory(
+            professional__user=None, professional__email="n@example.nl"
+        ).professional,
     ),
     "invite_import": lambda w, a: invitations.invite_import(
         actor=a,
