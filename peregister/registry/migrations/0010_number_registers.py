@@ -38,7 +38,7 @@ def number_registers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_provider_accreditation_sessions"),
+        ("registry", "0009_register_reminder_days_and_period_reminders"),
     ]
 
     operations = [

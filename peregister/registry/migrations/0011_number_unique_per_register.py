@@ -1,4 +1,4 @@
-"""Registration numbers unique per register, case-insensitively (after ``0009``, which gave
+"""Registration numbers unique per register, case-insensitively (after ``0010``, which gave
 every number its register; apart, so PostgreSQL alters the table after the update committed)."""
 
 import django.db.models.deletion
@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0009_number_registers"),
+        ("registry", "0010_number_registers"),
     ]
 
     operations = [
