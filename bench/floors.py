@@ -289,7 +289,7 @@ def list_page_sql(
         where = f"WHERE {_forecast_sql()} < pp.points_required AND {short}"
     nulls_first = connection.vendor == "postgresql"
     if order == "forecast":
-        ordering = f"{_forecast_sql()}, p.last_name, p.first_name, p.id"
+        ordering = f"{_forecast_sql()}, p.last_name, p.initials, p.id"
     else:
         ordering = _LIST_ORDER[order]
     if not nulls_first:
