@@ -171,7 +171,7 @@ def check_attendance(
         .only(
             "pk",
             "registration_number",
-            "first_name",
+            "initials",
             "name_prefix",
             "last_name",
             "register__code",

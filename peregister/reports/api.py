@@ -222,15 +222,15 @@ def list_professionals(
     page (their rows: one per current PE period). Pass ``next_cursor`` for the next page."""
     access = _access(request)
     scope = access.scope
-    professionals = scope.included().order_by("last_name", "first_name", "pk")
+    professionals = scope.included().order_by("last_name", "initials", "pk")
     if cursor:
-        last_name, first_name, pk = _list_position(cursor)
+        last_name, initials, pk = _list_position(cursor)
         professionals = professionals.filter(
             Q(last_name__gt=last_name)
-            | Q(last_name=last_name, first_name__gt=first_name)
-            | Q(last_name=last_name, first_name=first_name, pk__gt=pk)
+            | Q(last_name=last_name, initials__gt=initials)
+            | Q(last_name=last_name, initials=initials, pk__gt=pk)
         )
-    keys = list(professionals.values_list("pk", "last_name", "first_name")[: limit + 1])
+    keys = list(professionals.values_list("pk", "last_name", "initials")[: limit + 1])
     page, more = keys[:limit], len(keys) > limit
     ids = [pk for pk, _, _ in page]
     rows = (
@@ -242,8 +242,8 @@ def list_professionals(
     labels = status_labels()
     next_cursor = None
     if more:
-        pk, last_name, first_name = page[-1]
-        next_cursor = encode_cursor(LIST_CURSOR, [last_name, first_name, pk])
+        pk, last_name, initials = page[-1]
+        next_cursor = encode_cursor(LIST_CURSOR, [last_name, initials, pk])
     return _answer(
         {
             "at": scope.at,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0010_number_registers"),
+        ("registry", "0011_number_registers"),
     ]
 
     operations = [

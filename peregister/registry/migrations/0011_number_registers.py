@@ -38,7 +38,7 @@ def number_registers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0009_register_reminder_days_and_period_reminders"),
+        ("registry", "0010_period_figures_changed_at"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0011_number_unique_per_register"),
+        ("registry", "0012_number_unique_per_register"),
     ]
 
     operations = [
