@@ -164,6 +164,8 @@ def check_attendance(
     # Only what the check step shows (number, name or initials, register): a thousand full
     # rows cost more than the rest of the check.
     holders: dict[str, list[Professional]] = {}
+    active: set[int] = set()
+    flagged: list[int] = []
     for p in (
         Professional.objects.annotate(key=Lower("registration_number"))
         .filter(key__in={number.lower() for number in numbers})
@@ -191,10 +193,11 @@ def check_attendance(
         )
     ):
         holders.setdefault(p.registration_number.lower(), []).append(p)
+        if p.has_active:
+            active.add(p.pk)
+        if p.has_registered:
+            flagged.append(p.pk)
     found = {entry.position: _holder(entry, holders) for entry in entries}
-    professionals = {p.pk: p for p in found.values() if isinstance(p, Professional)}
-    active = {pk for pk, p in professionals.items() if p.has_active}
-    flagged = [pk for pk, p in professionals.items() if p.has_registered]
     # A session's attendance counts once, whichever of its days: already registered for it.
     registered_for_session = set(flagged) if session is not None else set()
     # Which day exactly: only for the few already registered (a retried list: all of them).
