@@ -214,6 +214,9 @@ def test_rate_limited_like_provider_keys(world: World, settings: Any) -> None:
         {"cursor": _crafted("list", "a", "b", 10**30)},
         {"cursor": _crafted("list", "a\x00", "b", 1)},
         {"cursor": _crafted("list", "a", "b", -1)},
+        # Review 16 F6: a lone surrogate is valid JSON but no database text.
+        {"cursor": "WyJsaXN0IiwgImEiLCAiXHVkODAwIiwgMV0"},
+        {"cursor": _crafted("list", "\ud800", "b", 1)},
     ],
 )
 def test_garbage_input_is_a_clear_4xx_json(world: World, params: dict[str, str]) -> None:

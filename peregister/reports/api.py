@@ -186,7 +186,8 @@ def _is_id(value: Any) -> bool:
 
 
 def _is_name(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= 200 and "\x00" not in value
+    # Printable only: NUL and lone surrogates are valid JSON but no database text.
+    return isinstance(value, str) and len(value) <= 200 and value.isprintable()
 
 
 def _list_position(raw: str) -> tuple[str, str, int]:
