@@ -125,7 +125,7 @@ def test_report_is_for_administrator_and_deputy_only(world: World) -> None:
         user = world.personas()[persona]
         scope = policies.report_scope(user)
         assert scope is not None
-        assert (scope.organisation, scope.contact) == (world.organisation, user.contact)
+        assert (scope.organisation, scope.contact) == (world.organisation, getattr(world, persona))
         assert list(policies.report_professionals(user)) == [world.professional]
     for persona in ("contact_live", "professional", "staff", "anonymous"):
         user = world.personas()[persona]

@@ -119,10 +119,13 @@ class GrantForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Only active contacts of this organisation: a crafted code of another one is invalid.
+        # Only active contacts of this organisation (a role not yet accepted is not offered):
+        # a crafted code of another one is invalid.
         contact_field = self.fields["contact"]
         assert isinstance(contact_field, ContactsChoiceField)
-        contact_field.queryset = organisation.contacts.filter(active=True).order_by("name", "id")
+        contact_field.queryset = organisation.contacts.filter(
+            active=True, offer=Contact.Offer.ACCEPTED
+        ).order_by("name", "id")
         contact_field.already_granted = already_granted
 
     def chosen_contacts(self) -> list[Contact]:

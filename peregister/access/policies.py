@@ -1,9 +1,15 @@
 """THE access rule. Nothing else in the code decides who may see a professional's dossier.
 
-A viewer may see a professional's dossier at time *t* iff the viewer is that professional, or
-holds an **active** contact of an **authorised** organisation with a grant from the
-professional to **that contact** that was granted at or before *t*, is not revoked at *t*,
-and whose *geautoriseerd tot* date (Europe/Amsterdam, inclusive) is not before *t*'s date.
+A viewer may see a professional's dossier at time *t* iff the viewer, acting as professional,
+is that professional, or acts for an **active**, **accepted** contact of an **authorised**
+organisation with a grant from the professional to **that contact** that was granted at or
+before *t*, is not revoked at *t*, and whose *geautoriseerd tot* date (Europe/Amsterdam,
+inclusive) is not before *t*'s date.
+
+A person with several roles acts in one at a time (``accounts.roles``): every decision here
+reads the *acting* role only, never the person's other contacts. ``viewer`` is the request's
+``Roles`` (resolved once per request and passed down by the page), or a user, whose acting
+role is then the one resolved for the request it came with, or their default role.
 
 The organisation report covers grants to **any** active contact of the viewer's
 organisation and is only for its beheerder and 2e contactpersoon. Register staff see
@@ -17,12 +23,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from peregister.access.models import AccessGrant
-from peregister.accounts.roles import is_register_staff
+from peregister.accounts.roles import Roles, is_register_staff, roles_of
 from peregister.core import clock
 from peregister.organisations.models import Contact, Organisation
 from peregister.registry.models import Professional
@@ -35,33 +41,38 @@ def _live_grant(at: dt.datetime) -> Q:
         & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
         & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.local_date(at)))
         & Q(contact__active=True)
+        # A role offered to an existing account gives nothing until its person accepts it.
+        & Q(contact__offer=Contact.Offer.ACCEPTED)
         # Only an authorised employer's contacts see dossiers; a provider never does.
         & Organisation.taking_grants("contact__organisation__")
     )
 
 
-def _user(viewer: Any) -> Any | None:
-    return viewer if viewer is not None and getattr(viewer, "is_authenticated", False) else None
+def acting(viewer: Any) -> Roles:
+    """The viewer's acting role: ``viewer`` itself when it is the request's ``Roles``."""
+    return viewer if isinstance(viewer, Roles) else roles_of(viewer)
 
 
 def live_grants_to_viewer(viewer: Any, at: dt.datetime | None = None) -> QuerySet[AccessGrant]:
-    """Grants that currently let ``viewer`` (as a contact) open a dossier."""
-    user = _user(viewer)
-    if user is None:
+    """Grants that currently let ``viewer``, acting as a contact, open a dossier: grants to
+    that one contact only."""
+    contact = acting(viewer).contact
+    if contact is None:
         return AccessGrant.objects.none()
-    return AccessGrant.objects.filter(_live_grant(at or clock.now()), contact__user=user)
+    return AccessGrant.objects.filter(_live_grant(at or clock.now()), contact_id=contact.pk)
 
 
 def professionals_visible_to(viewer: Any, at: dt.datetime | None = None) -> QuerySet[Professional]:
-    """Professionals whose full dossier ``viewer`` may open at ``at``."""
-    user = _user(viewer)
-    if user is None:
+    """Professionals whose full dossier ``viewer`` may open at ``at`` in the acting role."""
+    roles = acting(viewer)
+    if roles.professional is not None:
+        return Professional.objects.filter(pk=roles.professional.pk)
+    if roles.contact is None:
         return Professional.objects.none()
-    moment = at or clock.now()
     granted = AccessGrant.objects.filter(
-        _live_grant(moment), professional=OuterRef("pk"), contact__user=user
+        _live_grant(at or clock.now()), professional=OuterRef("pk"), contact_id=roles.contact.pk
     )
-    return Professional.objects.filter(Q(user=user) | Exists(granted))
+    return Professional.objects.filter(Exists(granted))
 
 
 def can_view_dossier(
@@ -118,28 +129,24 @@ class ReportScope:
         return AccessGrant.objects.filter(contact__organisation_id=self.organisation.pk)
 
 
-def contact_of(user: Any) -> Contact | None:
-    """The user's own contact (it arrives with ``request.user``, see ``accounts.backends``)."""
-    try:
-        contact: Contact = user.contact  # arrives with request.user (accounts.backends)
-    except ObjectDoesNotExist:
-        return None
-    return contact
+def contact_of(viewer: Any) -> Contact | None:
+    """The contact ``viewer`` acts for (it arrives with ``request.user``, see
+    ``accounts.backends``); None while acting as professional."""
+    return acting(viewer).contact
 
 
 def report_scope(viewer: Any, at: dt.datetime | None = None) -> ReportScope | None:
     """The report ``viewer`` may fetch at ``at``: only an active beheerder or 2e contactpersoon
-    of an authorised organisation has one.
+    of an authorised organisation, acting for that organisation, has one.
 
-    Decided from ``viewer.contact`` and its organisation as loaded with the user (one query per
+    Decided from the acting contact and its organisation as loaded with the user (once per
     request, ``accounts.backends``), not re-read here: a page's ``request.user`` is fresh for
     the request. A caller that holds a user longer (a scheduled job, a worker, an API client
-    object kept across requests) must pass a user loaded just before the call, as
+    object kept across requests) must pass roles of a user loaded just before the call, as
     ``export_report`` does; a role or organisation status changed after loading is otherwise
     not seen. The grants themselves are always read in SQL at ``at``.
     """
-    user = _user(viewer)
-    contact = contact_of(user) if user is not None else None
+    contact = contact_of(viewer)
     if contact is None or not contact.manages_organisation or not contact.organisation.takes_grants:
         return None
     moment = at or clock.now()
@@ -170,7 +177,8 @@ def report_professionals(viewer: Any, at: dt.datetime | None = None) -> QuerySet
 
 def staff_professionals(viewer: Any) -> QuerySet[Professional]:
     """The staff clause: register staff see every dossier in the back-office (audited)."""
-    return Professional.objects.all() if is_register_staff(viewer) else Professional.objects.none()
+    staff = viewer.is_staff if isinstance(viewer, Roles) else is_register_staff(viewer)
+    return Professional.objects.all() if staff else Professional.objects.none()
 
 
 def get_staff_professional_or_404(viewer: Any, code: uuid.UUID | str) -> Professional:

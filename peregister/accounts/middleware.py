@@ -47,6 +47,9 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
+            # The acting role is resolved here, before any view: from now on it travels with
+            # ``request.user``, so services handed the user act in the same role as the page.
+            request_roles(request)
             now = int(clock.now().timestamp())
             last_seen = request.session.get(LAST_SEEN)
             if not isinstance(last_seen, int) or now - last_seen > idle_limit_seconds(request):

@@ -61,14 +61,27 @@ class User(AbstractUser):
 
 
 class SetPasswordToken(models.Model):
-    """A single-use, expiring link to set a password (new accounts and "send a new link").
+    """A single-use, expiring link mailed to a user: to set a password (new accounts and "send
+    a new link"), or to accept a role offered to an existing account (``purpose``).
 
     Django's password-reset tokens skip users without a usable password and share one global
     timeout, so new accounts get their own. Only a SHA-256 digest of the secret in the link
     is stored.
     """
 
+    class Purpose(models.TextChoices):
+        SET_PASSWORD = "set_password", _("wachtwoord instellen")
+        ACCEPT_ROLE = "accept_role", _("rol accepteren")
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="set_password_tokens")
+    purpose = models.CharField(
+        max_length=20,
+        choices=Purpose.choices,
+        default=Purpose.SET_PASSWORD,
+        db_default=Purpose.SET_PASSWORD,
+    )
+    # What the link is about besides its user: the offered contact's code for a role link.
+    subject = models.CharField(max_length=64, blank=True, default="")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()

@@ -1,8 +1,15 @@
 """What a logged-in user is in this product: professional, employer contact, register staff.
 
-The professional record and the contact (with its organisation) arrive with ``request.user``
-in one query (``backends.UserWithRolesBackend``), so knowing the roles costs no query of its
-own on any page.
+One person has one account and may hold several roles: professional, and contact of one or
+more organisations. They act in one role at a time, the *acting role*, chosen in the header
+(``SESSION_ROLE`` in the session) and resolved once per request (``request_roles``): the
+menus, every page guard and every policy decision read that one role only. What a person is
+in *any* of their roles decides only what protects the account itself: a beheerder or 2e
+contactpersoon anywhere needs the second factor and has the shorter idle timeout.
+
+The professional record arrives with ``request.user`` and the user's contacts (with their
+organisations) in one more query (``backends.UserWithRolesBackend``); knowing the roles costs
+no further query on any page.
 """
 
 from __future__ import annotations
@@ -17,15 +24,49 @@ if TYPE_CHECKING:  # only for the types: accounts sits below the apps that own t
     from peregister.organisations.models import Contact
     from peregister.registry.models import Professional
 
-# Relations followed from the user; ``UserWithRolesBackend`` selects them with the user.
-ROLE_RELATIONS = ("professional", "contact__organisation")
+# Relation followed from the user with ``select_related``; the contacts are prefetched.
+ROLE_RELATIONS = ("professional",)
+CONTACTS_RELATION = "contacts"
+
+# The session key holding the acting role's key (``RoleChoice.key``).
+SESSION_ROLE = "pe_acting_role"
+PROFESSIONAL_KEY = "professional"
+CONTACT_KEY_PREFIX = "contact:"
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """One role a person can act in: as professional, or as one of their contacts."""
+
+    key: str
+    contact: Contact | None = None
+
+    @property
+    def is_professional(self) -> bool:
+        return self.contact is None
+
+
+def contact_key(contact: Contact) -> str:
+    return f"{CONTACT_KEY_PREFIX}{contact.code}"
 
 
 @dataclass(frozen=True)
 class Roles:
+    """The acting role of a user (``professional`` or ``contact``, never both) and every role
+    the user could switch to (``choices``)."""
+
     professional: Professional | None = None
     contact: Contact | None = None
     is_staff: bool = False
+    choices: tuple[RoleChoice, ...] = ()
+    acting_key: str = ""
+    # A beheerder or 2e contactpersoon in any role (not only the acting one).
+    manages_any_organisation: bool = False
+
+    @property
+    def switchable(self) -> bool:
+        """More than one role: the header shows the switcher."""
+        return len(self.choices) > 1
 
     @property
     def active_contact(self) -> Contact | None:
@@ -59,9 +100,10 @@ class Roles:
 
     @property
     def privileged(self) -> bool:
-        """Register staff, beheerder or 2e contactpersoon: they see many people's data, so a
-        second factor is mandatory and an idle session ends sooner."""
-        return self.is_staff or self.manages_organisation
+        """Register staff, or beheerder or 2e contactpersoon in *any* of the person's roles:
+        they can see many people's data whatever role they act in right now, so a second
+        factor is mandatory and an idle session ends sooner."""
+        return self.is_staff or self.manages_any_organisation
 
     @property
     def gets_report(self) -> bool:
@@ -82,22 +124,72 @@ def is_register_staff(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
 
 
-def roles_of(user: Any) -> Roles:
-    if user is None or not user.is_authenticated:
+def accepted_contacts(user: Any) -> list[Contact]:
+    """The user's contacts whose role the user has accepted (a pending offer gives nothing),
+    in a stable order: by organisation name. Uses the prefetched contacts when present."""
+    contacts = [contact for contact in getattr(user, CONTACTS_RELATION).all() if contact.accepted]
+    return sorted(contacts, key=lambda c: (c.organisation.name.lower(), c.organisation_id, c.pk))
+
+
+def _choices(professional: Professional | None, contacts: list[Contact]) -> tuple[RoleChoice, ...]:
+    found = [RoleChoice(PROFESSIONAL_KEY)] if professional is not None else []
+    # An inactive contact stays a choice: its start page says the role is not active.
+    found += [RoleChoice(contact_key(contact), contact) for contact in contacts]
+    return tuple(found)
+
+
+def _default(choices: tuple[RoleChoice, ...]) -> RoleChoice | None:
+    """Without a choice: the professional role, else the first active contact, else any."""
+    for choice in choices:
+        if choice.is_professional:
+            return choice
+    for choice in choices:
+        if choice.contact is not None and choice.contact.active:
+            return choice
+    return choices[0] if choices else None
+
+
+def roles_of(user: Any, acting: str | None = None) -> Roles:
+    """The user's roles, acting as ``acting`` (a ``RoleChoice.key``) when that is one of them,
+    else in the default role. Within a request, the acting role resolved from the session
+    travels with ``request.user`` (``request_roles``), so a service handed the request's user
+    as ``actor`` decides on the same role as the page."""
+    if user is None or not getattr(user, "is_authenticated", False):
         return Roles()
+    cached: Roles | None = getattr(user, "_pe_roles", None)
+    if cached is not None and acting is None:
+        return cached
+    professional = _related(user, "professional")
+    contacts = accepted_contacts(user)
+    choices = _choices(professional, contacts)
+    chosen = next((choice for choice in choices if choice.key == acting), None) or _default(choices)
     return Roles(
-        professional=_related(user, "professional"),
-        contact=_related(user, "contact"),
+        professional=professional if chosen is not None and chosen.is_professional else None,
+        contact=chosen.contact if chosen is not None else None,
         is_staff=is_register_staff(user),
+        choices=choices,
+        acting_key=chosen.key if chosen is not None else "",
+        manages_any_organisation=any(contact.manages_organisation for contact in contacts),
     )
 
 
+def acting_as_contact(user: Any, contact: Contact) -> Roles:
+    """The user's roles acting for ``contact`` (a job or command that acts for one contact)."""
+    return roles_of(user, contact_key(contact))
+
+
 def request_roles(request: HttpRequest) -> Roles:
-    """Roles of the request's user, looked up once per request."""
+    """Roles of the request's user in the role chosen for this session, resolved once per
+    request (``middleware.IdleTimeoutMiddleware`` does it before any view)."""
     cached: Roles | None = getattr(request, "_pe_roles", None)
     if cached is None:
-        cached = roles_of(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        acting = session.get(SESSION_ROLE) if session is not None else None
+        cached = roles_of(user, acting if isinstance(acting, str) else "")
         request._pe_roles = cached  # type: ignore[attr-defined]
+        if user is not None and getattr(user, "is_authenticated", False):
+            user._pe_roles = cached
     return cached
 
 
@@ -108,3 +200,8 @@ def request_professional(request: HttpRequest) -> Professional:
     if professional is None:
         raise Http404
     return professional
+
+
+def account_contact(user: Any) -> Contact | None:
+    """The contact an audit event about the account names: the acting (or default) one."""
+    return roles_of(user).contact

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -11,6 +12,14 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts import tokens
 from peregister.accounts.models import User
+from peregister.accounts.roles import (
+    PROFESSIONAL_KEY,
+    SESSION_ROLE,
+    RoleChoice,
+    Roles,
+    account_contact,
+    roles_of,
+)
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core.refusals import Refused
@@ -137,7 +146,7 @@ def set_password_with_link(*, actor: Any, raw_token: str, password: str) -> User
         record(
             AuditEvent.Action.PASSWORD_SET,
             actor=actor if getattr(actor, "is_authenticated", False) else user,
-            contact=getattr(user, "contact", None),
+            contact=account_contact(user),
         )
     return user
 
@@ -163,7 +172,7 @@ def send_new_link(*, actor: Any, username_or_email: str) -> int:
             record(
                 AuditEvent.Action.PASSWORD_LINK_SENT,
                 actor=actor,
-                contact=getattr(user, "contact", None),
+                contact=account_contact(user),
                 user=user.pk,
             )
     return len(users)
@@ -202,7 +211,7 @@ def send_login_details(*, actor: Any, email: str) -> int:
             record(
                 AuditEvent.Action.LOGIN_DETAILS_SENT,
                 actor=actor,
-                contact=getattr(user, "contact", None),
+                contact=account_contact(user),
                 user=user.pk,
             )
     return len(users)
@@ -224,5 +233,34 @@ def change_password(*, actor: Any, user: User, password: str) -> None:
         record(
             AuditEvent.Action.PASSWORD_CHANGED,
             actor=actor,
-            contact=getattr(user, "contact", None),
+            contact=account_contact(user),
         )
+
+
+def switch_role(*, actor: Any, session: SessionBase, key: str) -> RoleChoice:
+    """The person chooses the role they act in from now on (one of their own), audited.
+
+    Only the session remembers it: another device keeps its own choice, and a new login starts
+    in the default role.
+    """
+    roles = roles_of(actor)
+    choice = next((choice for choice in roles.choices if choice.key == key), None)
+    if choice is None:
+        raise Refused(_("Kies een van uw eigen rollen."), field="role")
+    with transaction.atomic():
+        session[SESSION_ROLE] = choice.key
+        contact = choice.contact
+        record(
+            AuditEvent.Action.ROLE_SWITCHED,
+            actor=actor,
+            organisation=contact.organisation if contact is not None else None,
+            contact=contact,
+            role=contact.role if contact is not None else PROFESSIONAL_KEY,
+            previous=_audited_role(roles),
+        )
+    return choice
+
+
+def _audited_role(roles: Roles) -> str:
+    """The acting role as an audit event names it: the contact's code, or professional."""
+    return str(roles.contact.code) if roles.contact is not None else PROFESSIONAL_KEY

@@ -1,4 +1,8 @@
-"""Set-password links: issue, inspect and consume (single use, own expiry, atomic)."""
+"""Links mailed to a user: issue, inspect and consume (single use, own expiry, atomic).
+
+Set-password links and role invitations (``SetPasswordToken.Purpose``) are the same kind of
+secret with the same rules; ``purpose`` keeps one from ever working as the other.
+"""
 
 from __future__ import annotations
 
@@ -67,15 +71,24 @@ def link_lifetime() -> dt.timedelta:
     return dt.timedelta(hours=settings.SET_PASSWORD_LINK_HOURS)
 
 
-def issue_token(user: User) -> str:
-    """A new link secret for ``user``; earlier unused links of the user stop working."""
+Purpose = SetPasswordToken.Purpose
+
+
+def issue_token(user: User, purpose: str = Purpose.SET_PASSWORD, subject: str = "") -> str:
+    """A new link secret for ``user``; earlier unused links of the user for the same purpose
+    and subject stop working."""
     now = clock.now()
-    SetPasswordToken.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
-        expires_at=now
-    )
+    SetPasswordToken.objects.filter(
+        user=user, purpose=purpose, subject=subject, used_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
     raw, digest = new_secret()
     SetPasswordToken.objects.create(
-        user=user, digest=digest, created_at=now, expires_at=now + link_lifetime()
+        user=user,
+        purpose=purpose,
+        subject=subject,
+        digest=digest,
+        created_at=now,
+        expires_at=now + link_lifetime(),
     )
     return raw
 
@@ -84,12 +97,12 @@ def set_password_url(raw: str) -> str:
     return absolute_url(reverse("accounts:set_password", kwargs={"token": raw}))
 
 
-def inspect(raw: str) -> Inspection:
+def inspect(raw: str, purpose: str = Purpose.SET_PASSWORD) -> Inspection:
     if not TOKEN_PATTERN.match(raw or ""):
         return Inspection(TokenState.UNKNOWN)
     token = (
         SetPasswordToken.objects.select_related("user")
-        .filter(digest=_digest(raw), user__is_active=True)
+        .filter(digest=_digest(raw), purpose=purpose, user__is_active=True)
         .first()
     )
     if token is None:

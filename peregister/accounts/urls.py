@@ -16,6 +16,7 @@ urlpatterns = [
         name="login_details_sent",
     ),
     path("wachtwoord-wijzigen/", views.change_password, name="change_password"),
+    path("rol-wisselen/", views.switch_role, name="switch_role"),
     path("tweede-stap/", mfa_views.second_step_view, name="second_step"),
     path("tweede-stap/instellen/", mfa_views.setup, name="mfa_setup"),
     path("tweede-stap/herstelcodes/", mfa_views.recovery_codes, name="recovery_codes"),

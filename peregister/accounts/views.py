@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from peregister.accounts import mfa, services, sso, throttle, tokens
 from peregister.accounts.forms import (
@@ -230,3 +231,22 @@ def change_password(request: HttpRequest) -> HttpResponse:
         _("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd."),
     )
     return redirect("accounts:change_password")
+
+
+@authenticated
+@require_POST
+def switch_role(request: HttpRequest) -> HttpResponse:
+    """The header's role switcher: act as professional or for one of one's organisations.
+
+    Afterwards the start page of that role: the page the person was on may belong to the
+    other role (and answer 404 now).
+    """
+    try:
+        services.switch_role(
+            actor=request.user, session=request.session, key=request.POST.get("role", "")
+        )
+    except Refused as refused:
+        return render(
+            request, "accounts/role_switch_refused.html", {"message": refused.message}, status=400
+        )
+    return redirect("home:home")

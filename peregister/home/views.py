@@ -25,13 +25,13 @@ def home(request: HttpRequest) -> HttpResponse:
         context["organisation"] = roles.contact.organisation
     elif roles.contact is not None:
         contact = roles.contact
-        context["granted_to_me"] = policies.live_grants_to_viewer(request.user).count()
+        context["granted_to_me"] = policies.live_grants_to_viewer(roles).count()
         context["organisation"] = contact.organisation
         context["authorisation_days"] = settings.AUTHORISATION_WORKING_DAYS
         if roles.manages_organisation:
             # Counted from the organisation's live grants, not by probing every professional.
             context["in_report"] = (
-                policies.report_grants(request.user).values("professional_id").distinct().count()
+                policies.report_grants(roles).values("professional_id").distinct().count()
             )
             context["contact_count"] = contact.organisation.contacts.filter(active=True).count()
     if roles.is_staff:

@@ -23,7 +23,7 @@ from peregister.registry.dossier import registration_views
 @employer_insight_only
 def professionals(request: HttpRequest) -> HttpResponse:
     params = ListParams.from_query(request.GET)
-    page = professionals_page(request.user, clock.now(), params)
+    page = professionals_page(request_roles(request), clock.now(), params)
     return render(
         request,
         "insight/professionals.html",

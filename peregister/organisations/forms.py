@@ -200,7 +200,9 @@ class AddContactForm(_RoleForm):
         help_text=_("Voor een afdeling: het algemene e-mailadres, bijvoorbeeld hr@…"),
     )
     role = _role_field()
-    username = NewUsernameField()
+    # A taken username is not refused (that would tell the beheerder someone else has it):
+    # the service picks a free variant and mails it to the new contact.
+    username = NewUsernameField(check_taken=False)
     language = forms.ChoiceField(
         label=_("Taal van de e-mails"), choices=User.Language.choices, initial=User.Language.DUTCH
     )

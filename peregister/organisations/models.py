@@ -123,12 +123,19 @@ class Contact(models.Model):
         PERSON = "person", _("persoon")
         DEPARTMENT = "department", _("afdeling")
 
+    class Offer(models.TextChoices):
+        ACCEPTED = "accepted", _("geaccepteerd")
+        PENDING = "pending", _("nog niet geaccepteerd")
+        DECLINED = "declined", _("afgewezen")
+
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contacts"
     )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contact"
+    # One person, one account: the same user can be a contact of several organisations (and a
+    # professional too); ``accounts.roles`` lets them act for one role at a time.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contacts"
     )
     role = models.CharField(_("rol"), max_length=15, choices=Role.choices, default=Role.CONTACT)
     kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
@@ -136,12 +143,28 @@ class Contact(models.Model):
     email = models.EmailField(_("e-mailadres"))
     active = models.BooleanField(_("actief"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A role offered to someone who already has an account stays without access until that
+    # person accepts it through the link mailed to them; every other contact (a new account's,
+    # whose own set-password link is the confirmation, and every contact made before roles
+    # could be offered) is accepted from the start. Declined offers stay (the audit trail
+    # names the contact) and give nothing, ever.
+    offer = models.CharField(
+        _("rol"),
+        max_length=10,
+        choices=Offer.choices,
+        default=Offer.ACCEPTED,
+        db_default=Offer.ACCEPTED,
+    )
+    offer_answered_at = models.DateTimeField(_("rol beantwoord op"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contactpersoon")
         verbose_name_plural = _("contactpersonen")
         ordering = ["organisation", "name", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="contact_one_per_person_per_organisation"
+            ),
             models.UniqueConstraint(
                 fields=["organisation"],
                 condition=Q(role="administrator"),
@@ -162,5 +185,13 @@ class Contact(models.Model):
         return f"{self.name} ({self.organisation})"
 
     @property
+    def accepted(self) -> bool:
+        return self.offer == self.Offer.ACCEPTED
+
+    @property
     def manages_organisation(self) -> bool:
-        return self.active and self.role in (self.Role.ADMINISTRATOR, self.Role.DEPUTY)
+        return (
+            self.active
+            and self.accepted
+            and self.role in (self.Role.ADMINISTRATOR, self.Role.DEPUTY)
+        )

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
+from peregister.accounts import tokens
 from peregister.accounts.guards import public
 from peregister.accounts.services import set_password_topic
 from peregister.core import ratelimit
@@ -75,3 +76,40 @@ def request_sent(request: HttpRequest) -> HttpResponse:
     mail = delivery_state(request.session.get(PROMISED_MAIL, ""))
     provider = request.session.get(PROMISED_KIND) == Organisation.Kind.PROVIDER
     return render(request, "organisations/request_sent.html", {"mail": mail, "provider": provider})
+
+
+@public
+def role_offer(request: HttpRequest, token: str) -> HttpResponse:
+    """An existing account's person accepts or declines a role offered by an organisation,
+    through the single-use link mailed to them; nothing gives access before they accept."""
+    offer = services.inspect_role_offer(token)
+    if offer.contact is None:
+        return _role_link_unusable(request, offer.state)
+    if request.method != "POST":
+        return render(request, "organisations/role_offer.html", {"contact": offer.contact})
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        context = {"contact": offer.contact, "error": True}
+        return render(request, "organisations/role_offer.html", context, status=400)
+    try:
+        accepted = services.answer_role_offer(
+            actor=request.user, raw_token=token, accept=answer == "accept"
+        )
+    except Refused as refused:
+        return _role_link_unusable(request, tokens.TokenState(refused.code))
+    return render(
+        request,
+        "organisations/role_offer_answered.html",
+        {"accepted": accepted, "organisation": offer.contact.organisation},
+    )
+
+
+def _role_link_unusable(request: HttpRequest, state: tokens.TokenState) -> HttpResponse:
+    # Like the set-password links: unknown is any unknown page (404), used or expired is gone.
+    status = 404 if state is tokens.TokenState.UNKNOWN else 410
+    return render(
+        request,
+        "organisations/role_link_unusable.html",
+        {"explanation": services.ROLE_LINK_MESSAGES[state]},
+        status=status,
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
         name="request_provider_account",
     ),
     path("aanvragen/ontvangen/", onboarding_views.request_sent, name="request_sent"),
+    path("rol-bevestigen/<str:token>/", onboarding_views.role_offer, name="role_offer"),
 ]

@@ -14,10 +14,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from peregister.accounts import tokens
 from peregister.accounts.models import User
-from peregister.accounts.services import create_account, mail_set_password_link
+from peregister.accounts.services import create_account, login_accounts, mail_set_password_link
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
+from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.organisations.models import Contact, Organisation
@@ -245,7 +247,13 @@ def add_contact(
             )
         if role == Role.DEPUTY and organisation.contacts.filter(role=Role.DEPUTY).exists():
             raise Refused(_deputy_taken_message(organisation))
-        user = _create_user(username=username, email=email, name=name, language=language)
+        existing = _existing_account(email)
+        if existing is not None and organisation.contacts.filter(user=existing).exists():
+            # Already one of this organisation's own contacts, whom the beheerder sees listed.
+            raise Refused(_("Deze persoon is al contactpersoon van uw organisatie."), field="email")
+        user = existing or _create_user(
+            username=_free_username(username), email=email, name=name, language=language
+        )
         try:
             with transaction.atomic():
                 contact = Contact.objects.create(
@@ -255,6 +263,9 @@ def add_contact(
                     kind=kind,
                     name=name,
                     email=email,
+                    # A new account's own set-password link is its confirmation; an existing
+                    # account's person accepts the role first (``answer_role_offer``).
+                    offer=Contact.Offer.PENDING if existing is not None else Contact.Offer.ACCEPTED,
                 )
         except IntegrityError as exc:
             raise Refused(_deputy_taken_message(organisation)) from exc
@@ -264,8 +275,136 @@ def add_contact(
             organisation=organisation,
             contact=contact,
             role=role,
+            offered_to_existing_account=existing is not None,
         )
-        mail_set_password_link(user=user, template="contact_added", organisation=organisation.name)
+        if existing is not None:
+            _mail_role_offer(contact, to=email)
+        else:
+            mail_set_password_link(
+                user=user, template="contact_added", organisation=organisation.name
+            )
+    return contact
+
+
+def _existing_account(email: str) -> User | None:
+    """The account ``email`` already belongs to (the oldest, if several share it); register
+    staff accounts are never offered an employer's role."""
+    accounts = [user for user in login_accounts(email.strip().lower()) if not user.is_staff]
+    return min(accounts, key=lambda user: user.pk) if accounts else None
+
+
+# --- a role offered to an existing account ---------------------------------------------------
+
+ROLE_OFFER_TOPIC = "role-offer"
+# Why a role link cannot be used, as the page says it.
+ROLE_LINK_MESSAGES = {
+    tokens.TokenState.USED: _(
+        "Deze link is al gebruikt: een link om een rol te bevestigen werkt maar één keer."
+    ),
+    tokens.TokenState.EXPIRED: _(
+        "Deze link is verlopen. Vraag de beheerder van de organisatie om u opnieuw toe te voegen."
+    ),
+    tokens.TokenState.UNKNOWN: _(
+        "Deze link is niet geldig. Controleer of u de hele link uit de e-mail heeft gebruikt."
+    ),
+}
+
+
+def role_offer_topic(contact_pk: int) -> str:
+    return f"{ROLE_OFFER_TOPIC}:{contact_pk}"
+
+
+def _mail_role_offer(contact: Contact, *, to: str) -> None:
+    """Mail the person a single-use link to accept (or decline) ``contact``'s role; it leaves
+    on commit. The link is a secret: the outbox drops it once delivered or failed."""
+    raw = tokens.issue_token(
+        contact.user, purpose=tokens.Purpose.ACCEPT_ROLE, subject=str(contact.code)
+    )
+    enqueue_mail(
+        template="role_offered",
+        to=[to],
+        context={
+            "name": contact.name,
+            "organisation": contact.organisation.name,
+            "role": str(contact.get_role_display()),
+            "offer_url": absolute_url(reverse("onboarding:role_offer", kwargs={"token": raw})),
+            "hours": int(tokens.link_lifetime().total_seconds() // 3600),
+        },
+        language=contact.user.language,
+        topic=role_offer_topic(contact.pk),
+        secret_keys=["offer_url"],
+    )
+
+
+@dataclass(frozen=True)
+class RoleOffer:
+    """A usable role link and the role it offers (``contact`` is None when unusable)."""
+
+    state: tokens.TokenState
+    contact: Contact | None = None
+
+
+def inspect_role_offer(raw: str) -> RoleOffer:
+    """What a role link offers; a link whose contact is gone or already decided is unknown."""
+    inspection = tokens.inspect(raw, purpose=tokens.Purpose.ACCEPT_ROLE)
+    if inspection.token is None:
+        return RoleOffer(inspection.state)
+    contact = (
+        Contact.objects.select_related("organisation")
+        .filter(
+            code=inspection.token.subject,
+            user_id=inspection.token.user_id,
+            offer=Contact.Offer.PENDING,
+        )
+        .first()
+    )
+    if inspection.state is not tokens.TokenState.VALID:
+        return RoleOffer(inspection.state)
+    if contact is None:
+        return RoleOffer(tokens.TokenState.UNKNOWN)
+    return RoleOffer(tokens.TokenState.VALID, contact)
+
+
+def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | None:
+    """Accept (the role gives access from now on) or decline (the offered contact stays, inactive,
+    without access)
+    through the mailed link, all or nothing; the link is used up either way. Returns the
+    accepted contact, None after declining."""
+    with transaction.atomic():
+        offer = inspect_role_offer(raw_token)
+        if offer.contact is None:
+            raise Refused(ROLE_LINK_MESSAGES[offer.state], code=offer.state.value)
+        inspection = tokens.inspect(raw_token, purpose=tokens.Purpose.ACCEPT_ROLE)
+        if inspection.token is None or not tokens.consume(inspection.token):
+            state = tokens.inspect(raw_token, purpose=tokens.Purpose.ACCEPT_ROLE).state
+            raise Refused(ROLE_LINK_MESSAGES[state], code=state.value, conflict=True)
+        contact = Contact.objects.select_for_update().get(pk=offer.contact.pk)
+        # Whoever holds the link acts as its user; an anonymous actor is recorded as that user.
+        who = actor if getattr(actor, "is_authenticated", False) else contact.user
+        organisation = offer.contact.organisation
+        if not accept:
+            contact.offer = Contact.Offer.DECLINED
+            contact.offer_answered_at = clock.now()
+            contact.active = False
+            contact.save(update_fields=["offer", "offer_answered_at", "active"])
+            record(
+                AuditEvent.Action.ROLE_DECLINED,
+                actor=who,
+                organisation=organisation,
+                contact=contact,
+                role=contact.role,
+            )
+            return None
+        contact.offer = Contact.Offer.ACCEPTED
+        contact.offer_answered_at = clock.now()
+        contact.save(update_fields=["offer", "offer_answered_at"])
+        record(
+            AuditEvent.Action.ROLE_ACCEPTED,
+            actor=who,
+            organisation=organisation,
+            contact=contact,
+            role=contact.role,
+        )
     return contact
 
 
@@ -353,6 +492,8 @@ def hand_over_administrator(*, actor: Any, to: Contact) -> Contact:
             raise Refused(_("U bent al de beheerder."))
         if not to.active:
             raise Refused(_("Activeer deze contactpersoon eerst."))
+        if not to.accepted:
+            raise Refused(_("Deze contactpersoon heeft de rol nog niet in gebruik genomen."))
         their_old_role = to.role
         me.role = Role.CONTACT
         me.save(update_fields=["role"])

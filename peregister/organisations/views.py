@@ -16,6 +16,7 @@ from peregister.accounts.guards import contact_only, organisation_manager_only
 from peregister.accounts.roles import request_roles
 from peregister.accounts.services import set_password_mail
 from peregister.core.refusals import Refused
+from peregister.notifications.mail import delivery_state
 from peregister.organisations import services
 from peregister.organisations.forms import (
     AddContactForm,
@@ -125,9 +126,11 @@ def contact_add(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             form.add_error(exc.field or "role", exc.message)
         else:
+            # The same words whether the address already had an account (then the person is
+            # asked to accept the role) or a new one was made: nobody learns which (ASVS 2.5.x).
             messages.success(
                 request,
-                _("%(name)s is toegevoegd en krijgt een e-mail om een wachtwoord in te stellen.")
+                _("%(name)s is toegevoegd en krijgt een e-mail om de rol in gebruik te nemen.")
                 % {"name": contact.name},
             )
             return redirect("organisations:contacts")
@@ -158,14 +161,27 @@ def _render_contact(
             "can_toggle_active": contact.role != Contact.Role.ADMINISTRATOR and contact.pk != me.pk,
             "can_hand_over": me.role == Contact.Role.ADMINISTRATOR
             and contact.pk != me.pk
-            and contact.active,
-            # Until the contact has set a password, whether the link reached them.
-            "link_mail": None
-            if contact.user.has_usable_password()
-            else set_password_mail(contact.user_id),
+            and contact.active
+            and contact.accepted,
+            **_in_use(contact),
         },
         status=status,
     )
+
+
+def _in_use(contact: Contact) -> dict[str, Any]:
+    """Whether the contact has taken the role into use, and until then whether the mail that
+    asks them to reached them. A new account (set a password) and an existing person's account
+    (accept the role) look the same here: the beheerder never learns that an e-mail address
+    already had an account, nor its username, before its person accepts (ASVS 2.5.x)."""
+    if contact.offer == Contact.Offer.DECLINED:
+        return {"in_use": False, "declined": True, "link_mail": None}
+    if not contact.accepted:
+        mail = delivery_state(services.role_offer_topic(contact.pk))
+        return {"in_use": False, "declined": False, "link_mail": mail}
+    if not contact.user.has_usable_password():
+        return {"in_use": False, "declined": False, "link_mail": set_password_mail(contact.user_id)}
+    return {"in_use": True, "declined": False, "link_mail": None}
 
 
 @organisation_manager_only

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts import apikeys
 from peregister.accounts.actors import require_provider_manager
-from peregister.accounts.roles import roles_of
+from peregister.accounts.roles import accepted_contacts, acting_as_contact
 from peregister.core.refusals import Refused
 from peregister.providers.models import ApiKey
 
@@ -45,19 +45,23 @@ def key_for(raw: str) -> ApiKey | None:
     Anything else is None (the API answers 401). Its use is recorded by ``record_use`` once
     the request is admitted (not for a request refused by the rate limit)."""
     key: ApiKey | None = apikeys.find_key(
-        ApiKey.objects.select_related("provider", "created_by__contact__organisation"),
+        ApiKey.objects.select_related("provider", "created_by").prefetch_related(
+            "created_by__contacts__organisation"
+        ),
         raw,
         KEY_PREFIX,
     )
     if key is None:
         return None
-    roles = roles_of(key.created_by)
-    if (
-        not key.created_by.is_active
-        or not roles.provides
-        or roles.contact is None
-        or roles.contact.organisation_id != key.provider_id
-    ):
+    # The maker acting for the key's provider (a person may be a contact of others too).
+    contact = next(
+        (c for c in accepted_contacts(key.created_by) if c.organisation_id == key.provider_id),
+        None,
+    )
+    if contact is None or not key.created_by.is_active:
+        return None
+    roles = acting_as_contact(key.created_by, contact)
+    if not roles.provides or roles.contact is None:
         return None
     return key
 

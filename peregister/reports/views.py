@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peregister.access import policies
 from peregister.accounts.guards import report_only
+from peregister.accounts.roles import request_roles
 from peregister.core import clock
 from peregister.core.pagination import requested_page
 from peregister.core.refusals import Refused
@@ -40,7 +41,7 @@ from peregister.reports.service import record_download, record_screen_view, repo
 
 @report_only
 def report(request: HttpRequest) -> HttpResponse:
-    scope = policies.report_scope_or_404(request.user, clock.now())
+    scope = policies.report_scope_or_404(request_roles(request), clock.now())
     summary = screen_report(scope, requested_page(request.GET))
     record_screen_view(
         actor=request.user,
@@ -57,7 +58,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @report_only
 def download_xlsx(request: HttpRequest) -> FileResponse:
-    scope = policies.report_scope_or_404(request.user, clock.now())
+    scope = policies.report_scope_or_404(request_roles(request), clock.now())
     # On disk, not in memory; the file disappears when the response closes it.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     try:
@@ -77,7 +78,7 @@ def download_xlsx(request: HttpRequest) -> FileResponse:
 
 @report_only
 def download_csv(request: HttpRequest) -> StreamingHttpResponse:
-    scope = policies.report_scope_or_404(request.user, clock.now())
+    scope = policies.report_scope_or_404(request_roles(request), clock.now())
     # Audited before the first byte is sent: a broken-off download still counts as one.
     record_download(actor=request.user, scope=scope, file_format="csv")
     language = translation.get_language()

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peregister.access import policies
+from peregister.accounts.roles import acting_as_contact
 from peregister.core import clock
 from peregister.core.numbers import ascii_digits
 from peregister.organisations.models import Contact, Organisation
@@ -62,7 +63,10 @@ class Command(BaseCommand):
         )
         if not output.parent.is_dir():
             raise CommandError(f"Map {output.parent} bestaat niet.")
-        scope = policies.report_scope(administrator.user, clock.now())
+        # Acting for this organisation: its beheerder may be a contact of others as well.
+        scope = policies.report_scope(
+            acting_as_contact(administrator.user, administrator), clock.now()
+        )
         if scope is None:
             raise CommandError(f"Organisatie {found.name!r} is niet geautoriseerd.")
         rows = report_rows(scope)
