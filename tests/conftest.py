@@ -14,6 +14,7 @@ from django.test import Client
 
 from peregister.accounts import mfa
 from peregister.accounts.models import User
+from peregister.accounts.roles import PROFESSIONAL_KEY, SESSION_ROLE, contact_key
 from peregister.core import clock
 from peregister.ops.logs import ContextFilter, JsonFormatter
 from peregister.organisations.models import Contact, Organisation
@@ -37,6 +38,20 @@ class World:
     other_org_admin: Contact
     staff: User
     provider_admin: Contact
+    # One person, several roles (issue 18): a professional who is also a contact of De Brug,
+    # and a contact of De Brug who is beheerder of a second employer, Flexgroep Noord.
+    dual_contact: Contact
+    two_orgs_at_brug: Contact
+    two_orgs_at_noord: Contact
+
+    def acting(self) -> dict[str, str]:
+        """The role each two-role persona acts in (``accounts.roles``), by persona."""
+        return {
+            "dual_as_professional": PROFESSIONAL_KEY,
+            "dual_as_contact": contact_key(self.dual_contact),
+            "two_orgs_as_brug": contact_key(self.two_orgs_at_brug),
+            "two_orgs_as_noord": contact_key(self.two_orgs_at_noord),
+        }
 
     def personas(self) -> dict[str, User | None]:
         return {
@@ -50,7 +65,15 @@ class World:
             "administrator": self.administrator.user,
             "staff": self.staff,
             "provider_admin": self.provider_admin.user,
+            "dual_as_professional": self.dual_contact.user,
+            "dual_as_contact": self.dual_contact.user,
+            "two_orgs_as_brug": self.two_orgs_at_brug.user,
+            "two_orgs_as_noord": self.two_orgs_at_noord.user,
         }
+
+    def client(self, persona: str) -> Client:
+        """A logged-in client of ``persona``, acting in its role."""
+        return client_for(self.personas()[persona], self.acting().get(persona))
 
 
 @pytest.fixture(autouse=True)
@@ -101,7 +124,23 @@ def world(db: None) -> World:
         role=Contact.Role.ADMINISTRATOR,
         name="Planning Vakwijs",
     )
+    dual_registration = factories.RegistrationFactory(register=registration.register)
+    factories.PePeriodFactory(registration=dual_registration)
+    dual = dual_registration.professional
+    dual_contact = factories.ContactFactory(
+        organisation=organisation, user=dual.user, name="Regiomanager Noord-Holland"
+    )
+    two_orgs_at_brug = factories.ContactFactory(organisation=organisation, name="Regio Oost")
+    two_orgs_at_noord = factories.ContactFactory(
+        organisation=factories.OrganisationFactory(name="Flexgroep Noord"),
+        user=two_orgs_at_brug.user,
+        role=Contact.Role.ADMINISTRATOR,
+        name="HR Flexgroep Noord",
+    )
     return World(
+        dual_contact=dual_contact,
+        two_orgs_at_brug=two_orgs_at_brug,
+        two_orgs_at_noord=two_orgs_at_noord,
         professional=professional,
         other_professional=other_professional,
         organisation=organisation,
@@ -150,10 +189,16 @@ def _force_login_passes_the_second_step(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(Client, "login", login)
 
 
-def client_for(user: User | None) -> Client:
+def client_for(user: User | None, acting: str | None = None) -> Client:
+    """A client logged in as ``user``, acting in the role ``acting`` (a ``RoleChoice.key``)
+    when given, as the header's role switcher would leave the session."""
     client = Client()
     if user is not None:
         client.force_login(user)
+    if acting is not None:
+        session = client.session
+        session[SESSION_ROLE] = acting
+        session.save()
     return client
 
 

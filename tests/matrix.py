@@ -24,6 +24,11 @@ PERSONAS = (
     "administrator",
     "staff",
     "provider_admin",
+    # Issue 18: one person, several roles, in each role they can take (tests/conftest.py).
+    "dual_as_professional",
+    "dual_as_contact",
+    "two_orgs_as_brug",
+    "two_orgs_as_noord",
 )
 LOGIN = 302  # anonymous users are sent to the login page
 
@@ -41,11 +46,27 @@ class Row:
         assert not missing, f"{self.url_name}: no expectation for {sorted(missing)}"
 
 
+# A person with two roles, acting in one, gets exactly what a one-role person in that role
+# gets: each two-role persona answers like its twin unless a row names it (its own data, or
+# another person's, differs). dual's contact and two_orgs' De Brug contact hold no grant, like
+# contact_expired; two_orgs is beheerder of another employer, like other_org_admin.
+TWINS = {
+    "dual_as_professional": "professional",
+    "dual_as_contact": "contact_expired",
+    "two_orgs_as_brug": "contact_expired",
+    "two_orgs_as_noord": "other_org_admin",
+}
+
+
 def expect(default: int, anonymous: int = LOGIN, **overrides: int) -> dict[str, int]:
-    """Every persona gets ``default`` unless named; anonymous is sent to login by default."""
+    """Every persona gets ``default`` unless named; anonymous is sent to login by default;
+    a two-role persona gets its twin's answer unless named (``TWINS``)."""
     result = dict.fromkeys(PERSONAS, default)
     result["anonymous"] = anonymous
     result.update(overrides)
+    for persona, twin in TWINS.items():
+        if persona not in overrides:
+            result[persona] = result[twin]
     return result
 
 

@@ -42,7 +42,7 @@ def test_every_url_has_a_matrix_row() -> None:
 @pytest.mark.parametrize("row", ROWS, ids=[row.url_name for row in ROWS])
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_permission_matrix(world: World, row, persona: str) -> None:
-    client = client_for(world.personas()[persona])
+    client = world.client(persona)
     response = getattr(client, row.method)(row.path(world), row.data(world))
     assert response.status_code == row.expected[persona], (
         f"{row.method.upper()} {row.url_name} as {persona}: {response.status_code}"

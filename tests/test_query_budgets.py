@@ -319,7 +319,7 @@ def test_every_page_stays_within_its_query_budget(world: World, row) -> None:
     for persona in PERSONAS:
         if persona == "anonymous" or row.expected[persona] != 200:
             continue
-        client = client_for(world.personas()[persona])
+        client = world.client(persona)
         path = row.path(world)
         client.get(path)
         with CaptureQueriesContext(connection) as queries:

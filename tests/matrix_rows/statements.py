@@ -9,6 +9,7 @@ from peregister.dataexport.services import request_export
 from peregister.statements.models import Statement
 from tests.conftest import World
 from tests.matrix import Row, expect
+from tests.matrix_rows.professional import ONLY_THIS_PROFESSIONAL
 from tests.statements_helpers import make_statement
 
 ONLY_PROFESSIONAL = expect(404, professional=200)
@@ -51,29 +52,29 @@ ROWS = [
     Row(
         "statements:created",
         lambda w: f"/mijn/verklaringen/{code(w)}/gemaakt/",
-        ONLY_PROFESSIONAL,  # without the link in the session: says it was shown once
+        ONLY_THIS_PROFESSIONAL,  # without the link in the session: says it was shown once
     ),
     Row(
         "statements:pdf",
         lambda w: f"/mijn/verklaringen/{code(w)}/pdf/",
-        ONLY_PROFESSIONAL,
+        ONLY_THIS_PROFESSIONAL,
         method="post",
         data=lambda w: {"token": statement(w)[1]},
     ),
     Row(
         "statements:jwt",
         lambda w: f"/mijn/verklaringen/{code(w)}/verklaring.jwt",
-        ONLY_PROFESSIONAL,
+        ONLY_THIS_PROFESSIONAL,
     ),
     Row(
         "statements:withdraw",
         lambda w: f"/mijn/verklaringen/{code(w)}/intrekken/",
-        ONLY_PROFESSIONAL,
+        ONLY_THIS_PROFESSIONAL,
     ),
     Row(
         "statements:withdraw",
         lambda w: f"/mijn/verklaringen/{code(w)}/intrekken/",
-        expect(404, professional=302),
+        expect(404, professional=302, dual_as_professional=404),
         method="post",
     ),
     Row("statements_public:verify", lambda w: f"/verklaring/{statement(w)[1]}/", EVERYONE),
@@ -89,7 +90,7 @@ ROWS = [
     Row(
         "dataexport:download",
         lambda w: f"/mijn/gegevens/{export(w).code}/download/",
-        ONLY_PROFESSIONAL,  # the ZIP
+        ONLY_THIS_PROFESSIONAL,  # the ZIP
     ),
     Row(
         "dataexport_public:schema",
