@@ -7,7 +7,7 @@ from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from peregister.accounts.guards import POLICY_ATTRIBUTE
-from tests.conftest import World, client_for
+from tests.conftest import World
 from tests.matrix import PERSONAS, all_rows
 
 ROWS = all_rows()

@@ -86,7 +86,7 @@ ROWS = [
         expect(404, professional=302),  # asked for; on to its status page
         method="post",
     ),
-    Row("dataexport:status", lambda w: f"/mijn/gegevens/{export(w).code}/", ONLY_PROFESSIONAL),
+    Row("dataexport:status", lambda w: f"/mijn/gegevens/{export(w).code}/", ONLY_THIS_PROFESSIONAL),
     Row(
         "dataexport:download",
         lambda w: f"/mijn/gegevens/{export(w).code}/download/",
