@@ -3,10 +3,10 @@ the user with the professional record, and the user's contacts with their organi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 
 from peregister.accounts.models import User
 from peregister.accounts.roles import CONTACTS_RELATION, ROLE_RELATIONS
@@ -18,7 +18,7 @@ class UserWithRolesBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         # The contact model is reached through the relation, not imported: accounts sits below
         # organisations.
-        contacts = User._meta.get_field(CONTACTS_RELATION).related_model
+        contacts = cast("type[Model]", User._meta.get_field(CONTACTS_RELATION).related_model)
         try:
             user = (
                 User._default_manager.select_related(*ROLE_RELATIONS)

@@ -45,11 +45,13 @@ def test_a_two_role_person_switches_roles(
 
     # Her own dossier page belongs to the other role: 404, like any page not hers.
     response = page.goto("/mijn/dossier/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
 
     page.goto("/")
     page.get_by_label("Ik werk als").select_option(label="PE-professional")
     page.get_by_role("button", name="Wissel rol").click()
     expect(menu.get_by_role("link", name="Mijn PE-dossier")).to_be_visible()
     response = page.goto(f"/werkgever/professionals/{world.professional.code}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
