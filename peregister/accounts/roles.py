@@ -126,9 +126,10 @@ def is_register_staff(user: Any) -> bool:
 
 def accepted_contacts(user: Any) -> list[Contact]:
     """The user's contacts whose role the user has accepted (a pending offer gives nothing),
-    in a stable order: by organisation name. Uses the prefetched contacts when present."""
+    oldest first: the role a person had first stays their default. Uses the prefetched
+    contacts when present."""
     contacts = [contact for contact in getattr(user, CONTACTS_RELATION).all() if contact.accepted]
-    return sorted(contacts, key=lambda c: (c.organisation.name.lower(), c.organisation_id, c.pk))
+    return sorted(contacts, key=lambda contact: contact.pk)
 
 
 def _choices(professional: Professional | None, contacts: list[Contact]) -> tuple[RoleChoice, ...]:

@@ -162,7 +162,10 @@ DEMO_LOGINS = [
     DemoLogin("Professional (PE-medewerker)", "professional"),
     DemoLogin("Beheerder, Uitzendbureau De Brug (HR-mailbox)", "beheerder"),
     DemoLogin("2e contactpersoon, Uitzendbureau De Brug", "tweede-contact"),
-    DemoLogin("Contactpersoon regiomanager, Uitzendbureau De Brug", "regiomanager"),
+    DemoLogin(
+        "Contactpersoon regiomanager, Uitzendbureau De Brug en Flexwerk Noord (twee rollen)",
+        "regiomanager",
+    ),
     DemoLogin("Beheerder van een organisatie die wacht op autorisatie", "aanvrager"),
     DemoLogin(
         "Beheerder, aanbieder Opleider Vakwijs (erkende activiteit, API-sleutels)", "aanbieder"
@@ -317,6 +320,15 @@ def load(today: dt.date | None = None) -> bool:
     deputy = _contact(brug, "tweede-contact", "Lisa de Graaf", Contact.Role.DEPUTY)
     regional = _contact(brug, "regiomanager", "Mark Visser", Contact.Role.CONTACT)
     regional_south = _contact(brug, "regio-zuid", "Esra Kaya", Contact.Role.CONTACT)
+    # One person, two roles (issue 18): the regional manager is also a contact of a second
+    # label of the group, with the same login; the header lets him switch.
+    Contact.objects.create(
+        organisation=organisations[1],
+        user=regional.user,
+        role=Contact.Role.CONTACT,
+        name=regional.name,
+        email=regional.email,
+    )
     _contact(brug, "oud-contact", "Peter Smit", Contact.Role.CONTACT, active=False)
     other_contacts: list[Contact] = []
     for index, organisation in enumerate(organisations[1:], start=1):
