@@ -311,3 +311,24 @@ def test_a_beheerder_elsewhere_needs_the_second_factor_in_any_role(world: World)
     roles = roles_of(world.two_orgs_at_brug.user, contact_key(world.two_orgs_at_brug))
     assert not roles.manages_organisation
     assert roles.privileged
+
+
+def test_an_api_key_acts_for_its_own_provider_whatever_else_its_maker_is(world: World) -> None:
+    """The provider's beheerder was first a contact of an employer (their default role): the
+    key still authenticates, and acts, for the provider."""
+    from peregister.accounts.roles import act_for
+    from peregister.providers import keys
+
+    employer_role = factories.ContactFactory(organisation=world.organisation)
+    provider_role = factories.ContactFactory(
+        user=employer_role.user,
+        organisation=factories.ProviderFactory(name="Opleider Twee"),
+        role=Contact.Role.ADMINISTRATOR,
+    )
+    maker = User.objects.get(pk=employer_role.user_id)
+    assert roles_of(maker).contact == employer_role
+    act_for(maker, provider_role)
+    _, raw = keys.create_api_key(actor=maker, name="planning")
+    key = keys.key_for(raw)
+    assert key is not None
+    assert roles_of(key.created_by).contact == provider_role

@@ -179,6 +179,14 @@ def acting_as_contact(user: Any, contact: Contact) -> Roles:
     return roles_of(user, contact_key(contact))
 
 
+def act_for(user: Any, contact: Contact) -> Roles:
+    """Let ``user`` act for ``contact`` from now on, outside a request (an API key acts for its
+    provider): services handed this user object decide on that role."""
+    roles = acting_as_contact(user, contact)
+    user._pe_roles = roles
+    return roles
+
+
 def request_roles(request: HttpRequest) -> Roles:
     """Roles of the request's user in the role chosen for this session, resolved once per
     request (``middleware.IdleTimeoutMiddleware`` does it before any view)."""

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts import apikeys
 from peregister.accounts.actors import require_provider_manager
-from peregister.accounts.roles import accepted_contacts, acting_as_contact
+from peregister.accounts.roles import accepted_contacts, act_for
 from peregister.core.refusals import Refused
 from peregister.providers.models import ApiKey
 
@@ -60,7 +60,8 @@ def key_for(raw: str) -> ApiKey | None:
     )
     if contact is None or not key.created_by.is_active:
         return None
-    roles = acting_as_contact(key.created_by, contact)
+    # The key acts for its own provider, whatever else its maker is a contact of.
+    roles = act_for(key.created_by, contact)
     if not roles.provides or roles.contact is None:
         return None
     return key
