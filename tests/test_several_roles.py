@@ -332,3 +332,18 @@ def test_an_api_key_acts_for_its_own_provider_whatever_else_its_maker_is(world: 
     key = keys.key_for(raw)
     assert key is not None
     assert roles_of(key.created_by).contact == provider_role
+
+
+def test_the_grant_service_refuses_a_role_not_yet_accepted(world: World) -> None:
+    from peregister.access.services import grant_access_to_contacts
+    from peregister.core.refusals import Refused
+
+    contact, _ = _offer(world, world.other_professional.user)
+    with pytest.raises(Refused):
+        grant_access_to_contacts(
+            actor=world.professional.user,
+            professional=world.professional,
+            contacts=[contact],
+            valid_until=None,
+        )
+    assert not contact.grants.exists()

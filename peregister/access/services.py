@@ -134,7 +134,7 @@ def grant_access_to_contacts(
     organisations = Organisation.objects.in_bulk({contact.organisation_id for contact in contacts})
     for contact in contacts:
         organisation = organisations[contact.organisation_id]
-        if not contact.active or not organisation.takes_grants:
+        if not contact.active or not contact.accepted or not organisation.takes_grants:
             raise Refused(
                 _("Aan %(contact)s kunt u op dit moment geen inzage geven.")
                 % {"contact": contact.name}
