@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts import tokens
-from peregister.accounts.models import User
+from peregister.accounts.models import SetPasswordToken, User
 from peregister.accounts.services import create_account, login_accounts, mail_set_password_link
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
@@ -304,9 +304,7 @@ ROLE_LINK_MESSAGES = {
     tokens.TokenState.EXPIRED: _(
         "Deze link is verlopen. Vraag de beheerder van de organisatie om u opnieuw toe te voegen."
     ),
-    tokens.TokenState.UNKNOWN: _(
-        "Deze link is niet geldig. Controleer of u de hele link uit de e-mail heeft gebruikt."
-    ),
+    tokens.TokenState.UNKNOWN: tokens.UNUSABLE_MESSAGES[tokens.TokenState.UNKNOWN],
 }
 
 
@@ -338,16 +336,17 @@ def _mail_role_offer(contact: Contact, *, to: str) -> None:
 
 @dataclass(frozen=True)
 class RoleOffer:
-    """A usable role link and the role it offers (``contact`` is None when unusable)."""
+    """What a role link offers: its state, and while usable its token and the offered contact."""
 
     state: tokens.TokenState
+    token: SetPasswordToken | None = None
     contact: Contact | None = None
 
 
 def inspect_role_offer(raw: str) -> RoleOffer:
-    """What a role link offers; a link whose contact is gone or already decided is unknown."""
+    """What a role link offers; a link whose contact is gone or already answered is unknown."""
     inspection = tokens.inspect(raw, purpose=tokens.Purpose.ACCEPT_ROLE)
-    if inspection.token is None:
+    if inspection.token is None or inspection.state is not tokens.TokenState.VALID:
         return RoleOffer(inspection.state)
     contact = (
         Contact.objects.select_related("organisation")
@@ -358,25 +357,21 @@ def inspect_role_offer(raw: str) -> RoleOffer:
         )
         .first()
     )
-    if inspection.state is not tokens.TokenState.VALID:
-        return RoleOffer(inspection.state)
     if contact is None:
         return RoleOffer(tokens.TokenState.UNKNOWN)
-    return RoleOffer(tokens.TokenState.VALID, contact)
+    return RoleOffer(tokens.TokenState.VALID, inspection.token, contact)
 
 
 def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | None:
-    """Accept (the role gives access from now on) or decline (the offered contact stays, inactive,
-    without access)
-    through the mailed link, all or nothing; the link is used up either way. Returns the
-    accepted contact, None after declining."""
+    """Accept (the role gives access from now on) or decline (the offered contact stays,
+    inactive, without access) through the mailed link, all or nothing; the link is used up
+    either way. Returns the accepted contact, None after declining."""
     with transaction.atomic():
         offer = inspect_role_offer(raw_token)
-        if offer.contact is None:
+        if offer.contact is None or offer.token is None:
             raise Refused(ROLE_LINK_MESSAGES[offer.state], code=offer.state.value)
-        inspection = tokens.inspect(raw_token, purpose=tokens.Purpose.ACCEPT_ROLE)
-        if inspection.token is None or not tokens.consume(inspection.token):
-            state = tokens.inspect(raw_token, purpose=tokens.Purpose.ACCEPT_ROLE).state
+        if not tokens.consume(offer.token):  # a concurrent answer won
+            state = inspect_role_offer(raw_token).state
             raise Refused(ROLE_LINK_MESSAGES[state], code=state.value, conflict=True)
         contact = Contact.objects.select_for_update().get(pk=offer.contact.pk)
         # Whoever holds the link acts as its user; an anonymous actor is recorded as that user.
