@@ -207,7 +207,10 @@ def alert_grants(
     """
     moment = at or clock.now()
     recipient = Contact.objects.filter(
-        Organisation.taking_grants("organisation__"), pk=contact.pk, active=True
+        Organisation.taking_grants("organisation__"),
+        pk=contact.pk,
+        active=True,
+        offer=Contact.Offer.ACCEPTED,
     )
     live = AccessGrant.objects.filter(_live_grant(moment), Exists(recipient))
     if whole_organisation and contact.role in (Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY):

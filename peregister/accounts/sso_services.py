@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts import tokens
 from peregister.accounts.models import SsoIdentity, SsoLinkToken, User
+from peregister.accounts.roles import account_contact
 from peregister.accounts.services import login_accounts
 from peregister.accounts.sso import Provider, Reason, refusal
 from peregister.audit.models import AuditEvent
@@ -63,7 +64,7 @@ def _link(*, user: User, provider: Provider, subject: str, linked_by: str, actor
     record(
         AuditEvent.Action.SSO_LINKED,
         actor=actor,
-        contact=getattr(user, "contact", None),
+        contact=account_contact(user),
         user=user.pk,
         provider=provider.name,
         linked_by=linked_by,
@@ -111,7 +112,7 @@ def record_login(*, user: User, provider: Provider, subject: str, provider_mfa: 
         record(
             AuditEvent.Action.SSO_LOGIN,
             actor=user,
-            contact=getattr(user, "contact", None),
+            contact=account_contact(user),
             provider=provider.name,
             second_factor_by_provider=provider_mfa,
         )
