@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from peregister.accounts import apikeys
 from peregister.accounts.actors import require_provider_manager
-from peregister.accounts.roles import accepted_contacts, act_for
+from peregister.accounts.roles import act_for_organisation
 from peregister.core.refusals import Refused
 from peregister.providers.models import ApiKey
 
@@ -53,16 +53,9 @@ def key_for(raw: str) -> ApiKey | None:
     )
     if key is None:
         return None
-    # The maker acting for the key's provider (a person may be a contact of others too).
-    contact = next(
-        (c for c in accepted_contacts(key.created_by) if c.organisation_id == key.provider_id),
-        None,
-    )
-    if contact is None or not key.created_by.is_active:
-        return None
     # The key acts for its own provider, whatever else its maker is a contact of.
-    roles = act_for(key.created_by, contact)
-    if not roles.provides or roles.contact is None:
+    roles = act_for_organisation(key.created_by, key.provider_id)
+    if roles is None or not roles.provides or roles.contact is None:
         return None
     return key
 

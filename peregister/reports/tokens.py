@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from peregister.access import policies
 from peregister.accounts import apikeys
+from peregister.accounts.roles import act_for_organisation
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.reports.models import OrganisationToken
@@ -87,17 +88,21 @@ def access_for(raw: str) -> TokenAccess | None:
     """What ``raw`` may read now: the live token's report scope, or None (401). Its use is
     recorded by ``record_use`` once the rate limit admits the request."""
     token: OrganisationToken | None = apikeys.find_key(
-        OrganisationToken.objects.select_related(
-            "organisation", "created_by__contact__organisation"
+        OrganisationToken.objects.select_related("organisation", "created_by").prefetch_related(
+            "created_by__contacts__organisation"
         ),
         raw,
         TOKEN_PREFIX,
     )
     now = clock.now()
-    if token is None or is_expired(token, now) or not token.created_by.is_active:
+    if token is None or is_expired(token, now):
         return None
-    # The maker was loaded just now, with this request (see ``report_scope``).
-    scope = policies.report_scope(token.created_by, now)
+    # The token acts for its own organisation, whatever else its maker is a contact of; the
+    # maker was loaded just now, with this request (see ``report_scope``).
+    roles = act_for_organisation(token.created_by, token.organisation_id)
+    if roles is None:
+        return None
+    scope = policies.report_scope(roles, now)
     if scope is None or scope.organisation.pk != token.organisation_id:
         return None
     return TokenAccess(token=token, scope=scope)
