@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from peregister.access import policies
@@ -260,8 +260,7 @@ def test_behaald_once_per_period_and_only_with_the_points(world: World) -> None:
     _opt_in(world.contact_live, weekly_digest=False, status_changes=True)
     _status_event(world, AuditEvent.Action.COMPLETIONS_REGISTERED, minutes=1)
     assert _run(_later(1)).status_changes == 0  # points added, not yet behaald
-    factories.CompletionFactory(professional=world.professional, points=12)
-    _status_event(world, AuditEvent.Action.COMPLETIONS_REGISTERED, minutes=60 * 24 + 60)
+    _points(world, 12, clock.now() + dt.timedelta(minutes=60 * 24 + 60))
     _status_event(world, AuditEvent.Action.SELF_REPORT_DECIDED, minutes=60 * 24 + 61)
     assert _run(_later(2)).status_changes == 1
     assert _mails("alert_status")[0].context["changes"][0]["change"] == "met"
@@ -307,3 +306,78 @@ def test_the_alert_mails_render_in_text_and_html(world: World, language: str) ->
     else:
         assert digest.subject == "Weekly overview PE register: 1 professional needs attention"
         assert "dossier submitted" in status.body
+
+
+def test_a_status_alert_claimed_by_a_concurrent_run_is_not_sent_and_the_run_goes_on(
+    world: World,
+) -> None:
+    """Another run (a second machine, an overlapping job) claims contact_live's change between
+    this run reading the changes and claiming them: this run sends that contact nothing and
+    still mails the next contact (review F5: the claim's IntegrityError ended the job)."""
+    _opt_in(world.contact_live, weekly_digest=False, status_changes=True)
+    _opt_in(world.deputy, weekly_digest=False, status_changes=True)
+    factories.AccessGrantFactory(professional=world.professional, contact=world.deputy)
+    _status_event(world, AuditEvent.Action.RENEWAL_SUBMITTED, minutes=1)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.RENEWAL_SUBMITTED)
+    raced: list[str] = []
+
+    def other_run_claims_first(execute: Any, sql: str, *args: Any) -> Any:
+        # Just before this run's first claim, the other run commits the same claim.
+        if not raced and sql.startswith("INSERT") and AlertSent._meta.db_table in sql:
+            raced.append(sql)
+            AlertSent.objects.create(
+                contact=world.contact_live,
+                kind=AlertSent.Kind.STATUS,
+                key=f"submitted:{event.pk}:{world.professional.pk}",
+                sent_at=clock.now(),
+            )
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(other_run_claims_first):
+        assert _run(_later(1)).status_changes == 1
+    assert raced
+    [mail] = _mails("alert_status")
+    assert mail.recipients == [world.deputy.email]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ALERT_SENT).count() == 1
+
+
+def _points(world: World, points: int, at: dt.datetime) -> None:
+    """``points`` registered for the professional at ``at``, as the register's writers do."""
+    with time_machine.travel(at, tick=False), transaction.atomic():
+        factories.CompletionFactory(professional=world.professional, points=points)
+        record(
+            AuditEvent.Action.COMPLETIONS_REGISTERED, actor=None, professionals=[world.professional]
+        )
+
+
+def test_behaald_is_not_mailed_for_a_period_met_before_opting_in(world: World) -> None:
+    _points(world, 12, _later(1))  # behaald
+    with time_machine.travel(_later(10), tick=False):
+        _opt_in(world.contact_live, weekly_digest=False, status_changes=True)
+    _points(world, 2, _later(20))  # more points: still behaald, nothing new
+    assert _run(_later(21)).status_changes == 0
+    assert _mails("alert_status") == []
+
+
+def test_behaald_is_mailed_when_it_crossed_and_dated_that_day(world: World) -> None:
+    _opt_in(world.contact_live, weekly_digest=False, status_changes=True)
+    _points(world, 6, _later(3))
+    _points(world, 6, _later(5))  # 12 of 12: behaald on day 5
+    _points(world, 3, _later(7))
+    assert _run(_later(8)).status_changes == 1
+    [change] = _mails("alert_status")[0].context["changes"]
+    assert (change["change"], change["on"]) == ("met", _later(5).date().isoformat())
+
+
+def test_behaald_before_the_grant_began_is_not_mailed(world: World) -> None:
+    newcomer = factories.RegistrationFactory().professional
+    factories.PePeriodFactory(registration=newcomer.registrations.get())
+    _opt_in(world.contact_live, weekly_digest=False, status_changes=True)
+    world.professional = newcomer  # _points adds to the newcomer
+    _points(world, 12, _later(2))  # behaald before granting access
+    with time_machine.travel(_later(3), tick=False):
+        factories.AccessGrantFactory(
+            professional=newcomer, contact=world.contact_live, granted_at=clock.now()
+        )
+    _points(world, 1, _later(4))
+    assert _run(_later(5)).status_changes == 0

@@ -36,7 +36,7 @@ from peregister.core.refusals import Refused
 from peregister.insight.models import AlertSent, AlertSettings
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.organisations.models import Contact
-from peregister.registry.models import PePeriod, Professional, Register
+from peregister.registry.models import Completion, PePeriod, Professional, Register
 from peregister.registry.periods import PeriodStatus
 from peregister.reports.rows import ReportRow, rows_for_grants
 
@@ -189,19 +189,66 @@ def status_changes(contact: Contact, since: dt.datetime, until: dt.datetime) -> 
         key = f"{change}:{event_id}:{professional_id}"
         found.append(StatusChange(key, change, professional_id, register, at))
     if points_added:
-        # *behaald* by points: the current period has them now; once per period.
-        today = clock.local_date(until)
-        met = (
-            PePeriod.objects.current(today)
-            .filter(
-                registration__professional_id__in=list(points_added),
-                points_earned__gte=F("points_required"),
-            )
-            .values_list("pk", "registration__professional_id", "registration__register__name")
+        found.extend(_met(points_added, consented_since, since, until))
+    return found
+
+
+def _met(
+    points_added: dict[int, dt.datetime],
+    consented_since: dict[int, dt.datetime],
+    since: dt.datetime,
+    until: dt.datetime,
+) -> list[StatusChange]:
+    """*Behaald* by points: the current period of a professional who got points is met now,
+    and its points crossed from short to met in (``since``, ``until``] and after the grant
+    began: at the registration of the completion that brought it to the required points
+    (points are never taken away, so the running total of the completions in the order they
+    were registered tells when). Once per period; a period met before says nothing new."""
+    today = clock.local_date(until)
+    periods = list(
+        PePeriod.objects.current(today)
+        .filter(
+            registration__professional_id__in=list(points_added),
+            points_earned__gte=F("points_required"),
         )
-        for period_id, professional_id, register in met:
-            at = points_added[professional_id]
-            found.append(StatusChange(f"{MET}:{period_id}", MET, professional_id, register, at))
+        .values_list(
+            "pk",
+            "registration__professional_id",
+            "registration__register__name",
+            "start",
+            "end",
+            "points_required",
+        )
+    )
+    if not periods:
+        return []
+    completions = (
+        Completion.objects.filter(
+            professional_id__in=[period[1] for period in periods],
+            completed_on__gte=min(period[3] for period in periods),
+        )
+        .order_by("registered_at", "pk")
+        .values_list("professional_id", "completed_on", "points", "registered_at")
+    )
+    by_professional: dict[int, list[tuple[dt.date, int, dt.datetime]]] = {}
+    for professional_id, completed_on, points, registered_at in completions:
+        by_professional.setdefault(professional_id, []).append(
+            (completed_on, points, registered_at)
+        )
+    found: list[StatusChange] = []
+    for period_id, professional_id, register, start, end, required in periods:
+        total, crossed = 0, None
+        for completed_on, points, registered_at in by_professional.get(professional_id, []):
+            if start <= completed_on <= end:
+                total += points
+                if total >= required:
+                    crossed = registered_at
+                    break
+        if crossed is None or not since < crossed <= until:
+            continue
+        if crossed < consented_since[professional_id]:
+            continue  # met before the professional consented
+        found.append(StatusChange(f"{MET}:{period_id}", MET, professional_id, register, crossed))
     return found
 
 
