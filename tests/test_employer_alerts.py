@@ -322,8 +322,9 @@ def test_a_status_alert_claimed_by_a_concurrent_run_is_not_sent_and_the_run_goes
     raced: list[str] = []
 
     def other_run_claims_first(execute: Any, sql: str, *args: Any) -> Any:
-        # Just before this run's first claim, the other run commits the same claim.
-        if not raced and sql.startswith("INSERT") and AlertSent._meta.db_table in sql:
+        result = execute(sql, *args)
+        # This run has read what was claimed before; the other run commits its claim now.
+        if not raced and sql.startswith("SELECT") and AlertSent._meta.db_table in sql:
             raced.append(sql)
             AlertSent.objects.create(
                 contact=world.contact_live,
@@ -331,7 +332,7 @@ def test_a_status_alert_claimed_by_a_concurrent_run_is_not_sent_and_the_run_goes
                 key=f"submitted:{event.pk}:{world.professional.pk}",
                 sent_at=clock.now(),
             )
-        return execute(sql, *args)
+        return result
 
     with connection.execute_wrapper(other_run_claims_first):
         assert _run(_later(1)).status_changes == 1

@@ -14,7 +14,9 @@ bekeek mijn dossier* as "melding verstuurd aan …".
   grants, or, for a beheerder or 2e contactpersoon who chose it, the organisation report's.
 - **Status changes** (*behaald*, dossier ingediend, verlenging goedgekeurd, *vervallen*): read
   from the audit events after the contact switched them on and after the professional's
-  grant began, for professionals who grant the contact access at sending.
+  grant began, for professionals who grant the contact access at sending. *Behaald* by
+  points is the moment the period's points crossed from short to met (``_met``): a period
+  met before the contact switched them on (or before the grant) is nothing new.
 """
 
 from __future__ import annotations
@@ -275,6 +277,32 @@ def _record(contact: Contact, kind: str, key: str, professional_ids: list[int]) 
     )
 
 
+def _claim(contact: Contact, kind: str, keys: dict[str, int]) -> set[str]:
+    """Claim ``keys`` (key → professionals named) for ``contact``; returns the keys this run
+    claimed. A key a concurrent run claimed first is left out, never an error: that run sends
+    it (one savepoint for all, and one per key only after a conflict)."""
+    now = clock.now()
+
+    def row(key: str) -> AlertSent:
+        return AlertSent(contact=contact, kind=kind, key=key, sent_at=now, professionals=keys[key])
+
+    try:
+        with transaction.atomic():
+            AlertSent.objects.bulk_create([row(key) for key in keys])
+        return set(keys)
+    except IntegrityError:
+        pass
+    claimed = set()
+    for key in keys:
+        try:
+            with transaction.atomic():
+                row(key).save(force_insert=True)
+            claimed.add(key)
+        except IntegrityError:
+            continue
+    return claimed
+
+
 def week_key(day: dt.date) -> str:
     year, week, _weekday = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -290,16 +318,8 @@ def send_digest(settings: AlertSettings, at: dt.datetime) -> bool:
     named = rows[:DIGEST_MAX_NAMED]
     with transaction.atomic():
         # Claimed even when empty: the week's digest is decided once.
-        try:
-            with transaction.atomic():
-                AlertSent.objects.create(
-                    contact=contact,
-                    kind=AlertSent.Kind.DIGEST,
-                    key=key,
-                    sent_at=clock.now(),
-                    professionals=len({row.professional_id for row in named}),
-                )
-        except IntegrityError:
+        professionals = len({row.professional_id for row in named})
+        if not _claim(contact, AlertSent.Kind.DIGEST, {key: professionals}):
             return False  # another run claimed this week a moment ago
         if not rows:
             return False
@@ -350,18 +370,9 @@ def send_status_alerts(settings: AlertSettings, at: dt.datetime) -> int:
     new = [change for change in changes if change.key not in sent_before]
     with transaction.atomic():
         if new:
-            AlertSent.objects.bulk_create(
-                [
-                    AlertSent(
-                        contact=contact,
-                        kind=AlertSent.Kind.STATUS,
-                        key=change.key,
-                        sent_at=clock.now(),
-                        professionals=1,
-                    )
-                    for change in new
-                ]
-            )
+            claimed = _claim(contact, AlertSent.Kind.STATUS, {change.key: 1 for change in new})
+            new = [change for change in new if change.key in claimed]
+        if new:
             names = _names([change.professional_id for change in new])
             enqueue_mail(
                 template="alert_status",
