@@ -58,6 +58,13 @@ def test_forecast_is_the_pace_so_far_to_the_end(earned: int, today: dt.date, exp
         (8, dt.date(2025, 1, 2), False, False),  # behaald: never at risk
         (3, dt.date(2025, 2, 19), True, False),  # renewal approved: behaald
         (3, dt.date(2025, 5, 1), False, False),  # verlopen: no longer running
+        # A quarter of the period (25 of 100 days) has to pass before there is a pace.
+        (0, dt.date(2025, 1, 1), False, False),  # day 1: no pace to extrapolate yet
+        (0, dt.date(2025, 1, 24), False, False),  # day 24: still less than a quarter
+        (0, dt.date(2025, 1, 25), False, True),  # day 25: a quarter, 0 → 0 < 8
+        (1, dt.date(2025, 1, 25), False, True),  # day 25: 1 → 4 < 8
+        (2, dt.date(2025, 1, 25), False, False),  # day 25: 2 → 8 of 8
+        (0, dt.date(2024, 12, 1), False, False),  # before the start
     ],
 )
 def test_at_risk_only_while_running_and_short(
@@ -79,14 +86,24 @@ def _cases(count: int) -> list[Case]:
     rng = random.Random(20261130)
     cases: list[Case] = []
     start, end = dt.date(2025, 1, 1), dt.date(2026, 12, 31)
+    # The first day on which a quarter of the period has passed (elapsed × 4 ≥ total days).
+    quarter = start + dt.timedelta(days=((end - start).days + 1 + 3) // 4 - 1)
+    near_quarter = [quarter + dt.timedelta(days=d) for d in (-1, 0, 1)]
     for today in [start - dt.timedelta(days=3), start, start + dt.timedelta(days=1), end]:
         for required in [0, 1, 12, 40]:
             for earned in sorted({0, 1, required // 2, required - 1, required, required + 1}):
                 cases.append((max(earned, 0), required, start, end, today, False))
+    for today in near_quarter:
+        for earned in range(0, 7):
+            cases.append((earned, 12, start, end, today, False))
     for _ in range(count):
         start = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(3000))
-        end = start + dt.timedelta(days=rng.choice([0, 1, 2, 30, 364, 365, 730, 1825]))
-        today = start + dt.timedelta(days=rng.randrange(-40, (end - start).days + 60))
+        end = start + dt.timedelta(days=rng.choice([0, 1, 2, 3, 30, 364, 365, 730, 1825]))
+        total = (end - start).days + 1
+        if rng.random() < 0.3:  # around the quarter, where *risico* may begin
+            today = start + dt.timedelta(days=(total + 3) // 4 - 1 + rng.randrange(-2, 3))
+        else:
+            today = start + dt.timedelta(days=rng.randrange(-40, total + 59))
         required = rng.choice([0, 1, 2, 5, 12, 20, 24, 40, 120, 200])
         earned = rng.randrange(0, required + 5)
         cases.append((earned, required, start, end, today, rng.random() < 0.1))
@@ -133,6 +150,17 @@ def test_sql_forecast_agrees_with_python_for_many_cases() -> None:
         expected.append((forecast.points, forecast.at_risk))
     assert _sql(cases) == expected
     assert {risk for _, risk in expected} == {True, False}
+    # The quarter boundary is crossed both ways: short forecasts before it are not *risico*.
+    short_before_quarter = [
+        case
+        for case, (points, risk) in zip(cases, expected, strict=True)
+        if not risk
+        and points < case[1]
+        and not case[5]
+        and case[0] < case[1]
+        and case[3] >= case[4] >= case[2]
+    ]
+    assert short_before_quarter
 
 
 def test_with_forecast_on_stored_periods_agrees_with_the_rows(world: World) -> None:
@@ -268,6 +296,7 @@ def test_the_dossier_pages_show_the_forecast_and_how_it_is_computed(world: World
     own = client_for(krap.user).get("/mijn/dossier/").content.decode()
     assert "Prognose aan het einde van de periode: 9 punten." in own
     assert explanation in own
+    assert "lager is dan het vereiste aantal punten, zodra een kwart van de periode" in own
     assert "risico" in own
     dossier = client_for(world.deputy.user).get(f"/werkgever/professionals/{krap.code}/")
     assert "Prognose aan het einde van de periode: 9 punten." in dossier.content.decode()

@@ -26,7 +26,8 @@ A registration whose current period is *verlopen* lapses (``backoffice.closing``
 Forecast and *risico* (``period_forecast`` in Python, ``forecast_expression`` and
 ``at_risk_expression`` in SQL, at the end of this module; ``tests/test_forecast.py`` checks
 that they agree): the points at the period's end at the pace so far, and whether a running
-period (*op schema* or *achter*) is forecast short of the required points.
+period (*op schema* or *achter*) is forecast short of the required points once a quarter of
+it has passed.
 """
 
 from __future__ import annotations
@@ -137,10 +138,15 @@ class PeriodStatus(models.TextChoices):
     EXPIRED = "expired", _("verlopen")
 
 
+def _days(start: dt.date, end: dt.date, today: dt.date, *, least: int) -> tuple[int, int]:
+    """(total days, elapsed days): elapsed = day − start + 1 clamped to [``least``, total]."""
+    total_days = (end - start).days + 1
+    return total_days, min(max((today - start).days + 1, least), total_days)
+
+
 def expected_points(*, points_required: int, start: dt.date, end: dt.date, today: dt.date) -> int:
     """Points a linear pace has by ``today``: rounded down to whole points."""
-    total_days = (end - start).days + 1
-    elapsed_days = min(max((today - start).days + 1, 0), total_days)
+    total_days, elapsed_days = _days(start, end, today, least=0)
     return points_required * elapsed_days // total_days
 
 
@@ -204,6 +210,17 @@ class DaysBetween(Func):
         )
 
 
+def _days_expression(
+    start: Expression | F, end: Expression | F, today: Expression, *, least: int
+) -> tuple[Expression, Expression]:
+    """``_days`` in SQL: (total days, elapsed days clamped to [``least``, total])."""
+    total = ExpressionWrapper(DaysBetween(end, start) + 1, output_field=IntegerField())
+    elapsed = Least(
+        Greatest(DaysBetween(today, start) + 1, Value(least)), total, output_field=IntegerField()
+    )
+    return total, elapsed
+
+
 def status_expression(
     *,
     earned: Expression | F,
@@ -214,10 +231,7 @@ def status_expression(
     approved: Q | Expression,
 ) -> Case:
     """``period_status`` in SQL: one of the ``PeriodStatus`` values (see the module doc)."""
-    total = ExpressionWrapper(DaysBetween(end, start) + 1, output_field=IntegerField())
-    elapsed = Least(
-        Greatest(DaysBetween(today, start) + 1, Value(0)), total, output_field=IntegerField()
-    )
+    total, elapsed = _days_expression(start, end, today, least=0)
     # Whole-number division: never negative here, so truncation is the floor of ``//``.
     expected = ExpressionWrapper(required * elapsed / total, output_field=IntegerField())
     return Case(
@@ -234,7 +248,9 @@ def status_expression(
 # The forecast is the points at the period's end at the professional's pace so far:
 # earned × total days // elapsed days, with elapsed = day − start + 1 clamped to [1, total]
 # (after the end it is the points earned). *Risico*: a period not yet *behaald* nor *verlopen*
-# whose forecast is short of the required points. ``forecast_expression`` and
+# whose forecast is short of the required points, once at least a quarter of it has passed
+# (elapsed days × 4 ≥ total days, elapsed clamped to [0, total]): before that there is no pace
+# to extrapolate, and *achter* still flags whoever is behind. ``forecast_expression`` and
 # ``at_risk_expression`` below are the SQL form; ``tests/test_forecast.py`` checks they agree.
 # On a linear pace *risico* is *achter* without the rounding down of the expected points: it
 # also flags a professional exactly on the rounded-down pace but short at the end.
@@ -250,8 +266,7 @@ class Forecast:
 
 def forecast_points(*, points_earned: int, start: dt.date, end: dt.date, today: dt.date) -> int:
     """Points at ``end`` at the pace from ``start`` to ``today``, rounded down."""
-    total_days = (end - start).days + 1
-    elapsed_days = min(max((today - start).days + 1, 1), total_days)
+    total_days, elapsed_days = _days(start, end, today, least=1)
     return points_earned * total_days // elapsed_days
 
 
@@ -276,7 +291,11 @@ def period_forecast(
             renewal_approved=renewal_approved,
         )
     points = forecast_points(points_earned=points_earned, start=start, end=end, today=today)
-    return Forecast(points=points, at_risk=status in RUNNING and points < points_required)
+    total_days, elapsed_days = _days(start, end, today, least=0)
+    has_pace = elapsed_days * 4 >= total_days
+    return Forecast(
+        points=points, at_risk=status in RUNNING and has_pace and points < points_required
+    )
 
 
 # --- forecast: SQL ------------------------------------------------------------------------------
@@ -286,10 +305,7 @@ def forecast_expression(
     *, earned: Expression | F, start: Expression | F, end: Expression | F, today: Expression
 ) -> ExpressionWrapper:
     """``forecast_points`` in SQL."""
-    total = ExpressionWrapper(DaysBetween(end, start) + 1, output_field=IntegerField())
-    elapsed = Least(
-        Greatest(DaysBetween(today, start) + 1, Value(1)), total, output_field=IntegerField()
-    )
+    total, elapsed = _days_expression(start, end, today, least=1)
     # Whole-number division of non-negative numbers: the floor of ``//``.
     return ExpressionWrapper(earned * total / elapsed, output_field=IntegerField())
 
@@ -305,10 +321,12 @@ def at_risk_expression(
 ) -> Case:
     """``period_forecast(...).at_risk`` in SQL: true or false."""
     forecast = forecast_expression(earned=earned, start=start, end=end, today=today)
+    total, elapsed = _days_expression(start, end, today, least=0)
     return Case(
         When(approved, then=Value(False)),
         When(GreaterThanOrEqual(earned, required), then=Value(False)),
         When(GreaterThan(today, end), then=Value(False)),
+        When(LessThan(elapsed * 4, total), then=Value(False)),  # less than a quarter passed
         When(LessThan(forecast, required), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
