@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 
 from peregister.core import clock
 from peregister.notifications.models import OutboxMessage
-from peregister.registry.models import PePeriod, PeriodReminder, Registration
+from peregister.registry.models import PePeriod, PeriodReminder, Register, Registration
 from peregister.registry.reminders import due_moment, moments, send_period_reminders
 from tests import factories
 from tests.conftest import client_for
@@ -85,7 +85,33 @@ def test_a_late_run_sends_only_the_latest_moment(db: None) -> None:
     _period()
     assert _run_at(dt.datetime(2026, 11, 1, 9, 0, tzinfo=clock.AMSTERDAM)) == 1  # 60 days left
     assert [m.context["days_left"] for m in _mails()] == [60]
-    assert PeriodReminder.objects.get().days_before == 90
+    assert PeriodReminder.objects.get().days_before == 60  # the real days before the end
+
+
+def test_a_late_reminder_counts_for_every_moment_it_covers_and_shows_the_real_days(
+    db: None,
+) -> None:
+    """The job first sees the period 100 days before its end (it did not run, the register's
+    moments or the period changed): one mail, recorded and shown as 100 days before the end,
+    and no second mail for a moment that had passed when it went (review F10)."""
+    period = _period()
+    assert _run_at(dt.datetime(2026, 9, 22, 9, 0, tzinfo=clock.AMSTERDAM)) == 1  # 100 days left
+    assert list(period.reminders.values_list("days_before", flat=True)) == [100]
+    # The register adds a moment that had passed when the reminder went: nothing more.
+    Register.objects.filter(pk=period.registration.register_id).update(
+        reminder_days=[180, 120, 90, 30]
+    )
+    assert _run_at(dt.datetime(2026, 9, 27, 9, 0, tzinfo=clock.AMSTERDAM)) == 0  # 95 days left
+    # The period moves 30 days later (125 days left): 180 and 120 were covered.
+    PePeriod.objects.filter(pk=period.pk).update(end=END + dt.timedelta(days=30))
+    assert _run_at(dt.datetime(2026, 9, 28, 9, 0, tzinfo=clock.AMSTERDAM)) == 0
+    PePeriod.objects.filter(pk=period.pk).update(end=END)
+    # A moment still ahead when it went (90) is a reminder of its own.
+    assert _run_at(dt.datetime(2026, 10, 2, 9, 0, tzinfo=clock.AMSTERDAM)) == 1  # 90 days left
+    assert [m.context["days_left"] for m in _mails()] == [100, 90]
+    text = client_for(period.registration.professional.user).get("/mijn/dossier/").content
+    assert "100 dagen voor het einde van de PE-periode (31 december 2026)" in text.decode()
+    assert "180 dagen" not in text.decode()
 
 
 def test_no_reminder_when_the_points_are_there_or_the_registration_is_not_active(

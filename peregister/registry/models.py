@@ -581,9 +581,10 @@ class SelfReport(models.Model):
 class PeriodReminder(models.Model):
     """A reminder sent to a professional about one PE period: at most one per moment.
 
-    ``days_before`` is the moment (a value of ``Register.reminder_days``) for a reminder
-    before the end; 0 for the mail that the registration lapsed. The unique constraint is
-    what makes a second run (or a second machine) send nothing again.
+    ``days_before`` is the days that were left to the end of the period when a reminder before
+    the end went (it counts for every moment of ``Register.reminder_days`` at least that,
+    ``registry/reminders.py``); 0 for the mail that the registration lapsed. The unique
+    constraint is what makes a second run (or a second machine) on that day send nothing again.
     """
 
     class Kind(models.TextChoices):

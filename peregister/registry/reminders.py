@@ -4,9 +4,12 @@ The moments are data on the register (``Register.reminder_days``, e.g. 180, 90 a
 before the end). The daily job (``send_period_reminders``, in ``ops/scheduler.py``) finds the
 current periods of active registrations that are not *behaald* and end within the largest
 moment, and sends each the most recent moment that is due: the smallest moment that is at
-least the days left (a job that did not run for a while sends one reminder, not three). Each
-moment is sent once per period: ``PeriodReminder``'s unique constraint, claimed in the same
-transaction as the mail is queued. The lapse of a registration (``backoffice/closing.py``) is
+least the days left (a job that did not run for a while sends one reminder, not three). A
+reminder is recorded with the days that really were left (``days_before``) and counts for
+every moment it covers: a moment is not sent when a reminder of the period went on or after
+its day (a late one, or one before the register added the moment or the period moved). Two
+runs on one day claim the same row: ``PeriodReminder``'s unique constraint, claimed in the
+same transaction as the mail is queued. The lapse of a registration (``backoffice/closing.py``) is
 recorded here too (``record_lapse``), so the professional sees every reminder in
 *Mijn PE-dossier*. Days are Amsterdam days (``clock.today``).
 """
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 
 from peregister.core import clock, dates
 from peregister.notifications.mail import mail_professional
@@ -91,24 +95,28 @@ def send_period_reminders(*, today: dt.date | None = None) -> int:
     day = today or clock.today()
     largest = max((max(moments(r), default=0) for r in Register.objects.all()), default=0)
     periods = list(candidate_periods(day, largest))
-    # What was sent before, in one query: a day's run does not try every period again.
-    sent_before = set(
+    # What was sent before, in one query: per period, the fewest days left at a reminder.
+    latest_sent = dict(
         PeriodReminder.objects.filter(
             period__in=[period.pk for period in periods], kind=PeriodReminder.Kind.BEFORE_END
-        ).values_list("period_id", "days_before")
+        )
+        .order_by()
+        .values("period_id")
+        .annotate(fewest=Min("days_before"))
+        .values_list("period_id", "fewest")
     )
     sent = 0
     for period in periods:
         days_left = (period.end - day).days
         moment = due_moment(moments(period.registration.register), days_left)
-        if moment is None or (period.pk, moment) in sent_before:
-            continue
+        if moment is None or latest_sent.get(period.pk, MAX_MOMENT + 1) <= moment:
+            continue  # none due, or a reminder went on or after this moment's day
         professional = period.registration.professional
         recipient = professional.mail_recipient()
         if not recipient["address"]:
             continue
         with transaction.atomic():
-            if not _claim(period, PeriodReminder.Kind.BEFORE_END, moment):
+            if not _claim(period, PeriodReminder.Kind.BEFORE_END, days_left):
                 continue
             forecast = period_forecast(
                 points_earned=period.points_earned,
