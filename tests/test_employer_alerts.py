@@ -342,13 +342,13 @@ def test_a_status_alert_claimed_by_a_concurrent_run_is_not_sent_and_the_run_goes
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ALERT_SENT).count() == 1
 
 
-def _points(world: World, points: int, at: dt.datetime) -> None:
-    """``points`` registered for the professional at ``at``, as the register's writers do."""
+def _points(world: World, points: int, at: dt.datetime, *, of: Any = None) -> None:
+    """``points`` registered at ``at`` for ``of`` (the world's professional when None), as
+    the register's writers do."""
+    professional = of or world.professional
     with time_machine.travel(at, tick=False), transaction.atomic():
-        factories.CompletionFactory(professional=world.professional, points=points)
-        record(
-            AuditEvent.Action.COMPLETIONS_REGISTERED, actor=None, professionals=[world.professional]
-        )
+        factories.CompletionFactory(professional=professional, points=points)
+        record(AuditEvent.Action.COMPLETIONS_REGISTERED, actor=None, professionals=[professional])
 
 
 def test_behaald_is_not_mailed_for_a_period_met_before_opting_in(world: World) -> None:
@@ -371,14 +371,14 @@ def test_behaald_is_mailed_when_it_crossed_and_dated_that_day(world: World) -> N
 
 
 def test_behaald_before_the_grant_began_is_not_mailed(world: World) -> None:
-    newcomer = factories.RegistrationFactory().professional
-    factories.PePeriodFactory(registration=newcomer.registrations.get())
+    registration = factories.RegistrationFactory()
+    factories.PePeriodFactory(registration=registration)
+    newcomer = registration.professional
     _opt_in(world.contact_live, weekly_digest=False, status_changes=True)
-    world.professional = newcomer  # _points adds to the newcomer
-    _points(world, 12, _later(2))  # behaald before granting access
+    _points(world, 12, _later(2), of=newcomer)  # behaald before granting access
     with time_machine.travel(_later(3), tick=False):
         factories.AccessGrantFactory(
             professional=newcomer, contact=world.contact_live, granted_at=clock.now()
         )
-    _points(world, 1, _later(4))
+    _points(world, 1, _later(4), of=newcomer)
     assert _run(_later(5)).status_changes == 0
