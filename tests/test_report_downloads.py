@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from peregister.access import policies
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
-from peregister.registry.models import Professional
+from peregister.registry.models import PePeriod, Professional
+from peregister.registry.periods import period_end
 from peregister.reports.render import headers, safe_cell, write_csv, write_xlsx
 from peregister.reports.rows import report_rows
 from tests import factories
@@ -103,7 +104,11 @@ def test_a_name_starting_with_equals_is_neutralised_in_both_formats(world: World
 
 
 def test_csv_has_bom_semicolons_and_dutch_dates(world: World) -> None:
-    _professional(world, last_name="Bakker", registration_number="0000042")
+    professional = _professional(world, last_name="Bakker", registration_number="0000042")
+    start = clock.today() - dt.timedelta(days=200)  # past a quarter: *risico* may show
+    PePeriod.objects.filter(registration__professional=professional).update(
+        start=start, end=period_end(start, 24)
+    )
     response = client_for(world.deputy.user).get(CSV)
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
@@ -114,7 +119,6 @@ def test_csv_has_bom_semicolons_and_dutch_dates(world: World) -> None:
     assert rows[0] == headers()
     bakker = next(row for row in rows if row[0].endswith("Bakker"))
     assert bakker[1] == "0000042"
-    start = clock.today() - dt.timedelta(days=100)
     assert bakker[3] == start.strftime("%d-%m-%Y")
     assert (bakker[8], bakker[9]) == ("0", "ja")  # no points yet: forecast 0, risico
     assert bakker[10] == "nee"
