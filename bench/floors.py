@@ -255,18 +255,29 @@ WHERE {filter_sql} AND g.granted_at <= %s AND (g.revoked_at IS NULL OR g.revoked
   AND (g.valid_until IS NULL OR g.valid_until >= %s)"""
 
 
-def _forecast_sql() -> str:
-    """The forecast (``periods.forecast_expression``) of ``pp`` written out by hand, for the
-    floors of the list sorted or filtered on it (today: the database's date)."""
+def _days_sql(least: int) -> tuple[str, str]:
+    """(total, elapsed clamped to [``least``, total]) of ``pp``, by hand (``periods._days``;
+    today: the database's date)."""
     q = connection.ops.quote_name
     if connection.vendor == "postgresql":
         total = f"(pp.{q('end')} - pp.start + 1)"
-        elapsed = f"GREATEST(LEAST(CURRENT_DATE - pp.start + 1, {total}), 1)"
-    else:
-        total = f"CAST(julianday(pp.{q('end')}) - julianday(pp.start) + 1 AS INTEGER)"
-        days = "CAST(julianday(date('now')) - julianday(pp.start) AS INTEGER)"
-        elapsed = f"MAX(MIN({days} + 1, {total}), 1)"
+        return total, f"GREATEST(LEAST(CURRENT_DATE - pp.start + 1, {total}), {least})"
+    total = f"CAST(julianday(pp.{q('end')}) - julianday(pp.start) + 1 AS INTEGER)"
+    days = "CAST(julianday(date('now')) - julianday(pp.start) AS INTEGER)"
+    return total, f"MAX(MIN({days} + 1, {total}), {least})"
+
+
+def _forecast_sql() -> str:
+    """The forecast (``periods.forecast_expression``) of ``pp`` written out by hand, for the
+    floors of the list sorted or filtered on it."""
+    total, elapsed = _days_sql(1)
     return f"(pp.points_earned * {total} / {elapsed})"
+
+
+def _quarter_passed_sql() -> str:
+    """At least a quarter of ``pp`` has passed (``periods.at_risk_expression``)."""
+    total, elapsed = _days_sql(0)
+    return f"{elapsed} * 4 >= {total}"
 
 
 def list_page_sql(
@@ -287,6 +298,7 @@ def list_page_sql(
     if at_risk:
         short = "pp.points_earned < pp.points_required"
         where = f"WHERE {_forecast_sql()} < pp.points_required AND {short}"
+        where += f" AND {_quarter_passed_sql()}"
     nulls_first = connection.vendor == "postgresql"
     if order == "forecast":
         ordering = f"{_forecast_sql()}, p.last_name, p.initials, p.id"
