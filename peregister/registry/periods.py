@@ -262,6 +262,7 @@ RUNNING = frozenset({PeriodStatus.ON_TRACK, PeriodStatus.BEHIND})
 class Forecast:
     points: int
     at_risk: bool
+    status: PeriodStatus  # the period's status, which *risico* depends on
 
 
 def forecast_points(*, points_earned: int, start: dt.date, end: dt.date, today: dt.date) -> int:
@@ -280,7 +281,8 @@ def period_forecast(
     renewal_approved: bool = False,
     status: PeriodStatus | None = None,
 ) -> Forecast:
-    """The forecast and *risico* of a period (``status``: its ``period_status`` when known)."""
+    """The status, forecast and *risico* of a period (``status``: its ``period_status`` when
+    the caller knows it already)."""
     if status is None:
         status = period_status(
             points_earned=points_earned,
@@ -294,7 +296,9 @@ def period_forecast(
     total_days, elapsed_days = _days(start, end, today, least=0)
     has_pace = elapsed_days * 4 >= total_days
     return Forecast(
-        points=points, at_risk=status in RUNNING and has_pace and points < points_required
+        points=points,
+        at_risk=status in RUNNING and has_pace and points < points_required,
+        status=status,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from peregister.registry.periods import PeriodStatus, period_forecast, period_status
+from peregister.registry.periods import PeriodStatus, period_forecast
 
 
 def points_percent(points_earned: int, points_required: int) -> int:
@@ -46,7 +46,7 @@ class Progress:
         today: dt.date,
         renewal_approved: bool = False,
     ) -> Progress:
-        status = period_status(
+        forecast = period_forecast(
             points_earned=points_earned,
             points_required=points_required,
             start=start,
@@ -54,20 +54,12 @@ class Progress:
             today=today,
             renewal_approved=renewal_approved,
         )
-        forecast = period_forecast(
-            points_earned=points_earned,
-            points_required=points_required,
-            start=start,
-            end=end,
-            today=today,
-            status=status,
-        )
         return cls(
             start=start,
             end=end,
             points_earned=points_earned,
             points_required=points_required,
-            status=status,
+            status=forecast.status,
             days_left=max((end - today).days, 0),
             forecast_points=forecast.points,
             at_risk=forecast.at_risk,

@@ -48,7 +48,6 @@ from peregister.registry.periods import (
     current_period_value,
     has_no_started_period,
     period_forecast,
-    period_status,
 )
 from peregister.registry.progress import points_percent
 from peregister.registry.querysets import PePeriodQuerySet, current_at_risk, current_forecast
@@ -211,21 +210,13 @@ def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
     earned, renewal, submitted_at = period[7:]
     submitted = renewal in _SUBMITTED
     # The one definition of the status and of the forecast, from the plain values.
-    status = period_status(
-        points_earned=earned,
-        points_required=required,
-        start=start,
-        end=end,
-        today=today,
-        renewal_approved=renewal == _APPROVED,
-    )
     forecast = period_forecast(
         points_earned=earned,
         points_required=required,
         start=start,
         end=end,
         today=today,
-        status=status,
+        renewal_approved=renewal == _APPROVED,
     )
     return ReportRow(
         professional_id=grants[0],
@@ -236,7 +227,7 @@ def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
         period_end=end,
         points_earned=earned,
         points_required=required,
-        status=_STATUS_VALUE[status],
+        status=_STATUS_VALUE[forecast.status],
         dossier_submitted=submitted,
         submitted_on=clock.local_date(submitted_at) if submitted and submitted_at else None,
         contacts=grants[3],
