@@ -99,16 +99,15 @@ class AttendanceCheck:
 AMBIGUOUS = object()
 
 
-def _holder(entry: Entry, holders: dict[str, list[Professional]]) -> Professional | object | None:
+def _holder(
+    entry: Entry, holders: dict[str, list[Professional]], registers: dict[int, tuple[str, str]]
+) -> Professional | object | None:
     """Whose number the line gives: the one holder, or the holder in the line's register (code
-    or name); ``AMBIGUOUS`` when several registers use it and the line does not say which."""
+    or name, lower case in ``registers`` by professional); ``AMBIGUOUS`` when several registers
+    use it and the line does not say which."""
     candidates = holders.get(entry.number.lower(), [])
     if entry.register:
-        candidates = [
-            p
-            for p in candidates
-            if entry.register in (p.register.code.lower(), p.register.name.lower())
-        ]
+        candidates = [p for p in candidates if entry.register in registers[p.pk]]
     if len(candidates) > 1:
         return AMBIGUOUS
     return candidates[0] if candidates else None
@@ -164,22 +163,18 @@ def check_attendance(
     # Only what the check step shows (number, name or initials, register): a thousand full
     # rows cost more than the rest of the check.
     holders: dict[str, list[Professional]] = {}
+    registers: dict[int, tuple[str, str]] = {}
     active: set[int] = set()
     flagged: list[int] = []
     for p in (
         Professional.objects.annotate(key=Lower("registration_number"))
         .filter(key__in={number.lower() for number in numbers})
-        .select_related("register")
-        .only(
-            "pk",
-            "registration_number",
-            "initials",
-            "name_prefix",
-            "last_name",
-            "register__code",
-            "register__name",
-        )
+        .only("pk", "registration_number", "initials", "name_prefix", "last_name")
         .annotate(
+            # The register's code and name as columns, not a related instance per row: a
+            # thousand Register objects cost time and, kept alive, a full garbage collection.
+            register_code=models.F("register__code"),
+            register_name=models.F("register__name"),
             has_active=models.Exists(
                 Registration.objects.filter(
                     professional_id=models.OuterRef("pk"), status=Registration.Status.ACTIVE
@@ -193,11 +188,12 @@ def check_attendance(
         )
     ):
         holders.setdefault(p.registration_number.lower(), []).append(p)
+        registers[p.pk] = (p.register_code.lower(), p.register_name.lower())  # type: ignore[attr-defined]
         if p.has_active:
             active.add(p.pk)
         if p.has_registered:
             flagged.append(p.pk)
-    found = {entry.position: _holder(entry, holders) for entry in entries}
+    found = {entry.position: _holder(entry, holders, registers) for entry in entries}
     # A session's attendance counts once, whichever of its days: already registered for it.
     registered_for_session = set(flagged) if session is not None else set()
     # Which day exactly: only for the few already registered (a retried list: all of them).
