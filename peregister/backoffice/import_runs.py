@@ -17,6 +17,7 @@ from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.backoffice.models import ImportRun
+from peregister.backoffice.professional_import import ALREADY_APPLIED
 from peregister.backoffice.tasks import apply_import_task, check_import_task
 from peregister.core import clock
 from peregister.core.refusals import Refused
@@ -56,6 +57,8 @@ def confirm_run(*, actor: Any, run: ImportRun) -> None:
         if not started:
             if run.state == ImportRun.State.APPLYING:
                 return
+            if run.state in (ImportRun.State.APPLIED, ImportRun.State.UNCHANGED):
+                raise Refused(ALREADY_APPLIED, conflict=True, code="already_applied")
             raise Refused(_("Deze import kan niet (meer) worden bevestigd."))
         code = str(run.code)
         record(

@@ -23,6 +23,9 @@ class ProfessionalImport(models.Model):
     created = models.PositiveIntegerField(_("nieuw"), default=0)
     changed = models.PositiveIntegerField(_("gewijzigd"), default=0)
     unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
+    # The id of the signed check it applied: a second confirmation of that check (a double
+    # click, an old tab) is recognised and writes nothing (review 14 F22).
+    checked_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     professionals = models.ManyToManyField(
         "registry.Professional", related_name="imports", blank=True
     )

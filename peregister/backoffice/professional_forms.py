@@ -6,6 +6,7 @@ query); the rules on the values are ``registry.intake``'s, shown on every field 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -257,8 +258,15 @@ class ImportUploadForm(forms.Form):
 
 
 def sign_import(rows: list[Row], seen: str, file_name: str) -> str:
+    """The checked set with an id of its own, so its confirmation is applied once."""
     return sign_checked(
-        {"rows": rows_to_data(rows), "seen": seen, "name": file_name[:200]}, salt=IMPORT_SALT
+        {
+            "rows": rows_to_data(rows),
+            "seen": seen,
+            "name": file_name[:200],
+            "id": str(uuid.uuid4()),
+        },
+        salt=IMPORT_SALT,
     )
 
 
@@ -270,6 +278,7 @@ class ImportConfirmForm(forms.Form):
     rows: list[Row]
     seen: str
     file_name: str
+    checked_id: uuid.UUID
 
     def clean_payload(self) -> str:
         raw = self.cleaned_data["payload"]
@@ -278,7 +287,8 @@ class ImportConfirmForm(forms.Form):
             if not isinstance(data, dict) or not isinstance(data.get("seen"), str):
                 raise TableError("tampered")
             self.rows = rows_from_data(data.get("rows"))
-        except TableError as error:
+            self.checked_id = uuid.UUID(str(data.get("id")))
+        except (TableError, ValueError) as error:
             raise forms.ValidationError(import_error_message(TableError("tampered"))) from error
         self.seen = data["seen"]
         self.file_name = str(data.get("name", ""))[:200]

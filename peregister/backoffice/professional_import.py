@@ -8,6 +8,7 @@ and writes nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -99,13 +100,32 @@ CHANGED_SINCE = gettext_lazy(
 )
 
 
+ALREADY_APPLIED = gettext_lazy("Deze import is al verwerkt. Er is niets opnieuw gewijzigd.")
+
+
+def _refuse_if_applied(checked_id: uuid.UUID | None) -> None:
+    """A check applied before is not applied again: that would undo what changed since."""
+    if checked_id is None:
+        return
+    done = ProfessionalImport.objects.filter(checked_id=checked_id).first()
+    if done is not None:
+        raise Refused(str(ALREADY_APPLIED), existing=done, code="already_applied")
+
+
 def import_professionals(
-    *, actor: Any, rows: Iterable[Row], seen: str, file_name: str
+    *,
+    actor: Any,
+    rows: Iterable[Row],
+    seen: str,
+    file_name: str,
+    checked_id: uuid.UUID | None = None,
 ) -> ProfessionalImport | None:
     """Apply ``rows`` if their check is still ``seen`` (``Fingerprint``); None when nothing
     needed changing. ``rows`` may be a stream of any length: it is checked and written a batch
-    at a time inside one transaction, so memory stays flat and a late surprise undoes it all."""
+    at a time inside one transaction, so memory stays flat and a late surprise undoes it all.
+    ``checked_id`` names the check (small imports): it is applied at most once."""
     require_staff(actor)
+    _refuse_if_applied(checked_id)
     today = clock.today()
     print_ = Fingerprint()
     counts = Counter[Status]()
@@ -130,16 +150,23 @@ def import_professionals(
             applied.extend(_apply_all(batch, today))
             if not applied:
                 return None
-            return _record_import(actor, applied, counts, file_name)
+            return _record_import(actor, applied, counts, file_name, checked_id)
     except IntegrityError as exc:
-        # A number taken by someone else between the check and now.
+        # The same check confirmed twice at once (the other request won), or a number taken
+        # by someone else between the check and now.
+        _refuse_if_applied(checked_id)
         raise Refused(str(CHANGED_SINCE), conflict=True) from exc
 
 
 def _record_import(
-    actor: Any, applied: list[int], counts: Counter[Status], file_name: str
+    actor: Any,
+    applied: list[int],
+    counts: Counter[Status],
+    file_name: str,
+    checked_id: uuid.UUID | None,
 ) -> ProfessionalImport:
     professional_import = ProfessionalImport.objects.create(
+        checked_id=checked_id,
         created_at=clock.now(),
         created_by=actor,
         file_name=file_name[:200],

@@ -116,9 +116,16 @@ def professional_import_confirm(request: HttpRequest) -> HttpResponse:
         )
     try:
         applied = import_professionals(
-            actor=request.user, rows=form.rows, seen=form.seen, file_name=form.file_name
+            actor=request.user,
+            rows=form.rows,
+            seen=form.seen,
+            file_name=form.file_name,
+            checked_id=form.checked_id,
         )
     except Refused as refused:
+        if refused.code == "already_applied":
+            messages.warning(request, refused.message)
+            return redirect("backoffice:professional_import_done", code=refused.existing.code)
         return _check_page(
             request, form.rows, form.file_name, error=refused.message, status=refused.status
         )
