@@ -205,6 +205,13 @@ IMPORT_ERROR_MESSAGES = {
     "columns": _(
         "De kopregel mist de kolom(men): %(missing)s. Gebruik het voorbeeldbestand als begin."
     ),
+    "unknown_columns": _(
+        "De kopregel bevat onbekende kolom(men): %(unknown)s. Die worden niet gelezen; gebruik "
+        "de namen uit het voorbeeldbestand: %(known)s."
+    ),
+    "twice_columns": _(
+        "Deze kolom staat twee keer in de kopregel: %(twice)s. Laat er één van staan."
+    ),
     "no_rows": _("Het bestand bevat alleen een kopregel en geen regels met professionals."),
     "too_many": _("Het bestand is te lang: maximaal %(maximum)s regels per keer."),
     "tampered": _("De gegevens van de controlestap zijn ongeldig. Lees het bestand opnieuw in."),

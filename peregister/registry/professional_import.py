@@ -119,6 +119,15 @@ def _header_indexes(header: list[Any]) -> dict[str, int]:
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         raise TableError("columns", missing=", ".join(missing))
+    # A column not read would lose its data without a word (``email`` for ``e-mailadres``):
+    # refused, as is a column twice (which one holds the truth?). An empty header cell is
+    # the trailing separator spreadsheets add; its cells are not read.
+    unknown = [name for name in names if name and name not in COLUMNS]
+    if unknown:
+        raise TableError("unknown_columns", unknown=", ".join(unknown), known=", ".join(COLUMNS))
+    twice = sorted({name for name in names if name and names.count(name) > 1})
+    if twice:
+        raise TableError("twice_columns", twice=", ".join(twice))
     return {name: names.index(name) for name in COLUMNS if name in names}
 
 
