@@ -68,6 +68,7 @@ def test_two_machines_at_once_run_the_daily_jobs_once(monkeypatch) -> None:
         "send_employer_alerts",
         "prune_outbox",
         "remove_expired_exports",
+        "expire_import_runs",
     ]
     overdue.refresh_from_db()
     assert overdue.status == Registration.Status.LAPSED
@@ -123,6 +124,7 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails(monkeypatc
         "send_employer_alerts",
         "prune_outbox",
         "remove_expired_exports",
+        "expire_import_runs",
     ]
 
 

@@ -92,6 +92,7 @@ def check_run(code: str) -> str:
         return ImportRun.State.FAILED
     runs.update(
         state=ImportRun.State.CHECKED,
+        checked_at=clock.now(),
         rows_done=total,
         new=counts[Status.NEW],
         changed=counts[Status.CHANGED],

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peregister.accounts.actors import require_staff
 from peregister.audit.models import AuditEvent
@@ -21,11 +22,42 @@ from peregister.backoffice.professional_import import ALREADY_APPLIED
 from peregister.backoffice.tasks import apply_import_task, check_import_task
 from peregister.core import clock
 from peregister.core.refusals import Refused
+from peregister.core.tabular import CHECKED_MAX_AGE
 
 # A check of 100,000 rows takes minutes and an apply about ten: a run far beyond these has lost
 # its worker. The apply writes in one transaction, so a dead worker wrote nothing.
 GIVE_UP_CHECK_AFTER = dt.timedelta(hours=2)
 GIVE_UP_APPLY_AFTER = dt.timedelta(hours=6)
+EXPIRED = gettext_lazy(
+    "De controle is verlopen: een gecontroleerde import kan 12 uur worden bevestigd. Het "
+    "bestand is verwijderd en er is niets gewijzigd; lees het bestand opnieuw in."
+)
+
+
+def _expired_runs() -> Any:
+    """Checked runs nobody confirmed in time, like the small import's signed set (review 14
+    F15): the file is personal data, and a check long ago is not what staff confirm now."""
+    limit = clock.now() - CHECKED_MAX_AGE
+    return ImportRun.objects.filter(state=ImportRun.State.CHECKED).filter(
+        Q(checked_at__lt=limit) | Q(checked_at__isnull=True, created_at__lt=limit)
+    )
+
+
+def expire_checked_runs() -> int:
+    """End every expired checked run and delete its file (the daily jobs); how many."""
+    return _expired_runs().update(state=ImportRun.State.FAILED, message=str(EXPIRED), data=b"")
+
+
+def expire_checked(run: ImportRun) -> bool:
+    """End ``run`` when its check expired; True when it did."""
+    if (
+        not _expired_runs()
+        .filter(pk=run.pk)
+        .update(state=ImportRun.State.FAILED, message=str(EXPIRED), data=b"")
+    ):
+        return False
+    run.refresh_from_db(fields=["state", "message"])
+    return True
 
 
 def start_run(*, actor: Any, data: bytes, file_name: str) -> ImportRun:
@@ -50,6 +82,8 @@ def start_run(*, actor: Any, data: bytes, file_name: str) -> ImportRun:
 def confirm_run(*, actor: Any, run: ImportRun) -> None:
     """Queue the apply of a checked run without errors; a second click changes nothing."""
     require_staff(actor)
+    if expire_checked(run):
+        raise Refused(EXPIRED, conflict=True, code="expired")
     with transaction.atomic():
         started = ImportRun.objects.filter(
             Q(new__gt=0) | Q(changed__gt=0), pk=run.pk, state=ImportRun.State.CHECKED, errors=0

@@ -125,6 +125,8 @@ class ImportRun(models.Model):
     )
     # When the apply was queued: how long a run may stay *wordt verwerkt* counts from here.
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the check finished: a checked run can be confirmed for ``CHECKED_MAX_AGE`` from here.
+    checked_at = models.DateTimeField(null=True, blank=True)
     file_name = models.CharField(_("bestand"), max_length=200, blank=True)
     data = models.BinaryField(editable=False)
     state = models.CharField(

@@ -46,6 +46,7 @@ DAILY_JOBS: tuple[Job, ...] = (
     Job("send_employer_alerts"),
     Job("prune_outbox"),
     Job("remove_expired_exports"),
+    Job("expire_import_runs"),
     Job("prune_db_task_results", ("--min-age-days", "7"), needs_task_queue=True),
 )
 DAILY_LOCK = "daily-jobs"

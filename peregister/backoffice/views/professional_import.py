@@ -15,7 +15,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peregister.accounts.guards import staff_only
-from peregister.backoffice.import_runs import confirm_run, give_up_stalled, start_run
+from peregister.backoffice.import_runs import (
+    confirm_run,
+    expire_checked,
+    give_up_stalled,
+    start_run,
+)
 from peregister.backoffice.invitations import invite_import
 from peregister.backoffice.models import ImportRun, ProfessionalImport
 from peregister.backoffice.professional_forms import (
@@ -87,7 +92,7 @@ def professional_import_run(request: HttpRequest, code: uuid.UUID) -> HttpRespon
     """A large import as the worker has it: progress while it checks or applies (the page
     refreshes its status region by itself, ``static/js/poll.js``), then the check's outcome."""
     run = _run_or_404(code)
-    give_up_stalled(run)
+    give_up_stalled(run) or expire_checked(run)
     return render(request, "backoffice/professional_import_run.html", {"run": run})
 
 
