@@ -25,6 +25,7 @@ from peregister.accounts.forms import (
 )
 from peregister.accounts.guards import authenticated, public, second_step
 from peregister.accounts.models import User
+from peregister.accounts.tasks import send_login_details_task, send_new_link_task
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
 
@@ -175,7 +176,7 @@ def new_link(request: HttpRequest) -> HttpResponse:
         form_class=NewLinkForm,
         field="username_or_email",
         scope="new_link",
-        send=lambda value: services.send_new_link(actor=request.user, username_or_email=value),
+        send=lambda value: send_new_link_task.enqueue(username_or_email=value),
         sent="accounts:new_link_sent",
     )
 
@@ -195,7 +196,7 @@ def login_details(request: HttpRequest) -> HttpResponse:
         form_class=LoginDetailsForm,
         field="email",
         scope="login_details",
-        send=lambda value: services.send_login_details(actor=request.user, email=value),
+        send=lambda value: send_login_details_task.enqueue(email=value),
         sent="accounts:login_details_sent",
     )
 
