@@ -96,7 +96,8 @@ BUDGETS = {
     "backoffice:professional_import staff": 3,  # new (issue 14)
     "backoffice:professional_import_template staff": 3,  # new (issue 14)
     "backoffice:professional_import_done staff": 5,  # new (issue 14)
-    "backoffice:professional_import_run staff": 5,  # new (issue 14, large files)
+    # new (issue 14, large files); +1 for ending a checked run past its 12 hours (review 14 F15)
+    "backoffice:professional_import_run staff": 6,
     "backoffice:activities staff": 4,  # main: 5
     "backoffice:activity staff": 6,  # main: 7
     "backoffice:activity_create staff": 4,  # main: 5
