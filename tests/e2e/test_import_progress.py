@@ -31,6 +31,8 @@ def test_the_progress_bar_survives_a_reload_and_follows_the_worker(
         {"name": "groot.csv", "mimeType": "text/csv", "buffer": many()}
     )
     page.get_by_role("button", name="Bestand controleren").click()
+    # The upload's answer is the run's page: reloading before it has arrived detaches the page.
+    expect(page.locator("#import-run")).to_be_visible()
     run = ImportRun.objects.get()
     # Halfway, as the worker keeps it on the run.
     ImportRun.objects.filter(pk=run.pk).update(rows_total=ROWS, rows_done=1000)
