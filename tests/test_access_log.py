@@ -14,6 +14,7 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from tests.conftest import World, client_for
+from tests.reportfiles import download
 
 AMS = clock.AMSTERDAM
 URL = "/mijn/wie-bekeek-mijn-dossier/"
@@ -157,7 +158,7 @@ def test_real_views_and_downloads_appear_and_revocation_stops_the_next_request(
     contact = client_for(world.contact_live.user)
     dossier_url = f"/werkgever/professionals/{world.professional.code}/"
     assert contact.get(dossier_url).status_code == 200
-    assert client_for(world.administrator.user).get("/werkgever/rapportage.csv").status_code == 200
+    assert download(client_for(world.administrator.user), "csv").status_code == 200
     me = client_for(world.professional.user)
     body = me.get(URL).content.decode()
     assert "Regiomanager" in body

@@ -21,13 +21,15 @@ from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional
 from peregister.registry.periods import period_end
+from peregister.reports.models import ReportSnapshot
 from peregister.reports.render import headers, safe_cell, write_csv, write_xlsx
 from peregister.reports.rows import report_rows
 from tests import factories
 from tests.conftest import World, client_for
+from tests.reportfiles import download, file_url, request_file
 
-XLSX = "/werkgever/rapportage.xlsx"
-CSV = "/werkgever/rapportage.csv"
+XLSX = "xlsx"
+CSV = "csv"
 SCREEN = "/werkgever/rapportage/"
 
 
@@ -63,7 +65,7 @@ def test_safe_cell_leaves_ordinary_text_alone(text: str) -> None:
 def test_xlsx_has_styled_frozen_filtered_header_and_typed_cells(world: World) -> None:
     anna = _professional(world, initials="A.", last_name="Aalders", registration_number="0012345")
     factories.CompletionFactory(professional=anna, points=7)
-    response = client_for(world.administrator.user).get(XLSX)
+    response = download(client_for(world.administrator.user), XLSX)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     today = clock.today()
@@ -95,11 +97,11 @@ def test_xlsx_has_styled_frozen_filtered_header_and_typed_cells(world: World) ->
 def test_a_name_starting_with_equals_is_neutralised_in_both_formats(world: World) -> None:
     _professional(world, initials="", last_name='=HYPERLINK("http://evil","x")')
     client = client_for(world.administrator.user)
-    sheet = _xlsx(client.get(XLSX))
+    sheet = _xlsx(download(client, XLSX))
     names = [sheet.cell(row, 1).value for row in range(2, sheet.max_row + 1)]
     assert '\'=HYPERLINK("http://evil","x")' in names
     assert all(sheet.cell(row, 1).data_type == "s" for row in range(2, sheet.max_row + 1))
-    _, rows = _csv(client.get(CSV))
+    _, rows = _csv(download(client, CSV))
     assert '\'=HYPERLINK("http://evil","x")' in [row[0] for row in rows[1:]]
 
 
@@ -109,7 +111,7 @@ def test_csv_has_bom_semicolons_and_dutch_dates(world: World) -> None:
     PePeriod.objects.filter(registration__professional=professional).update(
         start=start, end=period_end(start, 24)
     )
-    response = client_for(world.deputy.user).get(CSV)
+    response = download(client_for(world.deputy.user), CSV)
     assert response.status_code == 200
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -126,37 +128,47 @@ def test_csv_has_bom_semicolons_and_dutch_dates(world: World) -> None:
 
 def test_a_report_without_rows_still_downloads_the_header(world: World) -> None:
     client = client_for(world.other_org_admin.user)
-    sheet = _xlsx(client.get(XLSX))
+    sheet = _xlsx(download(client, XLSX))
     assert sheet.max_row == 1
     assert [cell.value for cell in sheet[1]] == headers()
-    _, rows = _csv(client.get(CSV))
+    _, rows = _csv(download(client, CSV))
     assert rows == [headers()]
     body = client.get(SCREEN).content.decode()
     assert "alleen de kolomkoppen" in body
 
 
-@pytest.mark.parametrize(("url", "file_format"), [(XLSX, "xlsx"), (CSV, "csv")])
-def test_download_is_audited_for_every_included_professional(
-    world: World, url: str, file_format: str
+@pytest.mark.parametrize("file_format", [XLSX, CSV])
+def test_download_is_audited_and_the_professionals_are_linked_once_per_snapshot(
+    world: World, file_format: str
 ) -> None:
     other = _professional(world)
-    response = client_for(world.administrator.user).get(url)
-    b"".join(response.streaming_content)
-    event = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_DOWNLOADED)
+    client = client_for(world.administrator.user)
+    snapshot = request_file(client)
+    for _ in range(3):
+        b"".join(client.get(file_url(snapshot, file_format)).streaming_content)
+    made = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_GENERATED)
+    assert set(made.professionals.all()) == {world.professional, other}
+    downloads = AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_DOWNLOADED)
+    assert downloads.count() == 3  # every download is one event …
+    event = downloads.first()
+    assert event is not None
     assert event.actor == world.administrator.user
     assert event.organisation == world.organisation
     assert event.contact == world.administrator
-    assert event.data == {"rows": 2, "format": file_format}
-    assert set(event.professionals.all()) == {world.professional, other}
-    assert other.audit_events.filter(action="report.downloaded").exists()
+    assert event.data == {"rows": 2, "format": file_format, "snapshot": str(snapshot.code)}
+    # … pointing at the snapshot's one set of link rows, not linking them again.
+    assert event.professionals_of == made
+    assert not event.professionals.exists()
+    assert AuditEvent.professionals.through.objects.count() == 2
     assert not world.other_professional.audit_events.exists()
 
 
 def _download_queries(world: World, url: str, expected_rows: int) -> int:
     client = client_for(world.administrator.user)
     client.get(SCREEN)  # warm up the session
+    snapshot = request_file(client)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = client.get(file_url(snapshot, url))
         content = b"".join(response.streaming_content)
     if url == CSV:
         assert content.decode("utf-8").count("\r\n") == expected_rows + 1
@@ -187,7 +199,7 @@ def test_screen_shows_status_summary_with_bar_chart_and_table(world: World) -> N
     assert met.full_name in body
     assert world.professional.registration_number in body
     assert "puntkomma" in body  # the CSV format is documented on the page
-    assert 'href="/werkgever/rapportage.xlsx"' in body
+    assert 'action="/werkgever/rapportage/bestand/"' in body
 
 
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "999999", "9" * 4000, ""])
@@ -264,7 +276,25 @@ def test_export_command_writes_the_same_report_and_audits_it(
     event = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_DOWNLOADED)
     assert event.actor == world.administrator.user
     assert event.data["rows"] == 2
-    assert event.professionals.count() == 2
+    assert event.data["source"] == "command"
+    assert event.professionals_of is not None
+    assert event.professionals_of.professionals.count() == 2
+
+
+def test_export_command_reads_the_snapshot_the_browser_made(world: World, tmp_path: Path) -> None:
+    snapshot = request_file(client_for(world.administrator.user))
+    target = tmp_path / "rapportage.csv"
+    call_command(
+        "export_report",
+        organisation=world.organisation.kvk_number,
+        format="csv",
+        output=str(target),
+        stdout=io.StringIO(),
+    )
+    assert ReportSnapshot.objects.get() == snapshot  # nothing changed: not made again
+    event = AuditEvent.objects.get(action=AuditEvent.Action.REPORT_DOWNLOADED)
+    assert event.data["snapshot"] == str(snapshot.code)
+    assert world.professional.registration_number.encode() in target.read_bytes()
 
 
 def test_export_command_writes_csv(world: World, tmp_path: Path) -> None:
@@ -313,36 +343,33 @@ def test_export_command_refuses_a_suspended_organisation(world: World, tmp_path:
         )
 
 
-def _downloaded(client: Client, url: str) -> tuple[int, bytes]:
+def _made(client: Client) -> tuple[int, ReportSnapshot]:
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-        content = b"".join(response.streaming_content)
-    return len(captured), content
+        snapshot = request_file(client)
+    return len(captured), snapshot
 
 
-@pytest.mark.parametrize("url", [XLSX, CSV])
-def test_download_links_every_professional_in_one_statement_for_3_and_30(
-    world: World, url: str
-) -> None:
-    """The audit links are one INSERT … SELECT: same query count for 3 and 30 professionals,
-    and each included professional still finds the download in their access log."""
+def test_making_links_every_professional_in_one_statement_for_3_and_30(world: World) -> None:
+    """The snapshot's links are one INSERT … SELECT: the same query count for 3 and 30
+    professionals; each included professional finds every download in their access log."""
     client = client_for(world.administrator.user)
     client.get(SCREEN)  # warm up the session
+    request_file(client)  # each next one also removes the files of the one before
     included = [world.professional] + [_professional(world) for _ in range(2)]
-    few, _ = _downloaded(client, url)
+    few, _ = _made(client)
     included += [_professional(world) for _ in range(27)]
-    many, content = _downloaded(client, url)
+    many, snapshot = _made(client)
     assert many == few
-    assert content
-    latest = AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_DOWNLOADED).first()
-    assert latest is not None
-    assert latest.data["rows"] == 30
-    assert set(latest.professionals.values_list("pk", flat=True)) == {p.pk for p in included}
-    for professional in included:
-        assert professional.audit_events.filter(pk=latest.pk).exists(), professional
+    assert snapshot.rows_done == 30
+    assert snapshot.event is not None
+    assert set(snapshot.event.professionals.values_list("pk", flat=True)) == {
+        p.pk for p in included
+    }
+    for file_format in (XLSX, CSV, XLSX):
+        assert client.get(file_url(snapshot, file_format)).status_code == 200
     assert not world.other_professional.audit_events.exists()
-    # The professional's own log (*Wie bekeek mijn dossier*) shows it.
+    # The professional's own log (*Wie bekeek mijn dossier*) shows each download.
     last = included[-1]
     log = client_for(last.user).get("/mijn/wie-bekeek-mijn-dossier/").content.decode()
-    assert "rapportage gedownload" in log
+    assert "rapportage 3× gedownload" in log
     assert world.administrator.name in log

@@ -69,6 +69,7 @@ def test_two_machines_at_once_run_the_daily_jobs_once(monkeypatch) -> None:
         "prune_outbox",
         "remove_expired_exports",
         "expire_import_runs",
+        "expire_report_snapshots",
     ]
     overdue.refresh_from_db()
     assert overdue.status == Registration.Status.LAPSED
@@ -125,6 +126,7 @@ def test_a_failing_job_does_not_stop_the_others_and_the_command_fails(monkeypatc
         "prune_outbox",
         "remove_expired_exports",
         "expire_import_runs",
+        "expire_report_snapshots",
     ]
 
 

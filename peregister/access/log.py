@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 
@@ -32,7 +32,15 @@ ACCESS_LOG_ACTIONS = (
 
 
 def _events(professional: Professional) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(professionals=professional, action__in=ACCESS_LOG_ACTIONS)
+    """Events linked to the professional, and events that concern the professionals of one
+    that is (every download of a report snapshot: its professionals are linked once, to the
+    snapshot's ``report.generated`` event)."""
+    linked = AuditEvent.professionals.through.objects.filter(
+        professional_id=professional.pk
+    ).values("auditevent_id")
+    return AuditEvent.objects.filter(
+        Q(pk__in=linked) | Q(professionals_of__in=linked), action__in=ACCESS_LOG_ACTIONS
+    )
 
 
 def access_log(professional: Professional) -> QuerySet[AuditEvent]:

@@ -114,6 +114,14 @@ class ReportScope:
         return clock.local_date(self.at)
 
     @property
+    def covers(self) -> str:
+        """What the report covers, as a key: two scopes with the same key (and organisation)
+        give the same rows, so they may share a report snapshot. Every report scope is the
+        whole organisation today; a narrower one (a contact's own grants) must get its own
+        key, and with it its own snapshots."""
+        return "organisation"
+
+    @property
     def professionals(self) -> QuerySet[AccessGrant, Any]:
         """The included professionals as one column of ids (for ``audit.service.record``)."""
         return self.grants.values("professional_id")

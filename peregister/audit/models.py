@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         GRANT_CHANGED = "grant.changed", _("einddatum inzage gewijzigd")
         GRANT_REVOKED = "grant.revoked", _("inzage ingetrokken")
         DOSSIER_VIEWED = "dossier.viewed", _("dossier bekeken")
+        REPORT_GENERATED = "report.generated", _("rapportagebestand gemaakt")
         REPORT_DOWNLOADED = "report.downloaded", _("rapportage gedownload")
         REPORT_VIEWED = "report.viewed", _("rapportage bekeken")
         ALERT_SENT = "alert.sent", _("melding verstuurd")
@@ -124,6 +125,12 @@ class AuditEvent(models.Model):
     )
     professionals = models.ManyToManyField(
         "registry.Professional", related_name="audit_events", blank=True
+    )
+    # The event whose linked professionals this one concerns as well: a report download
+    # points at its snapshot's ``report.generated`` event, so a file downloaded many times
+    # links its professionals once (``access/log.py`` follows it).
+    professionals_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Identifiers and counts only: never passwords, tokens or dossier contents.
     data = models.JSONField(default=dict, blank=True)

@@ -23,6 +23,8 @@ def record(
     organisation: Any = None,
     contact: Any = None,
     professionals: QuerySet[Any] | Iterable[Any] | Iterable[int] = (),
+    # An ``AuditEvent`` (typed Any like the other keywords: callers spread ``**data`` dicts).
+    professionals_of: Any = None,
     **data: Any,
 ) -> AuditEvent:
     """Write an audit event and link it to the professionals whose data it touched.
@@ -32,6 +34,10 @@ def record(
     (``.values("professional_id")``). A queryset is linked with one ``INSERT … SELECT`` in
     the database, so an event about 20,000 professionals costs as many queries as one
     about three.
+
+    ``professionals_of``: an earlier event whose professionals this one concerns too (a
+    download of a report snapshot names the snapshot's ``report.generated`` event), instead
+    of linking them all again.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must run inside the transaction of the change it audits.")
@@ -41,6 +47,7 @@ def record(
         action=action,
         organisation=organisation,
         contact=contact,
+        professionals_of=professionals_of,
         data=data,
     )
     if isinstance(professionals, QuerySet):

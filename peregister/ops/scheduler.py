@@ -47,6 +47,7 @@ DAILY_JOBS: tuple[Job, ...] = (
     Job("prune_outbox"),
     Job("remove_expired_exports"),
     Job("expire_import_runs"),
+    Job("expire_report_snapshots"),
     Job("prune_db_task_results", ("--min-age-days", "7"), needs_task_queue=True),
 )
 DAILY_LOCK = "daily-jobs"

@@ -22,3 +22,8 @@ class OrganisationToken(SecretKey):
     class Meta(SecretKey.Meta):
         verbose_name = _("API-token")
         verbose_name_plural = _("API-tokens")
+
+
+from peregister.reports.snapshot_models import ReportSnapshot  # noqa: E402
+
+__all__ = ["OrganisationToken", "ReportSnapshot"]

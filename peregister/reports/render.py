@@ -142,6 +142,25 @@ def write_csv(rows: Iterable[ReportRow], out: IO[str]) -> int:
     return count
 
 
+def tee_csv(rows: Iterable[ReportRow], out: IO[str]) -> Iterator[ReportRow]:
+    """Write the CSV of ``rows`` to ``out`` as they pass, handing each row on: one pass over
+    the rows feeds the CSV and another renderer (a report snapshot's XLSX)."""
+    writer = _csv_writer(out)
+    out.write(CSV_BOM)
+    writer.writerow(headers())
+    passing: list[ReportRow] = []
+
+    def source() -> Iterator[ReportRow]:
+        for row in rows:
+            passing.append(row)
+            yield row
+
+    # ``_csv_records`` turns one row into one record as it is pulled.
+    for record in _csv_records(source()):
+        writer.writerow(record)
+        yield passing.pop()
+
+
 class _Echo:
     """A pseudo-buffer: ``csv.writer`` hands back each line instead of storing it."""
 

@@ -1,4 +1,6 @@
-"""The audit side of a report download, shared by the download views and the CLI command."""
+"""The audit side of the *rapportage* on screen, and the downloaded files' names.
+
+A download's audit event is written where its file is opened: ``snapshots.open_download``."""
 
 from __future__ import annotations
 
@@ -14,30 +16,6 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.organisations.models import Organisation
-from peregister.reports.rows import row_count
-
-
-def record_download(
-    *, actor: Any, scope: ReportScope, file_format: str, rows: int | None = None, **extra: Any
-) -> AuditEvent:
-    """``report.downloaded``, linked to every included professional (their access log).
-
-    ``rows`` is the number written when the file already exists (XLSX, CLI); a streamed CSV
-    is audited before it is sent, with the count the snapshot gives (one query). The
-    professionals are linked in the database, from the report's own grants queryset, with
-    one ``INSERT … SELECT``: a constant number of queries whatever the number of rows.
-    """
-    with transaction.atomic():
-        return record(
-            AuditEvent.Action.REPORT_DOWNLOADED,
-            actor=actor,
-            organisation=scope.organisation,
-            contact=scope.contact,
-            professionals=scope.professionals,
-            rows=row_count(scope.grants, scope.today) if rows is None else rows,
-            format=file_format,
-            **extra,
-        )
 
 
 def record_screen_view(

@@ -1,10 +1,9 @@
-"""The *rapportage* for beheerder and 2e contactpersoon: on screen, as XLSX and as CSV."""
+"""The *rapportage* for beheerder and 2e contactpersoon: on screen, and as XLSX and CSV files
+made by the task worker (``reports/snapshots.py``)."""
 
 from __future__ import annotations
 
-import tempfile
 import uuid
-from collections.abc import Iterator
 
 from django.contrib import messages
 from django.db.models import OuterRef, Subquery
@@ -13,12 +12,10 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peregister.access import policies
 from peregister.accounts.guards import report_only
@@ -27,18 +24,13 @@ from peregister.core import clock
 from peregister.core.pagination import requested_page
 from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact
-from peregister.reports import tokens
+from peregister.reports import snapshots, tokens
 from peregister.reports.forms import TokenForm
 from peregister.reports.models import OrganisationToken
-from peregister.reports.render import (
-    CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    csv_stream,
-    write_xlsx,
-)
-from peregister.reports.rows import report_rows
+from peregister.reports.render import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from peregister.reports.screen import screen_report
-from peregister.reports.service import record_download, record_screen_view, report_filename
+from peregister.reports.service import record_screen_view, report_filename
+from peregister.reports.snapshot_files import give_up_stalled
 
 
 @report_only
@@ -59,42 +51,63 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @report_only
-def download_xlsx(request: HttpRequest) -> FileResponse:
+@require_POST
+def request_file(request: HttpRequest) -> HttpResponse:
+    """*Rapportage downloaden*: make (or reuse) the snapshot and show its page; the task
+    worker makes the files."""
     scope = policies.report_scope_or_404(request_roles(request), clock.now())
-    # On disk, not in memory; the file disappears when the response closes it.
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
-    try:
-        count = write_xlsx(report_rows(scope), spool)
-        record_download(actor=request.user, scope=scope, file_format="xlsx", rows=count)
-        spool.seek(0)
-    except BaseException:
-        spool.close()
-        raise
+    snapshot = snapshots.request_snapshot(actor=request.user, scope=scope)
+    return redirect("reports:snapshot", code=snapshot.code)
+
+
+@report_only
+@require_GET
+def snapshot_page(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """The snapshot as the worker has it: progress while it is made (the page refreshes its
+    status region by itself, ``static/js/poll.js``), then its files, a retry or a new one."""
+    scope = policies.report_scope_or_404(request_roles(request), clock.now())
+    snapshot = snapshots.snapshot_or_404(scope, code)
+    give_up_stalled(snapshot)
+    return render(
+        request,
+        "reports/snapshot.html",
+        {
+            "snapshot": snapshot,
+            "current": snapshots.is_current(snapshot, scope),
+            "organisation": scope.organisation,
+        },
+    )
+
+
+def _download(
+    request: HttpRequest, code: uuid.UUID, file_format: str
+) -> HttpResponse | FileResponse:
+    scope = policies.report_scope_or_404(request_roles(request), clock.now())
+    snapshot = snapshots.snapshot_or_404(scope, code)
+    if not snapshots.is_current(snapshot, scope):
+        # Expired, or a grant changed since it was made: never hand it out; its page says so.
+        return redirect("reports:snapshot", code=snapshot.code)
+    handle = snapshots.open_download(
+        actor=request.user, scope=scope, snapshot=snapshot, file_format=file_format
+    )
     return FileResponse(
-        spool,
+        handle,
         as_attachment=True,
-        filename=report_filename(scope.organisation, scope.at, "xlsx"),
-        content_type=XLSX_CONTENT_TYPE,
+        filename=report_filename(scope.organisation, snapshot.at or scope.at, file_format),
+        content_type=XLSX_CONTENT_TYPE if file_format == "xlsx" else CSV_CONTENT_TYPE,
     )
 
 
 @report_only
-def download_csv(request: HttpRequest) -> StreamingHttpResponse:
-    scope = policies.report_scope_or_404(request_roles(request), clock.now())
-    # Audited before the first byte is sent: a broken-off download still counts as one.
-    record_download(actor=request.user, scope=scope, file_format="csv")
-    language = translation.get_language()
+@require_GET
+def download_xlsx(request: HttpRequest, code: uuid.UUID) -> HttpResponse | FileResponse:
+    return _download(request, code, "xlsx")
 
-    def content() -> Iterator[bytes]:
-        # The body is produced after the view returns; keep the request's language for it.
-        with translation.override(language):
-            for chunk in csv_stream(report_rows(scope)):
-                yield chunk.encode("utf-8")
 
-    response = StreamingHttpResponse(content(), content_type=CSV_CONTENT_TYPE)
-    filename = report_filename(scope.organisation, scope.at, "csv")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+@report_only
+@require_GET
+def download_csv(request: HttpRequest, code: uuid.UUID) -> HttpResponse | FileResponse:
+    return _download(request, code, "csv")
 
 
 # --- API tokens for the HR API (beheerder and 2e contactpersoon) ----------------------------

@@ -62,8 +62,13 @@ def test_contact_opens_dossier_and_beheerder_downloads_the_report(
     expect(page.get_by_role("heading", level=1)).to_have_text("Rapportage")
     expect(page.get_by_role("table", name="Status van 1 PE-registratie")).to_be_visible()
     check_page(page, "report")
+    # Issue 12: the file is made by the task worker (in-process here); its page offers it.
+    page.get_by_role("button", name="Rapportage downloaden (XLSX of CSV)").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportage downloaden")
+    expect(page.get_by_text("Het bestand is klaar")).to_be_visible()
+    check_page(page, "report-file")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download rapportage (XLSX)").click()
+        page.get_by_role("link", name="Download XLSX").click()
     download = download_info.value
     assert download.suggested_filename == (
         f"rapportage-uitzendbureau-de-brug-{clock.today():%Y-%m-%d}.xlsx"

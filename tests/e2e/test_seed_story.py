@@ -214,8 +214,12 @@ def test_seed_story(
     expect(employer.get_by_role("heading", level=1)).to_have_text("Rapportage")
     expect(employer.get_by_role("table", name="Status van 1 PE-registratie")).to_be_visible()
     check_page(employer, "seed-report")
+    # Issue 12: the file is made by the task worker (in-process here); its page offers it.
+    employer.get_by_role("button", name="Rapportage downloaden (XLSX of CSV)").click()
+    expect(employer.get_by_role("heading", level=1)).to_have_text("Rapportage downloaden")
+    expect(employer.get_by_text("Het bestand is klaar")).to_be_visible()
     with employer.expect_download() as download_info:
-        employer.get_by_role("link", name="Download rapportage (XLSX)").click()
+        employer.get_by_role("link", name="Download XLSX").click()
     download = download_info.value
     assert download.suggested_filename == f"rapportage-uitzendbureau-zeewind-{today:%Y-%m-%d}.xlsx"
     target = tmp_path / "rapportage.xlsx"

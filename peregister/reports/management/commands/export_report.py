@@ -1,12 +1,14 @@
 """Write an organisation's report to a file, for scheduled runs (cron, a task runner).
 
-It runs as the organisation's beheerder: the same access rule, the same row generator and
-renderers, and the same ``report.downloaded`` audit event as a download in the browser.
+It runs as the organisation's beheerder: the same access rule, the same report snapshot (made
+or reused, ``reports/snapshots.py``) and the same ``report.downloaded`` audit event as a
+download in the browser.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -18,9 +20,9 @@ from peregister.accounts.roles import acting_as_contact
 from peregister.core import clock
 from peregister.core.numbers import ascii_digits
 from peregister.organisations.models import Contact, Organisation
-from peregister.reports.render import write_csv, write_xlsx
-from peregister.reports.rows import report_rows
-from peregister.reports.service import record_download
+from peregister.reports import snapshots
+from peregister.reports.snapshot_making import make_snapshot
+from peregister.reports.snapshot_models import ReportSnapshot
 
 FORMATS = ("xlsx", "csv")
 
@@ -69,23 +71,32 @@ class Command(BaseCommand):
         )
         if scope is None:
             raise CommandError(f"Organisatie {found.name!r} is niet geautoriseerd.")
-        rows = report_rows(scope)
+        # The same snapshot as a download in the browser (an unchanged one is reused). The
+        # command is no web worker: what the task worker has not started yet is made here.
+        snapshot = snapshots.request_snapshot(actor=administrator.user, scope=scope)
+        if snapshot.state == ReportSnapshot.State.QUEUED:
+            make_snapshot(str(snapshot.code))
+        snapshot.refresh_from_db()
+        if not snapshots.is_current(snapshot, scope):
+            raise CommandError(
+                f"Het bestand kon niet worden gemaakt ({snapshot.get_state_display()}): "
+                f"{snapshot.message or 'probeer het opnieuw'}."
+            )
         # Written next to the target and moved into place, so a reader never sees half a file.
         partial = output.with_name(f".{output.name}.partial")
         try:
-            if file_format == "csv":
-                with partial.open("w", encoding="utf-8", newline="") as handle:
-                    count = write_csv(rows, handle)
-            else:
-                count = write_xlsx(rows, str(partial))
+            with (
+                snapshots.open_download(
+                    actor=administrator.user,
+                    scope=scope,
+                    snapshot=snapshot,
+                    file_format=file_format,
+                    source="command",
+                ) as source,
+                partial.open("wb") as target,
+            ):
+                shutil.copyfileobj(source, target)
             os.replace(partial, output)
         finally:
             partial.unlink(missing_ok=True)
-        record_download(
-            actor=administrator.user,
-            scope=scope,
-            file_format=file_format,
-            rows=count,
-            source="command",
-        )
-        self.stdout.write(f"{count} rijen geschreven naar {output}")
+        self.stdout.write(f"{snapshot.rows_done} rijen geschreven naar {output}")

@@ -1,0 +1,165 @@
+"""The task worker's part of a report snapshot: read the rows once, write XLSX and CSV.
+
+``make_snapshot`` resolves the requesting contact's report scope again through the access rule
+(``policies.report_scope``; a manager who lost the role or an organisation suspended meanwhile
+gets nothing), fixes the report's moment, writes both files from one pass over
+``reports.rows.report_rows`` into the ``exports`` storage, keeping its progress on the
+snapshot, and then, in one transaction, links the included professionals once to the
+snapshot's ``report.generated`` event and marks it ready. Memory stays flat whatever the
+number of rows (XlsxWriter's ``constant_memory``; the CSV is written as the rows pass).
+
+``fingerprint`` is what "nothing changed" means (``reports/snapshots.py`` reuses a snapshot
+only while it is unchanged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from peregister.access import policies
+from peregister.access.policies import ReportScope
+from peregister.accounts.roles import acting_as_contact
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
+from peregister.core import clock
+from peregister.organisations.models import Contact
+from peregister.reports.render import tee_csv, write_xlsx
+from peregister.reports.rows import ReportRow, report_rows, row_count
+from peregister.reports.snapshot_files import FOLDER, KEEP_FOR, expire_snapshots, snapshot_storage
+from peregister.reports.snapshot_models import ReportSnapshot
+
+logger = logging.getLogger(__name__)
+# The page's progress is written after every this many rows.
+PROGRESS_EVERY = 2000
+GENERATION_FAILED = gettext_lazy(
+    "Het bestand kon niet worden gemaakt. Probeer het opnieuw; lukt het dan weer niet, neem "
+    "contact op met het register."
+)
+NO_LONGER_ALLOWED = gettext_lazy("U kunt deze rapportage niet (meer) opvragen.")
+
+
+def fingerprint(scope: ReportScope) -> str:
+    """The report's "nothing changed" marker: the organisation, what the scope covers, the
+    Amsterdam day (statuses and live grants change with it) and every live grant of the scope
+    as (grant, contact, *geautoriseerd tot*). A grant given, revoked or changed, a contact
+    deactivated or an organisation suspended changes it. One query over the scope's grants
+    (ids only), never over the completions. Figures and names are not in it: those changes
+    show in the next snapshot after ``snapshots.REUSE_FOR``."""
+    digest = hashlib.sha256(
+        f"{scope.organisation.pk}|{scope.covers}|{scope.today.isoformat()}".encode()
+    )
+    grants = (
+        scope.grants.order_by("pk")
+        .values_list("pk", "contact_id", "valid_until")
+        .iterator(chunk_size=5000)
+    )
+    for grant_id, contact_id, until in grants:
+        digest.update(f"|{grant_id},{contact_id},{until}".encode())
+    return digest.hexdigest()
+
+
+def _counted(rows: Iterable[ReportRow], snapshot_id: int) -> Iterator[ReportRow]:
+    running = ReportSnapshot.objects.filter(pk=snapshot_id, state=ReportSnapshot.State.RUNNING)
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0:
+            running.update(rows_done=done)
+
+
+def _scope(snapshot: ReportSnapshot) -> ReportScope | None:
+    """The requester's scope now, through the access rule, if it still covers this snapshot."""
+    contact = Contact.objects.select_related("user", "organisation").get(pk=snapshot.contact_id)
+    scope = policies.report_scope(acting_as_contact(contact.user, contact), clock.now())
+    if (
+        scope is None
+        or scope.organisation.pk != snapshot.organisation_id
+        or scope.covers != snapshot.covers
+    ):
+        return None
+    return scope
+
+
+def _fail(snapshot: ReportSnapshot, message: str, names: Iterable[str] = ()) -> str:
+    for name in names:
+        snapshot_storage().delete(name)
+    ReportSnapshot.objects.filter(pk=snapshot.pk, state=ReportSnapshot.State.RUNNING).update(
+        state=ReportSnapshot.State.FAILED, message=message, finished_at=clock.now()
+    )
+    return ReportSnapshot.State.FAILED
+
+
+def make_snapshot(code: str) -> str:
+    """Make the queued snapshot ``code``; its state afterwards ("" when it was not queued)."""
+    snapshot = ReportSnapshot.objects.filter(code=code, state=ReportSnapshot.State.QUEUED).first()
+    if snapshot is None:
+        return ""
+    # Claimed with a conditional UPDATE: a second worker handed the same task does nothing.
+    if not ReportSnapshot.objects.filter(pk=snapshot.pk, state=ReportSnapshot.State.QUEUED).update(
+        state=ReportSnapshot.State.RUNNING
+    ):
+        return ""
+    saved: list[str] = []
+    try:
+        scope = _scope(snapshot)
+        if scope is None:
+            return _fail(snapshot, str(NO_LONGER_ALLOWED))
+        print_ = fingerprint(scope)
+        ReportSnapshot.objects.filter(pk=snapshot.pk).update(
+            at=scope.at, fingerprint=print_, rows_total=row_count(scope.grants, scope.today)
+        )
+        storage = snapshot_storage()
+        with (
+            translation.override(snapshot.language),
+            tempfile.TemporaryFile() as xlsx,
+            tempfile.TemporaryFile() as raw_csv,
+        ):
+            text = io.TextIOWrapper(raw_csv, encoding="utf-8", newline="")
+            count = write_xlsx(_counted(tee_csv(report_rows(scope), text), snapshot.pk), xlsx)
+            text.flush()
+            for handle, extension in ((xlsx, "xlsx"), (raw_csv, "csv")):
+                handle.seek(0)
+                saved.append(storage.save(f"{FOLDER}/{code}.{extension}", File(handle)))
+            text.detach()
+        finished = clock.now()
+        with transaction.atomic():
+            event = record(
+                AuditEvent.Action.REPORT_GENERATED,
+                actor=scope.contact.user,
+                organisation=scope.organisation,
+                contact=scope.contact,
+                professionals=scope.professionals,
+                rows=count,
+                snapshot=str(snapshot.code),
+            )
+            if not ReportSnapshot.objects.filter(
+                pk=snapshot.pk, state=ReportSnapshot.State.RUNNING
+            ).update(
+                state=ReportSnapshot.State.READY,
+                rows_done=count,
+                finished_at=finished,
+                expires_at=finished + KEEP_FOR,
+                xlsx_name=saved[0],
+                csv_name=saved[1],
+                event=event,
+            ):
+                # Given up on meanwhile (the page said so): keep nothing of it.
+                transaction.set_rollback(True)
+                for name in saved:
+                    storage.delete(name)
+                return ""
+    except Exception:
+        # Never leave the page promising a file for ever: say it failed, keep nothing.
+        logger.exception("report snapshot failed", extra={"snapshot": code})
+        return _fail(snapshot, str(GENERATION_FAILED), saved)
+    # Older files of this report can no longer be handed out: they go now, not tomorrow.
+    expire_snapshots()
+    return ReportSnapshot.State.READY
