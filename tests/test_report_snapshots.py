@@ -15,14 +15,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from peregister.access import policies
 from peregister.access.models import AccessGrant
 from peregister.access.policies import ReportScope
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.refusals import Refused
 from peregister.reports import snapshot_making
 from peregister.reports.models import ReportSnapshot
 from peregister.reports.snapshot_files import KEEP_FOR, snapshot_storage
-from peregister.reports.snapshots import REUSE_FOR
+from peregister.reports.snapshots import REUSE_FOR, request_snapshot
 from tests import factories
 from tests.conftest import World, client_for
 from tests.reportfiles import REQUEST, file_url, page_url, request_file
@@ -256,3 +258,11 @@ def test_a_newer_snapshot_removes_the_files_of_the_one_it_replaces(world: World)
 
 def test_asking_needs_a_post(world: World) -> None:
     assert client_for(world.administrator.user).get(REQUEST).status_code == 405
+
+
+def test_the_service_refuses_a_scope_that_is_not_the_actors(world: World) -> None:
+    """ASVS 4.0.3 V4.1.2: the service checks its actor itself, not only the page's guard."""
+    scope = policies.report_scope_or_404(world.administrator.user)
+    with pytest.raises(Refused):
+        request_snapshot(actor=world.deputy.user, scope=scope)
+    assert not ReportSnapshot.objects.exists()

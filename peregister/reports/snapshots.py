@@ -31,10 +31,11 @@ from django.http import Http404
 from django.utils import translation
 
 from peregister.access.policies import ReportScope
+from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.reports.snapshot_files import snapshot_storage
-from peregister.reports.snapshot_making import fingerprint
+from peregister.reports.snapshot_making import NO_LONGER_ALLOWED, fingerprint
 from peregister.reports.snapshot_models import ReportSnapshot
 from peregister.reports.tasks import make_snapshot_task
 
@@ -45,8 +46,8 @@ FORMATS = ("xlsx", "csv")
 def request_snapshot(*, actor: Any, scope: ReportScope) -> ReportSnapshot:
     """A snapshot of ``scope`` in the active language: an unchanged one, or a new one queued
     for the worker (after commit: the worker must find it)."""
-    if scope.contact.user_id != getattr(actor, "pk", None):
-        raise Http404  # a scope is the actor's own, resolved by the page from its user
+    # A scope is the actor's own, resolved by the page (or command) from that user.
+    require_user(actor, scope.contact.user_id, str(NO_LONGER_ALLOWED))
     language = translation.get_language() or "nl"
     print_ = fingerprint(scope)
     with transaction.atomic():
