@@ -254,3 +254,16 @@ def test_a_connection_age_that_is_not_a_number_stops_the_start() -> None:
     result = manage("check", DEBUG="1", CONN_MAX_AGE="sixty")
     assert result.returncode != 0
     assert "CONN_MAX_AGE" in result.stderr
+
+
+def test_deploy_check_warns_when_web_workers_would_run_the_tasks(settings) -> None:
+    """Issue 12: in production a web worker never makes a report; the task worker does."""
+
+    def ids() -> set[str]:
+        return {message.id for message in run_checks(include_deployment_checks=True)}
+
+    settings.DEBUG = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert "ops.W002" in ids()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert "ops.W002" not in ids()

@@ -25,3 +25,24 @@ def smtp_login_is_encrypted(app_configs: Any = None, **kwargs: Any) -> list[Chec
             )
         ]
     return []
+
+
+IN_PROCESS_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+
+
+@register(Tags.compatibility, deploy=True)
+def tasks_run_in_the_worker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """With in-process tasks a web worker would make every *rapportage* file, large import and
+    data export itself (issue 12): production queues them for ``run_worker``."""
+    backend = settings.TASKS.get("default", {}).get("BACKEND", "")
+    if backend == IN_PROCESS_TASKS and not settings.DEBUG:
+        return [
+            Warning(
+                "TASKS_BACKEND is the immediate backend: reports, imports and data exports would "
+                "run inside the web workers.",
+                hint="Leave TASKS_BACKEND unset (django_tasks_db.DatabaseBackend) and run "
+                "manage.py run_worker.",
+                id="ops.W002",
+            )
+        ]
+    return []
