@@ -266,3 +266,13 @@ def test_the_service_refuses_a_scope_that_is_not_the_actors(world: World) -> Non
     with pytest.raises(Refused):
         request_snapshot(actor=world.deputy.user, scope=scope)
     assert not ReportSnapshot.objects.exists()
+
+
+def test_a_file_removed_a_moment_ago_leads_back_to_its_page(world: World) -> None:
+    client = client_for(world.administrator.user)
+    snapshot = request_file(client)
+    snapshot_storage().delete(snapshot.csv_name)  # between the check and the opening
+    response = client.get(file_url(snapshot, "csv"))
+    assert response.status_code == 302
+    assert response["Location"] == page_url(snapshot)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_DOWNLOADED).exists()

@@ -87,9 +87,12 @@ def _download(
     if not snapshots.is_current(snapshot, scope):
         # Expired, or a grant changed since it was made: never hand it out; its page says so.
         return redirect("reports:snapshot", code=snapshot.code)
-    handle = snapshots.open_download(
-        actor=request.user, scope=scope, snapshot=snapshot, file_format=file_format
-    )
+    try:
+        handle = snapshots.open_download(
+            actor=request.user, scope=scope, snapshot=snapshot, file_format=file_format
+        )
+    except FileNotFoundError:  # removed a moment ago by a newer snapshot: nothing recorded
+        return redirect("reports:snapshot", code=snapshot.code)
     return FileResponse(
         handle,
         as_attachment=True,
