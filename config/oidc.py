@@ -20,15 +20,19 @@ from django.core.exceptions import ImproperlyConfigured
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]{0,29}$")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
-# What an ``amr`` value means in RFC 8176: several factors, a one-time code, a hardware or
-# software key, a fingerprint or face. Only counted when the provider's TRUST_MFA is on.
-DEFAULT_MFA_AMR = "mfa,otp,hwk,swk,fpt,face"
+# The ``amr`` values (RFC 8176) that on their own say the login used several factors. Only
+# counted when the provider's TRUST_MFA is on. ``otp``, ``hwk``, ``sms``, ``fpt``… each name
+# one factor and are not enough alone; two of different kinds together are (``MFA_AMR_COMBINED``,
+# on by default; ``accounts.sso.AMR_FACTOR_KINDS`` says which kind each value is).
+DEFAULT_MFA_AMR = "mfa"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     word = env.get(name, "").strip().lower()
-    if not word or word in FALSE_WORDS:
+    if not word:
+        return default
+    if word in FALSE_WORDS:
         return False
     if word in TRUE_WORDS:
         return True
@@ -94,6 +98,7 @@ def provider_from_env(
         "trust_email": _flag(env, f"{prefix}TRUST_EMAIL"),
         "trust_mfa": _flag(env, f"{prefix}TRUST_MFA"),
         "mfa_amr": _words(env.get(f"{prefix}MFA_AMR", DEFAULT_MFA_AMR)),
+        "mfa_amr_combined": _flag(env, f"{prefix}MFA_AMR_COMBINED", default=True),
         "mfa_acr": _words(env.get(f"{prefix}MFA_ACR", "")),
         "form_action": _words(env.get(f"{prefix}FORM_ACTION", "")),
     }

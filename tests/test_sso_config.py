@@ -3,10 +3,13 @@ right stops the start instead of quietly switching a check off."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from config.oidc import form_action_origins, providers_from_env
+from peregister.accounts.sso import provider_from_config, second_factor_by_provider
 
 BASE = {
     "OIDC_PROVIDERS": "mijnseu",
@@ -30,8 +33,9 @@ def test_one_provider_with_defaults() -> None:
     assert provider["number_claim"] == ""
     assert provider["trust_mfa"] is False
     assert provider["trust_email"] is False
-    assert "otp" in provider["mfa_amr"]
-    assert "pwd" not in provider["mfa_amr"]
+    # Review F4: only a value that itself asserts several factors is trusted by default.
+    assert provider["mfa_amr"] == ["mfa"]
+    assert provider["mfa_amr_combined"] is True
 
 
 def test_several_providers_keep_their_order() -> None:
@@ -90,3 +94,57 @@ def test_plain_http_only_to_loopback_in_development() -> None:
     remote = {**BASE, "OIDC_MIJNSEU_ISSUER": "http://login.seu.example"}
     with pytest.raises(ImproperlyConfigured):
         providers_from_env(remote, allow_http_loopback=True)
+
+
+# --- which ``amr`` values count as a second factor (review F4) --------------------------------
+
+
+def _provider(**extra: str) -> Any:
+    env = {**BASE, "OIDC_MIJNSEU_TRUST_MFA": "1"}
+    env.update({f"OIDC_MIJNSEU_{key.upper()}": value for key, value in extra.items()})
+    [config] = providers_from_env(env)
+    return provider_from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("amr", "trusted"),
+    [
+        (["mfa"], True),
+        (["pwd", "otp"], True),  # something known + something held (RFC 8176 section 2)
+        (["pin", "hwk"], True),
+        (["swk", "fpt"], True),  # held + being
+        (["otp"], False),  # one factor, however strong it sounds
+        (["hwk"], False),
+        (["sms"], False),
+        (["face"], False),
+        (["pwd"], False),
+        (["otp", "sms"], False),  # two things held are still one kind of factor
+        (["pwd", "pin", "kba"], False),  # three things known: one kind
+        (["mca"], False),  # several channels, not several factors
+        (["MFA"], False),  # values are case-sensitive (RFC 8176 section 1)
+        ("mfa", False),  # not a list
+        ([], False),
+    ],
+)
+def test_the_default_trusts_only_amr_values_that_assert_several_factors(
+    amr: Any, trusted: bool
+) -> None:
+    """ASVS 2.8 / 2.7 (V2.2.1): a provider's one-factor login (``otp`` alone) is no second
+    factor for this register; ``mfa``, or two different kinds of factor, is."""
+    assert second_factor_by_provider(_provider(), {"amr": amr}) is trusted
+
+
+def test_the_trusted_amr_values_are_configurable() -> None:
+    strict = _provider(mfa_amr_combined="0")
+    assert not second_factor_by_provider(strict, {"amr": ["pwd", "otp"]})
+    assert second_factor_by_provider(strict, {"amr": ["mfa"]})
+    # An operator whose provider only says ``hwk`` after a PIN-protected key may trust it.
+    own = _provider(mfa_amr="mfa hwk")
+    assert second_factor_by_provider(own, {"amr": ["hwk"]})
+    # Without TRUST_MFA nothing the provider says counts.
+    assert not second_factor_by_provider(_provider(trust_mfa="0"), {"amr": ["mfa"]})
+
+
+def test_a_mistyped_combination_flag_stops_the_start() -> None:
+    with pytest.raises(ImproperlyConfigured):
+        providers_from_env({**BASE, "OIDC_MIJNSEU_MFA_AMR_COMBINED": "perhaps"})

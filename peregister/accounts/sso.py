@@ -59,6 +59,7 @@ class Provider:
     mfa_amr: tuple[str, ...]
     mfa_acr: tuple[str, ...]
     form_action: tuple[str, ...] = ()
+    mfa_amr_combined: bool = True
 
     @property
     def redirect_uri(self) -> str:
@@ -66,19 +67,21 @@ class Provider:
         return absolute_url(reverse("accounts:sso_callback", kwargs={"provider": self.name}))
 
 
+def provider_from_config(config: dict[str, Any]) -> Provider:
+    """One provider as ``config.oidc.provider_from_env`` parsed it."""
+    return Provider(
+        **{
+            **config,
+            "mfa_amr": tuple(config["mfa_amr"]),
+            "mfa_acr": tuple(config["mfa_acr"]),
+            "form_action": tuple(config.get("form_action", ())),
+        }
+    )
+
+
 def providers() -> list[Provider]:
     """The configured providers, in the order of ``OIDC_PROVIDERS`` (the login buttons)."""
-    return [
-        Provider(
-            **{
-                **config,
-                "mfa_amr": tuple(config["mfa_amr"]),
-                "mfa_acr": tuple(config["mfa_acr"]),
-                "form_action": tuple(config.get("form_action", ())),
-            }
-        )
-        for config in settings.OIDC_PROVIDERS
-    ]
+    return [provider_from_config(config) for config in settings.OIDC_PROVIDERS]
 
 
 def provider_named(name: str) -> Provider | None:
@@ -247,14 +250,44 @@ def complete(request: HttpRequest, provider: Provider) -> dict[str, Any]:
     return token
 
 
+# The kind of factor each RFC 8176 ``amr`` value proves: something known, something held,
+# something one is. Two values of different kinds are two factors; two of one kind (``otp``
+# and ``sms``) are still one. Values that name no factor (``mca``, ``rba``, ``geo``, ``user``,
+# ``wia``) and ``mfa`` itself are not listed.
+AMR_FACTOR_KINDS = {
+    "pwd": "know",
+    "pin": "know",
+    "kba": "know",
+    "otp": "have",
+    "hwk": "have",
+    "swk": "have",
+    "sms": "have",
+    "tel": "have",
+    "sc": "have",
+    "pop": "have",
+    "fpt": "are",
+    "face": "are",
+    "iris": "are",
+    "retina": "are",
+    "vbm": "are",
+}
+
+
 def second_factor_by_provider(provider: Provider, claims: dict[str, Any]) -> bool:
-    """Did the provider assert a second factor (``amr``, RFC 8176, or ``acr``) that this
-    register is configured to trust for it? Off unless ``OIDC_<NAME>_TRUST_MFA``."""
+    """Did the provider assert several factors that this register is configured to trust
+    for it? Off unless ``OIDC_<NAME>_TRUST_MFA``. ``amr`` (RFC 8176, case-sensitive): a value
+    listed in ``MFA_AMR`` (by default only ``mfa``), or, with ``MFA_AMR_COMBINED`` (on by
+    default), values of two different kinds of factor; or an ``acr`` listed in ``MFA_ACR``."""
     if not provider.trust_mfa:
         return False
     amr = claims.get("amr")
-    if isinstance(amr, list) and set(map(str, amr)) & set(provider.mfa_amr):
-        return True
+    if isinstance(amr, list):
+        values = {value for value in amr if isinstance(value, str)}
+        if values & set(provider.mfa_amr):
+            return True
+        kinds = {AMR_FACTOR_KINDS[value] for value in values if value in AMR_FACTOR_KINDS}
+        if provider.mfa_amr_combined and len(kinds) >= 2:
+            return True
     acr = claims.get("acr")
     return isinstance(acr, str) and acr in provider.mfa_acr
 
