@@ -123,9 +123,9 @@ class GrantForm(forms.Form):
         # a crafted code of another one is invalid.
         contact_field = self.fields["contact"]
         assert isinstance(contact_field, ContactsChoiceField)
-        contact_field.queryset = organisation.contacts.filter(
-            active=True, offer=Contact.Offer.ACCEPTED
-        ).order_by("name", "id")
+        contact_field.queryset = organisation.contacts.filter(Contact.usable()).order_by(
+            "name", "id"
+        )
         contact_field.already_granted = already_granted
 
     def chosen_contacts(self) -> list[Contact]:

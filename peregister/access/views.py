@@ -88,7 +88,7 @@ def _render_grant_form(
     duplicates: list[AccessGrant] | None = None,
 ) -> HttpResponse:
     managers = organisation.contacts.filter(
-        active=True, role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY]
+        Contact.usable(), role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY]
     ).order_by("role", "name")
     return render(
         request,

@@ -188,6 +188,12 @@ class Contact(models.Model):
     def accepted(self) -> bool:
         return self.offer == self.Offer.ACCEPTED
 
+    @classmethod
+    def usable(cls) -> Q:
+        """Active and accepted: the contacts a professional may be offered or shown (the
+        grant form's choices and the managers it names)."""
+        return Q(active=True, offer=cls.Offer.ACCEPTED)
+
     @property
     def manages_organisation(self) -> bool:
         return (
