@@ -32,6 +32,10 @@ class User(AbstractUser):
     # session hash, so every existing session of the user ends at its next request.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
+    # The role the person last chose in the header's switcher (``accounts.roles``): a new
+    # login starts in it while the person still holds it.
+    last_role = models.CharField(max_length=64, blank=True, default="", editable=False)
+
     objects: ClassVar[CaseInsensitiveUserManager] = CaseInsensitiveUserManager()  # type: ignore[assignment]
 
     class Meta:

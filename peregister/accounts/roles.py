@@ -32,6 +32,8 @@ CONTACTS_RELATION = "contacts"
 SESSION_ROLE = "pe_acting_role"
 PROFESSIONAL_KEY = "professional"
 CONTACT_KEY_PREFIX = "contact:"
+# The longest key: the prefix and a contact's UUID (``User.last_role`` holds one).
+ROLE_KEY_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,11 @@ def request_roles(request: HttpRequest) -> Roles:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         acting = session.get(SESSION_ROLE) if session is not None else None
-        cached = roles_of(user, acting if isinstance(acting, str) else "")
+        if not isinstance(acting, str) or not acting:
+            # A new session (a new login) starts in the role the person chose last, if they
+            # still hold it; ``roles_of`` falls back to the default otherwise.
+            acting = getattr(user, "last_role", "") or ""
+        cached = roles_of(user, acting)
         request._pe_roles = cached  # type: ignore[attr-defined]
         if user is not None and getattr(user, "is_authenticated", False):
             user._pe_roles = cached

@@ -14,6 +14,7 @@ from peregister.accounts import tokens
 from peregister.accounts.models import User
 from peregister.accounts.roles import (
     PROFESSIONAL_KEY,
+    ROLE_KEY_LENGTH,
     SESSION_ROLE,
     RoleChoice,
     Roles,
@@ -240,15 +241,27 @@ def change_password(*, actor: Any, user: User, password: str) -> None:
 def switch_role(*, actor: Any, session: SessionBase, key: str) -> RoleChoice:
     """The person chooses the role they act in from now on (one of their own), audited.
 
-    Only the session remembers it: another device keeps its own choice, and a new login starts
-    in the default role.
+    The session holds the choice; the account remembers it too (``User.last_role``), so the
+    next login, on any device, starts in it while the person still holds that role (else in
+    the default role). A role the person does not hold is refused and recorded as a security
+    event (a forged form: ASVS 7.1.3 / 7.2.2).
     """
     roles = roles_of(actor)
     choice = next((choice for choice in roles.choices if choice.key == key), None)
     if choice is None:
+        with transaction.atomic():
+            record(
+                AuditEvent.Action.ROLE_SWITCH_REFUSED,
+                actor=actor,
+                contact=roles.contact,
+                requested=key[:ROLE_KEY_LENGTH],
+            )
         raise Refused(_("Kies een van uw eigen rollen."), field="role")
     with transaction.atomic():
         session[SESSION_ROLE] = choice.key
+        if actor.last_role != choice.key:
+            actor.last_role = choice.key
+            actor.save(update_fields=["last_role"])
         contact = choice.contact
         record(
             AuditEvent.Action.ROLE_SWITCHED,

@@ -26,6 +26,12 @@ class AuditEvent(models.Model):
         ROLE_ACCEPTED = "contact.role_accepted", _("rol geaccepteerd")
         ROLE_DECLINED = "contact.role_declined", _("rol afgewezen")
         ROLE_SWITCHED = "account.role_switched", _("rol gewisseld")
+        ROLE_SWITCH_REFUSED = "account.role_switch_refused", _("rolwissel naar een andere rol")
+        ROLE_OFFER_WRONG_ACCOUNT = (
+            "contact.role_offer_wrong_account",
+            _("rollink geopend door een ander account"),
+        )
+        ROLE_OFFER_RESENT = "contact.role_offer_resent", _("uitnodiging opnieuw verstuurd")
         PASSWORD_SET = "account.password_set", _("wachtwoord ingesteld")
         PASSWORD_LINK_SENT = "account.password_link_sent", _("nieuwe wachtwoordlink verstuurd")
         LOGIN_DETAILS_SENT = "account.login_details_sent", _("inloggegevens verstuurd")
@@ -80,6 +86,8 @@ class AuditEvent(models.Model):
         SSO_LINKED = "sso.linked", _("inlogdienst gekoppeld")
         SSO_LINK_SENT = "sso.link_sent", _("koppellink inlogdienst verstuurd")
         SSO_REFUSED = "sso.refused", _("inloggen via inlogdienst geweigerd")
+        SSO_UNKNOWN_IDENTITY = "sso.unknown_identity", _("inlogdienst-account niet gekoppeld")
+        SSO_UNLINKED = "sso.unlinked", _("inlogdienst ontkoppeld")
         HR_API_READ = "hr_api.read", _("opgevraagd via HR-koppeling")
 
     # Which actions are security events: the staff list *Beveiliging* shows these. Add new
@@ -102,6 +110,12 @@ class AuditEvent(models.Model):
         "sso.linked",
         "sso.link_sent",
         "sso.refused",
+        "sso.unknown_identity",
+        "sso.unlinked",
+        "account.role_switch_refused",
+        "contact.role_accepted",
+        "contact.role_declined",
+        "contact.role_offer_wrong_account",
     )
 
     at = models.DateTimeField(_("tijdstip"), db_index=True)
