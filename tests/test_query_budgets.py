@@ -36,15 +36,15 @@ BUDGETS = {
     "accounts:mfa_setup professional": 3,  # issue 13: session, user
     "accounts:mfa_setup staff": 3,  # issue 13: session, user
     "accounts:mfa_setup provider_admin": 3,  # issue 13: session, user
-    "accounts:security administrator": 6,  # issue 13: + factors (3)
-    "accounts:security contact_expired": 6,  # issue 13: + factors (3)
-    "accounts:security contact_live": 6,  # issue 13: + factors (3)
-    "accounts:security contact_revoked": 6,  # issue 13: + factors (3)
-    "accounts:security deputy": 6,  # issue 13: + factors (3)
-    "accounts:security other_org_admin": 6,  # issue 13: + factors (3)
-    "accounts:security professional": 6,  # issue 13: + factors (3)
-    "accounts:security staff": 6,  # issue 13: + factors (3)
-    "accounts:security provider_admin": 6,  # issue 13: + factors (3)
+    "accounts:security administrator": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security contact_expired": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security contact_live": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security contact_revoked": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security deputy": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security other_org_admin": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security professional": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security staff": 7,  # issue 13: + factors (3); F2: + identities (1)
+    "accounts:security provider_admin": 7,  # issue 13: + factors (3); F2: + identities (1)
     "accounts:new_link administrator": 3,  # main: 4
     "accounts:new_link contact_expired": 3,  # main: 4
     "accounts:new_link contact_live": 3,  # main: 4

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.util import random_hex
 
-from peregister.accounts import mfa, passkeys
+from peregister.accounts import mfa, passkeys, sso_services
 from peregister.accounts.forms import SecondStepForm, TotpSetupForm
 from peregister.accounts.guards import authenticated, second_step
 from peregister.core import ratelimit
@@ -182,7 +182,32 @@ def security(request: HttpRequest) -> HttpResponse:
     """*Inlogbeveiliging*: the account's factors, and logging out everywhere."""
     if mfa.needs_second_step(request):
         return redirect(_second_step_url())
-    return render(request, "accounts/security.html", {"factors": mfa.factors_of(request.user)})
+    return render(request, "accounts/security.html", _security_context(request))
+
+
+def _security_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "factors": mfa.factors_of(request.user),
+        "identities": sso_services.identities_of(request.user),  # type: ignore[arg-type]
+        **extra,
+    }
+
+
+@authenticated
+@require_POST
+def remove_identity(request: HttpRequest) -> HttpResponse:
+    """Remove one of the account's own linked *Inloggen via …* identities."""
+    raw_id = str(request.POST.get("identity", ""))[:20]
+    identity_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() else None
+    try:
+        if identity_id is None:
+            raise Refused(_("Deze koppeling bestaat niet (meer)."))
+        sso_services.unlink_identity(actor=request.user, identity_id=identity_id)
+    except Refused as refused:
+        context = _security_context(request, identity_refusal=refused.message)
+        return render(request, "accounts/security.html", context, status=400)
+    messages.success(request, _("De koppeling is verwijderd."))
+    return redirect("accounts:security")
 
 
 @authenticated
@@ -195,7 +220,7 @@ def remove_factor(request: HttpRequest) -> HttpResponse:
     try:
         mfa.remove_factor(actor=request.user, factor=factor, passkey_id=passkey_id)
     except Refused as refused:
-        context = {"factors": mfa.factors_of(request.user), "refusal": refused.message}
+        context = _security_context(request, refusal=refused.message)
         return render(request, "accounts/security.html", context, status=400)
     messages.success(request, _("De tweede stap is verwijderd."))
     return redirect("accounts:security")

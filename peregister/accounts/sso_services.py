@@ -9,6 +9,7 @@ a single-use link mailed to the account's own address. Never by name, never a ne
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from peregister.accounts import tokens
 from peregister.accounts.models import SsoIdentity, SsoLinkToken, User
 from peregister.accounts.roles import account_contact
 from peregister.accounts.services import login_accounts
-from peregister.accounts.sso import Provider, Reason, refusal
+from peregister.accounts.sso import Provider, Reason, provider_named, refusal
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
@@ -205,3 +206,69 @@ def confirm_link(*, actor: Any, raw: str, provider: Provider) -> User:
             actor=actor if getattr(actor, "is_authenticated", False) else token.user,
         )
     return token.user
+
+
+# --- the account's own linked identities (*Inlogbeveiliging*) ----------------------------------
+
+
+@dataclass(frozen=True)
+class LinkedIdentity:
+    """A linked identity as the security page lists it."""
+
+    pk: int
+    label: str
+    linked_at: dt.datetime
+    last_login_at: dt.datetime | None
+
+
+def identities_of(user: User) -> list[LinkedIdentity]:
+    """The user's linked identities, labelled by the provider's button text (its configured
+    name when the provider is no longer configured)."""
+    found = []
+    for identity in SsoIdentity.objects.filter(user=user).order_by("linked_at", "pk"):
+        provider = provider_named(identity.provider)
+        label = provider.label if provider is not None else identity.provider
+        found.append(LinkedIdentity(identity.pk, label, identity.linked_at, identity.last_login_at))
+    return found
+
+
+def unlink_identity(*, actor: Any, identity_id: int) -> None:
+    """The account holder removes one of their own linked identities, audited as a security
+    event (ASVS 7.1.3). The last way to log in stays: an account without a usable password
+    keeps its only identity (it would be locked out otherwise). Like removing a second factor,
+    the logged-in session (with its second step, where owed) is enough."""
+    if not getattr(actor, "is_authenticated", False):
+        raise Refused(_("Log eerst in."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        identity = SsoIdentity.objects.filter(user=user, pk=identity_id).first()
+        if identity is None:
+            raise Refused(_("Deze koppeling bestaat niet (meer)."))
+        others = SsoIdentity.objects.filter(user=user).exclude(pk=identity.pk).exists()
+        if not user.has_usable_password() and not others:
+            raise Refused(
+                _(
+                    "Dit is de enige manier waarop u kunt inloggen. Stel eerst een wachtwoord "
+                    "in (via ‘Wachtwoord vergeten of link verlopen?’ op de loginpagina) en "
+                    "verwijder dan deze koppeling."
+                )
+            )
+        identity.delete()
+        record(
+            AuditEvent.Action.SSO_UNLINKED,
+            actor=actor,
+            contact=account_contact(user),
+            provider=identity.provider,
+        )
+
+
+def record_unknown_identity(*, provider: Provider, address: str) -> None:
+    """A real identity at the provider that belongs to no account yet: a security event
+    (ASVS 7.1.3), without its claims (no e-mail address, no token)."""
+    with transaction.atomic():
+        record(
+            AuditEvent.Action.SSO_UNKNOWN_IDENTITY,
+            actor=None,
+            provider=provider.name,
+            address=address,
+        )

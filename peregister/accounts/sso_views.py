@@ -123,6 +123,9 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(request, chosen, refused)
     next_url = request.session.pop(sso.SESSION_NEXT, "")
     if user is None:
+        sso_services.record_unknown_identity(
+            provider=chosen, address=ratelimit.client_address(request)
+        )
         request.session[sso.SESSION_PENDING] = {
             "provider": chosen.name,
             "subject": subject,

@@ -34,6 +34,11 @@ urlpatterns = [
     path("tweede-stap/passkey/inloggen/", mfa_views.passkey_login, name="passkey_login"),
     path("beveiliging/", mfa_views.security, name="security"),
     path("beveiliging/verwijderen/", mfa_views.remove_factor, name="remove_factor"),
+    path(
+        "beveiliging/inlogdienst-verwijderen/",
+        mfa_views.remove_identity,
+        name="remove_identity",
+    ),
     path("uitloggen-alle-apparaten/", mfa_views.logout_everywhere, name="logout_everywhere"),
     # Single sign-on (OpenID Connect); the callback is the redirect URI a provider registers.
     path("inloggen/sso/koppelen/<str:token>/", sso_views.confirm_link, name="sso_link"),
