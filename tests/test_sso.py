@@ -165,6 +165,28 @@ def test_unlinked_identity_gets_a_dutch_page_and_no_account(oidc, world: World) 
     assert logged_in_user(client) is None
     assert User.objects.count() == users_before
     assert not SsoIdentity.objects.exists()
+    # Review F3, ASVS 4.0.3 V7.1.3: recorded as a security event, without the claims.
+    [event] = events("sso.unknown_identity")
+    assert "sso.unknown_identity" in AuditEvent.SECURITY_ACTIONS
+    assert event.data["provider"] == "mijnseu"
+    assert "onbekend@example.nl" not in str(event.data)
+
+
+def test_the_security_page_lists_the_linked_identity_by_its_label(oidc, world: World) -> None:
+    """Review F2: *Inloggen via Mijn-SEU*, linked since, last used; removable there."""
+    user = world.professional.user
+    oidc.users["anna"] = claims_for(user)
+    client = Client()
+    sso_login(client, oidc, "anna")
+    page = client.get("/account/beveiliging/").content.decode()
+    assert "Inloggen via Mijn-SEU" in page
+    identity = SsoIdentity.objects.get(user=user)
+    assert f'name="identity" value="{identity.pk}"' in page
+    response = client.post(
+        "/account/beveiliging/inlogdienst-verwijderen/", {"identity": identity.pk}
+    )
+    assert response.status_code == 302
+    assert not SsoIdentity.objects.filter(user=user).exists()
 
 
 def test_number_without_a_matching_email_does_not_link(oidc, world: World) -> None:
@@ -220,6 +242,7 @@ def test_a_mailed_single_use_link_links_a_contact_without_a_number(
         "sso.login",
         "sso.linked",
         "sso.link_sent",
+        "sso.unknown_identity",  # the first login, before the link (review F3)
     ]
 
 

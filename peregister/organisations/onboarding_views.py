@@ -9,7 +9,6 @@ from django.utils.translation import get_language
 
 from peregister.accounts import tokens
 from peregister.accounts.guards import public
-from peregister.accounts.services import set_password_topic
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import delivery_state
@@ -54,9 +53,10 @@ def _request_account(request: HttpRequest, kind: str) -> HttpResponse:
         form.add_error(exc.field, exc.message)
         return render(request, TEMPLATE, context, status=400)
     # The confirmation page tells this browser, each time it is opened, how the promised mail
-    # with the set-password link is doing.
+    # is doing: the set-password link, or for an address that has an account the link that
+    # confirms the role; the page is the same for both.
     beheerder = organisation.contacts.get(role=Contact.Role.ADMINISTRATOR)
-    request.session[PROMISED_MAIL] = set_password_topic(beheerder.user_id)
+    request.session[PROMISED_MAIL] = services.invitation_topic(beheerder)
     request.session[PROMISED_KIND] = kind
     return redirect("onboarding:request_sent")
 
@@ -82,9 +82,11 @@ def request_sent(request: HttpRequest) -> HttpResponse:
 def role_offer(request: HttpRequest, token: str) -> HttpResponse:
     """An existing account's person accepts or declines a role offered by an organisation,
     through the single-use link mailed to them; nothing gives access before they accept."""
-    offer = services.inspect_role_offer(token)
+    offer = services.open_role_offer(actor=request.user, raw=token)
     if offer.contact is None:
         return _role_link_unusable(request, offer.state)
+    if offer.wrong_account:
+        return _wrong_account(request)
     if request.method != "POST":
         return render(request, "organisations/role_offer.html", {"contact": offer.contact})
     answer = request.POST.get("answer")
@@ -96,11 +98,23 @@ def role_offer(request: HttpRequest, token: str) -> HttpResponse:
             actor=request.user, raw_token=token, accept=answer == "accept"
         )
     except Refused as refused:
+        if refused.code == services.WRONG_ACCOUNT:  # logged in as someone else meanwhile
+            return _wrong_account(request)
         return _role_link_unusable(request, tokens.TokenState(refused.code))
     return render(
         request,
         "organisations/role_offer_answered.html",
         {"accepted": accepted, "organisation": offer.contact.organisation},
+    )
+
+
+def _wrong_account(request: HttpRequest) -> HttpResponse:
+    """Only the account the role was offered to answers; nothing of the offer is shown."""
+    return render(
+        request,
+        "organisations/role_offer_wrong_account.html",
+        {"explanation": services.WRONG_ACCOUNT_MESSAGE},
+        status=403,
     )
 
 

@@ -16,10 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts import tokens
 from peregister.accounts.models import SetPasswordToken, User
-from peregister.accounts.services import create_account, login_accounts, mail_set_password_link
+from peregister.accounts.services import (
+    create_account,
+    login_accounts,
+    mail_set_password_link,
+    set_password_topic,
+)
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, ratelimit
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import absolute_url, enqueue_mail
 from peregister.organisations.models import Contact, Organisation
@@ -80,9 +85,14 @@ def request_account(
                 return other
         organisation = Organisation(kind=kind, kvk_number=kvk_number, **data.__dict__)
         organisation.save()
-        username = _free_username(username)
-        user = _create_user(
-            username=username, email=requester_email, name=requester_name, language=language
+        # One person, one account: an address that already has one gets the beheerder role
+        # offered to that account (confirmed through a link mailed there), not a second one.
+        existing = _existing_account(requester_email)
+        user = existing or _create_user(
+            username=_free_username(username),
+            email=requester_email,
+            name=requester_name,
+            language=language,
         )
         contact = Contact.objects.create(
             organisation=organisation,
@@ -91,6 +101,7 @@ def request_account(
             kind=Contact.Kind.PERSON,
             name=requester_name,
             email=requester_email,
+            offer=Contact.Offer.PENDING if existing is not None else Contact.Offer.ACCEPTED,
         )
         record(
             AuditEvent.Action.ACCOUNT_REQUESTED,
@@ -99,13 +110,9 @@ def request_account(
             contact=contact,
             kvk_number=kvk_number,
             kind=kind,
+            offered_to_existing_account=existing is not None,
         )
-        mail_set_password_link(
-            user=user,
-            template="account_created",
-            organisation=organisation.name,
-            provider=organisation.is_provider,
-        )
+        _mail_invitation(contact)
         for other in others:
             if other.status != Organisation.Status.REQUESTED:
                 _tell_existing_administrator(other)
@@ -277,13 +284,45 @@ def add_contact(
             role=role,
             offered_to_existing_account=existing is not None,
         )
-        if existing is not None:
-            _mail_role_offer(contact, to=email)
-        else:
-            mail_set_password_link(
-                user=user, template="contact_added", organisation=organisation.name
-            )
+        _mail_invitation(contact)
     return contact
+
+
+def _mail_invitation(contact: Contact) -> None:
+    """The one mail that asks a contact's person to take the role into use: a role offer to an
+    existing account (accept or decline), else the new account's set-password link. Adding,
+    resending and an account request all send it through here; which of the two it is shows
+    only in the person's mailbox, never on the beheerder's page."""
+    if not contact.accepted:
+        _mail_role_offer(contact, to=contact.email)
+    elif contact.role == Role.ADMINISTRATOR and not contact.organisation.is_authorised:
+        mail_set_password_link(
+            user=contact.user,
+            template="account_created",
+            organisation=contact.organisation.name,
+            provider=contact.organisation.is_provider,
+        )
+    else:
+        mail_set_password_link(
+            user=contact.user, template="contact_added", organisation=contact.organisation.name
+        )
+
+
+def invitation_topic(contact: Contact) -> str:
+    """The outbox topic of the mail that invites ``contact``'s person (``_mail_invitation``)."""
+    if contact.accepted:
+        return set_password_topic(contact.user_id)
+    return role_offer_topic(contact.pk)
+
+
+def taken_into_use(contact: Contact) -> bool:
+    """Has the contact's person taken the role into use: accepted it, and able to log in (a
+    password, or a linked single sign-on identity)? A new account and an existing person's
+    offered role are alike until then, so the beheerder's pages read only this (ASVS 2.5.x:
+    nobody learns whether an address already had an account)."""
+    if not contact.accepted:
+        return False
+    return contact.user.has_usable_password() or contact.user.sso_identities.exists()
 
 
 def _existing_account(email: str) -> User | None:
@@ -302,7 +341,8 @@ ROLE_LINK_MESSAGES = {
         "Deze link is al gebruikt: een link om een rol te bevestigen werkt maar één keer."
     ),
     tokens.TokenState.EXPIRED: _(
-        "Deze link is verlopen. Vraag de beheerder van de organisatie om u opnieuw toe te voegen."
+        "Deze link is verlopen, of er is inmiddels een nieuwere verstuurd. Vraag de beheerder "
+        "van de organisatie om de uitnodiging opnieuw te versturen."
     ),
     tokens.TokenState.UNKNOWN: tokens.UNUSABLE_MESSAGES[tokens.TokenState.UNKNOWN],
 }
@@ -341,6 +381,45 @@ class RoleOffer:
     state: tokens.TokenState
     token: SetPasswordToken | None = None
     contact: Contact | None = None
+    # Opened by a logged-in account that is not the one the role was offered to.
+    wrong_account: bool = False
+
+
+WRONG_ACCOUNT_MESSAGE = _(
+    "Deze link is bedoeld voor een ander account dan het account waarmee u nu bent ingelogd. "
+    "Log uit en open de link opnieuw als de persoon aan wie de rol is aangeboden."
+)
+
+
+def _is_other_account(actor: Any, token: SetPasswordToken) -> bool:
+    return bool(getattr(actor, "is_authenticated", False)) and actor.pk != token.user_id
+
+
+def _record_wrong_account(actor: Any, contact: Contact) -> None:
+    """A role link used by another logged-in account: a security event (ASVS 7.1.3), no
+    change. Its own transaction, so it is kept when the caller refuses."""
+    with transaction.atomic():
+        record(
+            AuditEvent.Action.ROLE_OFFER_WRONG_ACCOUNT,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+        )
+
+
+def open_role_offer(*, actor: Any, raw: str) -> RoleOffer:
+    """What a role link offers to the request's ``actor``: only the account the role was
+    offered to (or someone not logged in, who then acts as that account) may answer it;
+    another logged-in account is recorded and told to log out (``wrong_account``)."""
+    offer = inspect_role_offer(raw)
+    if (
+        offer.token is not None
+        and offer.contact is not None
+        and _is_other_account(actor, offer.token)
+    ):
+        _record_wrong_account(actor, offer.contact)
+        return RoleOffer(offer.state, offer.token, offer.contact, wrong_account=True)
+    return offer
 
 
 def inspect_role_offer(raw: str) -> RoleOffer:
@@ -362,10 +441,18 @@ def inspect_role_offer(raw: str) -> RoleOffer:
     return RoleOffer(tokens.TokenState.VALID, inspection.token, contact)
 
 
+WRONG_ACCOUNT = "wrong_account"
+
+
 def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | None:
     """Accept (the role gives access from now on) or decline (the offered contact stays,
     inactive, without access) through the mailed link, all or nothing; the link is used up
-    either way. Returns the accepted contact, None after declining."""
+    either way. Returns the accepted contact, None after declining.
+
+    Only the account the role was offered to answers (ASVS 4.1.2): another logged-in account
+    is refused and recorded, and nothing changes."""
+    if open_role_offer(actor=actor, raw=raw_token).wrong_account:
+        raise Refused(WRONG_ACCOUNT_MESSAGE, code=WRONG_ACCOUNT)
     with transaction.atomic():
         offer = inspect_role_offer(raw_token)
         if offer.contact is None or offer.token is None:
@@ -380,7 +467,9 @@ def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | 
         if not accept:
             contact.offer = Contact.Offer.DECLINED
             contact.offer_answered_at = clock.now()
-            contact.active = False
+            # A declined role gives nothing anyway; the beheerder of a requested organisation
+            # stays "active" (there is always one active beheerder, a database constraint).
+            contact.active = contact.role == Role.ADMINISTRATOR
             contact.save(update_fields=["offer", "offer_answered_at", "active"])
             record(
                 AuditEvent.Action.ROLE_DECLINED,
@@ -487,7 +576,7 @@ def hand_over_administrator(*, actor: Any, to: Contact) -> Contact:
             raise Refused(_("U bent al de beheerder."))
         if not to.active:
             raise Refused(_("Activeer deze contactpersoon eerst."))
-        if not to.accepted:
+        if not taken_into_use(to):
             raise Refused(_("Deze contactpersoon heeft de rol nog niet in gebruik genomen."))
         their_old_role = to.role
         me.role = Role.CONTACT
@@ -509,3 +598,57 @@ def hand_over_administrator(*, actor: Any, to: Contact) -> Contact:
                 handover=True,
             )
     return to
+
+
+# Resending an invitation: per contact and hour, like the other mailed links (a beheerder
+# cannot flood a person's mailbox).
+RESENDS_PER_HOUR = 3
+HOUR = 3600
+
+
+def can_resend_invitation(contact: Contact) -> bool:
+    """A contact whose person has not taken the role into use (a pending, expired or declined
+    offer, or a new account without a password) can be invited again; the same answer for
+    both kinds, so the page offers the same button (ASVS 2.5.x)."""
+    return not taken_into_use(contact)
+
+
+def resend_invitation(*, actor: Any, contact: Contact) -> Contact:
+    """*Opnieuw versturen*: a fresh single-use link to the contact's person (the earlier ones
+    stop working, ``tokens.issue_token``); a declined offer is offered again. Audited."""
+    with transaction.atomic():
+        _manager(actor, contact.organisation)
+        contact = (
+            Contact.objects.select_for_update()
+            .select_related("organisation", "user")
+            .get(pk=contact.pk)
+        )
+        if not can_resend_invitation(contact):
+            raise Refused(_("Deze contactpersoon heeft de rol al in gebruik genomen."))
+        if not ratelimit.hit(
+            "invitation_resend", str(contact.pk), limit=RESENDS_PER_HOUR, per_seconds=HOUR
+        ):
+            raise Refused(
+                _(
+                    "De uitnodiging is het afgelopen uur al vaak verstuurd. Probeer het over "
+                    "een uur opnieuw."
+                ),
+                code=TOO_MANY,
+            )
+        if contact.offer == Contact.Offer.DECLINED:
+            contact.offer = Contact.Offer.PENDING
+            contact.offer_answered_at = None
+            contact.active = True
+            contact.save(update_fields=["offer", "offer_answered_at", "active"])
+        record(
+            AuditEvent.Action.ROLE_OFFER_RESENT,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+            role=contact.role,
+        )
+        _mail_invitation(contact)
+    return contact
+
+
+TOO_MANY = "too_many"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("beheerders/<uuid:code>/rol/", views.contact_role, name="contact_role"),
     path("beheerders/<uuid:code>/actief/", views.contact_active, name="contact_active"),
     path("beheerders/<uuid:code>/overdragen/", views.contact_handover, name="contact_handover"),
+    path("beheerders/<uuid:code>/opnieuw-versturen/", views.contact_resend, name="contact_resend"),
     path("profiel/", views.my_profile, name="profile"),
 ]

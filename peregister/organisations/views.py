@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from peregister.accounts.guards import contact_only, organisation_manager_only
 from peregister.accounts.roles import request_roles
-from peregister.accounts.services import set_password_mail
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import delivery_state
 from peregister.organisations import services
@@ -159,29 +158,29 @@ def _render_contact(
             "errors": errors or [],
             "can_change_role": contact.role != Contact.Role.ADMINISTRATOR,
             "can_toggle_active": contact.role != Contact.Role.ADMINISTRATOR and contact.pk != me.pk,
-            "can_hand_over": me.role == Contact.Role.ADMINISTRATOR
-            and contact.pk != me.pk
-            and contact.active
-            and contact.accepted,
-            **_in_use(contact),
+            **_in_use(contact, me),
         },
         status=status,
     )
 
 
-def _in_use(contact: Contact) -> dict[str, Any]:
+def _in_use(contact: Contact, me: Contact) -> dict[str, Any]:
     """Whether the contact has taken the role into use, and until then whether the mail that
-    asks them to reached them. A new account (set a password) and an existing person's account
-    (accept the role) look the same here: the beheerder never learns that an e-mail address
-    already had an account, nor its username, before its person accepts (ASVS 2.5.x)."""
-    if contact.offer == Contact.Offer.DECLINED:
-        return {"in_use": False, "declined": True, "link_mail": None}
-    if not contact.accepted:
-        mail = delivery_state(services.role_offer_topic(contact.pk))
-        return {"in_use": False, "declined": False, "link_mail": mail}
-    if not contact.user.has_usable_password():
-        return {"in_use": False, "declined": False, "link_mail": set_password_mail(contact.user_id)}
-    return {"in_use": True, "declined": False, "link_mail": None}
+    asks them to reached them and the *opnieuw versturen* button. A new account (set a
+    password) and an existing person's account (accept the role) look the same here: the
+    beheerder never learns that an e-mail address already had an account, nor any username
+    (ASVS 2.5.x); the handover waits for both alike (``services.taken_into_use``)."""
+    in_use = services.taken_into_use(contact)
+    return {
+        "in_use": in_use,
+        "declined": contact.offer == Contact.Offer.DECLINED,
+        "link_mail": None if in_use else delivery_state(services.invitation_topic(contact)),
+        "can_resend": not in_use,
+        "can_hand_over": me.role == Contact.Role.ADMINISTRATOR
+        and contact.pk != me.pk
+        and contact.active
+        and in_use,
+    }
 
 
 @organisation_manager_only
@@ -251,6 +250,25 @@ def contact_handover(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         )
     messages.success(request, _("%(name)s is nu de beheerder.") % {"name": contact.name})
     return redirect("organisations:contacts")
+
+
+@organisation_manager_only
+@require_POST
+def contact_resend(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """*Opnieuw versturen*: a fresh link to a contact who has not taken the role into use."""
+    contact = _contact_or_404(request, code)
+    try:
+        services.resend_invitation(actor=request.user, contact=contact)
+    except Refused as exc:
+        contact.refresh_from_db()
+        status = 429 if exc.code == services.TOO_MANY else 400
+        return _render_contact(request, contact, errors=exc.messages, status=status)
+    messages.success(
+        request,
+        _("%(name)s krijgt opnieuw een e-mail om de rol in gebruik te nemen.")
+        % {"name": contact.name},
+    )
+    return redirect("organisations:contact", code=contact.code)
 
 
 @contact_only

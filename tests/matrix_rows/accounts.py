@@ -16,6 +16,13 @@ ROWS = [
         expect(400),
         method="post",
     ),
+    # No identity named: refused (tests/test_roles_review.py removes a real one).
+    Row(
+        "accounts:remove_identity",
+        lambda w: "/account/beveiliging/inlogdienst-verwijderen/",
+        expect(400),
+        method="post",
+    ),
     # Codes are shown once, right after they are made; otherwise back to Inlogbeveiliging.
     Row("accounts:recovery_codes", lambda w: "/account/tweede-stap/herstelcodes/", expect(302)),
     Row(

@@ -72,6 +72,13 @@ ROWS = [
         lambda w: f"/werkgever/beheerders/{w.contact_live.code}/overdragen/",
         expect(404, administrator=200),
     ),
+    Row(
+        # contact_live took the role into use: nothing to resend (400) for its managers.
+        "organisations:contact_resend",
+        lambda w: f"/werkgever/beheerders/{w.contact_live.code}/opnieuw-versturen/",
+        expect(404, deputy=400, administrator=400),
+        method="post",
+    ),
     Row("organisations:profile", lambda w: "/werkgever/profiel/", _CONTACTS),
     Row("organisations_staff:queue", lambda w: "/register/organisaties/", _STAFF),
     Row(
