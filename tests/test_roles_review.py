@@ -9,7 +9,7 @@ import re
 import pytest
 from django.test import Client
 
-from peregister.accounts.models import SsoIdentity, User
+from peregister.accounts.models import SetPasswordToken, SsoIdentity, User
 from peregister.accounts.roles import PROFESSIONAL_KEY, SESSION_ROLE, contact_key, roles_of
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
@@ -321,12 +321,49 @@ def test_a_declined_offer_can_be_sent_again_with_a_fresh_link(world: World) -> N
     assert (event.actor, event.contact) == (world.administrator.user, contact)
 
 
-def test_an_expired_offer_can_be_sent_again_and_the_old_link_dies(world: World, settings) -> None:
+def test_an_expired_offer_can_be_sent_again(world: World) -> None:
+    contact, old_url = _offer(world, world.other_professional.user)
+    SetPasswordToken.objects.filter(subject=str(contact.code)).update(
+        expires_at=clock.now() - dt.timedelta(minutes=1)
+    )
+    assert Client().get(old_url).status_code == 410
+    detail = client_for(world.administrator.user).get(f"/werkgever/beheerders/{contact.code}/")
+    assert "opnieuw versturen" in detail.content.decode()
+    assert _resend(world, contact).status_code == 302  # type: ignore[attr-defined]
+    new_url = _offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
+    assert Client().get(new_url).status_code == 200
+
+
+def test_a_pending_offer_sent_again_kills_the_old_link(world: World) -> None:
     contact, old_url = _offer(world, world.other_professional.user)
     assert _resend(world, contact).status_code == 302  # type: ignore[attr-defined]
     assert Client().get(old_url).status_code == 410
     new_url = _offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
-    assert Client().get(new_url).status_code == 200
+    assert Client().post(new_url, {"answer": "accept"}).status_code == 200
+
+
+def test_a_new_accounts_invitation_is_sent_again_the_same_way(world: World) -> None:
+    """The same button and answer for a new account: it gets a fresh set-password link."""
+    contact = services.add_contact(
+        actor=world.administrator.user,
+        organisation=world.organisation,
+        kind="person",
+        name="Nieuw Iemand",
+        email="nieuw-iemand@example.nl",
+        role=Contact.Role.CONTACT,
+        username="nieuw-iemand",
+    )
+    first = OutboxMessage.objects.get(template="contact_added")
+    assert _resend(world, contact).status_code == 302  # type: ignore[attr-defined]
+    second = OutboxMessage.objects.filter(template="contact_added").latest("id")
+    assert second.pk != first.pk
+    assert second.recipients == ["nieuw-iemand@example.nl"]
+    assert (
+        SetPasswordToken.objects.filter(
+            user=contact.user, used_at__isnull=True, expires_at__gt=clock.now()
+        ).count()
+        == 1
+    )
 
 
 def test_resending_is_rate_limited(world: World) -> None:
