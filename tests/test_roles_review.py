@@ -195,6 +195,8 @@ def test_removing_an_identity_is_a_post_with_csrf_and_a_security_event(world: Wo
     assert not SsoIdentity.objects.filter(pk=identity.pk).exists()
     [event] = _security_events("sso.unlinked")
     assert (event.actor, event.data["provider"]) == (user, "mijnseu")
+    [mail] = OutboxMessage.objects.filter(template="sso_unlinked")
+    assert mail.recipients == [user.email]
 
 
 def test_nobody_removes_another_accounts_identity(world: World) -> None:

@@ -224,12 +224,17 @@ class LinkedIdentity:
 def identities_of(user: User) -> list[LinkedIdentity]:
     """The user's linked identities, labelled by the provider's button text (its configured
     name when the provider is no longer configured)."""
-    found = []
-    for identity in SsoIdentity.objects.filter(user=user).order_by("linked_at", "pk"):
-        provider = provider_named(identity.provider)
-        label = provider.label if provider is not None else identity.provider
-        found.append(LinkedIdentity(identity.pk, label, identity.linked_at, identity.last_login_at))
-    return found
+    return [
+        LinkedIdentity(
+            identity.pk, _label(identity.provider), identity.linked_at, identity.last_login_at
+        )
+        for identity in SsoIdentity.objects.filter(user=user).order_by("linked_at", "pk")
+    ]
+
+
+def _label(provider_name: str) -> str:
+    provider = provider_named(provider_name)
+    return provider.label if provider is not None else provider_name
 
 
 def unlink_identity(*, actor: Any, identity_id: int) -> None:
@@ -260,6 +265,14 @@ def unlink_identity(*, actor: Any, identity_id: int) -> None:
             contact=account_contact(user),
             provider=identity.provider,
         )
+        if user.email:
+            # ASVS 2.2.3: a removal the holder did not make does not go unnoticed.
+            enqueue_mail(
+                template="sso_unlinked",
+                to=[user.email],
+                context={"username": user.username, "label": _label(identity.provider)},
+                language=user.language,
+            )
 
 
 def record_unknown_identity(*, provider: Provider, address: str) -> None:
