@@ -425,6 +425,7 @@ def test_an_account_request_from_an_existing_account_makes_no_second_account(
     assert beheerder.offer == Contact.Offer.PENDING
     mail = OutboxMessage.objects.get(template="role_offered")
     assert mail.recipients == [person.email]
+    assert mail.context["requested"] is True
     new = _request("iemand-nieuw@example.nl", "87654329", "aanvrager-b")
     assert User.objects.count() == users_before + 1
     assert existing.status_code == new.status_code == 200  # type: ignore[attr-defined]

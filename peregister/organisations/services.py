@@ -366,6 +366,8 @@ def _mail_role_offer(contact: Contact, *, to: str) -> None:
             "organisation": contact.organisation.name,
             "role": str(contact.get_role_display()),
             "offer_url": absolute_url(reverse("onboarding:role_offer", kwargs={"token": raw})),
+            # The beheerder role is only offered to the one who asked for the account.
+            "requested": contact.role == Role.ADMINISTRATOR,
             "hours": int(tokens.link_lifetime().total_seconds() // 3600),
         },
         language=contact.user.language,
