@@ -72,4 +72,4 @@ def test_log_in_through_the_portal_link_the_account_and_log_out(
     actions = list(
         AuditEvent.objects.filter(action__startswith="sso.").values_list("action", flat=True)
     )
-    assert sorted(actions) == ["sso.link_sent", "sso.linked", "sso.login"]
+    assert sorted(actions) == ["sso.link_sent", "sso.linked", "sso.login", "sso.unknown_identity"]
