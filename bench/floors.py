@@ -382,3 +382,180 @@ def json_alone(organisation_id: int, at: dt.datetime) -> int:
     ]
     json.dumps({"items": rows})
     return len(rows)
+
+
+# --- dossier and start-page floors ----------------------------------------------------------
+# Each reads what the page shows through the best index (the professional by its code, the
+# periods by registration, the completions by ``completion_prof_date_pts_idx``) and renders
+# it with a template of the same shape: a table per period with a row per completion. The
+# employer's dossier view writes its audit event (one event, one link), as the page must.
+
+DOSSIER_TEMPLATE = (
+    "<h1>{{ p.1 }} {{ p.2 }} {{ p.3 }}</h1><p>{{ p.4 }} {{ until }}</p>"
+    "{% for period in periods %}<h2>{{ period.name }} {{ period.start }} – {{ period.end }}: "
+    "{{ period.earned }} / {{ period.required }} {{ period.renewal }}</h2><table>"
+    "{% for c in period.completions %}<tr><td>{{ c.0 }}</td><td>{{ c.1 }}</td><td>{{ c.2 }}"
+    "</td><td>{{ c.3 }}</td><td>{{ c.4 }}</td></tr>{% endfor %}</table>{% endfor %}"
+    "{% for e in extra %}<p>{{ e.0 }} {{ e.1 }}</p>{% endfor %}"
+)
+
+_PERIODS_SQL = """
+SELECT reg.name, r.status, r.registered_on, pp.start, pp.{end}, pp.points_earned,
+  pp.points_required, pp.renewal_status, pp.renewal_submitted_at
+FROM registry_registration r
+JOIN registry_register reg ON reg.id = r.register_id
+JOIN registry_peperiod pp ON pp.registration_id = r.id AND pp.start <= %s
+WHERE r.professional_id = %s
+ORDER BY reg.name, r.id, pp.start DESC"""
+
+_COMPLETIONS_SQL = """
+SELECT completed_on, title, provider, kind, points FROM registry_completion
+WHERE professional_id = %s ORDER BY completed_on DESC, id DESC"""
+
+
+def _dossier_rows(cursor: Any, professional_id: int, today: Any) -> list[dict[str, Any]]:
+    cursor.execute(
+        _PERIODS_SQL.format(end=connection.ops.quote_name("end")), [today, professional_id]
+    )
+    periods = cursor.fetchall()
+    cursor.execute(_COMPLETIONS_SQL, [professional_id])
+    completions = [(_date(c[0]), *c[1:]) for c in cursor.fetchall()]
+    out = []
+    for name, _status, _on, start, end, earned, required, renewal, _at in periods:
+        first, last = _date(start), _date(end)
+        out.append(
+            {
+                "name": name,
+                "start": first,
+                "end": last,
+                "earned": earned,
+                "required": required,
+                "renewal": renewal,
+                "completions": [c for c in completions if first <= c[0] <= last],  # type: ignore[operator]
+            }
+        )
+    return out
+
+
+def open_dossier_floor(*, contact_id: int, user_id: int, organisation_id: int, code: Any) -> Any:
+    """The employer's *open dossier*: the professional by code through a live grant to the
+    contact, its periods and completions, the audit event of the view, a minimal template."""
+    from django.db import transaction
+    from django.template import Context, Engine
+
+    template = Engine(debug=False).from_string(DOSSIER_TEMPLATE)
+    code_value = code if connection.features.has_native_uuid_field else code.hex
+    visible = """
+SELECT p.id, p.initials, p.name_prefix, p.last_name, p.registration_number, g.valid_until
+FROM registry_professional p JOIN access_accessgrant g ON g.professional_id = p.id
+WHERE p.code = %s AND g.contact_id = %s AND g.granted_at <= %s
+  AND (g.revoked_at IS NULL OR g.revoked_at > %s) AND (g.valid_until IS NULL OR g.valid_until >= %s)
+ORDER BY g.valid_until DESC LIMIT 1"""
+    returning = " RETURNING id"
+
+    def run() -> str:
+        ops = connection.ops
+        at = clock.now()
+        moment = ops.adapt_datetimefield_value(at)
+        today = ops.adapt_datefield_value(clock.local_date(at))
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(visible, [code_value, contact_id, moment, moment, today])
+            professional = cursor.fetchone()
+            cursor.execute(
+                "INSERT INTO audit_auditevent (at, actor_id, action, organisation_id, "
+                "contact_id, data) VALUES (%s, %s, 'dossier.viewed', %s, %s, '{}')" + returning,
+                [moment, user_id, organisation_id, contact_id],
+            )
+            event = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO audit_auditevent_professionals (auditevent_id, professional_id) "
+                "VALUES (%s, %s)",
+                [event, professional[0]],
+            )
+            periods = _dossier_rows(cursor, professional[0], today)
+        return template.render(
+            Context({"p": professional, "until": professional[5], "periods": periods, "extra": []})
+        )
+
+    return run
+
+
+def own_dossier_floor(*, professional_id: int) -> Any:
+    """*Mijn PE-dossier*: the own periods and completions, the register's latest changes (the
+    audit links of this professional, newest first) and the latest reminders."""
+    from django.template import Context, Engine
+
+    template = Engine(debug=False).from_string(DOSSIER_TEMPLATE)
+    person = """
+SELECT id, initials, name_prefix, last_name, registration_number FROM registry_professional
+WHERE id = %s"""
+    changes = """
+SELECT e.at, e.action FROM audit_auditevent_professionals l
+JOIN audit_auditevent e ON e.id = l.auditevent_id
+WHERE l.professional_id = %s AND e.action IN ('professional.changed', 'professionals.imported',
+  'registration.ended')
+ORDER BY e.at DESC, e.id DESC LIMIT 10"""
+    reminders = """
+SELECT m.sent_at, m.kind FROM registry_periodreminder m
+JOIN registry_peperiod pp ON pp.id = m.period_id
+JOIN registry_registration r ON r.id = pp.registration_id
+WHERE r.professional_id = %s ORDER BY m.sent_at DESC, m.id DESC LIMIT 20"""
+
+    def run() -> str:
+        today = connection.ops.adapt_datefield_value(clock.today())
+        with connection.cursor() as cursor:
+            cursor.execute(person, [professional_id])
+            professional = cursor.fetchone()
+            periods = _dossier_rows(cursor, professional_id, today)
+            cursor.execute(changes, [professional_id])
+            extra = cursor.fetchall()
+            cursor.execute(reminders, [professional_id])
+            extra += cursor.fetchall()
+        return template.render(
+            Context({"p": professional, "until": "", "periods": periods, "extra": extra})
+        )
+
+    return run
+
+
+def home_floor(*, contact_id: int, organisation_id: int) -> Any:
+    """A beheerder's start page: the grants to the contact, the professionals in the
+    organisation's report (distinct, from its active contacts' live grants) and its active
+    contacts, counted; a minimal template."""
+    from django.template import Context, Engine
+
+    template = Engine(debug=False).from_string(
+        "<h1>{{ name }}</h1><dl><dt>mij</dt><dd>{{ mine }}</dd><dt>rapportage</dt>"
+        "<dd>{{ report }}</dd><dt>contactpersonen</dt><dd>{{ contacts }}</dd></dl>"
+    )
+    live = (
+        "g.granted_at <= %s AND (g.revoked_at IS NULL OR g.revoked_at > %s) "
+        "AND (g.valid_until IS NULL OR g.valid_until >= %s)"
+    )
+    mine = f"SELECT COUNT(*) FROM access_accessgrant g WHERE g.contact_id = %s AND {live}"
+    report = f"""
+SELECT COUNT(DISTINCT g.professional_id) FROM access_accessgrant g
+JOIN organisations_contact c ON c.id = g.contact_id
+WHERE c.organisation_id = %s AND c.active AND {live}"""
+    contacts = """
+SELECT o.name, (SELECT COUNT(*) FROM organisations_contact c
+                WHERE c.organisation_id = o.id AND c.active)
+FROM organisations_organisation o WHERE o.id = %s"""
+
+    def run() -> str:
+        ops = connection.ops
+        at = clock.now()
+        moment = ops.adapt_datetimefield_value(at)
+        today = ops.adapt_datefield_value(clock.local_date(at))
+        with connection.cursor() as cursor:
+            cursor.execute(mine, [contact_id, moment, moment, today])
+            own = cursor.fetchone()[0]
+            cursor.execute(report, [organisation_id, moment, moment, today])
+            in_report = cursor.fetchone()[0]
+            cursor.execute(contacts, [organisation_id])
+            name, active = cursor.fetchone()
+        return template.render(
+            Context({"name": name, "mine": own, "report": in_report, "contacts": active})
+        )
+
+    return run

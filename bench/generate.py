@@ -23,6 +23,7 @@ from django.db import connection, models, transaction
 
 from peregister.access.models import AccessGrant
 from peregister.accounts.models import User
+from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from peregister.home.demo import FIRST_NAMES, LAST_NAMES
 from peregister.organisations.models import Contact, Organisation
@@ -38,7 +39,7 @@ from peregister.registry.models import (
 )
 from peregister.registry.periods import period_end
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 SEED = 20261129
 MARKER_TABLE = "bench_marker"
 CHUNK = 20_000
@@ -54,6 +55,15 @@ class Scale:
     large_org_contacts: int = 30
     users_every: int = 100  # every n-th professional has a login
     small_org_grants: int = 10
+    # Organisations between the small and the large one (issue 12: 1k, 5k next to 20k), so a
+    # page's cost can be compared across organisation sizes.
+    mid_org_professionals: tuple[int, ...] = (1_000, 5_000)
+    # Every n-th professional also holds a registration in a second register.
+    second_registration_every: int = 8
+    # Audit events a year of use leaves per professional (dossier views, completions
+    # registered, logins) and report downloads of the large organisation (weekly).
+    audit_events_per_professional: int = 6
+    large_org_downloads: int = 52
 
 
 FULL = Scale()
@@ -68,6 +78,9 @@ SMALL = Scale(
     large_org_contacts=10,
     users_every=100,
     small_org_grants=10,
+    mid_org_professionals=(100, 500),
+    audit_events_per_professional=6,
+    large_org_downloads=12,
 )
 TINY = Scale(
     professionals=50,
@@ -78,6 +91,10 @@ TINY = Scale(
     large_org_contacts=4,
     users_every=5,
     small_org_grants=3,
+    mid_org_professionals=(4, 8),
+    second_registration_every=4,
+    audit_events_per_professional=2,
+    large_org_downloads=2,
 )
 
 
@@ -90,6 +107,10 @@ class Handles:
     STAFF = "bench-staff"
     LARGE_ORG_ID = 1
     SMALL_ORG_ID = 2
+    # The organisations of ``Scale.mid_org_professionals``, in that order, and their
+    # beheerders.
+    MID_ORG_IDS = (3, 4)
+    MID_ADMINS = ("bench-mid1-admin", "bench-mid2-admin")
 
 
 ACTIVITY_WORDS = [
@@ -133,6 +154,8 @@ class Counts:
     organisations: int = 0
     contacts: int = 0
     grants: int = 0
+    audit_events: int = 0
+    audit_links: int = 0
 
 
 class _Writer:
@@ -284,18 +307,26 @@ def generate(
     with transaction.atomic(), connection.cursor() as cursor:
         w = _Writer(cursor)
         register_id = _register(w)
+        second_register_id = _register(w, "bo", "Backofficeprofessional")
         activities = _activities(w, rng, scale, anchor)
         log(f"  {len(activities)} activities")
-        prof_users = _professionals(w, rng, scale, anchor, now, register_id, activities, counts)
+        prof_users = _professionals(
+            w, rng, scale, anchor, now, (register_id, second_register_id), activities, counts
+        )
         log(
             f"  {counts.professionals} professionals, {counts.periods} periods, "
             f"{counts.completions} completions, {counts.renewals} renewals "
             f"({time.perf_counter() - started:.0f} s)"
         )
-        _organisations(w, rng, scale, anchor, now, counts, first_user_id=prof_users + 1)
+        audited = _organisations(w, rng, scale, anchor, now, counts, first_user_id=prof_users + 1)
         log(
             f"  {counts.organisations} organisations, {counts.contacts} contacts, "
             f"{counts.grants} grants ({time.perf_counter() - started:.0f} s)"
+        )
+        _audit(w, rng, scale, now, audited, counts)
+        log(
+            f"  {counts.audit_events} audit events, {counts.audit_links} links "
+            f"({time.perf_counter() - started:.0f} s)"
         )
         counts.users = User.objects.count()
         # Rows were written directly, not by the register's writers: store the figures once.
@@ -316,6 +347,8 @@ def generate(
                     Organisation,
                     Contact,
                     AccessGrant,
+                    AuditEvent,
+                    AuditEvent.professionals.through,
                 ],
             ):
                 cursor.execute(statement)
@@ -332,11 +365,11 @@ def generate(
     return counts
 
 
-def _register(w: _Writer) -> int:
-    register = Register.objects.filter(code="up").first()
+def _register(w: _Writer, code: str = "up", name: str = "Uitzendprofessional") -> int:
+    register = Register.objects.filter(code=code).first()
     if register is None:
         register = Register.objects.create(
-            code="up", name="Uitzendprofessional", points_required=12, period_months=24
+            code=code, name=name, points_required=12, period_months=24
         )
     return register.pk
 
@@ -378,15 +411,20 @@ def _activities(w: _Writer, rng: random.Random, scale: Scale, anchor: dt.date) -
 
 
 def _completion_counts(rng: random.Random, scale: Scale) -> list[int]:
-    """Per professional, summing exactly to ``scale.completions`` (pairs of +r/-r)."""
+    """Per professional, summing exactly to ``scale.completions``, with a long tail (issue
+    12): most have a handful, some hundreds, a few ``activities × 10`` (the cap keeps the
+    distinct (activity, day) pairs the generator draws from plentiful)."""
     n = scale.professionals
-    base, extra = divmod(scale.completions, n)
-    counts = [base + (1 if i < extra else 0) for i in range(n)]
-    spread = max(base - 1, 0) * 3 // 4
-    for i in range(0, n - 1, 2):
-        r = rng.randint(0, spread)
-        counts[i] += r
-        counts[i + 1] -= r
+    cap = scale.activities * 10
+    weights = [rng.paretovariate(1.2) for _ in range(n)]
+    share = scale.completions / sum(weights)
+    counts = [min(cap, int(weight * share)) for weight in weights]
+    missing = scale.completions - sum(counts)
+    while missing > 0:
+        index = rng.randrange(n)
+        if counts[index] < cap:
+            counts[index] += 1
+            missing -= 1
     return counts
 
 
@@ -396,11 +434,12 @@ def _professionals(
     scale: Scale,
     anchor: dt.date,
     now: dt.datetime,
-    register_id: int,
+    register_ids: tuple[int, int],
     activities: list[_Activity],
     counts: Counts,
 ) -> int:
     """Professionals with a registration, periods, completions and renewals; returns users made."""
+    register_id, second_register_id = register_ids
     per_professional = _completion_counts(rng, scale)
     users: list[Sequence[Any]] = []
     professionals: list[Sequence[Any]] = []
@@ -550,6 +589,37 @@ def _professionals(
                     now - dt.timedelta(days=rng.randrange(1, 60)), clock.start_of_day(start)
                 )
                 renewals.append((renewal_id, pp_id, "submitted", w.datetime(submitted), None, ""))
+        if pid % scale.second_registration_every == 0:
+            # A second registration, in another register, with periods of its own; the same
+            # completions count in both (``figures.recounted_points``).
+            second_on = anchor - dt.timedelta(days=rng.randrange(30, 3 * 365))
+            registrations.append(
+                (
+                    scale.professionals + pid // scale.second_registration_every,
+                    pid,
+                    second_register_id,
+                    "active",
+                    w.date(second_on),
+                )
+            )
+            start = second_on
+            while True:
+                end = period_end(start, 24)
+                period_id += 1
+                periods.append(
+                    (
+                        period_id,
+                        scale.professionals + pid // scale.second_registration_every,
+                        w.date(start),
+                        w.date(end),
+                        12,
+                        0,
+                        "",
+                    )
+                )
+                if end >= anchor:
+                    break
+                start = end + dt.timedelta(days=1)
         if len(professionals) >= CHUNK:
             _flush_people(w, users, professionals, registrations, periods, renewals, counts)
             flush_completions()
@@ -618,7 +688,7 @@ def _organisations(
     counts: Counts,
     *,
     first_user_id: int,
-) -> None:
+) -> _AuditSubjects:
     """Organisations with contacts, the large one with grants from many professionals."""
     users: list[Sequence[Any]] = []
     organisations: list[Sequence[Any]] = []
@@ -628,6 +698,7 @@ def _organisations(
     next_user = first_user_id
     contact_id = 0
     grant_id = 0
+    contact_users: dict[int, int] = {}
 
     def user(username: str, name: str, *, staff: bool = False) -> int:
         nonlocal next_user
@@ -654,12 +725,13 @@ def _organisations(
         nonlocal contact_id
         contact_id += 1
         kind = "department" if role == "administrator" else "person"
+        contact_users[contact_id] = user(username, name)
         contacts.append(
             (
                 contact_id,
                 w.uuid(_uuid(rng)),
                 org_id,
-                user(username, name),
+                contact_users[contact_id],
                 role,
                 kind,
                 name,
@@ -699,6 +771,7 @@ def _organisations(
     user(Handles.STAFF, "Registerbeheer", staff=True)
     statuses = ["authorised"] * 90 + ["requested"] * 4 + ["rejected"] * 3 + ["suspended"] * 3
     org_contacts: dict[int, list[int]] = {}
+    mid_sizes = dict(zip(Handles.MID_ORG_IDS, scale.mid_org_professionals, strict=True))
     org_status: dict[int, str] = {}
     for org_id in range(1, scale.organisations + 1):
         status = rng.choice(statuses)
@@ -707,6 +780,8 @@ def _organisations(
             status, name = "authorised", "Bench Uitzendgroep (groot)"
         elif org_id == Handles.SMALL_ORG_ID:
             status, name = "authorised", "Bench Klein Uitzendbureau"
+        elif org_id in mid_sizes:
+            status, name = "authorised", f"Bench Uitzendbureau ({mid_sizes[org_id]:,})"
         org_status[org_id] = status
         organisations.append(
             (
@@ -729,12 +804,21 @@ def _organisations(
             admin_username, deputy_username = Handles.LARGE_ADMIN, Handles.LARGE_DEPUTY
         elif org_id == Handles.SMALL_ORG_ID:
             admin_username, deputy_username = Handles.SMALL_ADMIN, f"org{org_id}-deputy"
+        elif org_id in mid_sizes:
+            admin_username = Handles.MID_ADMINS[Handles.MID_ORG_IDS.index(org_id)]
+            deputy_username = f"org{org_id}-deputy"
         else:
             admin_username, deputy_username = f"org{org_id}-admin", f"org{org_id}-deputy"
         refs = [contact(org_id, admin_username, f"HR {name}", "administrator")]
-        if org_id == Handles.LARGE_ORG_ID or rng.random() < 0.5:
+        if org_id == Handles.LARGE_ORG_ID or org_id in mid_sizes or rng.random() < 0.5:
             refs.append(contact(org_id, deputy_username, f"L&D {name}", "deputy"))
-        extra = scale.large_org_contacts if org_id == Handles.LARGE_ORG_ID else rng.randrange(4)
+        extra = rng.randrange(4)
+        if org_id == Handles.LARGE_ORG_ID:
+            extra = scale.large_org_contacts
+        elif org_id in mid_sizes:  # as many regional contacts per grant as the large one
+            extra = max(
+                1, scale.large_org_contacts * mid_sizes[org_id] // scale.large_org_professionals
+            )
         for index in range(extra):
             refs.append(
                 contact(
@@ -786,41 +870,51 @@ def _organisations(
         contacts,
     )
 
-    # The large organisation: most grants to the beheerder (an HR mailbox), the rest to
-    # regional contacts; a mix of live, ended (end date passed) and revoked.
-    large = org_contacts[Handles.LARGE_ORG_ID]
-    admin, regional = large[0], large[1:]
-    sample = sorted(rng.sample(range(1, scale.professionals + 1), scale.large_org_professionals))
-    for index, professional in enumerate(sample):
-        target = admin if rng.random() < 0.7 else rng.choice(regional)
-        if rng.random() < 0.01:
-            target = inactive
-        state = rng.random()
-        if index < 2:  # the mix exists at any scale: one ended, one revoked
-            target, state = admin, 0.85 + index * 0.1
-        days_ago = rng.randrange(2, 700)
-        if state < 0.80:
-            if rng.random() < 0.03:  # history: an earlier grant to the same contact, revoked
-                grant(professional, target, days_ago + 400, revoked_days_ago=days_ago + 30)
-            until = (
-                None if rng.random() < 0.5 else anchor + dt.timedelta(days=rng.randrange(1, 700))
-            )
-            grant(professional, target, days_ago, valid_until=until)
-        elif state < 0.92:
-            ended = anchor - dt.timedelta(days=rng.randrange(1, min(days_ago, 365)))
-            grant(professional, target, days_ago, valid_until=ended)
-        else:
-            grant(professional, target, days_ago, revoked_days_ago=rng.randrange(1, days_ago))
-        if rng.random() < 0.10:
-            second = rng.choice([c for c in regional if c != target] or [admin])
-            grant(professional, second, rng.randrange(2, 700))
+    def organisation_grants(org_id: int, size: int, inactive: int | None) -> list[int]:
+        """Most grants to the beheerder (an HR mailbox), the rest to regional contacts; a
+        mix of live, ended (end date passed) and revoked. Returns the professionals."""
+        refs = org_contacts[org_id]
+        admin, regional = refs[0], refs[1:] or refs[:1]
+        sample = sorted(rng.sample(range(1, scale.professionals + 1), size))
+        for index, professional in enumerate(sample):
+            target = admin if rng.random() < 0.7 else rng.choice(regional)
+            if inactive is not None and rng.random() < 0.01:
+                target = inactive
+            state = rng.random()
+            if index < 2:  # the mix exists at any scale: one ended, one revoked
+                target, state = admin, 0.85 + index * 0.1
+            days_ago = rng.randrange(2, 700)
+            if state < 0.80:
+                if rng.random() < 0.03:  # history: an earlier grant to the same contact, revoked
+                    grant(professional, target, days_ago + 400, revoked_days_ago=days_ago + 30)
+                until = (
+                    None
+                    if rng.random() < 0.5
+                    else anchor + dt.timedelta(days=rng.randrange(1, 700))
+                )
+                grant(professional, target, days_ago, valid_until=until)
+            elif state < 0.92:
+                ended = anchor - dt.timedelta(days=rng.randrange(1, min(days_ago, 365)))
+                grant(professional, target, days_ago, valid_until=ended)
+            else:
+                grant(professional, target, days_ago, revoked_days_ago=rng.randrange(1, days_ago))
+            if rng.random() < 0.10:
+                second = rng.choice([c for c in regional if c != target] or [admin])
+                grant(professional, second, rng.randrange(2, 700))
+        return sample
+
+    large_sample = organisation_grants(
+        Handles.LARGE_ORG_ID, scale.large_org_professionals, inactive
+    )
+    for org_id, size in mid_sizes.items():
+        organisation_grants(org_id, size, None)
     # The small organisation: a handful of live grants to its beheerder.
     small_admin = org_contacts[Handles.SMALL_ORG_ID][0]
     for professional in rng.sample(range(1, scale.professionals + 1), scale.small_org_grants):
         grant(professional, small_admin, rng.randrange(2, 300))
     # Every other organisation: a few grants each (also to non-authorised ones).
     for org_id, refs in org_contacts.items():
-        if org_id in (Handles.LARGE_ORG_ID, Handles.SMALL_ORG_ID):
+        if org_id in (Handles.LARGE_ORG_ID, Handles.SMALL_ORG_ID) or org_id in mid_sizes:
             continue
         taken: set[tuple[int, int]] = set()
         for _ in range(rng.randrange(0, 40)):
@@ -840,3 +934,80 @@ def _organisations(
         ["id", "code", "professional", "contact", "granted_at", "valid_until", "revoked_at"],
         grants,
     )
+    return _AuditSubjects(
+        large_contacts=[(ref, contact_users[ref]) for ref in org_contacts[Handles.LARGE_ORG_ID]],
+        large_professionals=large_sample,
+    )
+
+
+@dataclass(frozen=True)
+class _AuditSubjects:
+    large_contacts: list[tuple[int, int]]  # (contact, its user) of the large organisation
+    large_professionals: list[int]  # every professional who ever authorised it
+
+
+def _audit(
+    w: _Writer,
+    rng: random.Random,
+    scale: Scale,
+    now: dt.datetime,
+    subjects: _AuditSubjects,
+    counts: Counts,
+) -> None:
+    """The audit tables as a year of use leaves them (issue 12): per professional a few
+    events linked to them (dossier views by a contact, attendance registered by a provider,
+    renewals), and the large organisation's weekly report download linking every
+    professional it had, as the download did before report snapshots."""
+    Link = AuditEvent.professionals.through
+    events: list[Sequence[Any]] = []
+    links: list[Sequence[Any]] = []
+    event_id = 0
+    year = 365 * 24 * 60
+    empty = "{}"
+
+    def event(action: str, minutes_ago: int, actor: int | None, contact: int | None) -> int:
+        nonlocal event_id
+        event_id += 1
+        organisation = Handles.LARGE_ORG_ID if contact is not None else None
+        at = w.datetime(now - dt.timedelta(minutes=minutes_ago))
+        events.append((event_id, at, actor, action, organisation, contact, empty))
+        return event_id
+
+    actions = ["completions.registered"] * 3 + ["dossier.viewed"] * 2 + ["renewal.submitted"]
+    for professional in range(1, scale.professionals + 1):
+        for _ in range(scale.audit_events_per_professional):
+            action = rng.choice(actions)
+            contact, actor = None, None
+            if action == "dossier.viewed":
+                contact, actor = rng.choice(subjects.large_contacts)
+            links.append((event(action, rng.randrange(year), actor, contact), professional))
+        if len(links) >= CHUNK:
+            _flush_audit(w, Link, events, links, counts)
+    contact, actor = subjects.large_contacts[0]
+    for week in range(scale.large_org_downloads):
+        download = event("report.downloaded", week * 7 * 24 * 60 + 600, actor, contact)
+        links.extend((download, professional) for professional in subjects.large_professionals)
+        _flush_audit(w, Link, events, links, counts)
+    _flush_audit(w, Link, events, links, counts)
+
+
+def _flush_audit(
+    w: _Writer,
+    link: type[models.Model],
+    events: list[Sequence[Any]],
+    links: list[Sequence[Any]],
+    counts: Counts,
+) -> None:
+    counts.audit_events += w.insert(
+        AuditEvent, ["id", "at", "actor", "action", "organisation", "contact", "data"], events
+    )
+    counts.audit_links += w.insert(
+        link, ["id", "auditevent", "professional"], _numbered(links, counts)
+    )
+    events.clear()
+    links.clear()
+
+
+def _numbered(rows: list[Sequence[Any]], counts: Counts) -> Iterator[Sequence[Any]]:
+    for index, row in enumerate(rows, start=counts.audit_links + 1):
+        yield (index, *row)
