@@ -33,9 +33,6 @@ from peregister.reports.rows import (
 )
 
 PAGE_SIZE = 50
-# Pages in name order up to here select their professionals first (``_first_professionals``);
-# deeper ones would build every earlier page's rows: they page over the row keys.
-NARROW_ROWS = 4 * PAGE_SIZE
 MAX_SEARCH_LENGTH = 100
 DEFAULT_SORT = "naam"
 
@@ -87,7 +84,7 @@ class ListParams:
 @dataclass(frozen=True)
 class ProfessionalsPage:
     page: PageWindow
-    total: int  # rows (the pager counts them)
+    total: int  # what the pager counts: professionals in name order, rows sorted on a figure
     professionals: int  # whose rows they are: what "N professionals gevonden" counts
     rows: list[ReportRow]
 
@@ -95,67 +92,93 @@ class ProfessionalsPage:
 def professionals_page(viewer: Any, at: dt.datetime, params: ListParams) -> ProfessionalsPage:
     """One page of the list; a page past the end is the last page.
 
-    In name order (the default) the page's professionals come first (``_first_professionals``)
-    and their rows are built in the row source's own order; sorted on a figure, the page's
-    keys come first (``row_keys``, ordered and cut in one statement). Either way only the
-    page's ≤ 50 rows get their figures. The total costs a query only when the first page is
+    In name order (the default) a page is 50 professionals with all their rows, picked first
+    over the name index and counted from the grants alone (``_by_name``); sorted on a figure
+    or filtered on *risico*, a page is 50 rows picked by ``row_keys``. Either way only the
+    page's rows get their figures, and the count costs a query only when the first page is
     full or another page is asked for.
     """
     grants = policies.live_grants_to_viewer(viewer, at)
     today = clock.local_date(at)
-    by_name = SORT_COLUMNS[params.sort_key] is RowOrder.NAME and not params.at_risk
-    totals: RowTotals | None = None
-    page = PageWindow(number=1, num_pages=1)
-    if params.page != 1:
-        totals = row_totals(grants, today, params.search, params.at_risk)
-        page = PageWindow.clamped(params.page, totals.rows, PAGE_SIZE)
-    offset = page.offset_for(PAGE_SIZE)
-    if by_name and offset + PAGE_SIZE <= NARROW_ROWS:
-        ids = _first_professionals(grants, params, offset + PAGE_SIZE)
-        every = _rows_in_order(grants, today, ids)
-        rows = every[offset : offset + PAGE_SIZE]
-        if totals is None and len(ids) < offset + PAGE_SIZE:  # the whole list is here
-            totals = RowTotals(rows=len(every), professionals=len(ids))
-    else:
-        found = row_keys(
+    if SORT_COLUMNS[params.sort_key] is RowOrder.NAME and not params.at_risk:
+        return _by_name(grants, today, params)
+
+    def keys(page: PageWindow) -> list[tuple[int, int | None]]:
+        return row_keys(
             grants,
             today,
-            offset=offset,
+            offset=page.offset_for(PAGE_SIZE),
             limit=PAGE_SIZE,
             search=params.search,
             order=SORT_COLUMNS[params.sort_key],
             descending=params.descending,
             at_risk_only=params.at_risk,
         )
-        rows = rows_for_keys(grants, today, found)
-        if totals is None and len(found) < PAGE_SIZE:  # the whole list is on this page
+
+    if params.page == 1:
+        page = PageWindow(number=1, num_pages=1)
+        found = keys(page)
+        if len(found) < PAGE_SIZE:  # the whole list is on this page
             totals = RowTotals(rows=len(found), professionals=len({key[0] for key in found}))
-    if totals is None:
+        else:
+            totals = row_totals(grants, today, params.search, params.at_risk)
+    else:
         totals = row_totals(grants, today, params.search, params.at_risk)
+        page = PageWindow.clamped(params.page, totals.rows, PAGE_SIZE)
+        found = keys(page)
+    page = PageWindow.clamped(page.number, totals.rows, PAGE_SIZE)
     return ProfessionalsPage(
-        page=PageWindow.clamped(page.number, totals.rows, PAGE_SIZE),
+        page=page,
         total=totals.rows,
         professionals=totals.professionals,
-        rows=rows,
+        rows=rows_for_keys(grants, today, found),
     )
 
 
-def _first_professionals(
-    grants: QuerySet[AccessGrant], params: ListParams, limit: int
-) -> list[int]:
-    """The first ``limit`` professionals ``grants`` covers (searched), in the list's name order.
+def _by_name(
+    grants: QuerySet[AccessGrant], today: dt.date, params: ListParams
+) -> ProfessionalsPage:
+    """A page of 50 professionals in name order, each with all their rows (a professional's
+    registrations are never split over two pages), counted from the grants alone.
 
-    Every professional has at least one row and one professional's rows are next to each
-    other in name order, so the list's first ``limit`` rows belong to these. One statement
-    with a LIMIT: a walk over ``prof_name_idx`` probing the grants, or a top-N of the viewer's
-    grants, whichever the planner finds cheaper for this viewer; either way the rows of a
-    large organisation are not all ordered for one page (issue 12).
+    Issue 12: ordering and counting every row of a large organisation made its first page
+    cost six times a small one's. The page's professionals come from one statement with
+    OFFSET/LIMIT (a walk over ``prof_name_idx`` probing the grants, or a top-N of the
+    viewer's grants: whichever the planner finds cheaper for this viewer), the count is a
+    distinct count of the grants, and only those professionals' rows are built.
     """
+    count: int | None = None
+    page = PageWindow(number=1, num_pages=1)
+    if params.page != 1:
+        count = _professional_count(grants, params.search)
+        page = PageWindow.clamped(params.page, count, PAGE_SIZE)
+    ids = _page_professionals(grants, params, page.offset_for(PAGE_SIZE))
+    if count is None:
+        # A first page that is not full is the whole list.
+        count = len(ids) if len(ids) < PAGE_SIZE else _professional_count(grants, params.search)
+    return ProfessionalsPage(
+        page=PageWindow.clamped(page.number, count, PAGE_SIZE),
+        total=count,
+        professionals=count,
+        rows=_rows_in_order(grants, today, ids),
+    )
+
+
+def _professional_count(grants: QuerySet[AccessGrant], search: str) -> int:
+    """How many professionals ``grants`` covers (searched): from the grants alone."""
+    covered = search_professionals(grants, search, "professional")
+    return int(covered.values("professional_id").distinct().count())
+
+
+def _page_professionals(
+    grants: QuerySet[AccessGrant], params: ListParams, offset: int
+) -> list[int]:
+    """The page's professionals, in the list's name order (``Professional.Meta.ordering``)."""
     names = ("last_name", "initials", "id")
     ordering = [F(name).desc() if params.descending else F(name).asc() for name in names]
     visible = Professional.objects.filter(Exists(grants.filter(professional_id=OuterRef("pk"))))
     first = search_professionals(visible, params.search).order_by(*ordering)
-    return list(first.values_list("pk", flat=True)[:limit])
+    return list(first.values_list("pk", flat=True)[offset : offset + PAGE_SIZE])
 
 
 def _rows_in_order(
