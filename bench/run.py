@@ -122,10 +122,7 @@ def measure_all(
         add("empty layout page", m.measure_layout, reps)
         for name, measure in m.page_measures(minimal):
             add(name, measure, reps)
-    dossier_path = None
-    for result in results:
-        if result.name == "open dossier (employer)" and result.status == 200:
-            dossier_path = result.extra["path"]
+    dossier_path = f"{m.LIST_PATH}{s.dossier_many.code}/"
     if http:
         from bench.http_load import WORKERS
 
@@ -142,7 +139,7 @@ def measure_all(
 
 def _http(
     s: Any,
-    dossier_path: str | None,
+    dossier_path: str,
     minimal_path: str,
     scale_name: str,
     gunicorn: Any,
@@ -168,10 +165,9 @@ def _http(
         name = settings.SESSION_COOKIE_NAME
         return f"{name}={client.cookies[name].value}"
 
-    targets = [("minimal view", s.large_admin, minimal_path)]
-    if dossier_path:
-        targets.append(("open dossier (employer)", s.large_admin, dossier_path))
-    targets += [
+    targets = [
+        ("minimal view", s.large_admin, minimal_path),
+        ("open dossier (employer)", s.large_admin, dossier_path),
         ("own dossier (professional)", s.own_many, "/mijn/dossier/"),
         ("Professionals, first page", s.large_admin, LIST_PATH),
         ("Professionals, sorted by points", s.large_admin, f"{LIST_PATH}?sort=-punten"),
