@@ -253,3 +253,39 @@ def test_the_hr_api_measure_walks_the_report_and_a_missing_figure_fails_its_bar(
         [bar] = hr_api.bars([failed])
         assert not bar.passed
     assert "boom" in hr_api.bars([Result(hr_api.MEASURE_NAME, "error", error="boom")])[0].detail
+
+
+def test_the_size_and_mixed_run_bars_judge_their_ratios() -> None:
+    """Issue 12: a list page within 1.2× between the 1k and the large organisation; the start
+    page's p50 while three downloads run within 2× its idle p50, with zero errors."""
+    from bench.measures import Result
+    from bench.run import bars
+
+    def size(large: float) -> bool:
+        result = Result("P: large vs 1k organisation", "size", large, floor_seconds=0.050)
+        result.status, result.extra = 200, {"ratio": 1.2}
+        # The other modules' bars (export, import, APIs) are left out: not measured here.
+        [bar] = bars([result], [], lambda name: False)
+        return bar.passed
+
+    assert size(0.055)
+    assert not size(0.070)
+
+    def mixed(p50: float, idle: float, download_errors: int = 0) -> list[bool]:
+        row = {
+            "name": "start page while 3 downloads run",
+            "requests": 10,
+            "statuses": {"200": 10},
+            "mixed": True,
+            "p50_ms": p50,
+            "idle_p50_ms": idle,
+            "downloads": 3,
+            "download_errors": download_errors,
+            "download_statuses": {"200": 3 - download_errors, "TimeoutError": download_errors},
+            "errors": download_errors,
+        }
+        return [bar.passed for bar in bars([], [row], lambda name: False)]
+
+    assert mixed(30.0, 20.0) == [True, True]
+    assert mixed(50.0, 20.0) == [True, False]
+    assert mixed(30.0, 20.0, download_errors=1) == [False, True]
