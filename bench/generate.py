@@ -219,6 +219,7 @@ USER_COLUMNS = [
     "date_joined",
     "language",
     "session_epoch",
+    "last_role",
 ]
 
 
@@ -500,6 +501,7 @@ def _professionals(
                     joined,
                     "nl",
                     0,
+                    "",
                 )
             )
         professionals.append(
@@ -716,6 +718,7 @@ def _organisations(
                 joined,
                 "nl",
                 0,
+                "",
             )
         )
         next_user += 1
