@@ -34,8 +34,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.db import NotSupportedError, models
@@ -159,12 +158,32 @@ def period_status(
     today: dt.date,
     renewal_approved: bool = False,
 ) -> PeriodStatus:
-    if renewal_approved or points_earned >= points_required:
+    first = start.toordinal()
+    total_days = end.toordinal() - first + 1
+    return _status(
+        points_earned,
+        points_required,
+        total_days,
+        today.toordinal() - first + 1,
+        renewal_approved,
+    )
+
+
+def _status(
+    earned: int, required: int, total_days: int, since_start: int, approved: bool
+) -> PeriodStatus:
+    """The rule above from day numbers (``since_start``: day − start + 1, unclamped): plain
+    integer arithmetic, as it runs once per row of a report of tens of thousands."""
+    if approved or earned >= required:
         return PeriodStatus.MET
-    if today > end:
+    if since_start > total_days:
         return PeriodStatus.EXPIRED
-    expected = expected_points(points_required=points_required, start=start, end=end, today=today)
-    return PeriodStatus.BEHIND if points_earned < expected else PeriodStatus.ON_TRACK
+    elapsed_days = min(max(since_start, 0), total_days)
+    return (
+        PeriodStatus.BEHIND
+        if earned < required * elapsed_days // total_days
+        else (PeriodStatus.ON_TRACK)
+    )
 
 
 # --- status: SQL -------------------------------------------------------------------------------
@@ -258,8 +277,10 @@ def status_expression(
 RUNNING = frozenset({PeriodStatus.ON_TRACK, PeriodStatus.BEHIND})
 
 
-@dataclass(frozen=True, slots=True)
-class Forecast:
+class Forecast(NamedTuple):
+    """A named tuple, not a frozen dataclass: one is made per row of a report, and a frozen
+    dataclass's ``__init__`` costs a ``setattr`` call per field."""
+
     points: int
     at_risk: bool
     status: PeriodStatus  # the period's status, which *risico* depends on
@@ -282,23 +303,21 @@ def period_forecast(
     status: PeriodStatus | None = None,
 ) -> Forecast:
     """The status, forecast and *risico* of a period (``status``: its ``period_status`` when
-    the caller knows it already)."""
+    the caller knows it already). Day numbers once, shared by the three (the report calls
+    this for every row)."""
+    first = start.toordinal()
+    total_days = end.toordinal() - first + 1
+    since_start = today.toordinal() - first + 1
     if status is None:
-        status = period_status(
-            points_earned=points_earned,
-            points_required=points_required,
-            start=start,
-            end=end,
-            today=today,
-            renewal_approved=renewal_approved,
-        )
-    points = forecast_points(points_earned=points_earned, start=start, end=end, today=today)
-    total_days, elapsed_days = _days(start, end, today, least=0)
-    has_pace = elapsed_days * 4 >= total_days
+        status = _status(points_earned, points_required, total_days, since_start, renewal_approved)
+    # ``forecast_points``: elapsed clamped to [1, total]; the pace: clamped to [0, total].
+    points = points_earned * total_days // min(max(since_start, 1), total_days)
     return Forecast(
-        points=points,
-        at_risk=status in RUNNING and has_pace and points < points_required,
-        status=status,
+        points,
+        status in RUNNING
+        and min(max(since_start, 0), total_days) * 4 >= total_days
+        and points < points_required,
+        status,
     )
 
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     CharField,
     Count,
@@ -42,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from peregister.access.models import AccessGrant
 from peregister.access.policies import ReportScope
 from peregister.core import clock
+from peregister.core.lookups import IdsIn
 from peregister.registry.models import PePeriod, Professional, Registration, RenewalSubmission
 from peregister.registry.periods import (
     PeriodStatus,
@@ -62,6 +65,10 @@ CONTACT_SEPARATOR = ", "
 # total), which is what lets them be merged without holding either in memory.
 _GRANT_ORDER = ("professional__last_name", "professional__initials", "professional_id")
 _PERIOD_ORDER = tuple(f"registration__{column}" for column in _GRANT_ORDER)
+# A page's rows (``rows_for_page``) are merged by professional id alone, which the database
+# gets from its index probes without sorting by name; the page is put in its order after.
+_PAGE_GRANT_ORDER = ("professional_id",)
+_PAGE_PERIOD_ORDER = ("registration__professional_id",)
 
 
 @dataclass(slots=True)
@@ -122,9 +129,8 @@ def status_labels() -> dict[str, str]:
 
 # professional id, name, registration number, contacts, authorised until (None: no end), code
 _Grants = tuple[int, str, str, str, dt.date | None, str]
-# professional id, registration id, registration status, register, start, end, required,
-# earned, renewal status, renewal submitted at
-_Period = tuple[int, int, str, str, dt.date, dt.date, int, int, str | None, dt.datetime | None]
+# Plain values as the database driver returns them (``_fetch``); the converters below turn the
+# few that need it into Python values, once per value and without Django's converter chain.
 _PERIOD_COLUMNS = (
     "registration__professional_id",
     "registration_id",
@@ -137,44 +143,91 @@ _PERIOD_COLUMNS = (
     "renewal_status",
     "renewal_submitted_at",
 )
-_STATUS_VALUE = {status: str(status.value) for status in PeriodStatus}
-_APPROVED = str(RenewalSubmission.Status.APPROVED.value)
-_ACTIVE = str(Registration.Status.ACTIVE.value)
+_GRANT_COLUMNS = (
+    "professional_id",
+    "professional__initials",
+    "professional__name_prefix",
+    "professional__last_name",
+    "professional__registration_number",
+    "contact__name",
+    "valid_until",
+    "professional__code",
+)
 _SUBMITTED = frozenset(
     str(status.value)
     for status in (RenewalSubmission.Status.SUBMITTED, RenewalSubmission.Status.APPROVED)
 )
+_ACTIVE = str(Registration.Status.ACTIVE.value)
+_APPROVED = str(RenewalSubmission.Status.APPROVED.value)
+_STATUS_VALUE = {status: str(status.value) for status in PeriodStatus}
 
 
 def _full_name(initials: str, name_prefix: str, last_name: str) -> str:
     return " ".join(filter(None, (initials, name_prefix, last_name)))
 
 
-def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
-    rows = (
-        grants.order_by(*_GRANT_ORDER, "contact__name", "contact_id")
-        .values_list(
-            "professional_id",
-            "professional__initials",
-            "professional__name_prefix",
-            "professional__last_name",
-            "professional__registration_number",
-            "contact__name",
-            "valid_until",
-            "professional__code",
-        )
-        .iterator(chunk_size=CHUNK_SIZE)
+@dataclass(frozen=True, slots=True)
+class _Convert:
+    """How the driver's plain values become moments and codes: PostgreSQL returns them typed;
+    SQLite returns a UTC moment without its zone and a UUID as 32 hex digits (its dates come
+    typed from the column's declared type, see Django's SQLite backend)."""
+
+    moment: Callable[[Any], dt.datetime]
+    code: Callable[[Any], str]
+
+
+def _sqlite_moment(value: dt.datetime | str) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC)
+
+
+def _sqlite_code(value: str) -> str:
+    return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+
+
+_SQLITE = _Convert(moment=_sqlite_moment, code=_sqlite_code)
+_TYPED = _Convert(moment=lambda value: value, code=str)
+
+
+def _fetch(queryset: QuerySet[Any]) -> tuple[Iterator[tuple[Any, ...]], _Convert]:
+    """The rows of a ``values_list`` queryset as the driver returns them, in chunks (a
+    server-side cursor on PostgreSQL, as ``QuerySet.iterator`` uses): the report's rows are
+    built from plain tuples without a converter call per value. The SQL is the queryset's own,
+    so who is in it stays the policy's decision (``access.policies``)."""
+    connection = connections[queryset.db]
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return iter(()), _TYPED
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(CHUNK_SIZE):
+                yield from chunk
+
+    return rows(), _SQLITE if connection.vendor == "sqlite" else _TYPED
+
+
+def _grant_groups(
+    grants: QuerySet[AccessGrant], order: tuple[str, ...] = _GRANT_ORDER
+) -> Iterator[_Grants]:
+    rows, convert = _fetch(
+        grants.order_by(*order, "contact__name", "contact_id").values_list(*_GRANT_COLUMNS)
     )
+    code = convert.code
     for professional_id, group_rows in itertools.groupby(rows, key=operator.itemgetter(0)):
-        group = list(group_rows)  # the grants of one professional: a handful at most
-        first = group[0]
+        first = next(group_rows)
         name = _full_name(first[1], first[2], first[3])
-        if len(group) == 1:
-            yield professional_id, name, first[4], first[5], first[6], str(first[7])
+        more = list(group_rows)  # the other grants of one professional: a handful at most
+        if not more:
+            yield professional_id, name, first[4], first[5], first[6], code(first[7])
             continue
+        group = [first, *more]
         # The same contact twice (an old grant closed in the future) is shown once.
         contacts = list(dict.fromkeys(row[5] for row in group))
-        ends: list[dt.date | None] = [row[6] for row in group]
+        ends = [row[6] for row in group]
         dated = [end for end in ends if end is not None]
         yield (
             professional_id,
@@ -182,7 +235,7 @@ def _grant_groups(grants: QuerySet[AccessGrant]) -> Iterator[_Grants]:
             first[4],
             CONTACT_SEPARATOR.join(contacts),
             max(dated) if len(dated) == len(ends) else None,
-            str(first[7]),
+            code(first[7]),
         )
 
 
@@ -195,81 +248,126 @@ def current_periods(grants: QuerySet[AccessGrant], today: dt.date) -> PePeriodQu
     )
 
 
-def _period_stream(grants: QuerySet[AccessGrant], today: dt.date) -> Iterator[_Period]:
-    """Plain tuples (no model instances), with the periods' stored figures."""
-    return (
-        current_periods(grants, today)
-        .order_by(*_PERIOD_ORDER, "registration__register__name", "registration_id")
-        .values_list(*_PERIOD_COLUMNS)
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
-
-
-def _period_row(grants: _Grants, period: _Period, today: dt.date) -> ReportRow:
-    _, registration_id, registration_status, register, start, end, required = period[:7]
-    earned, renewal, submitted_at = period[7:]
-    submitted = renewal in _SUBMITTED
-    # The one definition of the status and of the forecast, from the plain values.
-    forecast = period_forecast(
-        points_earned=earned,
-        points_required=required,
-        start=start,
-        end=end,
-        today=today,
-        renewal_approved=renewal == _APPROVED,
-    )
-    return ReportRow(
-        professional_id=grants[0],
-        name=grants[1],
-        registration_number=grants[2],
-        register=register,
-        period_start=start,
-        period_end=end,
-        points_earned=earned,
-        points_required=required,
-        status=_STATUS_VALUE[forecast.status],
-        dossier_submitted=submitted,
-        submitted_on=clock.local_date(submitted_at) if submitted and submitted_at else None,
-        contacts=grants[3],
-        authorised_until=grants[4],
-        registration_id=registration_id,
-        professional_code=grants[5],
-        registration_status=registration_status,
-        forecast_points=forecast.points,
-        at_risk=forecast.at_risk,
+def _period_stream(
+    grants: QuerySet[AccessGrant], today: dt.date, professional_ids: Collection[int] | None
+) -> tuple[Iterator[tuple[Any, ...]], _Convert]:
+    """Plain tuples (no model instances): the periods' stored figures. With a page's
+    ``professional_ids`` the periods of those professionals only: the merge in
+    ``rows_for_grants`` keeps a period only for a professional of the grant stream, which is
+    the one that decides who is in."""
+    if professional_ids is None:
+        periods, order = current_periods(grants, today), _PERIOD_ORDER
+    else:
+        periods = PePeriod.objects.current(today).filter(
+            IdsIn("registration__professional_id", professional_ids)
+        )
+        order = _PAGE_PERIOD_ORDER
+    return _fetch(
+        periods.order_by(*order, "registration__register__name", "registration_id").values_list(
+            *_PERIOD_COLUMNS
+        )
     )
 
 
 def _no_period_row(grants: _Grants) -> ReportRow:
     return ReportRow(
-        professional_id=grants[0],
-        name=grants[1],
-        registration_number=grants[2],
-        register="",
-        period_start=None,
-        period_end=None,
-        points_earned=None,
-        points_required=None,
-        status=NO_PERIOD,
-        dossier_submitted=False,
-        submitted_on=None,
-        contacts=grants[3],
-        authorised_until=grants[4],
-        professional_code=grants[5],
+        grants[0],
+        grants[1],
+        grants[2],
+        "",
+        None,
+        None,
+        None,
+        None,
+        NO_PERIOD,
+        False,
+        None,
+        grants[3],
+        grants[4],
+        None,
+        grants[5],
     )
 
 
 def rows_for_grants(grants: QuerySet[AccessGrant], today: dt.date) -> Iterator[ReportRow]:
-    """The rows of the professionals ``grants`` covers (all of a report, or one page's)."""
-    periods = _period_stream(grants, today)
+    """The rows of the professionals ``grants`` covers (all of a report), by name."""
+    return _rows(grants, today, None)
+
+
+def rows_for_page(
+    grants: QuerySet[AccessGrant], today: dt.date, professional_ids: list[int]
+) -> list[ReportRow]:
+    """The rows of those of ``professional_ids`` that ``grants`` covers (one page's), in the
+    order of ``professional_ids``: two index-driven queries whatever the report's size."""
+    if not professional_ids:
+        return []
+    by_professional: dict[int, list[ReportRow]] = {}
+    for row in _rows(grants, today, professional_ids):
+        by_professional.setdefault(row.professional_id, []).append(row)
+    return [row for pk in professional_ids for row in by_professional.get(pk, ())]
+
+
+def _rows(
+    grants: QuerySet[AccessGrant], today: dt.date, professional_ids: Collection[int] | None
+) -> Iterator[ReportRow]:
+    """Both streams merged: by name for a whole report, by id for a page's professionals."""
+    order = _GRANT_ORDER
+    if professional_ids is not None:
+        grants = grants.filter(IdsIn("professional_id", professional_ids))
+        order = _PAGE_GRANT_ORDER
+    periods, convert = _period_stream(grants, today, professional_ids)
+    moment = convert.moment
+    local_date = clock.local_date
     pending = next(periods, None)
-    for group in _grant_groups(grants):
+    for group in _grant_groups(grants, order):
         professional_id = group[0]
         if pending is None or pending[0] != professional_id:
             yield _no_period_row(group)
             continue
         while pending is not None and pending[0] == professional_id:
-            yield _period_row(group, pending, today)
+            (
+                _,
+                registration_id,
+                registration_status,
+                register,
+                start,
+                end,
+                required,
+                earned,
+                renewal,
+                submitted_at,
+            ) = pending
+            submitted = renewal in _SUBMITTED
+            # The one definition of the status and the forecast (``periods``), on plain values.
+            forecast = period_forecast(
+                points_earned=earned,
+                points_required=required,
+                start=start,
+                end=end,
+                today=today,
+                renewal_approved=renewal == _APPROVED,
+            )
+            # Positional: the field order of ``ReportRow``.
+            yield ReportRow(
+                professional_id,
+                group[1],
+                group[2],
+                register,
+                start,
+                end,
+                earned,
+                required,
+                _STATUS_VALUE[forecast.status],
+                submitted,
+                local_date(moment(submitted_at)) if submitted and submitted_at else None,
+                group[3],
+                group[4],
+                registration_id,
+                group[5],
+                registration_status,
+                forecast.points,
+                forecast.at_risk,
+            )
             pending = next(periods, None)
 
 
@@ -281,10 +379,10 @@ def rows_for_keys(
         return []
     # A professional with several registrations can start on the previous page: their
     # rows are all generated, and only the page's own kept.
-    professional_ids = {professional_id for professional_id, _ in keys}
+    professional_ids = list(dict.fromkeys(professional_id for professional_id, _ in keys))
     built = {
         (row.professional_id, row.registration_id): row
-        for row in rows_for_grants(grants.filter(professional_id__in=professional_ids), today)
+        for row in rows_for_page(grants, today, professional_ids)
     }
     return [built[key] for key in keys if key in built]
 
@@ -298,7 +396,7 @@ def report_rows(
     """
     grants = scope.grants
     if professional_ids is not None:
-        grants = grants.filter(professional_id__in=professional_ids)
+        grants = grants.filter(IdsIn("professional_id", professional_ids))
     return rows_for_grants(grants, scope.today)
 
 

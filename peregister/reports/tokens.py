@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from peregister.access import policies
@@ -21,6 +22,7 @@ from peregister.accounts import apikeys
 from peregister.accounts.roles import act_for_organisation
 from peregister.core import clock
 from peregister.core.refusals import Refused
+from peregister.organisations.models import Contact
 from peregister.reports.models import OrganisationToken
 
 TOKEN_PREFIX = "peo_"  # noqa: S105 - a prefix, not a secret
@@ -84,16 +86,20 @@ def is_expired(token: OrganisationToken, at: dt.datetime | None = None) -> bool:
     return token.expires_on is not None and token.expires_on < clock.local_date(at or clock.now())
 
 
+def _with_maker() -> Any:
+    """Tokens with what judging them needs, in two queries: the maker (and whether they are a
+    professional) with the token, their contacts with their organisations in the second."""
+    return OrganisationToken.objects.select_related(
+        "organisation", "created_by", "created_by__professional"
+    ).prefetch_related(
+        Prefetch("created_by__contacts", queryset=Contact.objects.select_related("organisation"))
+    )
+
+
 def access_for(raw: str) -> TokenAccess | None:
     """What ``raw`` may read now: the live token's report scope, or None (401). Its use is
     recorded by ``record_use`` once the rate limit admits the request."""
-    token: OrganisationToken | None = apikeys.find_key(
-        OrganisationToken.objects.select_related("organisation", "created_by").prefetch_related(
-            "created_by__contacts__organisation"
-        ),
-        raw,
-        TOKEN_PREFIX,
-    )
+    token: OrganisationToken | None = apikeys.find_key(_with_maker(), raw, TOKEN_PREFIX)
     now = clock.now()
     if token is None or is_expired(token, now):
         return None
