@@ -218,9 +218,9 @@ def _grant_groups(
     )
     code = convert.code
     for professional_id, group_rows in itertools.groupby(rows, key=operator.itemgetter(0)):
-        first = next(group_rows)
+        # The grants of one professional: a handful at most.
+        first, *more = group_rows
         name = _full_name(first[1], first[2], first[3])
-        more = list(group_rows)  # the other grants of one professional: a handful at most
         if not more:
             yield professional_id, name, first[4], first[5], first[6], code(first[7])
             continue
