@@ -4,7 +4,10 @@ cursor, so an HR system stays in sync without reading the whole report again.
 A change is a moment and a professional. The moments come from what is stored — a grant to a
 contact of the organisation given or revoked (``granted_at``, ``revoked_at``), a period's
 figures written (``figures_changed_at``: points, renewal), a registration's status changed —
-and from the calendar: a grant's *geautoriseerd tot* date passed, a period begun or ended
+from the audit events the services record with every other change the list shows or that
+makes a grant stop (or start again) applying: a granted contact deactivated, reactivated or
+otherwise changed, the organisation suspended or reinstated, the professional's name or number
+corrected (by hand or by import), a grant's *geautoriseerd tot* moved — and from the calendar: a grant's *geautoriseerd tot* date passed, a period begun or ended
 (the start of the next Europe/Amsterdam day, when the row changes by itself). Each source is
 one query ordered by (moment, professional id) and limited to a page; the page is the first
 ``limit`` pairs of their merge, and the cursor is the last pair taken, so ties (many changes
@@ -12,8 +15,9 @@ in one moment) never lose or repeat a pair across pages.
 
 What an entry says is read at the request's own moment through the report scope
 (``access.policies``): the professional's current rows from the one row generator, or
-``visible: false`` when they are no longer in the report (a grant ended, was revoked, or the
-contact was deactivated). Only the moments before ``SETTLE`` ago are served: a writer's
+``visible: false`` when they are no longer in the report (a grant ended, was revoked, the
+contact was deactivated, the organisation suspended): every way out of the report has a
+moment above, so an HR system is always told. Only the moments before ``SETTLE`` ago are served: a writer's
 transaction that took its time before committing is seen before the cursor passes it.
 """
 
@@ -28,7 +32,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from peregister.access.models import AccessGrant
 from peregister.access.policies import ReportScope
+from peregister.audit.models import AuditEvent
 from peregister.core import clock
 from peregister.registry.models import PePeriod, Professional, Registration
 from peregister.reports.rows import ReportRow, rows_for_grants
@@ -112,6 +118,94 @@ def _calendar(
     ]
 
 
+# What the register records when something the list shows changes, or when a grant stops (or
+# starts again) applying to the organisation without the grant itself changing. Every write
+# goes through a service that records its event in the same transaction (the house rule), so
+# the events are where the feed learns of it; the list's own rows decide what it then says.
+CONTACT_ACTIONS = (  # a granted contact deactivated or reactivated, renamed, its role answered
+    AuditEvent.Action.CONTACT_CHANGED,
+    AuditEvent.Action.ROLE_ACCEPTED,
+    AuditEvent.Action.ROLE_DECLINED,
+)
+ORGANISATION_ACTIONS = (  # every grant of the organisation stops, or applies again
+    AuditEvent.Action.ORGANISATION_SUSPENDED,
+    AuditEvent.Action.ORGANISATION_REINSTATED,
+)
+PROFESSIONAL_ACTIONS = (  # the professional's name or number corrected, by hand or by import
+    AuditEvent.Action.PROFESSIONAL_CHANGED,
+    AuditEvent.Action.PROFESSIONALS_IMPORTED,
+)
+
+
+def _event_sources(
+    scope: ReportScope,
+    history: QuerySet[AccessGrant],
+    after: Position,
+    until: dt.datetime,
+    limit: int,
+) -> list[list[Position]]:
+    """Changes recorded as audit events, per event the professionals of the organisation's
+    grants (in any state) it concerns."""
+    links = AuditEvent.professionals.through.objects.filter(
+        auditevent__at__gte=after[0], professional_id__in=history.values("professional_id")
+    )
+    professional_links = links.filter(auditevent__action__in=PROFESSIONAL_ACTIONS)
+    # A grant's *geautoriseerd tot* moved (a grant given or revoked has its own moment).
+    grant_links = links.filter(
+        auditevent__action=AuditEvent.Action.GRANT_CHANGED,
+        auditevent__contact__organisation_id=scope.organisation.pk,
+    )
+    pid = "professional_id"
+    return [
+        _contact_changes(scope, history, after, until, limit),
+        _stored(professional_links, "auditevent__at", pid, after, until, limit),
+        _stored(grant_links, "auditevent__at", pid, after, until, limit),
+    ]
+
+
+def _contact_changes(
+    scope: ReportScope,
+    history: QuerySet[AccessGrant],
+    after: Position,
+    until: dt.datetime,
+    limit: int,
+) -> list[Position]:
+    """A granted contact's change, or the organisation's suspension or reinstatement: every
+    professional who granted that contact (or the organisation) at the event's moment.
+
+    Such events are the beheerder's and the register's rare acts, so all of them in the window
+    are read (one query; a second for their grants, only when there are any) and the positions
+    built here: a limit on events could cut the positions of one moment in two."""
+    organisation = scope.organisation.pk
+    events = list(
+        AuditEvent.objects.filter(at__gte=after[0], at__lte=until)
+        .filter(
+            Q(action__in=CONTACT_ACTIONS, contact__organisation_id=organisation)
+            | Q(action__in=ORGANISATION_ACTIONS, organisation_id=organisation)
+        )
+        .values_list("at", "contact_id", "action")
+    )
+    if not events:
+        return []
+    whole = any(action in ORGANISATION_ACTIONS for _, _, action in events)
+    contacts = {contact for _, contact, action in events if action in CONTACT_ACTIONS}
+    grants = history if whole else history.filter(contact_id__in=contacts)
+    granted: dict[int, set[int]] = {}
+    everyone: set[int] = set()
+    for contact_id, professional_id in grants.values_list("contact_id", "professional_id"):
+        granted.setdefault(contact_id, set()).add(professional_id)
+        everyone.add(professional_id)
+    positions = {
+        (moment, professional_id)
+        for moment, contact_id, action in events
+        for professional_id in (
+            everyone if action in ORGANISATION_ACTIONS else granted.get(contact_id, ())
+        )
+        if (moment, professional_id) > after
+    }
+    return sorted(positions)[:limit]
+
+
 def _sources(
     scope: ReportScope, after: Position, until: dt.datetime, limit: int
 ) -> list[list[Position]]:
@@ -120,6 +214,7 @@ def _sources(
     periods = PePeriod.objects.filter(registration__professional__in=included)
     registrations = Registration.objects.filter(professional__in=included)
     return [
+        *_event_sources(scope, history, after, until, limit),
         _stored(history, "granted_at", "professional_id", after, until, limit),
         _stored(history, "revoked_at", "professional_id", after, until, limit),
         _calendar(history, "valid_until", 1, "professional_id", after, until, limit),
