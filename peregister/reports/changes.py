@@ -1,23 +1,24 @@
-"""The HR API's ``changes`` feed: which professionals of the *rapportage* changed after a
-cursor, so an HR system stays in sync without reading the whole report again.
+"""The HR API's ``changes`` feed: which professionals of the *rapportage* changed after a cursor,
+so an HR system stays in sync without reading the whole report again.
 
 A change is a moment and a professional. The moments come from what is stored — a grant to a
 contact of the organisation given or revoked (``granted_at``, ``revoked_at``), a period's
 figures written (``figures_changed_at``: points, renewal), a registration's status changed —
-from the audit events the services record with every other change the list shows or that
-makes a grant stop (or start again) applying: a granted contact deactivated, reactivated or
-otherwise changed, the organisation suspended or reinstated, the professional's name or number
-corrected (by hand or by import), a grant's *geautoriseerd tot* moved — and from the calendar: a grant's *geautoriseerd tot* date passed, a period begun or ended
-(the start of the next Europe/Amsterdam day, when the row changes by itself). Each source is
-one query ordered by (moment, professional id) and limited to a page; the page is the first
-``limit`` pairs of their merge, and the cursor is the last pair taken, so ties (many changes
-in one moment) never lose or repeat a pair across pages.
+from the audit events the services record with every other change the list shows or that makes a
+grant stop (or start again) applying: a granted contact deactivated, reactivated or otherwise
+changed, the organisation suspended or reinstated, the professional's name or number corrected
+(by hand or by import), a grant's *geautoriseerd tot* moved — and from the calendar: a grant's
+*geautoriseerd tot* date passed, a period begun or ended (the start of the next Europe/Amsterdam
+day, when the row changes by itself). Each source is one query ordered by (moment, professional
+id) and limited to a page; the page is the first ``limit`` pairs of their merge, and the cursor
+is the last pair taken, so ties (many changes in one moment) never lose or repeat a pair across
+pages.
 
 What an entry says is read at the request's own moment through the report scope
-(``access.policies``): the professional's current rows from the one row generator, or
-``visible: false`` when they are no longer in the report (a grant ended, was revoked, the
-contact was deactivated, the organisation suspended): every way out of the report has a
-moment above, so an HR system is always told. Only the moments before ``SETTLE`` ago are served: a writer's
+(``access.policies``): the professional's current rows from the one row generator, or ``visible:
+false`` when they are no longer in the report (a grant ended, was revoked, the contact was
+deactivated, the organisation suspended): every way out of the report has a moment above, so an
+HR system is always told. Only the moments before ``SETTLE`` ago are served: a writer's
 transaction that took its time before committing is seen before the cursor passes it.
 """
 

@@ -5,16 +5,22 @@ The key's life (digest, shown once, audit of create, revoke and use) is
 ``accounts.apikeys``, shared with the providers' API keys. Who may act, and what a token
 reads, is the report policy (``access.policies.report_scope``): a token acts as the user who
 made it, so it stops when that user may no longer fetch the *rapportage* (deactivated, no
-longer beheerder, organisation suspended), when it is revoked, and after its date.
+longer beheerder or 2e contactpersoon, organisation suspended), when it is revoked, and after
+its date. That is the providers' API keys' rule too (``providers.keys.key_for``), and what an
+employer expects of anything a person set up: when that person leaves or hands the role to
+someone without it, what they set up stops, and the new beheerder makes their own. The page
+shows each token's ``state`` from the same steps as the API, so it never lists a token as
+working that answers 401 (review 16 F7).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from peregister.access import policies
@@ -96,6 +102,63 @@ def _with_maker() -> Any:
     )
 
 
+class TokenState(StrEnum):
+    """What the API-tokens page says of a token: the API's own decision (``state``)."""
+
+    WORKS = "works"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    # Its maker may no longer fetch the report: no longer beheerder or 2e contactpersoon
+    # (a hand-over to a plain contact), deactivated, or their account closed.
+    MAKER_STOPPED = "maker_stopped"
+
+
+def _maker_scope(token: OrganisationToken, at: dt.datetime) -> policies.ReportScope | None:
+    """The report the token reads at ``at``: its maker's, acting for the token's own
+    organisation whatever else they are a contact of (the maker loaded just now, with the
+    token: see ``report_scope``). None when the maker may no longer fetch it."""
+    roles = act_for_organisation(token.created_by, token.organisation_id)
+    if roles is None:
+        return None
+    scope = policies.report_scope(roles, at)
+    if scope is None or scope.organisation.pk != token.organisation_id:
+        return None
+    return scope
+
+
+def state(token: OrganisationToken, at: dt.datetime) -> TokenState:
+    """Whether a token (loaded with ``_with_maker``) answers at ``at``, and if not why: the
+    same steps as ``access_for``, so the page and the API never disagree."""
+    if token.revoked_at is not None:
+        return TokenState.REVOKED
+    if is_expired(token, at):
+        return TokenState.EXPIRED
+    if _maker_scope(token, at) is None:
+        return TokenState.MAKER_STOPPED
+    return TokenState.WORKS
+
+
+def organisation_tokens(scope: policies.ReportScope) -> list[OrganisationToken]:
+    """The API-tokens page: the organisation's tokens, each with its ``state`` and the maker's
+    name as a contact of this organisation (a person may be a contact of several); three
+    queries whatever the number of tokens."""
+    found = list(
+        _with_maker()
+        .filter(organisation=scope.organisation)
+        .annotate(
+            maker_name=Subquery(
+                Contact.objects.filter(
+                    user_id=OuterRef("created_by_id"), organisation=scope.organisation
+                ).values("name")[:1]
+            )
+        )
+        .order_by("revoked_at", "-created_at", "-id")
+    )
+    for token in found:
+        token.state = state(token, scope.at)  # type: ignore[attr-defined]
+    return found
+
+
 def access_for(raw: str) -> TokenAccess | None:
     """What ``raw`` may read now: the live token's report scope, or None (401). Its use is
     recorded by ``record_use`` once the rate limit admits the request."""
@@ -103,15 +166,8 @@ def access_for(raw: str) -> TokenAccess | None:
     now = clock.now()
     if token is None or is_expired(token, now):
         return None
-    # The token acts for its own organisation, whatever else its maker is a contact of; the
-    # maker was loaded just now, with this request (see ``report_scope``).
-    roles = act_for_organisation(token.created_by, token.organisation_id)
-    if roles is None:
-        return None
-    scope = policies.report_scope(roles, now)
-    if scope is None or scope.organisation.pk != token.organisation_id:
-        return None
-    return TokenAccess(token=token, scope=scope)
+    scope = _maker_scope(token, now)
+    return TokenAccess(token=token, scope=scope) if scope is not None else None
 
 
 def record_use(access: TokenAccess) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.db.models import OuterRef, Subquery
 from django.http import (
     FileResponse,
     Http404,
@@ -23,7 +22,6 @@ from peregister.accounts.roles import request_roles
 from peregister.core import clock
 from peregister.core.pagination import requested_page
 from peregister.core.refusals import Refused
-from peregister.organisations.models import Contact
 from peregister.reports import snapshots, tokens
 from peregister.reports.forms import TokenForm
 from peregister.reports.models import OrganisationToken
@@ -124,17 +122,7 @@ def _tokens_page(
         request,
         "reports/api_tokens.html",
         {
-            # The maker's name as a contact of this organisation (a person may be a contact
-            # of several).
-            "tokens": OrganisationToken.objects.filter(organisation=scope.organisation)
-            .annotate(
-                maker_name=Subquery(
-                    Contact.objects.filter(
-                        user_id=OuterRef("created_by_id"), organisation=scope.organisation
-                    ).values("name")[:1]
-                )
-            )
-            .order_by("revoked_at", "-created_at", "-id"),
+            "tokens": tokens.organisation_tokens(scope),
             "form": form or TokenForm(),
             "new_token": new_token,
             "today": scope.today,
