@@ -357,8 +357,13 @@ def send_digest(settings: AlertSettings, at: dt.datetime) -> bool:
     return True
 
 
-def send_status_alerts(settings: AlertSettings, at: dt.datetime) -> int:
-    """Mail the contact the status changes since its last run; returns how many were new."""
+def send_status_alerts(settings: AlertSettings, at: dt.datetime, *, advance: bool = True) -> int:
+    """Mail the contact the status changes since its last run; returns how many were new.
+
+    ``advance``: move the contact's mark to ``at`` (the daily run). The alert queued at a
+    change (``status_alerts_for_event``) leaves it: a change whose transaction commits after
+    that alert read the events, with an earlier moment, is still found by the daily run, and
+    the claims keep anything from going out twice."""
     contact = settings.contact
     since = settings.status_changes_since or at
     changes = status_changes(contact, since, at)
@@ -399,10 +404,38 @@ def send_status_alerts(settings: AlertSettings, at: dt.datetime) -> int:
                 new[0].key,
                 [change.professional_id for change in new],
             )
-        AlertSettings.objects.filter(pk=settings.pk, status_changes=True).update(
-            status_changes_since=at
-        )
+        if advance:
+            AlertSettings.objects.filter(pk=settings.pk, status_changes=True).update(
+                status_changes_since=at
+            )
     return len(new)
+
+
+def tells_status_change(action: str) -> bool:
+    """An audit event after which a status alert may be due (``_STATUS_SOURCES``)."""
+    return action in _STATUS_SOURCES
+
+
+def status_alerts_for_event(event_id: int, at: dt.datetime | None = None) -> int:
+    """The status alerts a just-committed change is due (the task worker, queued by
+    ``insight.apps`` when the event that tells the change is committed): for every contact
+    who opted in and holds a grant from a professional the event names. What is sent, to whom
+    and about whom is ``send_status_alerts``' decision, as in the daily run: only
+    professionals whose grant lives at sending (``policies.alert_grants``), each change once.
+    Acts as the system, like the daily run."""
+    moment = at or clock.now()
+    named = AuditEvent.professionals.through.objects.filter(auditevent_id=event_id).values(
+        "professional_id"
+    )
+    opted_in = (
+        AlertSettings.objects.filter(
+            status_changes=True, contact__grants__professional_id__in=named
+        )
+        .select_related("contact__organisation", "contact__user")
+        .distinct()
+        .order_by("pk")
+    )
+    return sum(send_status_alerts(settings, moment, advance=False) for settings in opted_in)
 
 
 @dataclass(frozen=True)
