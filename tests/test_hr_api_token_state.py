@@ -41,7 +41,7 @@ def test_a_former_beheerders_token_stops_and_the_page_says_so(world: World) -> N
     page = client_for(successor.user).get(PAGE)
     assert page.status_code == 200
     assert _states(page) == {"AFAS": tokens.TokenState.MAKER_STOPPED}
-    assert "werkt niet meer".encode() in page.content
+    assert b"werkt niet meer" in page.content
     # The new beheerder can still revoke it, and a token they make works.
     assert b"intrekken" in page.content
     mine = tokens.create_token(actor=successor.user, name="Nieuw")[1]
