@@ -28,7 +28,7 @@ class IdsIn(Lookup):  # type: ignore[type-arg]
     def get_prep_lookup(self) -> Any:
         return self.rhs
 
-    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[int]]:
+    def process_rhs(self, compiler: Any, connection: Any) -> tuple[str, list[str | int]]:
         if not self.rhs:
             raise EmptyResultSet
         return "(" + ", ".join(["%s"] * len(self.rhs)) + ")", list(self.rhs)

@@ -200,7 +200,7 @@ def _contact_changes(
         (moment, professional_id)
         for moment, contact_id, action in events
         for professional_id in (
-            everyone if action in ORGANISATION_ACTIONS else granted.get(contact_id, ())
+            everyone if action in ORGANISATION_ACTIONS else granted.get(contact_id, set())
         )
         if (moment, professional_id) > after
     }

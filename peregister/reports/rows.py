@@ -311,7 +311,7 @@ def _rows(
     grants: QuerySet[AccessGrant], today: dt.date, professional_ids: Collection[int] | None
 ) -> Iterator[ReportRow]:
     """Both streams merged: by name for a whole report, by id for a page's professionals."""
-    order = _GRANT_ORDER
+    order: tuple[str, ...] = _GRANT_ORDER
     if professional_ids is not None:
         grants = grants.filter(IdsIn("professional_id", professional_ids))
         order = _PAGE_GRANT_ORDER
