@@ -190,11 +190,16 @@ _SQLITE = _Convert(moment=_sqlite_moment, code=_sqlite_code)
 _TYPED = _Convert(moment=lambda value: value, code=str)
 
 
-def _fetch(queryset: QuerySet[Any]) -> tuple[Iterator[tuple[Any, ...]], _Convert]:
-    """The rows of a ``values_list`` queryset as the driver returns them, in chunks (a
-    server-side cursor on PostgreSQL, as ``QuerySet.iterator`` uses): the report's rows are
-    built from plain tuples without a converter call per value. The SQL is the queryset's own,
-    so who is in it stays the policy's decision (``access.policies``)."""
+def _fetch(
+    queryset: QuerySet[Any], *, stream: bool = True
+) -> tuple[Iterator[tuple[Any, ...]], _Convert]:
+    """The rows of a ``values_list`` queryset as the driver returns them: the report's rows
+    are built from plain tuples without a converter call per value. The SQL is the queryset's
+    own, so who is in it stays the policy's decision (``access.policies``).
+
+    ``stream``: a whole report, read in chunks (a server-side cursor on PostgreSQL, as
+    ``QuerySet.iterator`` uses), so memory stays flat; else one page's, bounded by its size,
+    read at once (a server-side cursor's extra round trips cost more than the page itself)."""
     connection = connections[queryset.db]
     try:
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
@@ -202,8 +207,11 @@ def _fetch(queryset: QuerySet[Any]) -> tuple[Iterator[tuple[Any, ...]], _Convert
         return iter(()), _TYPED
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        with connection.chunked_cursor() as cursor:
+        with connection.chunked_cursor() if stream else connection.cursor() as cursor:
             cursor.execute(sql, params)
+            if not stream:
+                yield from cursor.fetchall()
+                return
             while chunk := cursor.fetchmany(CHUNK_SIZE):
                 yield from chunk
 
@@ -211,10 +219,11 @@ def _fetch(queryset: QuerySet[Any]) -> tuple[Iterator[tuple[Any, ...]], _Convert
 
 
 def _grant_groups(
-    grants: QuerySet[AccessGrant], order: tuple[str, ...] = _GRANT_ORDER
+    grants: QuerySet[AccessGrant], order: tuple[str, ...] = _GRANT_ORDER, *, stream: bool = True
 ) -> Iterator[_Grants]:
     rows, convert = _fetch(
-        grants.order_by(*order, "contact__name", "contact_id").values_list(*_GRANT_COLUMNS)
+        grants.order_by(*order, "contact__name", "contact_id").values_list(*_GRANT_COLUMNS),
+        stream=stream,
     )
     code = convert.code
     for professional_id, group_rows in itertools.groupby(rows, key=operator.itemgetter(0)):
@@ -265,7 +274,8 @@ def _period_stream(
     return _fetch(
         periods.order_by(*order, "registration__register__name", "registration_id").values_list(
             *_PERIOD_COLUMNS
-        )
+        ),
+        stream=professional_ids is None,
     )
 
 
@@ -319,7 +329,7 @@ def _rows(
     moment = convert.moment
     local_date = clock.local_date
     pending = next(periods, None)
-    for group in _grant_groups(grants, order):
+    for group in _grant_groups(grants, order, stream=professional_ids is None):
         professional_id = group[0]
         if pending is None or pending[0] != professional_id:
             yield _no_period_row(group)
