@@ -25,5 +25,5 @@ def test_it_selects_exactly_the_ids_given_and_nothing_for_none(world: World) -> 
 
 
 def test_anything_but_an_integer_is_refused_before_any_sql() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal for int"):
         IdsIn("pk", ["1 OR 1=1"])  # type: ignore[list-item]
