@@ -8,10 +8,13 @@ revoked (or created) after it does not change a report being written.
 
 Two queries are streamed side by side in the same order — the live grants (one group per
 professional, which gives the authorised contacts) and the current PE periods with their
-stored figures (``registry/figures.py``), as plain tuples — and merged, so the number of
-queries and the memory used stay the same whatever the number of rows. The status comes from
-``period_status`` (the one definition) applied to the plain values; files resolve the labels
-once (``status_labels``).
+stored figures (``registry/figures.py``), as the driver's plain tuples (``_fetch``: no
+converter chain, no model instances) — and merged, so the number of queries and the memory used
+stay the same whatever the number of rows (``rows_for_grants``, by name). A page of known
+professionals (``rows_for_page``: the list, the report's screen, the HR API) reads its ids'
+rows at once, merged by id and put in the page's order. The status and the forecast come from
+``periods.period_forecast`` (the one definition) applied to the plain values; files resolve
+the labels once (``status_labels``).
 """
 
 from __future__ import annotations
