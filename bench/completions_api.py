@@ -3,7 +3,8 @@ bulk-inserted, in the same run.
 
 The subject is the whole request as a provider's machine makes it (``POST /api/v1/completions``
 with a key and an ``Idempotency-Key``: authentication, rate limit, validation, the one engine's
-check, the insert, the audit event, the stored receipt). The floor is ``bulk_create`` of the
+check, the insert, the audit event, the stored receipt); the request's JSON is encoded before
+the clock runs (the client's work, not the server's). The floor is ``bulk_create`` of the
 same 1,000 ``Completion`` rows. Each repetition registers a new date (no duplicates), the two
 interleaved; everything is rolled back afterwards.
 """
@@ -124,8 +125,9 @@ def make_subject(rows: int = ROWS, days: int = 60) -> Subject:
     )
 
 
-def api_once(client: Any, subject: Subject, day: dt.date) -> int:
-    body = json.dumps(
+def batch_body(subject: Subject, day: dt.date) -> str:
+    """The JSON a provider's machine sends for ``day``: made by the client, not the server."""
+    return json.dumps(
         {
             "rows": [
                 {
@@ -137,6 +139,12 @@ def api_once(client: Any, subject: Subject, day: dt.date) -> int:
             ]
         }
     )
+
+
+def api_once(client: Any, subject: Subject, day: dt.date, body: str | None = None) -> int:
+    """One batch through the API; ``body`` made beforehand (the measure times the server's
+    work, not the client encoding its request)."""
+    body = batch_body(subject, day) if body is None else body
     response = client.post(
         "/api/v1/completions",
         body,
@@ -184,11 +192,17 @@ def measure(s: Any, reps: int) -> list[Any]:
     with rolled_back(), override_settings(API_REQUESTS_PER_MINUTE=10_000):
         subject = make_subject(days=2 * (reps + 1) + 2)
         client = Client()
-        days = iter(subject.first_day + dt.timedelta(days=n) for n in range(subject.days))
+        # Even days through the API, odd days for the floor; each request's body is made
+        # before the clock runs, as a client's machine makes it.
+        api_days = [subject.first_day + dt.timedelta(days=n) for n in range(0, subject.days, 2)]
+        floor_days = iter(
+            subject.first_day + dt.timedelta(days=n) for n in range(1, subject.days, 2)
+        )
+        bodies = iter([(day, batch_body(subject, day)) for day in api_days])
         api_samples, floor_samples = interleaved(
             [
-                lambda: api_once(client, subject, next(days)),
-                lambda: floor_once(subject, next(days)),
+                lambda: api_once(client, subject, *next(bodies)),
+                lambda: floor_once(subject, next(floor_days)),
             ],
             reps,
         )

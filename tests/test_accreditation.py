@@ -4,12 +4,15 @@ mailed and sees the status; the staff catalogue keeps working."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 
 from peregister.audit.models import AuditEvent
+from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.organisations.models import Organisation
 from peregister.registry import accreditation
@@ -18,6 +21,14 @@ from tests import factories
 from tests.conftest import World, client_for
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _early_february() -> Iterator[None]:
+    # Before the planned dates of ``valid_form``: a request plans ahead (review 15 F11).
+    with time_machine.travel(dt.datetime(2026, 2, 2, 12, 0, tzinfo=clock.AMSTERDAM), tick=False):
+        yield
+
 
 ADD = "/aanbieder/activiteiten/aanvragen/"
 
@@ -221,3 +232,31 @@ def test_the_lists_cost_the_same_for_one_or_many_requests(world: World) -> None:
             client.get(url)
         many.append(len(queries))
     assert many == few
+
+
+def test_a_request_cannot_be_back_dated(world: World) -> None:
+    """Review 15 F11: planned dates before today are refused with a clear message, and
+    nothing is submitted (ASVS V5.1.4: a value checked against its allowed range)."""
+    client = client_for(world.provider_admin.user)
+    response = client.post(ADD, valid_form(planned_from="01-02-2026", planned_until=""))
+    assert response.status_code == 400
+    assert "‘Gepland vanaf’ ligt in het verleden" in response.content.decode()
+    assert not AccreditationRequest.objects.exists()
+    today = client.post(ADD, valid_form(planned_from="02-02-2026", planned_until=""))
+    assert today.status_code == 302
+
+
+def test_staff_recognise_from_the_request_onwards_not_before(world: World) -> None:
+    """Review 15 F11: a recognition may start on the day the provider asked (the review may
+    take longer than the planned start), never earlier: that would make attendance count for
+    sessions held before anyone asked the register."""
+    request = factories.AccreditationRequestFactory.create(
+        provider=world.provider_admin.organisation, submitted_at=clock.now()
+    )
+    staff = client_for(world.staff)
+    url = f"/register/accreditatie/{request.code}/erkennen/"
+    early = staff.post(url, {"points": "4", "recognised_from": "01-02-2026"})
+    assert early.status_code == 400
+    assert "vóór de aanvraag" in early.content.decode()
+    assert not LearningActivity.objects.exists()
+    assert staff.post(url, {"points": "4", "recognised_from": "02-02-2026"}).status_code == 302

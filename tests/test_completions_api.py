@@ -339,6 +339,80 @@ def test_a_batch_costs_the_same_queries_for_10_or_1000_rows(db: None, settings: 
     assert event.professionals.count() == 1000
 
 
+def test_a_batch_costs_the_same_queries_for_1_or_many_sessions(db: None, settings: Any) -> None:
+    """Review 15 F8: a batch naming many different sessions (and activities) is checked and
+    registered in the same number of queries as one naming a single session."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.completions_api import make_subject
+    from peregister.registry.models import LearningActivity
+
+    settings.API_REQUESTS_PER_MINUTE = 10_000
+    subject = make_subject(rows=60, days=50)
+    # A second activity of the same provider with sessions of its own.
+    activity = LearningActivity.objects.get(pk=subject.activity_id)
+    other = LearningActivity.objects.create(
+        title="Bench: tweede",
+        provider=activity.provider,
+        kind=activity.kind,
+        points=2,
+        recognised_from=activity.recognised_from,
+        offered_by=activity.offered_by,
+    )
+    other_codes = {
+        s.starts_on: str(s.code)
+        for s in Session.objects.bulk_create(
+            Session(
+                activity=other,
+                starts_on=day,
+                ends_on=day,
+                online=True,
+                created_at=clock.now(),
+            )
+            for day in subject.session_codes
+        )
+    }
+    days = sorted(subject.session_codes)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {subject.raw_key}")
+    client.get("/api/v1/activities")  # opens the key's rate-limit window
+
+    def batch(rows: list[dict[str, str]], key: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = post(client, {"rows": rows}, key=key)
+        assert response.status_code == 201
+        assert response.json()["accepted"] == len(rows)
+        return len(queries)
+
+    one = batch(
+        [
+            {
+                "registration_number": number,
+                "session": subject.session_codes[days[0]],
+                "date": days[0].isoformat(),
+            }
+            for number in subject.numbers[:40]
+        ],
+        "one",
+    )
+    many = batch(
+        [
+            {
+                "registration_number": number,
+                "session": (other_codes if n % 2 else subject.session_codes)[days[1 + n]],
+                "date": days[1 + n].isoformat(),
+            }
+            for n, number in enumerate(subject.numbers[:40])
+        ],
+        "many",
+    )
+    assert many == one
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.COMPLETIONS_REGISTERED).latest("pk")
+    assert event.professionals.count() == 40
+    assert len(event.data["sessions"]) == 40
+    assert len(event.data["activities"]) == 2
+
+
 def test_a_key_request_is_not_sent_to_the_second_step_a_session_owes(world: World) -> None:
     """The API authenticates by key alone (ASVS 2.10 / 13.1): a session cookie of a beheerder
     who has not passed the second step neither blocks nor authorises an API request."""
@@ -421,29 +495,34 @@ def test_a_rate_limited_request_is_not_recorded_as_a_use(world: World, settings:
     assert AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_USED).count() == 2
 
 
-def test_a_batch_locks_its_activities_in_a_fixed_order(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_batch_locks_its_activities_in_a_fixed_order(world: World) -> None:
     """Review 15 F7: two batches naming two activities in opposite order must not lock them
-    crosswise (a deadlock on PostgreSQL): each batch registers by ascending activity."""
-    from peregister.providers import batches
+    crosswise (a deadlock on PostgreSQL): each batch locks its activities in one query, in
+    ascending order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     first = session_of(recognised(world))
-    second_request = recognised(world)
-    second = session_of(second_request)
+    second = session_of(recognised(world))
     assert first.activity_id < second.activity_id
     participant("7700001")
-    order: list[int] = []
-    register = batches.register_completions
-
-    def spy(**kwargs: Any) -> Any:
-        order.append(kwargs["activity"].pk)
-        return register(**kwargs)
-
-    monkeypatch.setattr(batches, "register_completions", spy)
-    response = post(api(api_key(world)), {"rows": [row("7700001", second), row("7700001", first)]})
+    client = api(api_key(world))
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, {"rows": [row("7700001", second), row("7700001", first)]})
     assert response.status_code == 201
-    assert order == [first.activity_id, second.activity_id]
+    locks = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith('SELECT "registry_learningactivity"') and " IN (" in q["sql"]
+    ]
+    assert len(locks) == 1
+    assert (
+        locks[0]
+        .rstrip()
+        .split("ORDER BY")[1]
+        .strip()
+        .startswith('"registry_learningactivity"."id" ASC')
+    )
 
 
 @pytest.mark.parametrize(
@@ -504,3 +583,18 @@ def test_a_number_two_registers_use_needs_the_register_code(world: World) -> Non
     )
     assert chosen.json()["rows"][0]["status"] == "accepted"
     assert Completion.objects.get().professional == in_bop
+
+
+def test_at_most_ten_live_keys_per_provider(world: World) -> None:
+    """Review 15 F12: the number of live keys is capped (ASVS V2.10.1: machine credentials
+    kept to the few the service needs); a revoked key makes room again."""
+    client = client_for(world.provider_admin.user)
+    for n in range(keys.MAX_ACTIVE_KEYS):
+        assert client.post("/aanbieder/api-sleutels/", {"name": f"Sleutel {n}"}).status_code == 201
+    refused = client.post("/aanbieder/api-sleutels/", {"name": "Eén te veel"})
+    assert refused.status_code == 400
+    assert "al 10 werkende API-sleutels" in refused.content.decode()
+    assert ApiKey.objects.count() == keys.MAX_ACTIVE_KEYS
+    first = ApiKey.objects.earliest("pk")
+    keys.revoke_api_key(actor=world.provider_admin.user, key=first)
+    assert client.post("/aanbieder/api-sleutels/", {"name": "Vervanger"}).status_code == 201

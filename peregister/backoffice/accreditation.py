@@ -63,6 +63,16 @@ def recognise_accreditation(
 ) -> AccreditationRequest:
     """*Erkennen*: the activity enters the catalogue with the points staff decide."""
     require_staff(actor)
+    # Staff may recognise from the day the provider asked even when the planned start passed
+    # during the review (the provider should not lose sessions to the register's queue), but
+    # never from before it: that would make sessions held before anyone asked count.
+    asked = clock.local_date(request.submitted_at)
+    if recognised_from < asked:
+        raise Refused(
+            _("De erkenning kan niet ingaan vóór de aanvraag (%(day)s).")
+            % {"day": dates.prose_date(asked)},
+            field="recognised_from",
+        )
     with transaction.atomic():
         provider = request.provider
         if not provider.is_authorised:

@@ -9,11 +9,10 @@ writes nothing; the same key with another body is a conflict.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,7 +23,7 @@ from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.providers.models import ApiKey, CompletionBatch
 from peregister.registry.attendance import Entry, entry
-from peregister.registry.completions import LineStatus, register_completions
+from peregister.registry.completions import LineStatus, Target, register_targets
 from peregister.registry.models import LearningActivity, Session
 
 MAX_ROWS = 1000
@@ -46,13 +45,9 @@ RECEIPT_STATUS = {
 RECEIPT_STATUSES = sorted({*RECEIPT_STATUS.values(), "unknown_session", "unknown_activity"})
 
 
-@dataclass(frozen=True)
-class Row:
-    registration_number: str
-    date: dt.date
-    session: uuid.UUID | None = None
-    activity: uuid.UUID | None = None
-    register: str = ""
+# One row as the API validated it (``providers.api.RowFields``: registration_number, date,
+# and session or activity as a code string; register_code optional), not a copy of it.
+Row = Mapping[str, Any]
 
 
 def body_digest(payload: Any) -> str:
@@ -61,30 +56,40 @@ def body_digest(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _resolve(provider_id: int, rows: list[Row]) -> list[Session | str]:
-    """Each row's session of the provider's own, or why there is none (two queries)."""
-    session_codes = {row.session for row in rows if row.session}
-    activity_codes = {row.activity for row in rows if row.activity and not row.session}
+def _resolve(provider_id: int, rows: Sequence[Row]) -> list[Session | str]:
+    """Each row's session of the provider's own, or why there is none (at most three queries)."""
+    # Codes as the API checked them (UUID strings): compared in lower case, as ``str(UUID)``.
+    session_codes = {row["session"].lower() for row in rows if row.get("session")}
+    activity_codes = {
+        row["activity"].lower() for row in rows if row.get("activity") and not row.get("session")
+    }
     sessions = {
-        s.code: s
+        str(s.code): s
         for s in Session.objects.select_related("activity").filter(
             activity__offered_by_id=provider_id, code__in=session_codes
         )
     }
-    activities = set(
-        LearningActivity.objects.filter(
-            offered_by_id=provider_id, code__in=activity_codes
-        ).values_list("code", flat=True)
-    )
-    runs: dict[uuid.UUID, list[Session]] = {}
-    for s in Session.objects.select_related("activity").filter(activity__code__in=activities):
-        runs.setdefault(s.activity.code, []).append(s)
+    runs: dict[str, list[Session]] = {}
+    activities: set[str] = set()
+    if activity_codes:
+        activities = {
+            str(code)
+            for code in LearningActivity.objects.filter(
+                offered_by_id=provider_id, code__in=activity_codes
+            ).values_list("code", flat=True)
+        }
+        for s in Session.objects.select_related("activity").filter(
+            activity__offered_by_id=provider_id, activity__code__in=activity_codes
+        ):
+            runs.setdefault(str(s.activity.code), []).append(s)
     resolved: list[Session | str] = []
     for row in rows:
-        if row.session is not None:
-            resolved.append(sessions.get(row.session) or "unknown_session")
-        elif row.activity is not None and row.activity in activities:
-            covering = [s for s in runs.get(row.activity, []) if s.covers(row.date)]
+        session, activity = row.get("session"), row.get("activity")
+        if session:
+            resolved.append(sessions.get(session.lower()) or "unknown_session")
+        elif activity and activity.lower() in activities:
+            day = row["date"]
+            covering = [s for s in runs.get(activity.lower(), []) if s.covers(day)]
             resolved.append(covering[0] if covering else "date_out_of_range")
         else:
             resolved.append("unknown_activity")
@@ -136,7 +141,7 @@ def receipt(batch: CompletionBatch) -> dict[str, Any]:
 
 
 def submit_batch(
-    *, key: ApiKey, idempotency_key: str, rows: list[Row], digest: str
+    *, key: ApiKey, idempotency_key: str, rows: Sequence[Row], digest: str
 ) -> tuple[CompletionBatch, bool]:
     """Register ``rows`` for the key's provider; returns the batch and whether it was a replay."""
     if not rows or len(rows) > MAX_ROWS:
@@ -159,23 +164,31 @@ def submit_batch(
                     statuses[position] = target
                     continue
                 groups.setdefault(target.pk, (target, []))[1].append(
-                    entry(position, row.registration_number.strip(), row.date, row.register)
+                    entry(
+                        position,
+                        row["registration_number"].strip(),
+                        row["date"],
+                        row.get("register_code") or "",
+                    )
                 )
-            # In a fixed order (activity, then session): two batches naming the same two
-            # activities in opposite order would otherwise lock them crosswise (a deadlock).
-            ordered = sorted(groups.values(), key=lambda group: (group[0].activity_id, group[0].pk))
-            for session, entries in ordered:
-                check = register_completions(
+            # All sessions at once: a constant number of queries however many the batch names.
+            checks = (
+                register_targets(
                     actor=actor,
-                    activity=session.activity,
-                    entries=entries,
-                    session=session,
+                    targets=[
+                        Target(session.activity, entries, session)
+                        for session, entries in groups.values()
+                    ],
                     audit={"api_key": key.prefix, "batch": str(code)},
                 )
-                for line in check.lines:
-                    statuses[line.entry.position] = RECEIPT_STATUS[LineStatus(line.status)]
+                if groups
+                else []
+            )
+            for check in checks:
+                for line_entry, status in zip(check.entries, check.statuses, strict=True):
+                    statuses[line_entry.position] = RECEIPT_STATUS[status]
             receipt_rows = [
-                [row.registration_number, statuses[position]]
+                (row["registration_number"], statuses[position])
                 for position, row in enumerate(rows, start=1)
             ]
             batch = CompletionBatch.objects.create(

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from peregister.accounts import apikeys
 from peregister.accounts.actors import require_provider_manager
 from peregister.accounts.roles import act_for_organisation
 from peregister.core.refusals import Refused
+from peregister.organisations.models import Organisation
 from peregister.providers.models import ApiKey
 
 KEY_PREFIX = "pe_"
+# A provider's administration needs a key or two (one per system, one being replaced); more
+# live keys are more secrets to leak and to forget to revoke.
+MAX_ACTIVE_KEYS = 10
 MAX_NAME = apikeys.MAX_NAME
 digest = apikeys.digest
 
@@ -22,15 +27,28 @@ digest = apikeys.digest
 def create_api_key(*, actor: Any, name: str) -> tuple[ApiKey, str]:
     """A new key for the actor's provider; returns it with the raw key (shown once)."""
     contact = require_provider_manager(actor)
-    return apikeys.create_key(
-        ApiKey,
-        actor=actor,
-        prefix=KEY_PREFIX,
-        name=name,
-        organisation=contact.organisation,
-        contact=contact,
-        provider=contact.organisation,
-    )
+    with transaction.atomic():
+        # Two beheerders creating a key at once queue here, so the cap holds (PostgreSQL).
+        Organisation.objects.select_for_update().filter(pk=contact.organisation_id).exists()
+        live = ApiKey.objects.filter(provider_id=contact.organisation_id, revoked_at__isnull=True)
+        if live.count() >= MAX_ACTIVE_KEYS:
+            raise Refused(
+                _(
+                    "Uw organisatie heeft al %(count)s werkende API-sleutels. Trek een sleutel "
+                    "in die u niet meer gebruikt en maak dan een nieuwe."
+                )
+                % {"count": MAX_ACTIVE_KEYS},
+                field="name",
+            )
+        return apikeys.create_key(
+            ApiKey,
+            actor=actor,
+            prefix=KEY_PREFIX,
+            name=name,
+            organisation=contact.organisation,
+            contact=contact,
+            provider=contact.organisation,
+        )
 
 
 def revoke_api_key(*, actor: Any, key: ApiKey) -> ApiKey:

@@ -56,6 +56,13 @@ def _validate(data: AccreditationData) -> None:
         raise Refused(_("De duur ligt tussen 1 en 1.000 uur."), field="duration_hours")
     if not 0 <= data.points_requested <= MAX_POINTS:
         raise Refused(_("Het aantal PE-punten ligt tussen 0 en 100."), field="points_requested")
+    # A request asks to recognise what is still to come: planned dates in the past would let
+    # a provider have sessions that already took place recognised after the fact.
+    if data.planned_from < clock.today():
+        raise Refused(
+            _("‘Gepland vanaf’ ligt in het verleden; vraag accreditatie aan vóór de activiteit."),
+            field="planned_from",
+        )
     if data.planned_until is not None and data.planned_until < data.planned_from:
         raise Refused(_("‘Gepland tot en met’ ligt vóór ‘gepland vanaf’."), field="planned_until")
 

@@ -40,7 +40,7 @@ class Problem(StrEnum):
     MISSING_VALUE = "missing_value"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One line of the list: ``position`` is 1-based as the user counts (CSV: the file's line)."""
 
@@ -69,7 +69,8 @@ def split_numbers(text: str) -> list[str]:
 
 def entry(position: int, number: str, day: dt.date | None, register: str = "") -> Entry:
     """One line as read (also a row the API receives): a number too long is a problem."""
-    register = clean_cell(register).lower()[: MAX_REGISTER_LENGTH + 1]
+    if register:
+        register = clean_cell(register).lower()[: MAX_REGISTER_LENGTH + 1]
     if len(number) > MAX_NUMBER_LENGTH:
         return Entry(
             position, number[: MAX_NUMBER_LENGTH + 1], day, Problem.TOO_LONG, register=register

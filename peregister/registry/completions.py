@@ -13,8 +13,9 @@ changed in between. Only lines that are valid at that moment are applied, all or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -36,6 +37,8 @@ from peregister.registry.models import (
     Professional,
     Registration,
     Session,
+    full_name,
+    short_name,
 )
 
 
@@ -62,11 +65,32 @@ PROBLEM_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """What the check step knows of a professional: enough to name them on the list, nothing
+    of their dossier. Plain values, not a model instance: a 1,000-line list makes a thousand
+    of these, and model instances cost time and, kept alive, full garbage collections."""
+
+    pk: int
+    registration_number: str
+    initials: str
+    name_prefix: str
+    last_name: str
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.initials, self.name_prefix, self.last_name)
+
+    @property
+    def short_name(self) -> str:
+        return short_name(self.initials, self.name_prefix, self.last_name)
+
+
+@dataclass(frozen=True, slots=True)
 class CheckedLine:
     entry: Entry
     status: LineStatus
-    professional: Professional | None = None
+    professional: Participant | None = None
     # For LEADING_ZEROS: the existing number(s) it may have been; shown, never applied.
     similar: tuple[str, ...] = ()
 
@@ -79,12 +103,35 @@ class CheckedLine:
         return str(PROBLEM_MESSAGES[self.entry.problem]) if self.entry.problem else ""
 
 
+# A holder as the lookup keeps them: (pk, number, initials, name prefix, last name). A plain
+# tuple of strings and ints, which the garbage collector stops following once it has seen it.
+HolderRow = tuple[int, str, str, str, str]
+
+
 @dataclass(frozen=True)
 class AttendanceCheck:
+    """The checked list, kept compact (a status and a holder row per entry): the API reads
+    only the statuses; the pages read ``lines``, made when first asked for."""
+
     activity: LearningActivity
-    lines: list[CheckedLine]
+    entries: Sequence[Entry]
+    statuses: list[LineStatus]
+    holders: list[HolderRow | None]
+    similar: dict[str, list[str]]
     counts: dict[str, int] = field(default_factory=dict)
     session: Session | None = None
+
+    @cached_property
+    def lines(self) -> list[CheckedLine]:
+        return [
+            CheckedLine(
+                entry,
+                status,
+                Participant(*holder) if holder is not None else None,
+                tuple(sorted(self.similar.get(entry.number, ()))),
+            )
+            for entry, status, holder in zip(self.entries, self.statuses, self.holders, strict=True)
+        ]
 
     @property
     def valid_lines(self) -> list[CheckedLine]:
@@ -94,20 +141,48 @@ class AttendanceCheck:
     def invalid_lines(self) -> list[CheckedLine]:
         return [line for line in self.lines if not line.ok]
 
+    def valid(self) -> Iterator[tuple[Entry, int]]:
+        """Each valid line's entry and professional (no objects made for the lines)."""
+        for entry, status, holder in zip(self.entries, self.statuses, self.holders, strict=True):
+            if status == LineStatus.OK and holder is not None:
+                yield entry, holder[0]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One list to check: the lines for an activity, for one of its sessions or (staff) for
+    any day of its recognition."""
+
+    activity: LearningActivity
+    entries: Sequence[Entry]
+    session: Session | None = None
+
 
 # A line whose number more than one register uses, without the register to tell them apart.
 AMBIGUOUS = object()
 
 
+@dataclass
+class _Lookup:
+    """What the database says about every number of every list checked at once."""
+
+    holders: dict[str, tuple[HolderRow, ...]]
+    registers: dict[int, tuple[str, str]]
+    active: set[int]
+    # (professional, activity, day) of the completions already registered that may matter.
+    registered: set[tuple[int, int, dt.date]]
+    similar: dict[str, list[str]]
+
+
 def _holder(
-    entry: Entry, holders: dict[str, list[Professional]], registers: dict[int, tuple[str, str]]
-) -> Professional | object | None:
+    entry: Entry, holders: dict[str, tuple[HolderRow, ...]], registers: dict[int, tuple[str, str]]
+) -> HolderRow | object | None:
     """Whose number the line gives: the one holder, or the holder in the line's register (code
     or name, lower case in ``registers`` by professional); ``AMBIGUOUS`` when several registers
     use it and the line does not say which."""
-    candidates = holders.get(entry.number.lower(), [])
+    candidates = holders.get(entry.number.lower(), ())
     if entry.register:
-        candidates = [p for p in candidates if entry.register in registers[p.pk]]
+        candidates = tuple(p for p in candidates if entry.register in registers[p[0]])
     if len(candidates) > 1:
         return AMBIGUOUS
     return candidates[0] if candidates else None
@@ -135,46 +210,43 @@ def zero_padded_candidates(numbers: Sequence[str]) -> dict[str, str]:
     return candidates
 
 
-def check_attendance(
-    *,
-    activity: LearningActivity,
-    entries: Sequence[Entry],
-    today: dt.date,
-    session: Session | None = None,
-) -> AttendanceCheck:
-    """Every line with its status, in a constant number of queries (at most four).
+def _window(targets: Sequence[Target]) -> models.Q:
+    """The days on which a completion of the targets' activities can make a line a repeat: a
+    session's dates, or (staff) the list's days."""
+    days: set[dt.date] = set()
+    for target in targets:
+        if target.session is not None:
+            days.update((target.session.starts_on, target.session.ends_on))
+        else:
+            days.update(entry.day for entry in target.entries if entry.day is not None)
+    if not days:
+        return models.Q(pk__in=[])
+    if all(target.session is None for target in targets):
+        return models.Q(completed_on__in=days)
+    return models.Q(completed_on__range=(min(days), max(days)))
 
-    With a ``session`` (a provider registering for its own run of the activity, or the API)
-    a date must fall within it, the professional needs an active registration, and one
-    attendance counts once per session: a second day of the same session is a duplicate.
-    """
-    numbers = {entry.number for entry in entries if entry.problem is None}
-    days = {entry.day for entry in entries if entry.day is not None}
-    window = (
-        models.Q(completed_on__range=(session.starts_on, session.ends_on))
-        if session is not None
-        else models.Q(completed_on__in=days)
-    )
+
+def _lookup(targets: Sequence[Target]) -> _Lookup:
+    """One query for every number of every list (whatever the number of sessions or
+    activities), one more only when some were registered before, two for zero-padding."""
+    numbers = {
+        entry.number for target in targets for entry in target.entries if entry.problem is None
+    }
+    activity_ids = {target.activity.pk for target in targets}
+    window = _window(targets)
     # Without regard to case, and per register: one number may be someone in each register.
     # One query answers for every holder whether a registration is active and whether
-    # anything of this activity is registered on one of the list's days: a 1,000-number list
-    # is sent to the database once, not three times (on PostgreSQL each long IN list costs as
-    # much as the rest of the check).
-    # Only what the check step shows (number, name or initials, register): a thousand full
-    # rows cost more than the rest of the check.
-    holders: dict[str, list[Professional]] = {}
+    # anything of these activities is registered in the lists' window: a 1,000-number list is
+    # sent to the database once, not three times (on PostgreSQL each long IN list costs as
+    # much as the rest of the check). Only what the check step shows, as plain values.
+    holders: dict[str, tuple[HolderRow, ...]] = {}
     registers: dict[int, tuple[str, str]] = {}
     active: set[int] = set()
     flagged: list[int] = []
-    for p in (
+    rows = (
         Professional.objects.annotate(key=Lower("registration_number"))
         .filter(key__in={number.lower() for number in numbers})
-        .only("pk", "registration_number", "initials", "name_prefix", "last_name")
         .annotate(
-            # The register's code and name as columns, not a related instance per row: a
-            # thousand Register objects cost time and, kept alive, a full garbage collection.
-            register_code=models.F("register__code"),
-            register_name=models.F("register__name"),
             has_active=models.Exists(
                 Registration.objects.filter(
                     professional_id=models.OuterRef("pk"), status=Registration.Status.ACTIVE
@@ -182,27 +254,38 @@ def check_attendance(
             ),
             has_registered=models.Exists(
                 Completion.objects.filter(
-                    window, professional_id=models.OuterRef("pk"), activity=activity
+                    window, professional_id=models.OuterRef("pk"), activity_id__in=activity_ids
                 )
             ),
         )
-    ):
-        holders.setdefault(p.registration_number.lower(), []).append(p)
-        registers[p.pk] = (p.register_code.lower(), p.register_name.lower())  # type: ignore[attr-defined]
-        if p.has_active:
-            active.add(p.pk)
-        if p.has_registered:
-            flagged.append(p.pk)
-    found = {entry.position: _holder(entry, holders, registers) for entry in entries}
-    # A session's attendance counts once, whichever of its days: already registered for it.
-    registered_for_session = set(flagged) if session is not None else set()
-    # Which day exactly: only for the few already registered (a retried list: all of them).
-    registered: set[tuple[int, dt.date]] = set()
-    if flagged and session is None:
+        .values_list(
+            "pk",
+            "registration_number",
+            "initials",
+            "name_prefix",
+            "last_name",
+            "register__code",
+            "register__name",
+            "has_active",
+            "has_registered",
+        )
+    )
+    for pk, number, initials, prefix, last, code, name, has_active, has_registered in rows:
+        key = number.lower()
+        holders[key] = (*holders.get(key, ()), (pk, number, initials, prefix, last))
+        registers[pk] = (code.lower(), name.lower())
+        if has_active:
+            active.add(pk)
+        if has_registered:
+            flagged.append(pk)
+    # Which activity and day exactly: only for the few already registered (a retried list:
+    # all of them).
+    registered: set[tuple[int, int, dt.date]] = set()
+    if flagged:
         registered = set(
             Completion.objects.filter(
-                activity=activity, professional_id__in=flagged, completed_on__in=days
-            ).values_list("professional_id", "completed_on")
+                window, activity_id__in=activity_ids, professional_id__in=flagged
+            ).values_list("professional_id", "activity_id", "completed_on")
         )
     unknown = [number for number in numbers if number.lower() not in holders]
     padded = zero_padded_candidates(unknown)
@@ -211,13 +294,36 @@ def check_attendance(
         "registration_number", flat=True
     ):
         similar.setdefault(padded[existing], []).append(existing)
+    return _Lookup(holders, registers, active, registered, similar)
 
+
+def _check_lines(target: Target, found: _Lookup, today: dt.date) -> AttendanceCheck:
+    """Every line of one list with its status, from what ``_lookup`` found (no queries).
+
+    With a ``session`` (a provider registering for its own run of the activity, or the API)
+    a date must fall within it, the professional needs an active registration, and one
+    attendance counts once per session: a second day of the same session is a duplicate.
+    """
+    activity, session = target.activity, target.session
+    if session is not None:
+        # A session's attendance counts once, whichever of its days: already registered.
+        registered_for_session = {
+            pk
+            for pk, activity_id, day in found.registered
+            if activity_id == activity.pk and session.covers(day)
+        }
+    else:
+        registered_days = {
+            (pk, day) for pk, activity_id, day in found.registered if activity_id == activity.pk
+        }
     seen: set[tuple[int | str, dt.date | None]] = set()
-    lines: list[CheckedLine] = []
-    for entry in entries:
-        held = found[entry.position]
-        professional = held if isinstance(held, Professional) else None
-        who = professional.pk if professional else f"{entry.number.lower()}@{entry.register}"
+    statuses: list[LineStatus] = []
+    holders: list[HolderRow | None] = []
+    counts: dict[str, int] = {}
+    for entry in target.entries:
+        held = _holder(entry, found.holders, found.registers)
+        holder = held if isinstance(held, tuple) else None
+        who = holder[0] if holder else f"{entry.number.lower()}@{entry.register}"
         # With a session, a person counts once in the list whatever the day (one attendance
         # of a multi-day session gives the activity's points once).
         key = (who, None if session is not None else entry.day)
@@ -235,30 +341,52 @@ def check_attendance(
             status = LineStatus.DUPLICATE
         elif held is AMBIGUOUS:
             status = LineStatus.AMBIGUOUS
-        elif professional is None:
-            status = LineStatus.LEADING_ZEROS if entry.number in similar else LineStatus.UNKNOWN
-        elif (professional.pk, entry.day) in registered or professional.pk in (
-            registered_for_session
+        elif holder is None:
+            status = (
+                LineStatus.LEADING_ZEROS if entry.number in found.similar else LineStatus.UNKNOWN
+            )
+        elif (
+            holder[0] in registered_for_session
+            if session is not None
+            else (holder[0], entry.day) in registered_days
         ):
             status = LineStatus.ALREADY_REGISTERED
-        elif session is not None and professional.pk not in active:
+        elif session is not None and holder[0] not in found.active:
             status = LineStatus.NOT_ACTIVE
         else:
             status = LineStatus.OK
         if session is None or status == LineStatus.OK:
             seen.add(key)
-        lines.append(
-            CheckedLine(
-                entry=entry,
-                status=status,
-                professional=professional,
-                similar=tuple(sorted(similar.get(entry.number, ()))),
-            )
-        )
-    counts: dict[str, int] = {}
-    for line in lines:
-        counts[line.status] = counts.get(line.status, 0) + 1
-    return AttendanceCheck(activity=activity, lines=lines, counts=counts, session=session)
+        statuses.append(status)
+        holders.append(holder)
+        counts[status] = counts.get(status, 0) + 1
+    return AttendanceCheck(
+        activity=activity,
+        entries=target.entries,
+        statuses=statuses,
+        holders=holders,
+        similar=found.similar,
+        counts=counts,
+        session=session,
+    )
+
+
+def check_targets(targets: Sequence[Target], today: dt.date) -> list[AttendanceCheck]:
+    """Every list checked, in a constant number of queries (at most four) however many
+    sessions and activities the lists name."""
+    found = _lookup(targets)
+    return [_check_lines(target, found, today) for target in targets]
+
+
+def check_attendance(
+    *,
+    activity: LearningActivity,
+    entries: Sequence[Entry],
+    today: dt.date,
+    session: Session | None = None,
+) -> AttendanceCheck:
+    """Every line with its status, in a constant number of queries (at most four)."""
+    return check_targets([Target(activity, entries, session)], today)[0]
 
 
 def add_completion(
@@ -294,34 +422,35 @@ def add_completion(
     return completion
 
 
-def _require_may_register(actor: Any, activity: LearningActivity, session: Session | None) -> Any:
-    """Staff register for any activity; a provider's user only for a session of an activity
-    its own provider offers. Returns the provider's contact (None for staff)."""
-    if session is not None and session.activity_id != activity.pk:
-        raise Refused(_("Deze uitvoering hoort niet bij deze leeractiviteit."))
-    if session is None or is_register_staff(actor):
+def _require_may_register(actor: Any, targets: Sequence[Target]) -> Any:
+    """Staff register for any activity; a provider's user only for sessions of activities its
+    own provider offers. Returns the provider's contact (None for staff)."""
+    for target in targets:
+        if target.session is not None and target.session.activity_id != target.activity.pk:
+            raise Refused(_("Deze uitvoering hoort niet bij deze leeractiviteit."))
+    if any(target.session is None for target in targets) or is_register_staff(actor):
         require_staff(actor)
         return None
     contact = require_provider(actor)
-    if activity.offered_by_id != contact.organisation_id:
+    if any(target.activity.offered_by_id != contact.organisation_id for target in targets):
         raise Refused(_("Deze activiteit is niet van uw organisatie."))
     return contact
 
 
 def _written_professionals(
-    activity: LearningActivity, actor: Any, written: list[Completion]
+    activity_ids: list[int], actor: Any, written: list[Completion]
 ) -> models.QuerySet[Any] | None:
     """The professional ids of the completions just written, as a query: the audit link and
     the period figures select them in the database instead of receiving 1,000 ids each.
 
     Exact because every completion of a catalogue activity is written here while holding the
-    activity's row lock: rows of this activity by this actor with keys in the range just
+    activity's row lock: rows of these activities by this actor with keys in the range just
     returned are this call's rows. None when the database returned no keys."""
     ids = [completion.pk for completion in written]
     if not all(ids):
         return None
     return Completion.objects.filter(
-        activity=activity, registered_by=actor, pk__range=(min(ids), max(ids))
+        activity_id__in=activity_ids, registered_by=actor, pk__range=(min(ids), max(ids))
     ).values("professional_id")
 
 
@@ -336,43 +465,67 @@ def register_completions(
 ) -> AttendanceCheck:
     """Re-check ``entries`` and record a completion for every valid line, atomically.
 
+    ``session``: a provider's own session (the provider path, pages and API); ``audit``:
+    extra identifiers for the audit event. See ``register_targets``."""
+    return register_targets(
+        actor=actor, targets=[Target(activity, entries, session)], source=source, audit=audit
+    )[0]
+
+
+def register_targets(
+    *,
+    actor: Any,
+    targets: Sequence[Target],
+    source: Completion.Source = Completion.Source.ATTENDANCE,
+    audit: dict[str, Any] | None = None,
+) -> list[AttendanceCheck]:
+    """Re-check every list and record a completion for every valid line, atomically, in a
+    constant number of queries however many sessions and activities the lists name (an API
+    batch may name a thousand).
+
     The completion copies title, provider, kind and points from the activity, so later catalogue
-    edits do not rewrite history. Returns the check as applied (valid lines were registered).
+    edits do not rewrite history. Returns the checks as applied (valid lines were registered).
     Someone registering part of the same list at the same moment is a conflict: nothing is
-    applied. ``session``: a provider's own session (the provider path, pages and API);
-    ``audit``: extra identifiers for the audit event (e.g. the API key and batch).
+    applied. One audit event for the whole call.
     """
-    contact = _require_may_register(actor, activity, session)
+    contact = _require_may_register(actor, targets)
+    activity_ids = sorted({target.activity.pk for target in targets})
     try:
         with transaction.atomic():
-            # Two staff confirming lists for the same activity queue up here (PostgreSQL);
-            # SQLite serialises writers already. The unique constraint is the last guard.
-            locked = LearningActivity.objects.select_for_update().get(pk=activity.pk)
+            # Two writers registering for the same activities queue up here (PostgreSQL), in
+            # ascending order so two calls naming them crosswise cannot deadlock; SQLite
+            # serialises writers already. The unique constraint is the last guard.
+            locked = {
+                activity.pk: activity
+                for activity in LearningActivity.objects.select_for_update()
+                .filter(pk__in=activity_ids)
+                .order_by("pk")
+            }
             today = clock.today()
-            check = check_attendance(activity=locked, entries=entries, today=today, session=session)
-            valid = check.valid_lines
-            if not valid:
-                return check
+            checks = check_targets(
+                [Target(locked[t.activity.pk], t.entries, t.session) for t in targets], today
+            )
             # Keys, not instances: setting a related instance costs a descriptor call per
             # field and row, a third of a 1,000-row batch.
-            written = Completion.objects.bulk_create(
-                [
-                    Completion(
-                        professional_id=line.professional.pk,
-                        activity_id=locked.pk,
-                        title=locked.title,
-                        provider=locked.provider,
-                        kind=locked.kind,
-                        points=locked.points,
-                        completed_on=line.entry.day or today,
-                        source=source,
-                        registered_by_id=actor.pk,
-                    )
-                    for line in valid
-                    if line.professional is not None  # always so for a valid line
-                ]
-            )
-            selected = _written_professionals(locked, actor, written)
+            new = [
+                Completion(
+                    professional_id=professional_id,
+                    activity_id=check.activity.pk,
+                    title=check.activity.title,
+                    provider=check.activity.provider,
+                    kind=check.activity.kind,
+                    points=check.activity.points,
+                    completed_on=entry.day or today,
+                    source=source,
+                    registered_by_id=actor.pk,
+                )
+                for check in checks
+                for entry, professional_id in check.valid()
+            ]
+            if not new:
+                return checks
+            written = Completion.objects.bulk_create(new)
+            selected = _written_professionals(activity_ids, actor, written)
             figures.count_completions(
                 (
                     (completion.professional_id, completion.completed_on, completion.points)
@@ -380,6 +533,9 @@ def register_completions(
                 ),
                 professionals=selected,
             )
+            activity_codes = sorted({str(check.activity.code) for check in checks})
+            session_codes = sorted({str(t.session.code) for t in targets if t.session is not None})
+            lines = sum(len(check.entries) for check in checks)
             record(
                 AuditEvent.Action.COMPLETIONS_REGISTERED,
                 actor=actor,
@@ -390,14 +546,14 @@ def register_completions(
                     if selected is not None
                     else [completion.professional_id for completion in written]
                 ),
-                activity=str(locked.code),
+                **_codes("activity", "activities", activity_codes),
+                **_codes("session", "sessions", session_codes),
                 source=str(source),
-                registered=len(valid),
-                skipped=len(check.lines) - len(valid),
-                **({"session": str(session.code)} if session is not None else {}),
+                registered=len(written),
+                skipped=lines - len(written),
                 **(audit or {}),
             )
-            return check
+            return checks
     except IntegrityError as exc:
         raise Refused(
             _(
@@ -406,3 +562,10 @@ def register_completions(
             ),
             conflict=True,
         ) from exc
+
+
+def _codes(name: str, plural: str, codes: list[str]) -> dict[str, Any]:
+    """One code under ``name`` (as a single list always had it); several under ``plural``."""
+    if not codes:
+        return {}
+    return {name: codes[0]} if len(codes) == 1 else {plural: codes}

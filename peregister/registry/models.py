@@ -58,6 +58,16 @@ class Register(models.Model):
         return self.name
 
 
+def full_name(initials: str, name_prefix: str, last_name: str) -> str:
+    return " ".join(p for p in (initials, name_prefix, last_name) if p)
+
+
+def short_name(initials: str, name_prefix: str, last_name: str) -> str:
+    """What a training provider sees on its check step (with the number): "J. de V."."""
+    parts = [f"{initials[:1]}.", name_prefix, f"{last_name[:1]}."]
+    return " ".join(part for part in parts if part and part != ".")
+
+
 class Professional(models.Model):
     """A PE-registered person; URLs use ``code``, never the primary key."""
 
@@ -110,13 +120,11 @@ class Professional(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.initials, self.name_prefix, self.last_name) if p)
+        return full_name(self.initials, self.name_prefix, self.last_name)
 
     @property
     def short_name(self) -> str:
-        """What a training provider sees on its check step (with the number): "J. de V."."""
-        parts = [f"{self.initials[:1]}.", self.name_prefix, f"{self.last_name[:1]}."]
-        return " ".join(part for part in parts if part and part != ".")
+        return short_name(self.initials, self.name_prefix, self.last_name)
 
     def mail_recipient(self) -> dict[str, str]:
         """Where mail to the professional goes, as ``notifications.mail_professional`` takes it."""
