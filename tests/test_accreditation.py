@@ -107,6 +107,10 @@ def test_another_providers_request_is_unknown(world: World) -> None:
     other = factories.AccreditationRequestFactory.create()
     response = client_for(world.provider_admin.user).get(f"/aanbieder/activiteiten/{other.code}/")
     assert response.status_code == 404
+    # Review 15 F14: and a security event for staff (ASVS V7.2.2), as for dossiers.
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.ACCESS_DENIED)
+    assert denied.actor == world.provider_admin.user
+    assert denied.data["page"] == "providers:request"
 
 
 def test_staff_recognise_with_points_and_period_and_the_provider_is_mailed(

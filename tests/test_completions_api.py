@@ -105,6 +105,33 @@ def test_a_key_stops_when_its_maker_may_no_longer_act(world: World) -> None:
     Contact.objects.filter(pk=world.provider_admin.pk).update(role=Contact.Role.CONTACT)
     Contact.objects.filter(pk=world.provider_admin.pk).update(active=False)
     assert api(raw).get("/api/v1/activities").status_code == 401
+    # Review 15 F15: a security event names the key (never the key itself).
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ACCESS_DENIED)
+    assert event.data["reason"] == "maker_cannot_act"
+    assert event.data["prefix"] == raw[:10]
+    assert raw not in json.dumps(event.data)
+
+
+def test_a_revoked_key_is_a_security_event_at_most_five_times_an_hour(world: World) -> None:
+    """Review 15 F15 (ASVS V7.2.1, V7.1.4): attempts with a revoked key are recorded for the
+    register's security overview, but a client hammering with it cannot flood the audit
+    table: five events per key per hour, the rest refused without a trace of their own."""
+    raw = api_key(world)
+    key = ApiKey.objects.get()
+    keys.revoke_api_key(actor=world.provider_admin.user, key=key)
+    client = api(raw)
+    assert [client.get("/api/v1/activities").status_code for _ in range(8)] == [401] * 8
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED)
+    assert events.count() == 5
+    event = events.first()
+    assert event is not None
+    assert event.actor == world.provider_admin.user
+    assert event.organisation == world.provider_admin.organisation
+    assert (event.data["reason"], event.data["key"]) == ("revoked", str(key.code))
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.API_KEY_USED).exists()
+    # An unknown key is no event (nothing to name; guessing is what the rate limit is for).
+    assert api("pe_" + "x" * 40).get("/api/v1/activities").status_code == 401
+    assert events.count() == 5
 
 
 def test_own_activities_and_sessions_only(world: World) -> None:
@@ -209,6 +236,14 @@ def test_another_providers_batch_is_unknown(world: World) -> None:
     )
     other = keys.create_api_key(actor=other_admin.user, name="Ander")[1]
     assert api(other).get(f"/api/v1/completions/{receipt['batch']}").status_code == 404
+    # Review 15 F14: probing another provider's objects is a security event (ASVS V7.2.2).
+    denied = AuditEvent.objects.get(action=AuditEvent.Action.ACCESS_DENIED)
+    assert denied.actor == other_admin.user
+    assert denied.organisation == other_admin.organisation
+    assert denied.data["page"] == "api:get_batch"
+    assert denied.data["api_key"] == other[:10]
+    assert api(other).get(f"/api/v1/activities/{session.activity.code}/sessions").status_code == 404
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).count() == 2
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -19,13 +20,17 @@ from django.utils.translation import gettext as _
 
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, ratelimit
 from peregister.core.models import SecretKey
 from peregister.core.refusals import Refused
 
 MAX_NAME = 100
 # Longer than any key made here: a longer header is not looked up at all.
 MAX_RAW = 200
+# A known key that no longer works is a security event at most this often per key per hour:
+# enough for staff to see it is still in use somewhere; a client retrying it in a loop
+# cannot fill the audit table.
+REFUSED_EVENTS_PER_HOUR = 5
 
 Key = TypeVar("Key", bound=SecretKey)
 
@@ -98,11 +103,42 @@ def revoke_key(key: Key, *, actor: Any, organisation: Any, contact: Any) -> Key:
     return key
 
 
-def find_key(queryset: Any, raw: str, prefix: str) -> Any | None:
-    """The unrevoked key of ``queryset`` that ``raw`` stands for, or None."""
+def find_key(
+    queryset: Any, raw: str, prefix: str, organisation_of: Callable[[Any], Any] | None = None
+) -> Any | None:
+    """The unrevoked key of ``queryset`` that ``raw`` stands for, or None. A revoked key is
+    recorded (``record_refused``, with the organisation ``organisation_of`` gives)."""
     if not raw.startswith(prefix) or len(raw) > MAX_RAW:
         return None
-    return queryset.filter(digest=digest(raw), revoked_at__isnull=True).first()
+    # One query for live and revoked alike: the digest is unique.
+    key = queryset.filter(digest=digest(raw)).first()
+    if key is not None and key.revoked_at is not None:
+        record_refused(
+            key, reason="revoked", organisation=organisation_of(key) if organisation_of else None
+        )
+        return None
+    return key
+
+
+def record_refused(key: SecretKey, *, reason: str, organisation: Any = None) -> None:
+    """A request with a known key that does not work (revoked, expired, its maker may no
+    longer act): an ``access.denied`` security event naming the key (its code and first
+    characters, never the key), at most ``REFUSED_EVENTS_PER_HOUR`` per key per hour."""
+    if not ratelimit.hit(
+        "api-key-refused", str(key.code), limit=REFUSED_EVENTS_PER_HOUR, per_seconds=3600
+    ):
+        return
+    with transaction.atomic():
+        record(
+            AuditEvent.Action.ACCESS_DENIED,
+            actor=key.created_by,
+            organisation=organisation,
+            page="api",
+            reason=reason,
+            key=str(key.code),
+            prefix=key.prefix,
+            kind=type(key)._meta.model_name,
+        )
 
 
 def record_use(key: SecretKey, *, organisation: Any) -> None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, NotRequired
+from typing import Annotated, Any, NoReturn, NotRequired
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import Field, Header, Router, Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, with_config
 from typing_extensions import TypedDict
 
+from peregister.audit.middleware import record_denied
 from peregister.core.bearer import BearerAuth
 from peregister.providers import batches, keys
 from peregister.providers.models import ApiKey, CompletionBatch
@@ -138,6 +139,20 @@ def _key(request: HttpRequest) -> ApiKey:
     return key
 
 
+def _not_found(request: HttpRequest, page: str) -> NoReturn:
+    """Another provider's object (or none at all): a 404, and a security event as the pages
+    record one, for the key's maker (the request is already rate limited per key)."""
+    key = _key(request)
+    record_denied(
+        request,
+        actor=key.created_by,
+        organisation=key.provider,
+        page=page,
+        api_key=key.prefix,
+    )
+    raise Http404
+
+
 # OpenAPI links: how a client (and schemathesis' stateful run) goes from one answer to the
 # next request, with real codes instead of guessed ones.
 # Status codes as integers, as ninja keys its own responses (string keys would be a second,
@@ -181,7 +196,7 @@ def list_sessions(request: HttpRequest, code: uuid.UUID) -> Any:
         offered_by_id=_key(request).provider_id, code=code
     ).first()
     if activity is None:
-        raise Http404
+        _not_found(request, "api:list_sessions")
     return [
         SessionOut(
             code=s.code,
@@ -228,7 +243,7 @@ def get_batch(request: HttpRequest, code: uuid.UUID) -> Any:
     """A batch's receipt, later."""
     batch = CompletionBatch.objects.filter(provider_id=_key(request).provider_id, code=code).first()
     if batch is None:
-        raise Http404
+        _not_found(request, "api:get_batch")
     return _receipt_response(batch, 200)
 
 

@@ -68,12 +68,14 @@ def key_for(raw: str) -> ApiKey | None:
         ),
         raw,
         KEY_PREFIX,
+        organisation_of=lambda key: key.provider,
     )
     if key is None:
         return None
     # The key acts for its own provider, whatever else its maker is a contact of.
     roles = act_for_organisation(key.created_by, key.provider_id)
     if roles is None or not roles.provides or roles.contact is None:
+        apikeys.record_refused(key, reason="maker_cannot_act", organisation=key.provider)
         return None
     return key
 
