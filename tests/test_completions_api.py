@@ -633,3 +633,25 @@ def test_at_most_ten_live_keys_per_provider(world: World) -> None:
     first = ApiKey.objects.earliest("pk")
     keys.revoke_api_key(actor=world.provider_admin.user, key=first)
     assert client.post("/aanbieder/api-sleutels/", {"name": "Vervanger"}).status_code == 201
+
+
+def test_a_receipt_that_names_someone_unregistered_is_recorded_for_them(world: World) -> None:
+    """Review 15 F10: a receipt telling a provider that a number's registration is not active
+    is a lookup of that professional: recorded for them (ASVS V7.1.3); the registered rows are
+    linked to the registration's own event, unknown numbers to nothing."""
+    session = session_of(recognised(world))
+    registered = participant("7700001")
+    lapsed = participant("7700002", active=False)
+    response = post(
+        api(api_key(world)),
+        {"rows": [row("7700001", session), row("7700002", session), row("7799999", session)]},
+    )
+    assert [r["status"] for r in response.json()["rows"]] == [
+        "accepted",
+        "registration_not_active",
+        "unknown_number",
+    ]
+    checked = AuditEvent.objects.get(action=AuditEvent.Action.ATTENDANCE_CHECKED)
+    assert list(checked.professionals.all()) == [lapsed]
+    done = AuditEvent.objects.get(action=AuditEvent.Action.COMPLETIONS_REGISTERED)
+    assert list(done.professionals.all()) == [registered]

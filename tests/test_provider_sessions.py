@@ -258,3 +258,52 @@ def test_attendance_by_csv_uses_the_same_check_step(world: World) -> None:
     )
     assert garbage.status_code == 400
     assert not Completion.objects.exists()
+
+
+# --- review 15 F10: the check step is no free oracle ---------------------------------------
+
+
+def test_the_check_step_is_recorded_for_the_professionals_it_names(world: World) -> None:
+    """The check step shows a provider initials and whether a registration is active: an
+    ``attendance.checked`` event links exactly the professionals it named (not the unknown
+    numbers), holds no names or numbers, and appears in their *Wie bekeek mijn dossier*
+    (ASVS V7.1.3, V8.3.5: access to personal data is logged)."""
+    session = session_of(recognised(world))
+    active = participant("7700001")
+    lapsed = participant("7700002", active=False)
+    client = client_for(world.provider_admin.user)
+    response = client.post(
+        f"/aanbieder/uitvoeringen/{session.code}/presentie/",
+        {"day": "10-06-2026", "numbers": "7700001 7700002 7799999"},
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ATTENDANCE_CHECKED)
+    assert set(event.professionals.all()) == {active, lapsed}
+    assert event.organisation == world.provider_admin.organisation
+    assert event.actor == world.provider_admin.user
+    assert "7700001" not in str(event.data)
+    assert "Vries" not in str(event.data)
+    assert not Completion.objects.exists()
+    log = client_for(active.user).get("/mijn/wie-bekeek-mijn-dossier/").content.decode()
+    assert "registratienummer gecontroleerd" in log
+    assert world.provider_admin.organisation.name in log
+
+
+def test_the_check_step_is_rate_limited_per_user(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking numbers up is limited (ASVS V11.1.4: anti-automation): over the limit the
+    page answers 429 with a Dutch message, and looks nothing up."""
+    from peregister.registry import completions
+
+    monkeypatch.setattr(completions, "PROVIDER_CHECKS_PER_HOUR", 2)
+    session = session_of(recognised(world))
+    participant("7700001")
+    client = client_for(world.provider_admin.user)
+    url = f"/aanbieder/uitvoeringen/{session.code}/presentie/"
+    data = {"day": "10-06-2026", "numbers": "7700001"}
+    assert [client.post(url, data).status_code for _ in range(2)] == [200, 200]
+    refused = client.post(url, data)
+    assert refused.status_code == 429
+    assert "Te veel lijsten gecontroleerd" in refused.content.decode()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ATTENDANCE_CHECKED).count() == 2

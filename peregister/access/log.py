@@ -28,6 +28,7 @@ ACCESS_LOG_ACTIONS = (
     AuditEvent.Action.ALERT_SENT,
     AuditEvent.Action.STATEMENT_VERIFIED,
     AuditEvent.Action.HR_API_READ,
+    AuditEvent.Action.ATTENDANCE_CHECKED,
 )
 
 

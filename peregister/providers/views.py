@@ -20,7 +20,6 @@ from peregister.backoffice.forms import (
     NumbersPasteForm,
     sign_payload,
 )
-from peregister.core import clock
 from peregister.core.pagination import paginate
 from peregister.core.refusals import Refused
 from peregister.providers import keys
@@ -28,7 +27,7 @@ from peregister.providers.forms import AccreditationForm, ApiKeyForm, SessionFor
 from peregister.providers.models import ApiKey
 from peregister.registry import accreditation
 from peregister.registry.attendance import Entry
-from peregister.registry.completions import LineStatus, check_attendance, register_completions
+from peregister.registry.completions import LineStatus, check_for_provider, register_completions
 from peregister.registry.models import AccreditationRequest, Session
 
 PER_PAGE = 50
@@ -143,9 +142,13 @@ def _form_page(
 def _check_page(
     request: HttpRequest, session: Session, entries: list[Entry], status: int = 200
 ) -> HttpResponse:
-    check = check_attendance(
-        activity=session.activity, entries=entries, today=clock.today(), session=session
-    )
+    try:
+        check = check_for_provider(actor=request.user, session=session, entries=entries)
+    except Refused as refused:
+        messages.error(request, refused.message)
+        return _form_page(
+            request, session, status=429 if refused.code == "rate_limited" else refused.status
+        )
     return render(
         request,
         "providers/attendance_check.html",

@@ -26,7 +26,7 @@ from peregister.accounts.actors import require_provider, require_staff
 from peregister.accounts.roles import is_register_staff
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.core import clock
+from peregister.core import clock, ratelimit
 from peregister.core.numbers import ascii_digits
 from peregister.core.refusals import Refused
 from peregister.registry import figures
@@ -422,6 +422,65 @@ def add_completion(
     return completion
 
 
+# The check step tells a provider whether a number is someone's, with initials and whether the
+# registration is active: a lookup the participant list needs, not a search. A user checks at
+# most this many lists an hour (a list holds up to 1,000 numbers); each check that names
+# someone is recorded for them (``attendance.checked``, in *Wie bekeek mijn dossier*).
+PROVIDER_CHECKS_PER_HOUR = 30
+# Statuses whose line tells the provider something about a professional.
+NAMING = frozenset({LineStatus.OK, LineStatus.ALREADY_REGISTERED, LineStatus.NOT_ACTIVE})
+
+
+def check_for_provider(
+    *, actor: Any, session: Session, entries: Sequence[Entry]
+) -> AttendanceCheck:
+    """A provider's check step for its own ``session``: limited per user, and recorded for
+    the professionals it names (their ids only: nothing of the list is kept)."""
+    target = Target(session.activity, entries, session)
+    contact = _require_may_register(actor, [target])
+    if contact is not None and not ratelimit.hit(
+        "provider-attendance-check", str(actor.pk), limit=PROVIDER_CHECKS_PER_HOUR, per_seconds=3600
+    ):
+        raise Refused(
+            _(
+                "Te veel lijsten gecontroleerd in het afgelopen uur (hoogstens %(count)s). "
+                "Probeer het over een uur opnieuw."
+            )
+            % {"count": PROVIDER_CHECKS_PER_HOUR},
+            code="rate_limited",
+        )
+    check = check_targets([target], clock.today())[0]
+    if contact is not None:
+        with transaction.atomic():
+            _record_named(actor, contact, [check], written=set())
+    return check
+
+
+def _record_named(
+    actor: Any, contact: Any, checks: Sequence[AttendanceCheck], written: set[int]
+) -> None:
+    """An ``attendance.checked`` event for the professionals the checks named to a provider,
+    beyond those ``written`` (already linked to the registration's own event)."""
+    named = {
+        holder[0]
+        for check in checks
+        for status, holder in zip(check.statuses, check.holders, strict=True)
+        if holder is not None and status in NAMING and holder[0] not in written
+    }
+    if not named:
+        return
+    record(
+        AuditEvent.Action.ATTENDANCE_CHECKED,
+        actor=actor,
+        organisation=contact.organisation,
+        contact=contact,
+        professionals=sorted(named),
+        sessions=sorted({str(check.session.code) for check in checks if check.session}),
+        lines=sum(len(check.entries) for check in checks),
+        named=len(named),
+    )
+
+
 def _require_may_register(actor: Any, targets: Sequence[Target]) -> Any:
     """Staff register for any activity; a provider's user only for sessions of activities its
     own provider offers. Returns the provider's contact (None for staff)."""
@@ -522,6 +581,15 @@ def register_targets(
                 for check in checks
                 for entry, professional_id in check.valid()
             ]
+            if contact is not None:
+                # Lines that named someone without registering them (not active, already
+                # registered) are a lookup too; the registered ones are linked below.
+                _record_named(
+                    actor,
+                    contact,
+                    checks,
+                    written={completion.professional_id for completion in new},
+                )
             if not new:
                 return checks
             written = Completion.objects.bulk_create(new)
