@@ -307,3 +307,103 @@ def test_the_check_step_is_rate_limited_per_user(
     assert refused.status_code == 429
     assert "Te veel lijsten gecontroleerd" in refused.content.decode()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ATTENDANCE_CHECKED).count() == 2
+
+
+# --- review 15 F13: correcting and cancelling a session ------------------------------------
+
+
+def _registered(world: World, session: Session, number: str = "7700001") -> None:
+    participant(number)
+    register_completions(
+        actor=world.provider_admin.user,
+        activity=session.activity,
+        entries=[Entry(1, number, session.starts_on)],
+        session=session,
+    )
+
+
+def test_provider_corrects_a_session(world: World) -> None:
+    session = session_of(recognised(world))
+    client = client_for(world.provider_admin.user)
+    url = f"/aanbieder/uitvoeringen/{session.code}/wijzigen/"
+    form = client.get(url)
+    assert form.status_code == 200
+    assert "10-06-2026" in form.content.decode()
+    response = client.post(
+        url, {"starts_on": "11-06-2026", "ends_on": "12-06-2026", "online": "on", "location": ""}
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.starts_on, session.ends_on, session.online, session.location) == (
+        dt.date(2026, 6, 11),
+        dt.date(2026, 6, 12),
+        True,
+        "",
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SESSION_CHANGED)
+    assert event.actor == world.provider_admin.user
+    assert event.data["session"] == str(session.code)
+    assert event.data["was"] == ["2026-06-10", "2026-06-10"]
+
+
+def test_a_correction_keeps_registered_attendance_within_the_session(world: World) -> None:
+    session = session_of(recognised(world))
+    _registered(world, session)
+    client = client_for(world.provider_admin.user)
+    url = f"/aanbieder/uitvoeringen/{session.code}/wijzigen/"
+    moved = client.post(url, {"starts_on": "11-06-2026", "location": "Utrecht"})
+    assert moved.status_code == 400
+    assert "presentie geregistreerd" in moved.content.decode()
+    session.refresh_from_db()
+    assert session.starts_on == DAY
+    # Widening it, or changing the place only, keeps the attendance inside: allowed.
+    wider = client.post(
+        url, {"starts_on": "09-06-2026", "ends_on": "10-06-2026", "location": "Zwolle"}
+    )
+    assert wider.status_code == 302
+    # And the recognition's rules hold as when adding: not outside the recognition period.
+    late = client.post(url, {"starts_on": "10-06-2026", "ends_on": "10-01-2027", "online": "on"})
+    assert late.status_code == 400
+
+
+def test_provider_cancels_a_session_without_attendance(world: World) -> None:
+    request = recognised(world)
+    session = session_of(request)
+    client = client_for(world.provider_admin.user)
+    response = client.post(f"/aanbieder/uitvoeringen/{session.code}/annuleren/")
+    assert response.status_code == 302
+    assert not Session.objects.exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SESSION_CANCELLED)
+    assert event.data["session"] == str(session.code)
+    page = client.get(f"/aanbieder/activiteiten/{request.code}/").content.decode()
+    assert "De uitvoering is geannuleerd." in page
+
+
+def test_a_session_with_attendance_is_not_cancelled(world: World) -> None:
+    session = session_of(recognised(world))
+    _registered(world, session)
+    client = client_for(world.provider_admin.user)
+    response = client.post(f"/aanbieder/uitvoeringen/{session.code}/annuleren/")
+    assert response.status_code == 400
+    assert "kan niet meer worden geannuleerd" in response.content.decode()
+    assert Session.objects.filter(pk=session.pk).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_CANCELLED).exists()
+
+
+def test_another_providers_session_is_not_changed(world: World) -> None:
+    other_request = factories.AccreditationRequestFactory.create()
+    activity = LearningActivity.objects.create(
+        title="Ander",
+        provider="Ander",
+        kind="course",
+        points=2,
+        recognised_from=dt.date(2026, 1, 1),
+        offered_by=other_request.provider,
+    )
+    theirs = Session.objects.create(
+        activity=activity, starts_on=DAY, ends_on=DAY, online=True, created_at=clock.now()
+    )
+    client = client_for(world.provider_admin.user)
+    assert client.get(f"/aanbieder/uitvoeringen/{theirs.code}/wijzigen/").status_code == 404
+    assert client.post(f"/aanbieder/uitvoeringen/{theirs.code}/annuleren/").status_code == 404
+    assert Session.objects.filter(pk=theirs.pk).exists()

@@ -79,6 +79,8 @@ class AuditEvent(models.Model):
         ACCREDITATION_SUBMITTED = "accreditation.submitted", _("accreditatieaanvraag ingediend")
         ACCREDITATION_DECIDED = "accreditation.decided", _("accreditatieaanvraag beoordeeld")
         SESSION_ADDED = "session.added", _("uitvoering toegevoegd")
+        SESSION_CHANGED = "session.changed", _("uitvoering gewijzigd")
+        SESSION_CANCELLED = "session.cancelled", _("uitvoering geannuleerd")
         # A provider's check step named these professionals (initials, registration active).
         ATTENDANCE_CHECKED = "attendance.checked", _("registratienummer gecontroleerd")
         API_KEY_CREATED = "api_key.created", _("API-sleutel aangemaakt")

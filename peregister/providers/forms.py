@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,7 @@ from peregister.registry.accreditation import (
     AccreditationData,
 )
 from peregister.registry.activity_fields import kind_field, points_field
+from peregister.registry.models import Session
 
 
 class AccreditationForm(forms.Form):
@@ -73,6 +76,16 @@ class SessionForm(forms.Form):
     )
     location = forms.CharField(label=_("Locatie"), max_length=200, required=False)
     online = forms.BooleanField(label=_("Online"), required=False)
+
+    @staticmethod
+    def initial_for(session: Session) -> dict[str, Any]:
+        """The form filled in with ``session`` as it is (*Uitvoering wijzigen*)."""
+        return {
+            "starts_on": session.starts_on,
+            "ends_on": session.ends_on,
+            "location": session.location,
+            "online": session.online,
+        }
 
 
 class ApiKeyForm(forms.Form):

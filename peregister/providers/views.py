@@ -116,6 +116,65 @@ def session_add(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     return _detail_page(request, item, form, status=400)
 
 
+def _session_page(
+    request: HttpRequest, session: Session, form: SessionForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "providers/session_form.html",
+        {"session": session, "form": form, "request_code": _request_code(session)},
+        status=status,
+    )
+
+
+def _request_code(session: Session) -> uuid.UUID:
+    return session.activity.accreditation_request.code  # type: ignore[no-any-return]
+
+
+@provider_only
+@require_http_methods(["GET", "POST"])
+def session_change(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """*Uitvoering wijzigen*: dates and place, within the rules of adding one."""
+    session = accreditation.own_session_or_404(request.user, code)
+    if request.method != "POST":
+        return _session_page(
+            request, session, SessionForm(initial=SessionForm.initial_for(session))
+        )
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            accreditation.change_session(
+                actor=request.user,
+                session=session,
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"] or data["starts_on"],
+                location=data["location"],
+                online=data["online"],
+            )
+        except Refused as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            messages.success(request, _("De uitvoering is gewijzigd."))
+            return redirect("providers:request", code=_request_code(session))
+    return _session_page(request, session, form, status=400)
+
+
+@provider_only
+@require_POST
+def session_cancel(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
+    """*Uitvoering annuleren*: only while no attendance is registered for it."""
+    session = accreditation.own_session_or_404(request.user, code)
+    try:
+        accreditation.cancel_session(actor=request.user, session=session)
+    except Refused as exc:
+        messages.error(request, exc.message)
+        form = SessionForm(initial=SessionForm.initial_for(session))
+        return _session_page(request, session, form, status=exc.status)
+    messages.success(request, _("De uitvoering is geannuleerd."))
+    return redirect("providers:request", code=_request_code(session))
+
+
 # --- Presentie: the same engine and check step as the register's back-office ---------------
 
 

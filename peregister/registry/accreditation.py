@@ -24,6 +24,7 @@ from peregister.core.refusals import Refused
 from peregister.registry.models import (
     MAX_POINTS,
     AccreditationRequest,
+    Completion,
     LearningActivity,
     Session,
 )
@@ -128,6 +129,25 @@ def own_session_or_404(actor: Any, code: Any) -> Session:
     return session
 
 
+def _check_session(
+    activity: LearningActivity, starts_on: dt.date, ends_on: dt.date, location: str, online: bool
+) -> None:
+    """The rules of a session's dates and place, when added and when corrected."""
+    if ends_on < starts_on:
+        raise Refused(_("De einddatum ligt vóór de begindatum."), field="ends_on")
+    if not online and not location:
+        raise Refused(_("Vul de locatie in, of kies online."), field="location")
+    if starts_on.year > clock.today().year + MAX_YEARS_AHEAD:
+        raise Refused(_("De begindatum ligt te ver in de toekomst."), field="starts_on")
+    if not (activity.is_recognised_on(starts_on) and activity.is_recognised_on(ends_on)):
+        until = dates.prose_date(activity.recognised_until) if activity.recognised_until else "…"
+        raise Refused(
+            _("Een uitvoering valt binnen de erkenning: %(start)s tot en met %(end)s.")
+            % {"start": dates.prose_date(activity.recognised_from), "end": until},
+            field="starts_on",
+        )
+
+
 def add_session(
     *,
     actor: Any,
@@ -143,19 +163,7 @@ def add_session(
     if activity.offered_by_id != contact.organisation_id:
         raise Refused(_("Deze activiteit is niet van uw organisatie."))
     location = location.strip()
-    if ends_on < starts_on:
-        raise Refused(_("De einddatum ligt vóór de begindatum."), field="ends_on")
-    if not online and not location:
-        raise Refused(_("Vul de locatie in, of kies online."), field="location")
-    if starts_on.year > clock.today().year + MAX_YEARS_AHEAD:
-        raise Refused(_("De begindatum ligt te ver in de toekomst."), field="starts_on")
-    if not (activity.is_recognised_on(starts_on) and activity.is_recognised_on(ends_on)):
-        until = dates.prose_date(activity.recognised_until) if activity.recognised_until else "…"
-        raise Refused(
-            _("Een uitvoering valt binnen de erkenning: %(start)s tot en met %(end)s.")
-            % {"start": dates.prose_date(activity.recognised_from), "end": until},
-            field="starts_on",
-        )
+    _check_session(activity, starts_on, ends_on, location, online)
     with transaction.atomic():
         session = Session.objects.create(
             activity=activity,
@@ -174,3 +182,101 @@ def add_session(
             session=str(session.code),
         )
     return session
+
+
+def _locked_own_session(actor: Any, session: Session) -> tuple[Any, Session]:
+    """The actor's contact and ``session`` read again under the lock of its activity: the
+    lock attendance registration takes (``registry/completions.py``), so no attendance can be
+    registered between the check below and the change."""
+    contact = require_provider(actor)
+    if session.activity.offered_by_id != contact.organisation_id:
+        raise Refused(_("Deze activiteit is niet van uw organisatie."))
+    LearningActivity.objects.select_for_update().filter(pk=session.activity_id).exists()
+    fresh = Session.objects.select_related("activity").filter(pk=session.pk).first()
+    if fresh is None:
+        raise Refused(_("Deze uitvoering bestaat niet meer."), conflict=True)
+    return contact, fresh
+
+
+def _attendance_days(session: Session) -> QuerySet[Completion]:
+    """Attendance registered for ``session``: its activity's completions dated within it.
+    (A completion keeps its activity and date, not the session; another session of the same
+    activity on the same days counts too, which errs on the side of keeping attendance.)"""
+    return Completion.objects.filter(
+        activity_id=session.activity_id, completed_on__range=(session.starts_on, session.ends_on)
+    )
+
+
+def change_session(
+    *,
+    actor: Any,
+    session: Session,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    location: str,
+    online: bool,
+) -> Session:
+    """*Uitvoering wijzigen*: correct dates and place, by the same rules as adding it; the
+    attendance already registered must stay within the new dates (points are never moved or
+    taken away by a correction)."""
+    location = location.strip()
+    with transaction.atomic():
+        contact, session = _locked_own_session(actor, session)
+        _check_session(session.activity, starts_on, ends_on, location, online)
+        outside = (
+            _attendance_days(session)
+            .exclude(completed_on__range=(starts_on, ends_on))
+            .order_by("completed_on")
+            .values_list("completed_on", flat=True)
+            .first()
+        )
+        if outside is not None:
+            raise Refused(
+                _(
+                    "Op %(day)s is presentie geregistreerd voor deze uitvoering; de nieuwe data "
+                    "moeten die dag omvatten."
+                )
+                % {"day": dates.prose_date(outside)},
+                field="starts_on",
+            )
+        was = [session.starts_on.isoformat(), session.ends_on.isoformat()]
+        Session.objects.filter(pk=session.pk).update(
+            starts_on=starts_on, ends_on=ends_on, location=location[:200], online=online
+        )
+        record(
+            AuditEvent.Action.SESSION_CHANGED,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+            activity=str(session.activity.code),
+            session=str(session.code),
+            was=was,
+            now=[starts_on.isoformat(), ends_on.isoformat()],
+        )
+    session.refresh_from_db()
+    return session
+
+
+def cancel_session(*, actor: Any, session: Session) -> None:
+    """*Uitvoering annuleren*: the session is removed (agenda, API, attendance pages). Refused
+    once attendance is registered for it: those points stand, so the session that gave them
+    stays (correct its details instead)."""
+    with transaction.atomic():
+        contact, session = _locked_own_session(actor, session)
+        if _attendance_days(session).exists():
+            raise Refused(
+                _(
+                    "Voor deze uitvoering is presentie geregistreerd; ze kan niet meer worden "
+                    "geannuleerd. Wijzig zo nodig de gegevens."
+                )
+            )
+        session.delete()
+        record(
+            AuditEvent.Action.SESSION_CANCELLED,
+            actor=actor,
+            organisation=contact.organisation,
+            contact=contact,
+            activity=str(session.activity.code),
+            session=str(session.code),
+            dates=[session.starts_on.isoformat(), session.ends_on.isoformat()],
+        )

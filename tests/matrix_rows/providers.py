@@ -79,6 +79,23 @@ ROWS = [
         method="post",
     ),
     Row(
+        "providers:session_change",
+        lambda w: f"/aanbieder/uitvoeringen/{own_session(w).code}/wijzigen/",
+        ONLY_PROVIDER,
+    ),
+    Row(
+        "providers:session_change",
+        lambda w: f"/aanbieder/uitvoeringen/{own_session(w).code}/wijzigen/",
+        PROVIDER_EMPTY_POST,
+        method="post",
+    ),
+    Row(
+        "providers:session_cancel",
+        lambda w: f"/aanbieder/uitvoeringen/{own_session(w).code}/annuleren/",
+        expect(404, provider_admin=302),
+        method="post",
+    ),
+    Row(
         "providers:attendance",
         lambda w: f"/aanbieder/uitvoeringen/{own_session(w).code}/presentie/",
         ONLY_PROVIDER,
