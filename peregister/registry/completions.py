@@ -452,20 +452,23 @@ def check_for_provider(
     check = check_targets([target], clock.today())[0]
     if contact is not None:
         with transaction.atomic():
-            _record_named(actor, contact, [check], written=set())
+            _record_named(actor, contact, [check], registering=False)
     return check
 
 
 def _record_named(
-    actor: Any, contact: Any, checks: Sequence[AttendanceCheck], written: set[int]
+    actor: Any, contact: Any, checks: Sequence[AttendanceCheck], *, registering: bool
 ) -> None:
-    """An ``attendance.checked`` event for the professionals the checks named to a provider,
-    beyond those ``written`` (already linked to the registration's own event)."""
+    """An ``attendance.checked`` event for the professionals the checks named to a provider;
+    when ``registering``, beyond the valid lines (linked to the registration's own event)."""
+    naming = NAMING - {LineStatus.OK} if registering else NAMING
+    if not any(check.counts.get(status) for check in checks for status in naming):
+        return  # nobody named beyond what is linked already (a clean batch: no work at all)
     named = {
         holder[0]
         for check in checks
         for status, holder in zip(check.statuses, check.holders, strict=True)
-        if holder is not None and status in NAMING and holder[0] not in written
+        if holder is not None and status in naming
     }
     if not named:
         return
@@ -584,12 +587,7 @@ def register_targets(
             if contact is not None:
                 # Lines that named someone without registering them (not active, already
                 # registered) are a lookup too; the registered ones are linked below.
-                _record_named(
-                    actor,
-                    contact,
-                    checks,
-                    written={completion.professional_id for completion in new},
-                )
+                _record_named(actor, contact, checks, registering=True)
             if not new:
                 return checks
             written = Completion.objects.bulk_create(new)
