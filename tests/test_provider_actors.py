@@ -12,10 +12,11 @@ from django.contrib.auth.models import AnonymousUser
 
 from peregister.audit.models import AuditEvent
 from peregister.backoffice.accreditation import recognise_accreditation, reject_accreditation
+from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.providers import keys
 from peregister.registry import accreditation
-from peregister.registry.models import LearningActivity
+from peregister.registry.models import LearningActivity, Session
 from tests import factories
 from tests.conftest import World
 
@@ -33,7 +34,26 @@ def _activity(world: World) -> LearningActivity:
     )
 
 
+def _session(world: World) -> Session:
+    return Session.objects.create(
+        activity=_activity(world),
+        starts_on=dt.date(2026, 1, 5),
+        ends_on=dt.date(2026, 1, 5),
+        online=True,
+        created_at=clock.now(),
+    )
+
+
 PROVIDER_SERVICES: dict[str, Callable[[World, Any], Any]] = {
+    "change_session": lambda w, a: accreditation.change_session(
+        actor=a,
+        session=_session(w),
+        starts_on=dt.date(2026, 1, 6),
+        ends_on=dt.date(2026, 1, 6),
+        location="Zwolle",
+        online=False,
+    ),
+    "cancel_session": lambda w, a: accreditation.cancel_session(actor=a, session=_session(w)),
     "add_session": lambda w, a: accreditation.add_session(
         actor=a,
         activity=_activity(w),
@@ -51,7 +71,8 @@ STAFF_SERVICES: dict[str, Callable[[World, Any], Any]] = {
     "recognise_accreditation": lambda w, a: recognise_accreditation(
         actor=a,
         request=factories.AccreditationRequestFactory.create(
-            provider=w.provider_admin.organisation
+            provider=w.provider_admin.organisation,
+            submitted_at=dt.datetime(2025, 12, 1, 12, 0, tzinfo=dt.UTC),
         ),
         points=2,
         recognised_from=dt.date(2026, 1, 1),

@@ -257,7 +257,7 @@ def change_session(
     return session
 
 
-def cancel_session(*, actor: Any, session: Session) -> None:
+def cancel_session(*, actor: Any, session: Session) -> Session:
     """*Uitvoering annuleren*: the session is removed (agenda, API, attendance pages). Refused
     once attendance is registered for it: those points stand, so the session that gave them
     stays (correct its details instead)."""
@@ -280,3 +280,4 @@ def cancel_session(*, actor: Any, session: Session) -> None:
             session=str(session.code),
             dates=[session.starts_on.isoformat(), session.ends_on.isoformat()],
         )
+    return session  # as it was (no longer stored)
