@@ -284,6 +284,7 @@ BUDGETS = {
     "backoffice:accreditations staff": 4,  # new (issue 15)
     "backoffice:accreditation staff": 4,  # new (issue 15)
     "providers:attendance provider_admin": 5,  # new (issue 15)
+    "providers:session_change provider_admin": 5,  # new (review 15 F13): as the attendance page
     "providers:api_keys provider_admin": 4,  # new (issue 15)
     "api:openapi-json professional": 3,  # new (issue 15)
     "api:openapi-json contact_live": 3,  # new (issue 15)
