@@ -594,10 +594,11 @@ def register_targets(
             )
             # Keys, not instances, and positional values in the model's field order (Django's
             # own fast path, as for rows read from the database): keywords cost twice as much
-            # for a thousand rows. ``COMPLETION_FIELDS`` is checked against the model.
+            # for a thousand rows. ``COMPLETION_FIELDS`` is checked against the model (the type
+            # stubs read positional values as the related fields' instances, hence the ignore).
             _check_completion_fields()
             new = [
-                Completion(
+                Completion(  # type: ignore[misc]
                     None,  # id
                     professional_id,
                     check.activity.pk,
