@@ -87,6 +87,17 @@ class SessionForm(forms.Form):
             "online": session.online,
         }
 
+    def session_values(self) -> dict[str, Any]:
+        """What adding and correcting a session both pass on (a one-day session ends the day
+        it starts)."""
+        data = self.cleaned_data
+        return {
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"] or data["starts_on"],
+            "location": data["location"],
+            "online": data["online"],
+        }
+
 
 class ApiKeyForm(forms.Form):
     name = forms.CharField(

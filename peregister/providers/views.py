@@ -98,15 +98,9 @@ def session_add(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         form.add_error(None, _("Voeg uitvoeringen toe zodra de activiteit is erkend."))
         return _detail_page(request, item, form, status=400)
     if form.is_valid():
-        data = form.cleaned_data
         try:
             accreditation.add_session(
-                actor=request.user,
-                activity=item.activity,
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"] or data["starts_on"],
-                location=data["location"],
-                online=data["online"],
+                actor=request.user, activity=item.activity, **form.session_values()
             )
         except Refused as exc:
             form.add_error(exc.field, exc.message)
@@ -142,15 +136,9 @@ def session_change(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         )
     form = SessionForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
             accreditation.change_session(
-                actor=request.user,
-                session=session,
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"] or data["starts_on"],
-                location=data["location"],
-                online=data["online"],
+                actor=request.user, session=session, **form.session_values()
             )
         except Refused as exc:
             form.add_error(exc.field, exc.message)
