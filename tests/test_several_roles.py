@@ -140,11 +140,11 @@ def test_a_pending_role_gives_no_access(world: World) -> None:
 def test_accepting_the_role_gives_access_and_is_audited(world: World) -> None:
     person = world.other_professional.user
     contact, url = _offer(world, person)
-    anonymous = Client()
-    page = anonymous.get(url)
+    invited = client_for(person)
+    page = invited.get(url)
     assert page.status_code == 200
     assert world.organisation.name in page.content.decode()
-    assert anonymous.post(url, {"answer": "accept"}).status_code == 200
+    assert invited.post(url, {"answer": "accept"}).status_code == 200
     contact.refresh_from_db()
     assert contact.offer == Contact.Offer.ACCEPTED
     event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_ACCEPTED)
@@ -155,16 +155,18 @@ def test_accepting_the_role_gives_access_and_is_audited(world: World) -> None:
 
 def test_the_link_works_once(world: World) -> None:
     _, url = _offer(world, world.other_professional.user)
-    assert Client().post(url, {"answer": "accept"}).status_code == 200
+    invited = client_for(world.other_professional.user)
+    assert invited.post(url, {"answer": "accept"}).status_code == 200
+    assert invited.get(url).status_code == 410
+    assert invited.post(url, {"answer": "decline"}).status_code == 410
     assert Client().get(url).status_code == 410
-    assert Client().post(url, {"answer": "decline"}).status_code == 410
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_DECLINED).count() == 0
 
 
 def test_declining_keeps_the_role_without_access(world: World) -> None:
     person = world.other_professional.user
     contact, url = _offer(world, person)
-    assert Client().post(url, {"answer": "decline"}).status_code == 200
+    assert client_for(person).post(url, {"answer": "decline"}).status_code == 200
     contact.refresh_from_db()
     assert (contact.offer, contact.active) == (Contact.Offer.DECLINED, False)
     assert AuditEvent.objects.filter(
@@ -177,7 +179,8 @@ def test_declining_keeps_the_role_without_access(world: World) -> None:
 @pytest.mark.parametrize("answer", ["", "maybe", "accept\x00"])
 def test_a_garbage_answer_is_refused_and_changes_nothing(world: World, answer: str) -> None:
     contact, url = _offer(world, world.other_professional.user)
-    assert Client().post(url, {"answer": answer}).status_code == 400
+    invited = client_for(world.other_professional.user)
+    assert invited.post(url, {"answer": answer}).status_code == 400
     contact.refresh_from_db()
     assert contact.offer == Contact.Offer.PENDING
 

@@ -40,9 +40,8 @@ def _live_grant(at: dt.datetime) -> Q:
         Q(granted_at__lte=at)
         & (Q(revoked_at__isnull=True) | Q(revoked_at__gt=at))
         & (Q(valid_until__isnull=True) | Q(valid_until__gte=clock.local_date(at)))
-        & Q(contact__active=True)
-        # A role offered to an existing account gives nothing until its person accepts it.
-        & Q(contact__offer=Contact.Offer.ACCEPTED)
+        # Active, and a role offered to an existing account gives nothing until accepted.
+        & Contact.usable("contact__")
         # Only an authorised employer's contacts see dossiers; a provider never does.
         & Organisation.taking_grants("contact__organisation__")
     )
@@ -215,10 +214,7 @@ def alert_grants(
     """
     moment = at or clock.now()
     recipient = Contact.objects.filter(
-        Organisation.taking_grants("organisation__"),
-        pk=contact.pk,
-        active=True,
-        offer=Contact.Offer.ACCEPTED,
+        Organisation.taking_grants("organisation__"), Contact.usable(), pk=contact.pk
     )
     live = AccessGrant.objects.filter(_live_grant(moment), Exists(recipient))
     if whole_organisation and contact.role in (Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY):

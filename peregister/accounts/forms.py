@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from peregister.accounts import passwords
@@ -40,6 +41,24 @@ class LoginForm(AuthenticationForm):
         max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A NUL byte is left to ``clean``: it answers like any wrong password (ASVS 5.1.3),
+        # not with a field message of its own.
+        for field in self.fields.values():
+            field.validators = [
+                validator
+                for validator in field.validators
+                if not isinstance(validator, ProhibitNullCharactersValidator)
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        typed = [str(self.cleaned_data.get(name) or "") for name in ("username", "password")]
+        if any("\x00" in value for value in typed):
+            # No account or stored password holds one (and PostgreSQL refuses it in a query).
+            raise self.get_invalid_login_error()
+        return super().clean()
 
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")

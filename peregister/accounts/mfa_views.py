@@ -4,12 +4,12 @@ apparaten*. The rules and writes are in ``mfa`` and ``passkeys``."""
 from __future__ import annotations
 
 from binascii import unhexlify
-from typing import Any
+from typing import Any, cast
 
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django_otp.util import random_hex
 from peregister.accounts import mfa, passkeys, sso_services
 from peregister.accounts.forms import SecondStepForm, TotpSetupForm
 from peregister.accounts.guards import authenticated, second_step
+from peregister.accounts.models import User
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
 
@@ -206,7 +207,13 @@ def remove_identity(request: HttpRequest) -> HttpResponse:
     except Refused as refused:
         context = _security_context(request, identity_refusal=refused.message)
         return render(request, "accounts/security.html", context, status=400)
-    messages.success(request, _("De koppeling is verwijderd."))
+    user = cast(User, request.user)
+    user.refresh_from_db(fields=["session_epoch"])  # the new epoch: this session stays
+    update_session_auth_hash(request, user)
+    messages.success(
+        request,
+        _("De koppeling is verwijderd. U bent op alle andere apparaten uitgelogd."),
+    )
     return redirect("accounts:security")
 
 

@@ -70,13 +70,15 @@ def set_password_mail(user_pk: int) -> OutboxMessage | None:
 
 
 def mail_set_password_link(
-    *, user: User, template: str, to: str | None = None, **context: Any
+    *, user: User, template: str, to: str | None = None, topic: str = "", **context: Any
 ) -> None:
     """Issue a fresh link for ``user`` and mail it with the username and the login page address.
 
     ``to``: another address the register holds for the user (a professional's own), else the
-    account's. Call inside the transaction that created or changed the user: the mail leaves on
-    commit. The link is a secret: the outbox drops it once the mail is delivered or has failed.
+    account's. ``topic``: the outbox topic a page reads the mail's delivery by (an
+    organisation's invitation has its own), else the account's ``set_password_topic``. Call
+    inside the transaction that created or changed the user: the mail leaves on commit. The
+    link is a secret: the outbox drops it once the mail is delivered or has failed.
     """
     raw = tokens.issue_token(user)
     enqueue_mail(
@@ -91,7 +93,7 @@ def mail_set_password_link(
             **context,
         },
         language=user.language,
-        topic=set_password_topic(user.pk),
+        topic=topic or set_password_topic(user.pk),
         secret_keys=["set_password_url"],
     )
 
@@ -100,8 +102,16 @@ def renew_set_password_link(message: OutboxMessage) -> dict[str, Any]:
     """A fresh link for a failed set-password mail that the register sends again; none for an
     account that is gone or whose user has set a password meanwhile (a new link would only let
     whoever reads that mailbox replace it)."""
-    user = User.objects.filter(pk=message.topic.partition(":")[2], is_active=True).first()
-    if user is None:
+    raw_pk = message.topic.partition(":")[2]
+    valid = raw_pk.isascii() and raw_pk.isdigit()
+    user = User.objects.filter(pk=int(raw_pk), is_active=True).first() if valid else None
+    return renewed_set_password_link(user)
+
+
+def renewed_set_password_link(user: User | None) -> dict[str, Any]:
+    """The fresh link of a failed set-password mail sent again (``renew_set_password_link``,
+    and an organisation's invitation); refused without an active account needing one."""
+    if user is None or not user.is_active:
         raise CannotResend(_("Het account van deze e-mail bestaat niet meer of is niet actief."))
     if user.has_usable_password():
         raise CannotResend(

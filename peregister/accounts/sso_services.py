@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -241,7 +241,8 @@ def unlink_identity(*, actor: Any, identity_id: int) -> None:
     """The account holder removes one of their own linked identities, audited as a security
     event (ASVS 7.1.3). The last way to log in stays: an account without a usable password
     keeps its only identity (it would be locked out otherwise). Like removing a second factor,
-    the logged-in session (with its second step, where owed) is enough."""
+    the logged-in session (with its second step, where owed) is enough. Every other session of
+    the account ends (``session_epoch``), those opened through the identity among them."""
     if not getattr(actor, "is_authenticated", False):
         raise Refused(_("Log eerst in."))
     with transaction.atomic():
@@ -259,6 +260,9 @@ def unlink_identity(*, actor: Any, identity_id: int) -> None:
                 )
             )
         identity.delete()
+        # A link removed because it was not the holder's own must not leave its sessions open
+        # (ASVS 3.3.x): every session ends; the page keeps the one that removed it.
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
         record(
             AuditEvent.Action.SSO_UNLINKED,
             actor=actor,

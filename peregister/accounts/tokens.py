@@ -93,6 +93,17 @@ def issue_token(user: User, purpose: str = Purpose.SET_PASSWORD, subject: str = 
     return raw
 
 
+def has_live_link(user: User, purpose: str = Purpose.SET_PASSWORD, subject: str = "") -> bool:
+    """Does ``user`` hold an unused, unexpired link of ``purpose`` (and ``subject``)?"""
+    return SetPasswordToken.objects.filter(
+        user=user,
+        purpose=purpose,
+        subject=subject,
+        used_at__isnull=True,
+        expires_at__gt=clock.now(),
+    ).exists()
+
+
 def set_password_url(raw: str) -> str:
     return absolute_url(reverse("accounts:set_password", kwargs={"token": raw}))
 

@@ -28,6 +28,7 @@ from peregister.accounts.models import User
 from peregister.accounts.tasks import send_login_details_task, send_new_link_task
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
+from peregister.core.text import storable
 
 # Per client address and hour; generous for people, a wall for scripts.
 SET_PASSWORD_TRIES_PER_HOUR = 20
@@ -47,7 +48,8 @@ class LoginView(auth_views.LoginView):
         # so padding or case never opens a fresh count; cut to the longest username after that,
         # so nothing long is queried.
         typed = unicodedata.normalize("NFKC", str(request.POST.get("username", "")))
-        self.typed_username = typed.strip().lower()[:150]
+        # ``storable``: a NUL byte is counted like any name, escaped (a query error otherwise).
+        self.typed_username = storable(typed.strip().lower())[:150]
         verdict = throttle.before_attempt(request=request, username=self.typed_username)
         if verdict is not throttle.Verdict.ALLOWED:
             # Same answer whether or not the username exists.

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.text import storable_data
 
 # A list of professionals is linked with bulk INSERTs of at most this many rows each.
 LINK_BATCH_SIZE = 2000
@@ -48,7 +49,8 @@ def record(
         organisation=organisation,
         contact=contact,
         professionals_of=professionals_of,
-        data=data,
+        # Typed values (a forged form field) may hold NUL: stored escaped, never a 500.
+        data=storable_data(data),
     )
     if isinstance(professionals, QuerySet):
         _link_queryset(event, professionals)

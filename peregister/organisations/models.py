@@ -156,6 +156,9 @@ class Contact(models.Model):
         db_default=Offer.ACCEPTED,
     )
     offer_answered_at = models.DateTimeField(_("rol beantwoord op"), null=True, blank=True)
+    # How often the person declined this role: after ``services.MAX_DECLINES`` it is not
+    # offered again (a beheerder cannot keep mailing someone who said no).
+    declines = models.PositiveSmallIntegerField(_("keer afgewezen"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("contactpersoon")
@@ -189,10 +192,12 @@ class Contact(models.Model):
         return self.offer == self.Offer.ACCEPTED
 
     @classmethod
-    def usable(cls) -> Q:
-        """Active and accepted: the contacts a professional may be offered or shown (the
-        grant form's choices and the managers it names)."""
-        return Q(active=True, offer=cls.Offer.ACCEPTED)
+    def usable(cls, prefix: str = "") -> Q:
+        """Active and accepted: a contact whose role counts. The contacts a professional may be
+        offered or shown (the grant form's choices and the managers it names), and the contact
+        side of the access rule; ``prefix`` is the path from the queried model
+        (``"contact__"``)."""
+        return Q(**{f"{prefix}active": True, f"{prefix}offer": cls.Offer.ACCEPTED})
 
     @property
     def manages_organisation(self) -> bool:

@@ -3,6 +3,8 @@ confirmation page. Both requests are one view over ``Organisation.Kind``."""
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -85,12 +87,16 @@ def role_offer(request: HttpRequest, token: str) -> HttpResponse:
     offer = services.open_role_offer(actor=request.user, raw=token)
     if offer.contact is None:
         return _role_link_unusable(request, offer.state)
-    if offer.wrong_account:
-        return _wrong_account(request)
+    if offer.login_needed:
+        # The link alone answers nothing: log in as the invited account, then back here.
+        messages.info(request, services.LOGIN_NEEDED_MESSAGE)
+        return redirect_to_login(request.path)
     if request.method != "POST":
+        if offer.wrong_account:  # opening is not recorded; an answer is (below)
+            return _wrong_account(request)
         return render(request, "organisations/role_offer.html", {"contact": offer.contact})
     answer = request.POST.get("answer")
-    if answer not in ("accept", "decline"):
+    if answer not in ("accept", "decline") and not offer.wrong_account:
         context = {"contact": offer.contact, "error": True}
         return render(request, "organisations/role_offer.html", context, status=400)
     try:
@@ -98,8 +104,10 @@ def role_offer(request: HttpRequest, token: str) -> HttpResponse:
             actor=request.user, raw_token=token, accept=answer == "accept"
         )
     except Refused as refused:
-        if refused.code == services.WRONG_ACCOUNT:  # logged in as someone else meanwhile
+        if refused.code == services.WRONG_ACCOUNT:
             return _wrong_account(request)
+        if refused.code == services.LOGIN_NEEDED:  # logged out meanwhile
+            return redirect_to_login(request.path)
         return _role_link_unusable(request, tokens.TokenState(refused.code))
     return render(
         request,

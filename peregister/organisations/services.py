@@ -20,13 +20,20 @@ from peregister.accounts.services import (
     create_account,
     login_accounts,
     mail_set_password_link,
+    renewed_set_password_link,
     set_password_topic,
 )
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock, ratelimit
 from peregister.core.refusals import Refused
-from peregister.notifications.mail import absolute_url, enqueue_mail
+from peregister.notifications.mail import (
+    CannotResend,
+    absolute_url,
+    delivery_state,
+    enqueue_mail,
+)
+from peregister.notifications.models import OutboxMessage
 from peregister.organisations.models import Contact, Organisation
 
 Role = Contact.Role
@@ -67,7 +74,9 @@ def request_account(
     who is registered): a taken username gets a free variant (the mail says which), and the
     beheerder of another account of the same kind with the same KvK number is told by e-mail;
     staff see the duplicate hint. The same request sent twice (same KvK number, kind and
-    e-mail address, still open) is one request.
+    e-mail address, still open) is one request, and the page's promise of a mail is kept:
+    while its beheerder has not taken the role into use (a declined or expired offer, an
+    unused set-password link) the invitation is sent again, for both kinds alike.
     """
     if kind not in Organisation.Kind.values:
         raise Refused(_("Kies werkgever of aanbieder."), field="kind")
@@ -78,10 +87,18 @@ def request_account(
             .order_by("id")
         )
         for other in others:
-            if (
-                other.status == Organisation.Status.REQUESTED
-                and other.contacts.filter(email__iexact=requester_email).exists()
-            ):
+            if other.status != Organisation.Status.REQUESTED:
+                continue
+            asked = (
+                other.contacts.select_for_update()
+                .select_related("organisation", "user")
+                .filter(email__iexact=requester_email)
+                .first()
+            )
+            if asked is not None:
+                if not taken_into_use(asked) and not _invitation_pending(asked):
+                    # Within the hourly limit; beyond it the mail of this hour keeps the promise.
+                    _invite_again(actor=actor, contact=asked)
                 return other
         organisation = Organisation(kind=kind, kvk_number=kvk_number, **data.__dict__)
         organisation.save()
@@ -293,26 +310,80 @@ def _mail_invitation(contact: Contact) -> None:
     existing account (accept or decline), else the new account's set-password link. Adding,
     resending and an account request all send it through here; which of the two it is shows
     only in the person's mailbox, never on the beheerder's page."""
+    topic = invitation_topic(contact)
     if not contact.accepted:
         _mail_role_offer(contact, to=contact.email)
     elif contact.role == Role.ADMINISTRATOR and not contact.organisation.is_authorised:
         mail_set_password_link(
             user=contact.user,
             template="account_created",
+            topic=topic,
             organisation=contact.organisation.name,
             provider=contact.organisation.is_provider,
         )
     else:
         mail_set_password_link(
-            user=contact.user, template="contact_added", organisation=contact.organisation.name
+            user=contact.user,
+            template="contact_added",
+            topic=topic,
+            organisation=contact.organisation.name,
         )
 
 
+INVITATION_TOPIC = "invitation"
+REPLACED_MESSAGE = _(
+    "Deze e-mail is vervangen door een nieuwere e-mail met hetzelfde doel; "
+    "opnieuw versturen is niet nodig."
+)
+
+
 def invitation_topic(contact: Contact) -> str:
-    """The outbox topic of the mail that invites ``contact``'s person (``_mail_invitation``)."""
-    if contact.accepted:
+    """The outbox topic of the mails that invite ``contact``'s person (``_mail_invitation``),
+    which the beheerder's page reads. A role offered to an account that existed before has a
+    topic of its own (both kinds of mail, before and after accepting), so the page never shows
+    the register's other mail to that account (another role's). A new account made for this
+    contact keeps the account's set-password topic: all its links are this invitation's, and
+    a link the person asks for later replaces it there (``notifications.mail.replaced``)."""
+    if contact.accepted and contact.offer_answered_at is None:  # made with its account
         return set_password_topic(contact.user_id)
-    return role_offer_topic(contact.pk)
+    return f"{INVITATION_TOPIC}:{contact.pk}"
+
+
+def renew_invitation_link(message: OutboxMessage) -> dict[str, Any]:
+    """A fresh link for a failed invitation that the register sends again
+    (``notifications.mail.resend``); none once it is no longer needed."""
+    raw_pk = message.topic.partition(":")[2]
+    contact = (
+        Contact.objects.select_related("organisation", "user").filter(pk=int(raw_pk)).first()
+        if raw_pk.isascii() and raw_pk.isdigit()
+        else None
+    )
+    if contact is None or not contact.user.is_active:
+        raise CannotResend(str(_("Deze contactpersoon of zijn account bestaat niet meer.")))
+    if "offer_url" not in message.secret_keys:
+        newer = OutboxMessage.objects.filter(
+            topic=set_password_topic(contact.user_id), pk__gt=message.pk
+        )
+        if newer.exists():
+            # A fresh link would kill the newer one the person asked for meanwhile.
+            raise CannotResend(str(REPLACED_MESSAGE))
+        return renewed_set_password_link(contact.user)
+    if contact.offer != Contact.Offer.PENDING:
+        raise CannotResend(str(_("De rol is inmiddels beantwoord; een nieuwe link is niet nodig.")))
+    return {"offer_url": _offer_url(contact)}
+
+
+def _invitation_pending(contact: Contact) -> bool:
+    """Is the contact's last invitation still on its way or usable: its link unused and not
+    expired, its mail not failed? Then asking again (a double submit) sends nothing new."""
+    if contact.accepted:
+        live = tokens.has_live_link(contact.user)
+    else:
+        live = tokens.has_live_link(
+            contact.user, purpose=tokens.Purpose.ACCEPT_ROLE, subject=str(contact.code)
+        )
+    mail = delivery_state(invitation_topic(contact))
+    return live and mail is not None and mail.state != OutboxMessage.State.FAILED
 
 
 def taken_into_use(contact: Contact) -> bool:
@@ -334,7 +405,6 @@ def _existing_account(email: str) -> User | None:
 
 # --- a role offered to an existing account ---------------------------------------------------
 
-ROLE_OFFER_TOPIC = "role-offer"
 # Why a role link cannot be used, as the page says it.
 ROLE_LINK_MESSAGES = {
     tokens.TokenState.USED: _(
@@ -348,16 +418,17 @@ ROLE_LINK_MESSAGES = {
 }
 
 
-def role_offer_topic(contact_pk: int) -> str:
-    return f"{ROLE_OFFER_TOPIC}:{contact_pk}"
+def _offer_url(contact: Contact) -> str:
+    """A fresh single-use link for ``contact``'s role (earlier ones stop working)."""
+    raw = tokens.issue_token(
+        contact.user, purpose=tokens.Purpose.ACCEPT_ROLE, subject=str(contact.code)
+    )
+    return absolute_url(reverse("onboarding:role_offer", kwargs={"token": raw}))
 
 
 def _mail_role_offer(contact: Contact, *, to: str) -> None:
     """Mail the person a single-use link to accept (or decline) ``contact``'s role; it leaves
     on commit. The link is a secret: the outbox drops it once delivered or failed."""
-    raw = tokens.issue_token(
-        contact.user, purpose=tokens.Purpose.ACCEPT_ROLE, subject=str(contact.code)
-    )
     enqueue_mail(
         template="role_offered",
         to=[to],
@@ -365,13 +436,13 @@ def _mail_role_offer(contact: Contact, *, to: str) -> None:
             "name": contact.name,
             "organisation": contact.organisation.name,
             "role": str(contact.get_role_display()),
-            "offer_url": absolute_url(reverse("onboarding:role_offer", kwargs={"token": raw})),
+            "offer_url": _offer_url(contact),
             # The beheerder role is only offered to the one who asked for the account.
             "requested": contact.role == Role.ADMINISTRATOR,
             "hours": int(tokens.link_lifetime().total_seconds() // 3600),
         },
         language=contact.user.language,
-        topic=role_offer_topic(contact.pk),
+        topic=invitation_topic(contact),
         secret_keys=["offer_url"],
     )
 
@@ -385,11 +456,16 @@ class RoleOffer:
     contact: Contact | None = None
     # Opened by a logged-in account that is not the one the role was offered to.
     wrong_account: bool = False
+    # Opened by someone not logged in: only the invited account, logged in, answers.
+    login_needed: bool = False
 
 
 WRONG_ACCOUNT_MESSAGE = _(
     "Deze link is bedoeld voor een ander account dan het account waarmee u nu bent ingelogd. "
-    "Log uit en open de link opnieuw als de persoon aan wie de rol is aangeboden."
+    "Log uit en log in met het account waaraan de rol is aangeboden; de link opent dan de rol."
+)
+LOGIN_NEEDED_MESSAGE = _(
+    "Log in met het account waaraan de rol is aangeboden om de rol te accepteren of af te wijzen."
 )
 
 
@@ -398,8 +474,9 @@ def _is_other_account(actor: Any, token: SetPasswordToken) -> bool:
 
 
 def _record_wrong_account(actor: Any, contact: Contact) -> None:
-    """A role link used by another logged-in account: a security event (ASVS 7.1.3), no
-    change. Its own transaction, so it is kept when the caller refuses."""
+    """A role link answered by another logged-in account: a security event (ASVS 7.1.3), no
+    change. Its own transaction, so it is kept when the caller refuses. Only an answer is
+    recorded, not opening the link (a cross-site image of it would name any visitor)."""
     with transaction.atomic():
         record(
             AuditEvent.Action.ROLE_OFFER_WRONG_ACCOUNT,
@@ -411,15 +488,14 @@ def _record_wrong_account(actor: Any, contact: Contact) -> None:
 
 def open_role_offer(*, actor: Any, raw: str) -> RoleOffer:
     """What a role link offers to the request's ``actor``: only the account the role was
-    offered to (or someone not logged in, who then acts as that account) may answer it;
-    another logged-in account is recorded and told to log out (``wrong_account``)."""
+    offered to, logged in, may answer it (ASVS 4.1.2). Someone not logged in logs in first
+    (``login_needed``); another logged-in account is told to log out (``wrong_account``)."""
     offer = inspect_role_offer(raw)
-    if (
-        offer.token is not None
-        and offer.contact is not None
-        and _is_other_account(actor, offer.token)
-    ):
-        _record_wrong_account(actor, offer.contact)
+    if offer.token is None or offer.contact is None:
+        return offer
+    if not getattr(actor, "is_authenticated", False):
+        return RoleOffer(offer.state, offer.token, offer.contact, login_needed=True)
+    if _is_other_account(actor, offer.token):
         return RoleOffer(offer.state, offer.token, offer.contact, wrong_account=True)
     return offer
 
@@ -444,6 +520,7 @@ def inspect_role_offer(raw: str) -> RoleOffer:
 
 
 WRONG_ACCOUNT = "wrong_account"
+LOGIN_NEEDED = "login_needed"
 
 
 def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | None:
@@ -451,9 +528,14 @@ def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | 
     inactive, without access) through the mailed link, all or nothing; the link is used up
     either way. Returns the accepted contact, None after declining.
 
-    Only the account the role was offered to answers (ASVS 4.1.2): another logged-in account
-    is refused and recorded, and nothing changes."""
-    if open_role_offer(actor=actor, raw=raw_token).wrong_account:
+    Only the account the role was offered to, logged in, answers (ASVS 4.1.2): someone not
+    logged in is refused, another logged-in account is refused and recorded, and nothing
+    changes."""
+    opened = open_role_offer(actor=actor, raw=raw_token)
+    if opened.login_needed:
+        raise Refused(LOGIN_NEEDED_MESSAGE, code=LOGIN_NEEDED)
+    if opened.wrong_account and opened.contact is not None:
+        _record_wrong_account(actor, opened.contact)
         raise Refused(WRONG_ACCOUNT_MESSAGE, code=WRONG_ACCOUNT)
     with transaction.atomic():
         offer = inspect_role_offer(raw_token)
@@ -463,19 +545,18 @@ def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | 
             state = inspect_role_offer(raw_token).state
             raise Refused(ROLE_LINK_MESSAGES[state], code=state.value, conflict=True)
         contact = Contact.objects.select_for_update().get(pk=offer.contact.pk)
-        # Whoever holds the link acts as its user; an anonymous actor is recorded as that user.
-        who = actor if getattr(actor, "is_authenticated", False) else contact.user
         organisation = offer.contact.organisation
         if not accept:
             contact.offer = Contact.Offer.DECLINED
             contact.offer_answered_at = clock.now()
+            contact.declines += 1
             # A declined role gives nothing anyway; the beheerder of a requested organisation
             # stays "active" (there is always one active beheerder, a database constraint).
             contact.active = contact.role == Role.ADMINISTRATOR
-            contact.save(update_fields=["offer", "offer_answered_at", "active"])
+            contact.save(update_fields=["offer", "offer_answered_at", "declines", "active"])
             record(
                 AuditEvent.Action.ROLE_DECLINED,
-                actor=who,
+                actor=actor,
                 organisation=organisation,
                 contact=contact,
                 role=contact.role,
@@ -483,10 +564,13 @@ def answer_role_offer(*, actor: Any, raw_token: str, accept: bool) -> Contact | 
             return None
         contact.offer = Contact.Offer.ACCEPTED
         contact.offer_answered_at = clock.now()
-        contact.save(update_fields=["offer", "offer_answered_at"])
+        if contact.declines:
+            # Made inactive by the decline; offered again, it is active once accepted.
+            contact.active = True
+        contact.save(update_fields=["offer", "offer_answered_at", "active"])
         record(
             AuditEvent.Action.ROLE_ACCEPTED,
-            actor=who,
+            actor=actor,
             organisation=organisation,
             contact=contact,
             role=contact.role,
@@ -608,16 +692,49 @@ RESENDS_PER_HOUR = 3
 HOUR = 3600
 
 
+# A role declined this many times is not offered again by its organisation: one more offer
+# after a first "no" (a mistake, a changed mind), none after the second.
+MAX_DECLINES = 2
+
+
+def declined_for_good(contact: Contact) -> bool:
+    return contact.offer == Contact.Offer.DECLINED and contact.declines >= MAX_DECLINES
+
+
 def can_resend_invitation(contact: Contact) -> bool:
-    """A contact whose person has not taken the role into use (a pending, expired or declined
-    offer, or a new account without a password) can be invited again; the same answer for
-    both kinds, so the page offers the same button (ASVS 2.5.x)."""
-    return not taken_into_use(contact)
+    """A contact whose person has not taken the role into use (a pending, expired or once
+    declined offer, or a new account without a password) can be invited again; the same
+    answer for both kinds, so the page offers the same button (ASVS 2.5.x). A role declined
+    ``MAX_DECLINES`` times is not offered again."""
+    return not taken_into_use(contact) and not declined_for_good(contact)
+
+
+def _invite_again(*, actor: Any, contact: Contact) -> bool:
+    """A fresh invitation (the earlier links stop working, ``tokens.issue_token``), at most
+    ``RESENDS_PER_HOUR`` per contact; a declined offer is pending again, the contact still
+    inactive until accepted. False, and nothing sent, beyond the limit. ``contact`` is locked
+    by the caller."""
+    if not ratelimit.hit(
+        "invitation_resend", str(contact.pk), limit=RESENDS_PER_HOUR, per_seconds=HOUR
+    ):
+        return False
+    if contact.offer == Contact.Offer.DECLINED:
+        contact.offer = Contact.Offer.PENDING
+        contact.offer_answered_at = None
+        contact.save(update_fields=["offer", "offer_answered_at"])
+    record(
+        AuditEvent.Action.ROLE_OFFER_RESENT,
+        actor=actor,
+        organisation=contact.organisation,
+        contact=contact,
+        role=contact.role,
+    )
+    _mail_invitation(contact)
+    return True
 
 
 def resend_invitation(*, actor: Any, contact: Contact) -> Contact:
-    """*Opnieuw versturen*: a fresh single-use link to the contact's person (the earlier ones
-    stop working, ``tokens.issue_token``); a declined offer is offered again. Audited."""
+    """*Opnieuw versturen* by the organisation's beheerder or 2e contactpersoon. Audited."""
     with transaction.atomic():
         _manager(actor, contact.organisation)
         contact = (
@@ -625,11 +742,11 @@ def resend_invitation(*, actor: Any, contact: Contact) -> Contact:
             .select_related("organisation", "user")
             .get(pk=contact.pk)
         )
+        if declined_for_good(contact):
+            raise Refused(DECLINED_FOR_GOOD_MESSAGE)
         if not can_resend_invitation(contact):
             raise Refused(_("Deze contactpersoon heeft de rol al in gebruik genomen."))
-        if not ratelimit.hit(
-            "invitation_resend", str(contact.pk), limit=RESENDS_PER_HOUR, per_seconds=HOUR
-        ):
+        if not _invite_again(actor=actor, contact=contact):
             raise Refused(
                 _(
                     "De uitnodiging is het afgelopen uur al vaak verstuurd. Probeer het over "
@@ -637,20 +754,12 @@ def resend_invitation(*, actor: Any, contact: Contact) -> Contact:
                 ),
                 code=TOO_MANY,
             )
-        if contact.offer == Contact.Offer.DECLINED:
-            contact.offer = Contact.Offer.PENDING
-            contact.offer_answered_at = None
-            contact.active = True
-            contact.save(update_fields=["offer", "offer_answered_at", "active"])
-        record(
-            AuditEvent.Action.ROLE_OFFER_RESENT,
-            actor=actor,
-            organisation=contact.organisation,
-            contact=contact,
-            role=contact.role,
-        )
-        _mail_invitation(contact)
     return contact
+
+
+DECLINED_FOR_GOOD_MESSAGE = _(
+    "Deze persoon heeft de rol twee keer afgewezen. Het register biedt de rol niet opnieuw aan."
+)
 
 
 TOO_MANY = "too_many"

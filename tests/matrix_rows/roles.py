@@ -33,11 +33,12 @@ ROWS = [
         method="post",
         data=lambda w: {"role": contact_key(w.two_orgs_at_noord)},
     ),
-    # The link is the key (like a set-password link): public, for the offered person (logged
-    # in, or not logged in); another logged-in account is told to log out (review F1).
+    # The link names the offer; only the offered person, logged in, sees and answers it.
+    # Someone not logged in is sent to the login (review 18b F5); another logged-in account
+    # is told to log out (review F1).
     Row(
         "onboarding:role_offer",
         _offer_link,
-        expect(403, anonymous=200, professional=200, dual_as_professional=403),
+        expect(403, anonymous=302, professional=200, dual_as_professional=403),
     ),
 ]
