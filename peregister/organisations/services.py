@@ -701,12 +701,15 @@ def declined_for_good(contact: Contact) -> bool:
     return contact.offer == Contact.Offer.DECLINED and contact.declines >= MAX_DECLINES
 
 
-def can_resend_invitation(contact: Contact) -> bool:
+def can_resend_invitation(contact: Contact, *, in_use: bool | None = None) -> bool:
     """A contact whose person has not taken the role into use (a pending, expired or once
     declined offer, or a new account without a password) can be invited again; the same
     answer for both kinds, so the page offers the same button (ASVS 2.5.x). A role declined
-    ``MAX_DECLINES`` times is not offered again."""
-    return not taken_into_use(contact) and not declined_for_good(contact)
+    ``MAX_DECLINES`` times is not offered again. ``in_use``: ``taken_into_use`` if the caller
+    has it already (a query saved)."""
+    if in_use is None:
+        in_use = taken_into_use(contact)
+    return not in_use and not declined_for_good(contact)
 
 
 def _invite_again(*, actor: Any, contact: Contact) -> bool:

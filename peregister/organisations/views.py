@@ -175,7 +175,7 @@ def _in_use(contact: Contact, me: Contact) -> dict[str, Any]:
         "in_use": in_use,
         "declined": contact.offer == Contact.Offer.DECLINED,
         "link_mail": None if in_use else delivery_state(services.invitation_topic(contact)),
-        "can_resend": services.can_resend_invitation(contact),
+        "can_resend": services.can_resend_invitation(contact, in_use=in_use),
         "declined_for_good": services.declined_for_good(contact),
         "declined_for_good_message": services.DECLINED_FOR_GOOD_MESSAGE,
         "can_hand_over": me.role == Contact.Role.ADMINISTRATOR
