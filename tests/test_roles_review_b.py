@@ -174,6 +174,7 @@ def test_a_double_submission_sends_nothing_new_while_the_link_is_live(world: Wor
 
 
 def test_asking_again_is_rate_limited_per_person(world: World) -> None:
+    """ASVS 4.0.3 V11.1.4: the public form cannot flood one mailbox with offers."""
     person, _organisation = _requested_offer(world)
     for _ in range(5):
         SetPasswordToken.objects.filter(user=person).update(expires_at=clock.now())
@@ -296,6 +297,7 @@ def test_the_wrong_account_is_recorded_on_its_answer_not_on_opening(world: World
 def test_a_declined_role_is_offered_again_once_and_stays_inactive_until_accepted(
     world: World,
 ) -> None:
+    """ASVS 4.0.3 V11.1.4: a person who said no twice is not mailed the role again."""
     person = world.other_professional.user
     contact, url = _offer(world, person)
     assert client_for(person).post(url, {"answer": "decline"}).status_code == 200
