@@ -12,6 +12,9 @@ from pathlib import Path
 from peregister.statements.keyfile import ensure_key_file
 
 OUT = Path(__file__).resolve().parent / "out"
+# Every bench entry point accepts the same scales (``bench.generate``: FULL, SMALL, TINY);
+# bench.run hands its own to the child processes it starts.
+SCALES = ("full", "small", "tiny")
 
 
 def sqlite_path(scale_name: str = "full") -> Path:
@@ -41,6 +44,9 @@ def environment(scale_name: str = "full") -> dict[str, str]:
         "SITE_URL": "https://pe-register.bench.invalid",
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
+        # As production: report files, imports and exports queued for ``run_worker``
+        # (``bench.http_load.task_worker``), never made by a web worker.
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
     }
 
 

@@ -448,7 +448,7 @@ def bars(results: list[Any]) -> list[Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.export")
-    parser.add_argument("--scale", choices=["full", "small", "tiny"], default="tiny")
+    parser.add_argument("--scale", choices=env.SCALES, default="tiny")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

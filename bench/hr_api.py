@@ -129,7 +129,7 @@ def main(argv: list[str]) -> int:
     from bench import env
 
     parser = argparse.ArgumentParser(prog="python -m bench.hr_api")
-    parser.add_argument("--scale", choices=["full", "small", "tiny"], default="full")
+    parser.add_argument("--scale", choices=env.SCALES, default="full")
     parser.add_argument("--reps", type=int, default=5)
     args = parser.parse_args(argv)
     os.environ["BENCH_SCALE"] = args.scale

@@ -1,7 +1,7 @@
 """*Professionals importeren* of 100,000 rows, measured against a floor (issue 14).
 
 Hooked into ``bench.run`` (``measure`` and ``bars``); on its own: ``python -m bench.intake
-[--scale tiny] [--rows N]`` (develop with a small ``--rows``).
+[--scale full|small|tiny] [--rows N]`` (develop with a small ``--rows``).
 
 - **floor**: the same rows inserted with a bare bulk insert (the CSV parsed by the csv module,
   then ``bulk_create`` of the professionals, their registrations and first PE periods, 1,000
@@ -266,7 +266,7 @@ def bars(results: list[Any]) -> list[Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.intake")
-    parser.add_argument("--scale", choices=["full", "tiny"], default="tiny")
+    parser.add_argument("--scale", choices=env.SCALES, default="tiny")
     parser.add_argument("--rows", type=int, default=ROWS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

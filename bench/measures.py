@@ -58,6 +58,13 @@ def report_file_path(viewer: User, kind: str) -> str:
     snapshot = request_snapshot(actor=viewer, scope=policies.report_scope_or_404(viewer))
     if snapshot.state == "queued":
         make_snapshot(str(snapshot.code))
+    # A task worker (``bench.http_load.task_worker``) may be making it: wait, as its page does.
+    deadline = time.monotonic() + 300
+    while snapshot.in_progress and time.monotonic() < deadline:
+        time.sleep(0.5)
+        snapshot.refresh_from_db()
+    if snapshot.state != "ready":
+        raise RuntimeError(f"report snapshot {snapshot.code} is {snapshot.state}, not ready")
     return f"/werkgever/rapportage/bestand/{snapshot.code}/rapportage.{kind}"
 
 

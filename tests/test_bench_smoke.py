@@ -289,3 +289,58 @@ def test_the_size_and_mixed_run_bars_judge_their_ratios() -> None:
     assert mixed(30.0, 20.0) == [True, True]
     assert mixed(50.0, 20.0) == [True, False]
     assert mixed(30.0, 20.0, download_errors=1) == [False, True]
+
+
+@pytest.mark.parametrize("module", ["bench.run", "bench.intake", "bench.export", "bench.hr_api"])
+def test_every_bench_entry_point_takes_the_scales_the_bench_passes_on(module: str) -> None:
+    """``bench.run --scale small`` hands its scale to the child measures (the intake's
+    import among them): each accepts every scale, so none shows as FAIL for parsing it."""
+    import subprocess
+    import sys
+
+    from bench import env
+
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "{" + ",".join(env.SCALES) + "}" in completed.stdout
+    assert set(env.SCALES) == {"full", "small", "tiny"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bench_download_goes_the_way_a_browser_does(live_server, settings) -> None:  # type: ignore[no-untyped-def]
+    """The mixed run's download: the rapportage page's CSRF token, the POST, the snapshot
+    page until it offers the file, the file; the next one (made "five minutes later") is a
+    new snapshot, not the reused one."""
+    from urllib.parse import urlsplit
+
+    from bench import http_load
+    from peregister.audit.models import AuditEvent
+    from peregister.reports.models import ReportSnapshot
+    from tests import factories
+    from tests.conftest import client_for
+
+    organisation = factories.OrganisationFactory()
+    administrator = factories.ContactFactory(
+        organisation=organisation, role="administrator", name="Beheer"
+    )
+    registration = factories.RegistrationFactory()
+    factories.PePeriodFactory(registration=registration)
+    factories.AccessGrantFactory(contact=administrator, professional=registration.professional)
+    name = settings.SESSION_COOKIE_NAME
+    cookie = f"{name}={client_for(administrator.user).cookies[name].value}"
+    port = int(urlsplit(live_server.url).port or 0)
+
+    assert http_load.download_report(port, cookie) == "200"
+    assert http_load.download_report(port, cookie) == "200"  # reused: made < 5 minutes ago
+    assert ReportSnapshot.objects.count() == 1
+    http_load._as_if_older(organisation.pk)
+    assert http_load.download_report(port, cookie, file_format="csv") == "200"
+    assert ReportSnapshot.objects.count() == 2
+    downloads = AuditEvent.objects.filter(action=AuditEvent.Action.REPORT_DOWNLOADED)
+    assert downloads.count() == 3
+    # Someone without the report: the rapportage page refuses, no snapshot asked for.
+    stranger = client_for(factories.ContactFactory(organisation=organisation).user)
+    assert http_load.download_report(port, f"{name}={stranger.cookies[name].value}") != "200"
+    assert ReportSnapshot.objects.count() == 2
