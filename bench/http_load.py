@@ -401,8 +401,13 @@ def mixed(
 
         try:
             while not stop.is_set():
-                _as_if_older(who.organisation_id)
-                status = download_report(port, who.cookie, stop)
+                try:
+                    _as_if_older(who.organisation_id)
+                except Exception as exc:  # e.g. SQLite busy: counted, never a silent thread
+                    status: str | None = f"bench {type(exc).__name__}"
+                    stop.wait(1.0)
+                else:
+                    status = download_report(port, who.cookie, stop)
                 if status is None:
                     return
                 with lock:
