@@ -13,7 +13,6 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.util import random_hex
@@ -23,6 +22,7 @@ from peregister.accounts.forms import SecondStepForm, TotpSetupForm
 from peregister.accounts.guards import authenticated, second_step
 from peregister.accounts.models import User
 from peregister.core import ratelimit
+from peregister.core.redirects import safe_next
 from peregister.core.refusals import Refused
 
 PENDING_TOTP_KEY = "pe_totp_key"
@@ -34,12 +34,8 @@ QUARTER = 900
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = str(request.POST.get("next") or request.GET.get("next") or "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    target = safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    return target or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 def _within_limit(request: HttpRequest) -> bool:

@@ -16,7 +16,6 @@ from django.contrib.auth import login as auth_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peregister.accounts import mfa, sso, sso_services, throttle
 from peregister.accounts.guards import public
 from peregister.core import ratelimit
+from peregister.core.redirects import safe_next
 from peregister.core.refusals import Refused
 
 # Per client address and quarter of an hour: starts and callbacks together; generous for a
@@ -54,15 +54,6 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return ratelimit.retry_after(response, QUARTER)
 
 
-def _safe_next(request: HttpRequest, value: object) -> str:
-    target = str(value or "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @public
 @require_POST
 def start(request: HttpRequest, provider: str) -> HttpResponse:
@@ -76,7 +67,7 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
         request, "sso", limit=SSO_REQUESTS_PER_QUARTER, per_seconds=QUARTER
     ):
         return _too_many(request)
-    request.session[sso.SESSION_NEXT] = _safe_next(request, request.POST.get("next"))
+    request.session[sso.SESSION_NEXT] = safe_next(request, request.POST.get("next"))
     try:
         response: HttpResponse = sso.authorization_redirect(request, chosen)
     except Refused as refused:

@@ -27,6 +27,7 @@ from peregister.accounts.guards import authenticated, public, second_step
 from peregister.accounts.models import User
 from peregister.accounts.tasks import send_login_details_task, send_new_link_task
 from peregister.core import ratelimit
+from peregister.core.redirects import safe_next
 from peregister.core.refusals import Refused
 from peregister.core.text import storable
 
@@ -241,8 +242,9 @@ def change_password(request: HttpRequest) -> HttpResponse:
 def switch_role(request: HttpRequest) -> HttpResponse:
     """The header's role switcher: act as professional or for one of one's organisations.
 
-    Afterwards the start page of that role: the page the person was on may belong to the
-    other role (and answer 404 now).
+    Afterwards the start page of that role (the page the person was on may belong to the
+    other role and answer 404 now), or, from the *Pagina niet gevonden* page's "Openen als …",
+    the page that was not found (``next``, within this site only).
     """
     try:
         services.switch_role(
@@ -252,4 +254,5 @@ def switch_role(request: HttpRequest) -> HttpResponse:
         return render(
             request, "accounts/role_switch_refused.html", {"message": refused.message}, status=400
         )
-    return redirect("home:home")
+    target = safe_next(request, request.POST.get("next"))
+    return redirect(target) if target else redirect("home:home")
