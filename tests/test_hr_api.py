@@ -364,27 +364,59 @@ def test_a_page_walk_meets_everyone_once_in_order_even_with_equal_names(world: W
 # --- recorded for the professional ----------------------------------------------------------
 
 
-def test_every_answer_naming_a_professional_is_in_their_access_log(world: World) -> None:
+def _hr_lines(professional: Any) -> list[tuple[dt.date, str | None, int, str]]:
+    return sorted(
+        (line.day, line.token, line.times, line.first.astimezone(AMS).strftime("%H:%M"))
+        for line in log_lines(list(grouped_access_log(professional)))
+        if line.action == AuditEvent.Action.HR_API_READ
+    )
+
+
+def test_every_answer_naming_a_professional_is_in_their_access_log_once_per_token_per_day(
+    world: World,
+) -> None:
     with time_machine.travel(dt.datetime(2027, 5, 4, 9, 0, tzinfo=AMS), tick=False):
         raw = _token(world)
         _get(raw, LIST)
         _get(raw, f"{LIST}/{world.professional.code}")
+    # Later the same Amsterdam day (21:30 UTC): nothing more.
     with time_machine.travel(dt.datetime(2027, 5, 4, 23, 30, tzinfo=AMS), tick=False):
         _get(raw, LIST)
+        _changes(raw)
+    assert _hr_lines(world.professional) == [(dt.date(2027, 5, 4), "AFAS", 1, "09:00")]
+    # Past the Amsterdam midnight (22:30 UTC, still 4 May in UTC): a new day, a new line;
+    # another token its own.
     with time_machine.travel(dt.datetime(2027, 5, 5, 0, 30, tzinfo=AMS), tick=False):
         _get(raw, LIST)
         other = tokens.create_token(actor=world.deputy.user, name="Planning")[1]
         _get(other, LIST)
-    lines = log_lines(list(grouped_access_log(world.professional)))
-    # One line per token per (Amsterdam) day, with the count.
-    assert sorted((line.day, line.token, line.times) for line in lines) == [
-        (dt.date(2027, 5, 4), "AFAS", 3),
-        (dt.date(2027, 5, 5), "AFAS", 1),
-        (dt.date(2027, 5, 5), "Planning", 1),
+    with time_machine.travel(dt.datetime(2027, 5, 5, 8, 0, tzinfo=AMS), tick=False):
+        _get(raw, LIST)
+        _get(other, f"{LIST}/{world.professional.code}")
+    assert _hr_lines(world.professional) == [
+        (dt.date(2027, 5, 4), "AFAS", 1, "09:00"),
+        (dt.date(2027, 5, 5), "AFAS", 1, "00:30"),
+        (dt.date(2027, 5, 5), "Planning", 1, "00:30"),
     ]
     page = client_for(world.professional.user).get("/mijn/wie-bekeek-mijn-dossier/")
-    assert "3× opgevraagd via HR-koppeling “AFAS”" in page.content.decode()
+    assert "opgevraagd via HR-koppeling “AFAS”" in page.content.decode()
     assert "één regel per token per dag" in page.content.decode()
+
+
+def test_someone_first_shown_later_in_the_day_joins_the_token_line_of_that_day(
+    world: World,
+) -> None:
+    with time_machine.travel(dt.datetime(2027, 5, 4, 9, 0, tzinfo=AMS), tick=False):
+        raw = _token(world)
+        _get(raw, LIST)
+    with time_machine.travel(dt.datetime(2027, 5, 4, 15, 0, tzinfo=AMS), tick=False):
+        newcomer = _add_professionals(world, 1)[0]
+        assert _get(raw, LIST).status_code == 200
+    assert [(day, token, times) for day, token, times, _ in _hr_lines(newcomer)] == [
+        (dt.date(2027, 5, 4), "AFAS", 1)
+    ]
+    # One event for the token that day, each professional linked to it once.
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.HR_API_READ).count() == 1
 
 
 def test_an_answer_naming_nobody_records_nobody(world: World) -> None:

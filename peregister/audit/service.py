@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -98,4 +98,36 @@ def _link_queryset(event: AuditEvent, queryset: QuerySet[Any]) -> int:
     sql = f"INSERT INTO {table} ({columns}) SELECT %s, linked.* FROM ({select_sql}) linked"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [event.pk, *params])
+        return int(cursor.rowcount)
+
+
+def link_once(event_id: int, professional_ids: Collection[int]) -> int:
+    """Link the professionals to an existing event, each at most once whatever was linked
+    before (``INSERT … SELECT … WHERE NOT EXISTS``; ``ON CONFLICT DO NOTHING`` for a
+    concurrent request linking the same one). One statement; a repeat links nothing and
+    writes nothing, which is what makes one event per HR API token per day cheap to keep."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("link_once() must run inside the transaction of what it audits.")
+    ids = [int(pk) for pk in dict.fromkeys(professional_ids)]
+    if not ids:
+        return 0
+    through = AuditEvent.professionals.through
+    connection = connections[router.db_for_write(through)]
+    quote = connection.ops.quote_name
+    meta = through._meta
+    table = quote(meta.db_table)
+    event_column = quote(meta.get_field("auditevent").column)
+    professional_column = quote(meta.get_field("professional").column)
+    professionals = meta.get_field("professional").related_model._meta
+    source, key = quote(professionals.db_table), quote(professionals.pk.column)
+    marks = ", ".join(["%s"] * len(ids))
+    # Identifiers quoted by the backend; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({event_column}, {professional_column}) "  # noqa: S608
+        f"SELECT %s, p.{key} FROM {source} p WHERE p.{key} IN ({marks}) AND NOT EXISTS "
+        f"(SELECT 1 FROM {table} l WHERE l.{event_column} = %s "
+        f"AND l.{professional_column} = p.{key}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event_id, *ids, event_id])
         return int(cursor.rowcount)

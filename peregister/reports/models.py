@@ -24,6 +24,19 @@ class OrganisationToken(SecretKey):
         verbose_name_plural = _("API-tokens")
 
 
+class TokenReadDay(models.Model):
+    """The one ``hr_api.read`` audit event of a token on one Europe/Amsterdam day: every
+    professional an answer of that day shows is linked to it once (issue 16: one line per
+    token per day in *Wie bekeek mijn dossier*), so a repeated sync adds nothing."""
+
+    token = models.ForeignKey(OrganisationToken, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    event = models.OneToOneField("audit.AuditEvent", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["token", "day"], name="token_read_day_once")]
+
+
 from peregister.reports.snapshot_models import ReportSnapshot  # noqa: E402
 
-__all__ = ["OrganisationToken", "ReportSnapshot"]
+__all__ = ["OrganisationToken", "ReportSnapshot", "TokenReadDay"]

@@ -20,16 +20,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 
 from peregister.access import policies
 from peregister.accounts import apikeys
 from peregister.accounts.roles import act_for_organisation
+from peregister.audit.models import AuditEvent
+from peregister.audit.service import record
 from peregister.core import clock
 from peregister.core.refusals import Refused
 from peregister.organisations.models import Contact
-from peregister.reports.models import OrganisationToken
+from peregister.reports.models import OrganisationToken, TokenReadDay
 
 TOKEN_PREFIX = "peo_"  # noqa: S105 - a prefix, not a secret
 # A date further ahead is a typo more often than a plan; a token can always be made again.
@@ -42,6 +45,9 @@ class TokenAccess:
 
     token: OrganisationToken
     scope: policies.ReportScope
+    # The token's ``hr_api.read`` event of the request's Amsterdam day, if made already
+    # (read with the token: no query of its own).
+    read_event_id: int | None = None
 
     @property
     def code(self) -> str:  # the rate limit's bucket (core.bearer)
@@ -162,12 +168,45 @@ def organisation_tokens(scope: policies.ReportScope) -> list[OrganisationToken]:
 def access_for(raw: str) -> TokenAccess | None:
     """What ``raw`` may read now: the live token's report scope, or None (401). Its use is
     recorded by ``record_use`` once the rate limit admits the request."""
-    token: OrganisationToken | None = apikeys.find_key(_with_maker(), raw, TOKEN_PREFIX)
     now = clock.now()
+    day_event = TokenReadDay.objects.filter(token=OuterRef("pk"), day=clock.local_date(now))
+    token: OrganisationToken | None = apikeys.find_key(
+        _with_maker().annotate(read_event_id=Subquery(day_event.values("event_id")[:1])),
+        raw,
+        TOKEN_PREFIX,
+    )
     if token is None or is_expired(token, now):
         return None
     scope = _maker_scope(token, now)
-    return TokenAccess(token=token, scope=scope) if scope is not None else None
+    if scope is None:
+        return None
+    return TokenAccess(token=token, scope=scope, read_event_id=token.read_event_id)  # type: ignore[attr-defined]
+
+
+def read_event(access: TokenAccess) -> int:
+    """The token's ``hr_api.read`` event of the request's Amsterdam day (``scope.today``),
+    made by the day's first answer that shows a professional: the professionals of every
+    answer that day are linked to it once (``audit.service.link_once``), so *Wie bekeek mijn
+    dossier* shows one line per token per day, at the moment of that first answer. Inside the
+    caller's transaction; a concurrent first answer of the same day finds the other's event."""
+    if access.read_event_id is not None:
+        return access.read_event_id
+    token, day = access.token, access.scope.today
+    try:
+        with transaction.atomic():
+            event = record(
+                AuditEvent.Action.HR_API_READ,
+                actor=token.created_by,
+                organisation=access.scope.organisation,
+                contact=access.scope.contact,
+                token=str(token.code),
+                token_name=token.name,
+                day=day.isoformat(),
+            )
+            TokenReadDay.objects.create(token=token, day=day, event=event)
+    except IntegrityError:
+        return TokenReadDay.objects.get(token=token, day=day).event_id
+    return event.pk
 
 
 def record_use(access: TokenAccess) -> None:
