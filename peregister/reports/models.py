@@ -36,6 +36,9 @@ class TokenReadDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "day"], name="token_read_day_once")]
 
+    def __str__(self) -> str:
+        return f"{self.token} · {self.day}"
+
 
 from peregister.reports.snapshot_models import ReportSnapshot  # noqa: E402
 

@@ -32,6 +32,7 @@ from django.db import connections
 from django.db.models import (
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -320,13 +321,34 @@ def rows_for_page(
     return [row for pk in professional_ids for row in by_professional.get(pk, ())]
 
 
+def _page_grants(
+    grants: QuerySet[AccessGrant], professional_ids: Collection[int]
+) -> QuerySet[AccessGrant]:
+    """The grants of a page's professionals, reached through the professional index.
+
+    SQLite plans ``grants.filter(professional_id IN page)`` from the organisation: contact by
+    contact, probing ``grant_contact_prof_idx`` for every id of the page (30 contacts × 1,000
+    probes for the large organisation; its statistics say an organisation has three contacts).
+    Asked as "the page's grants that are in ``grants``" (a correlated ``EXISTS`` on the
+    policy's own queryset, so the rule stays ``access.policies``'), it reads the page's grants
+    by professional and checks each one by primary key: about half the time at full scale.
+    PostgreSQL plans the plain filter well and the ``EXISTS`` form three times slower, so it
+    keeps the filter."""
+    page = grants.filter(IdsIn("professional_id", professional_ids))
+    if connections[grants.db].vendor != "sqlite":
+        return page
+    return AccessGrant.objects.filter(
+        IdsIn("professional_id", professional_ids), Exists(grants.filter(pk=OuterRef("pk")))
+    )
+
+
 def _rows(
     grants: QuerySet[AccessGrant], today: dt.date, professional_ids: Collection[int] | None
 ) -> Iterator[ReportRow]:
     """Both streams merged: by name for a whole report, by id for a page's professionals."""
     order: tuple[str, ...] = _GRANT_ORDER
     if professional_ids is not None:
-        grants = grants.filter(IdsIn("professional_id", professional_ids))
+        grants = _page_grants(grants, professional_ids)
         order = _PAGE_GRANT_ORDER
     periods, convert = _period_stream(grants, today, professional_ids)
     moment = convert.moment
