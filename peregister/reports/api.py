@@ -235,7 +235,9 @@ def list_professionals(
     professionals = scope.included().order_by("last_name", "initials", "pk")
     if cursor:
         last_name, initials, pk = _list_position(cursor)
-        professionals = professionals.filter(
+        # ``last_name >= …`` first: the three-way OR alone is no range on the name index, so
+        # SQLite scanned it from the start (a page's cost grew with its depth).
+        professionals = professionals.filter(last_name__gte=last_name).filter(
             Q(last_name__gt=last_name)
             | Q(last_name=last_name, initials__gt=initials)
             | Q(last_name=last_name, initials=initials, pk__gt=pk)
