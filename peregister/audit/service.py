@@ -118,7 +118,7 @@ def link_once(event_id: int, professional_ids: Collection[int]) -> int:
     table = quote(meta.db_table)
     event_column = quote(meta.get_field("auditevent").column)
     professional_column = quote(meta.get_field("professional").column)
-    professionals = meta.get_field("professional").related_model._meta
+    professionals: Any = meta.get_field("professional").related_model._meta  # type: ignore[union-attr]
     source, key = quote(professionals.db_table), quote(professionals.pk.column)
     marks = ", ".join(["%s"] * len(ids))
     # Identifiers quoted by the backend; every value is a parameter.
