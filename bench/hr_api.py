@@ -5,6 +5,9 @@ The subject is what an HR system does for a full sync: ``GET /api/v1/organisatio
 professionals`` with an organisation token, page after page (``limit`` 1,000, the largest),
 following ``next_cursor`` to the end: authentication, rate limit, the report scope, the row
 generator, the recording for every professional's *Wie bekeek mijn dossier*, the JSON.
+The recording is one event per token per Amsterdam day: the first walk (not timed) links
+every professional to it, the timed walks are the same day's repeat syncs, which check the
+links and write none.
 The floor is the report's floor SQL (``bench/floors.py``: the same rows, the access rule
 written out by hand, one statement) with the rows encoded by the ``json`` module alone;
 the bare SQL alone is printed beside it. The two are interleaved; the token, the audit rows
