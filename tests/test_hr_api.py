@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -416,6 +416,22 @@ def test_someone_first_shown_later_in_the_day_joins_the_token_line_of_that_day(
         (dt.date(2027, 5, 4), "AFAS", 1)
     ]
     # One event for the token that day, each professional linked to it once.
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.HR_API_READ).count() == 1
+
+
+def test_two_first_answers_of_a_day_at_once_share_one_event(world: World) -> None:
+    """Two requests of one token that both found no event of the day when they started (the
+    unique token-and-day row decides): the later finds the earlier's event, one line."""
+    raw = _token(world)
+    first, second = tokens.access_for(raw), tokens.access_for(raw)
+    assert first is not None
+    assert second is not None
+    assert first.read_event_id is None
+    assert second.read_event_id is None
+    with transaction.atomic():
+        made = tokens.read_event(first)
+    with transaction.atomic():
+        assert tokens.read_event(second) == made
     assert AuditEvent.objects.filter(action=AuditEvent.Action.HR_API_READ).count() == 1
 
 
