@@ -9,10 +9,12 @@ grant stop (or start again) applying: a granted contact deactivated, reactivated
 changed, the organisation suspended or reinstated, the professional's name or number corrected
 (by hand or by import), a grant's *geautoriseerd tot* moved — and from the calendar: a grant's
 *geautoriseerd tot* date passed, a period begun or ended (the start of the next Europe/Amsterdam
-day, when the row changes by itself). Each source is one query ordered by (moment, professional
-id) and limited to a page; the page is the first ``limit`` pairs of their merge, and the cursor
-is the last pair taken, so ties (many changes in one moment) never lose or repeat a pair across
-pages.
+day, when the row changes by itself). Each source is one query of *distinct* pairs (one
+professional's two grants ending the same day are one change) ordered by (moment, professional
+id) and limited to a page; the page is the first ``limit`` pairs of their merge up to the last
+pair read from the shortest source that was cut (beyond it that source is unread), and the
+cursor is the last pair taken, so ties (many changes in one moment) never lose or repeat a pair
+across pages.
 
 What an entry says is read at the request's own moment through the report scope
 (``access.policies``): the professional's current rows from the one row generator, or ``visible:
@@ -84,7 +86,8 @@ def _stored(
     found = (
         queryset.filter(_after(moment_field, pid_field, after), **{f"{moment_field}__lte": until})
         .order_by(moment_field, pid_field)
-        .values_list(moment_field, pid_field)[:limit]
+        .values_list(moment_field, pid_field)
+        .distinct()[:limit]
     )
     return list(found)
 
@@ -111,7 +114,8 @@ def _calendar(
     found = (
         queryset.filter(beyond, **{f"{day_field}__lte": last_day})
         .order_by(day_field, pid_field)
-        .values_list(day_field, pid_field)[:limit]
+        .values_list(day_field, pid_field)
+        .distinct()[:limit]
     )
     return [
         (clock.start_of_day(day + dt.timedelta(days=shift)).astimezone(dt.UTC), pid)
@@ -229,20 +233,31 @@ def _sources(
 
 
 def _first(streams: list[list[Position]], after: Position, limit: int) -> Iterator[Position]:
-    """The first ``limit`` distinct positions after ``after`` of the sorted streams."""
+    """The first ``limit`` distinct positions after ``after`` of the sorted streams (each
+    distinct, and ``limit`` long when cut), never beyond the last position of a cut stream:
+    what that source holds beyond it was not read, so a later position of another source
+    taken here would move the cursor past it."""
+    horizon = min((stream[-1] for stream in streams if len(stream) >= limit), default=None)
     merged = (position for position, _ in itertools.groupby(heapq.merge(*streams)))
-    return itertools.islice((p for p in merged if p > after), limit)
+    wanted = (p for p in merged if p > after and (horizon is None or p <= horizon))
+    return itertools.islice(wanted, limit)
 
 
-def changes_page(scope: ReportScope, after: Position | None, limit: int) -> ChangesPage:
-    """The changes after ``after`` (from the start when None), ``limit`` at most."""
-    start = after or (EPOCH, 0)
+def positions(scope: ReportScope, start: Position, limit: int) -> tuple[list[Position], bool]:
+    """The first ``limit`` (moment, professional) positions after ``start``, and whether
+    there are more."""
     until = scope.at - SETTLE
     streams = _sources(scope, start, until, limit + 1)
     taken = list(_first(streams, start, limit + 1))
     # A source cut at the limit may hold more beyond what the merge kept.
     has_more = len(taken) > limit or any(len(stream) > limit for stream in streams)
-    taken = taken[:limit]
+    return taken[:limit], has_more
+
+
+def changes_page(scope: ReportScope, after: Position | None, limit: int) -> ChangesPage:
+    """The changes after ``after`` (from the start when None), ``limit`` at most."""
+    start = after or (EPOCH, 0)
+    taken, has_more = positions(scope, start, limit)
     # One entry per professional: their latest moment on the page (the rows are current).
     latest: dict[int, dt.datetime] = {}
     for moment, pid in taken:
