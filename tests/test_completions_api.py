@@ -655,3 +655,19 @@ def test_a_receipt_that_names_someone_unregistered_is_recorded_for_them(world: W
     assert list(checked.professionals.all()) == [lapsed]
     done = AuditEvent.objects.get(action=AuditEvent.Action.COMPLETIONS_REGISTERED)
     assert list(done.professionals.all()) == [registered]
+
+
+def test_a_retry_with_explicit_nulls_is_the_same_body(world: World) -> None:
+    """Review 1516 F5: the same rows, once with the optional keys left out and once sent as
+    ``null`` (another serializer, a proxy), are one batch: the stored receipt, nothing twice."""
+    session = session_of(recognised(world))
+    participant("7700001")
+    client = api(api_key(world))
+    first = post(client, {"rows": [row("7700001", session)]})
+    assert first.status_code == 201
+    explicit = {**row("7700001", session), "activity": None, "register_code": None}
+    again = post(client, {"rows": [explicit]})
+    assert again.status_code == 200, again.content
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Completion.objects.count() == 1

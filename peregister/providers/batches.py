@@ -50,9 +50,21 @@ RECEIPT_STATUSES = sorted({*RECEIPT_STATUS.values(), "unknown_session", "unknown
 Row = Mapping[str, Any]
 
 
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list | tuple):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
 def body_digest(payload: Any) -> str:
-    """The same rows in any key order are the same body."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    """The same rows in any key order are the same body, and so are an optional key sent as
+    ``null`` and the key left out (the validated rows keep whichever the client sent: a retry
+    through another serializer, or a proxy that drops nulls, is still the same batch)."""
+    canonical = json.dumps(
+        _without_nulls(payload), sort_keys=True, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
