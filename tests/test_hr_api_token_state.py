@@ -10,10 +10,16 @@ are scoped to someone who may still act; V7.1.3 the state shown is the state enf
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+import pytest
+import time_machine
 from django.test import Client
 
+from peregister.audit.models import AuditEvent
+from peregister.core import clock
 from peregister.organisations.models import Contact
 from peregister.organisations.services import hand_over_administrator, set_contact_active
 from peregister.reports import tokens
@@ -78,3 +84,50 @@ def test_revoked_and_expired_tokens_are_listed_as_such_and_answer_401(world: Wor
     assert _states(client_for(world.administrator.user).get(PAGE)) == {
         "Oud": tokens.TokenState.REVOKED
     }
+
+
+def _revoked(world: World) -> str:
+    token, raw = tokens.create_token(actor=world.administrator.user, name="Oud")
+    tokens.revoke_token(actor=world.administrator.user, token=token)
+    return raw
+
+
+def _expired(world: World) -> str:
+    with time_machine.travel(clock.now() - dt.timedelta(days=10)):
+        return tokens.create_token(
+            actor=world.administrator.user, name="Oud", expires_on=clock.today()
+        )[1]
+
+
+def _maker_stopped(world: World) -> str:
+    raw = tokens.create_token(actor=world.deputy.user, name="Oud")[1]
+    set_contact_active(actor=world.administrator.user, contact=world.deputy, active=False)
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("make", "reason", "maker"),
+    [
+        (_revoked, "revoked", "administrator"),
+        (_expired, "expired", "administrator"),
+        (_maker_stopped, "maker_stopped", "deputy"),
+    ],
+)
+def test_a_refused_token_is_a_security_event_of_its_organisation_five_times_an_hour(
+    world: World, make: Callable[[World], str], reason: str, maker: str
+) -> None:
+    """Review 1516 F4 (ASVS V7.2.1, V7.1.4): a known token that no longer works (revoked,
+    past its date, its maker no longer beheerder or 2e contactpersoon) is recorded like a
+    provider's key: an ``access.denied`` event of the token's organisation naming the token
+    (never the token itself), at most five per token per hour."""
+    raw = make(world)
+    token = world.organisation.api_tokens.get()
+    assert [_status(raw) for _ in range(8)] == [401] * 8
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED)
+    assert events.count() == 5
+    event = events.first()
+    assert event is not None
+    assert (event.data["reason"], event.data["key"]) == (reason, str(token.code))
+    assert event.organisation == world.organisation
+    assert event.actor == getattr(world, maker).user
+    assert raw not in str(event.data)

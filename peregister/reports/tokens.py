@@ -132,16 +132,23 @@ def _maker_scope(token: OrganisationToken, at: dt.datetime) -> policies.ReportSc
     return scope
 
 
+def _judged(
+    token: OrganisationToken, at: dt.datetime
+) -> tuple[TokenState, policies.ReportScope | None]:
+    """Whether a token (loaded with ``_with_maker``) answers at ``at``, and the scope it then
+    reads: the one decision behind the page (``state``) and the API (``access_for``)."""
+    if token.revoked_at is not None:
+        return TokenState.REVOKED, None
+    if is_expired(token, at):
+        return TokenState.EXPIRED, None
+    scope = _maker_scope(token, at)
+    return (TokenState.WORKS, scope) if scope is not None else (TokenState.MAKER_STOPPED, None)
+
+
 def state(token: OrganisationToken, at: dt.datetime) -> TokenState:
     """Whether a token (loaded with ``_with_maker``) answers at ``at``, and if not why: the
     same steps as ``access_for``, so the page and the API never disagree."""
-    if token.revoked_at is not None:
-        return TokenState.REVOKED
-    if is_expired(token, at):
-        return TokenState.EXPIRED
-    if _maker_scope(token, at) is None:
-        return TokenState.MAKER_STOPPED
-    return TokenState.WORKS
+    return _judged(token, at)[0]
 
 
 def organisation_tokens(scope: policies.ReportScope) -> list[OrganisationToken]:
@@ -166,7 +173,8 @@ def organisation_tokens(scope: policies.ReportScope) -> list[OrganisationToken]:
 
 
 def access_for(raw: str) -> TokenAccess | None:
-    """What ``raw`` may read now: the live token's report scope, or None (401). Its use is
+    """What ``raw`` may read now: the live token's report scope, or None (401). A known token
+    that does not work is an ``access.denied`` event (``apikeys.record_refused``); its use is
     recorded by ``record_use`` once the rate limit admits the request."""
     now = clock.now()
     day_event = TokenReadDay.objects.filter(token=OuterRef("pk"), day=clock.local_date(now))
@@ -174,13 +182,21 @@ def access_for(raw: str) -> TokenAccess | None:
         _with_maker().annotate(read_event_id=Subquery(day_event.values("event_id")[:1])),
         raw,
         TOKEN_PREFIX,
+        organisation_of=_organisation,
     )
-    if token is None or is_expired(token, now):
+    if token is None:
         return None
-    scope = _maker_scope(token, now)
+    found, scope = _judged(token, now)
     if scope is None:
+        # Expired, or its maker may no longer act: a security event as for a provider's key
+        # (revoked ones are recorded by ``find_key``), as rarely.
+        apikeys.record_refused(token, reason=found.value, organisation=token.organisation)
         return None
     return TokenAccess(token=token, scope=scope, read_event_id=token.read_event_id)  # type: ignore[attr-defined]
+
+
+def _organisation(token: OrganisationToken) -> Any:
+    return token.organisation
 
 
 def read_event(access: TokenAccess) -> int:
