@@ -41,6 +41,7 @@ RECEIPT_STATUS = {
     LineStatus.NOT_RECOGNISED: "date_out_of_range",
     LineStatus.FUTURE_DATE: "date_out_of_range",
     LineStatus.INVALID: "invalid",
+    LineStatus.SESSION_GONE: "unknown_session",  # cancelled while the batch was on its way
 }
 RECEIPT_STATUSES = sorted({*RECEIPT_STATUS.values(), "unknown_session", "unknown_activity"})
 

@@ -251,6 +251,8 @@ def attendance_confirm(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
         )
     except Refused as refused:
         messages.error(request, refused.message)
+        if refused.code == "session_gone":  # cancelled meanwhile: nothing left to check against
+            return redirect("providers:request", code=_request_code(session))
         return _check_page(request, session, form.entries, status=refused.status)
     return render(
         request,

@@ -56,6 +56,8 @@ class LineStatus(models.TextChoices):
     # Only when registering for a session (providers, the API):
     OUTSIDE_SESSION = "outside_session", _("datum valt buiten de uitvoering")
     NOT_ACTIVE = "not_active", _("registratie niet actief")
+    # The session was cancelled while the list was on its way (``register_targets``).
+    SESSION_GONE = "session_gone", _("uitvoering bestaat niet meer")
 
 
 PROBLEM_MESSAGES = {
@@ -529,9 +531,46 @@ def register_completions(
 
     ``session``: a provider's own session (the provider path, pages and API); ``audit``:
     extra identifiers for the audit event. See ``register_targets``."""
-    return register_targets(
+    check = register_targets(
         actor=actor, targets=[Target(activity, entries, session)], source=source, audit=audit
     )[0]
+    if check.counts.get(LineStatus.SESSION_GONE):
+        raise Refused(SESSION_GONE, conflict=True, code="session_gone")
+    return check
+
+
+SESSION_GONE = _(
+    "Deze uitvoering is intussen geannuleerd en bestaat niet meer. Er is niets geregistreerd."
+)
+
+
+def _sessions_now(
+    targets: Sequence[Target], locked: dict[int, LearningActivity]
+) -> dict[int, Session]:
+    """The targets' sessions as they are now, read under their activities' locks (one query):
+    ``cancel_session`` and ``change_session`` take the same lock, so what the caller loaded
+    before may be cancelled or moved, but these rows stay as read until the commit."""
+    ids = [target.session.pk for target in targets if target.session is not None]
+    if not ids:
+        return {}
+    sessions = {session.pk: session for session in Session.objects.filter(pk__in=ids)}
+    for session in sessions.values():
+        session.activity = locked[session.activity_id]
+    return sessions
+
+
+def _gone(target: Target) -> AttendanceCheck:
+    """A list for a session cancelled meanwhile: every line ``SESSION_GONE``, nobody named."""
+    count = len(target.entries)
+    return AttendanceCheck(
+        activity=target.activity,
+        entries=target.entries,
+        statuses=[LineStatus.SESSION_GONE] * count,
+        holders=[None] * count,
+        similar={},
+        counts={LineStatus.SESSION_GONE: count} if count else {},
+        session=target.session,
+    )
 
 
 # The order ``register_targets`` gives a new completion's values in.
@@ -589,9 +628,27 @@ def register_targets(
                 .order_by("pk")
             }
             today = clock.today()
-            checks = check_targets(
-                [Target(locked[t.activity.pk], t.entries, t.session) for t in targets], today
-            )
+            # Checked against the sessions as they are now, not the caller's copies: a session
+            # cancelled meanwhile registers nothing, one moved is checked at its new dates.
+            sessions = _sessions_now(targets, locked)
+            current = [
+                Target(
+                    locked[t.activity.pk],
+                    t.entries,
+                    sessions.get(t.session.pk) if t.session is not None else None,
+                )
+                for t in targets
+            ]
+            gone = [
+                t.session is not None and now.session is None
+                for t, now in zip(targets, current, strict=True)
+            ]
+            live = [now for now, cancelled in zip(current, gone, strict=True) if not cancelled]
+            checked = iter(check_targets(live, today) if live else [])
+            checks = [
+                _gone(t) if cancelled else next(checked)
+                for t, cancelled in zip(targets, gone, strict=True)
+            ]
             # Keys, not instances, and positional values in the model's field order (Django's
             # own fast path, as for rows read from the database): keywords cost twice as much
             # for a thousand rows. ``COMPLETION_FIELDS`` is checked against the model (the type
@@ -630,7 +687,13 @@ def register_targets(
                 professionals=selected,
             )
             activity_codes = sorted({str(check.activity.code) for check in checks})
-            session_codes = sorted({str(t.session.code) for t in targets if t.session is not None})
+            session_codes = sorted(
+                {
+                    str(check.session.code)
+                    for check in checks
+                    if check.session is not None and not check.counts.get(LineStatus.SESSION_GONE)
+                }
+            )
             lines = sum(len(check.entries) for check in checks)
             record(
                 AuditEvent.Action.COMPLETIONS_REGISTERED,
