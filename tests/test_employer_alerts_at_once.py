@@ -22,8 +22,10 @@ from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
 from peregister.insight import alerts
+from peregister.insight.models import AlertSettings
 from peregister.notifications.models import OutboxMessage
 from tests.conftest import World
+from tests.test_employer_alerts import _points
 
 AMS = clock.AMSTERDAM
 
@@ -103,4 +105,82 @@ def test_a_contact_who_did_not_opt_in_gets_nothing(
 ) -> None:
     with _soon(1), django_capture_on_commit_callbacks(execute=True):
         _change(world, AuditEvent.Action.RENEWAL_SUBMITTED)
+    assert _mails() == []
+
+
+# --- review 1516 F3: a change whose transaction overlaps the daily run ------------------------
+# The event carries the moment it was recorded, inside its transaction; the daily run may read
+# the events before that transaction commits, and move the contact's mark on.
+
+
+def _mark(at: dt.datetime, world: World) -> None:
+    AlertSettings.objects.filter(contact=world.contact_live).update(status_changes_since=at)
+
+
+def _next_morning() -> Any:
+    day = clock.today() + dt.timedelta(days=1)
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, 9, tzinfo=AMS))
+
+
+def test_the_alert_at_commit_finds_its_change_when_the_mark_passed_it(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    _opt_in(world)
+    start = clock.now()
+    with _soon(1), django_capture_on_commit_callbacks() as queued:
+        _change(world, AuditEvent.Action.RENEWAL_SUBMITTED)  # recorded at +1 min
+    # A daily run at +1 min 1 s did not see the open transaction and moved the mark past it.
+    _mark(start + dt.timedelta(minutes=1, seconds=1), world)
+    with _soon(2), django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    [mail] = _mails()
+    assert [change["change"] for change in mail.context["changes"]] == ["submitted"]
+    with _next_morning():
+        assert alerts.send_employer_alerts().status_changes == 0
+    assert len(_mails()) == 1
+
+
+def test_behaald_at_commit_is_found_when_the_mark_passed_it(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    _opt_in(world)
+    start = clock.now()
+    with django_capture_on_commit_callbacks() as queued:
+        _points(world, 12, start + dt.timedelta(minutes=1))
+    _mark(start + dt.timedelta(minutes=1, seconds=1), world)
+    with _soon(2), django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    [mail] = _mails()
+    assert [change["change"] for change in mail.context["changes"]] == ["met"]
+
+
+def test_the_next_daily_run_finds_a_change_committed_after_the_last_one_read(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The alert at commit lost (a worker crash): the daily run itself reads back ``SETTLE``."""
+    _opt_in(world)
+    start = clock.now()
+    # The daily run at +1 min 1 s, while the change recorded at +1 min is not yet committed:
+    with time_machine.travel(start + dt.timedelta(minutes=1, seconds=1), tick=False):
+        assert alerts.send_employer_alerts().status_changes == 0
+    with _soon(1), django_capture_on_commit_callbacks():  # its queued alert never runs
+        _change(world, AuditEvent.Action.RENEWAL_SUBMITTED)
+    with _next_morning():
+        assert alerts.send_employer_alerts().status_changes == 1
+        assert alerts.send_employer_alerts().status_changes == 0
+    assert len(_mails()) == 1
+
+
+def test_the_daily_run_never_reads_before_the_opting_in(world: World) -> None:
+    """Reading back ``SETTLE`` keeps the mark where the contact switched alerts on."""
+    start = clock.now()
+    with time_machine.travel(start - dt.timedelta(minutes=1), tick=False):
+        _change(world, AuditEvent.Action.RENEWAL_SUBMITTED)  # before opting in
+    _opt_in(world)
+    with time_machine.travel(start + dt.timedelta(minutes=1), tick=False):
+        assert alerts.send_employer_alerts().status_changes == 0
+    with _next_morning():
+        assert alerts.send_employer_alerts().status_changes == 0
     assert _mails() == []

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +43,10 @@ from peregister.registry.periods import PeriodStatus
 from peregister.reports.rows import ReportRow, rows_for_grants
 
 DIGEST_ENDING_DAYS = 90
+# How long a status change's transaction may stay open after recording its event and still be
+# found by the next daily run (the mark stays this far behind the run). Generous: a bulk
+# import takes minutes, and reading a change again costs only a claim check.
+SETTLE = dt.timedelta(minutes=15)
 # The digest names at most this many professionals; the rest are counted, and the list
 # (filter *risico*) or the *rapportage* shows them all.
 DIGEST_MAX_NAMED = 100
@@ -142,9 +146,15 @@ class StatusChange:
     at: dt.datetime
 
 
-def status_changes(contact: Contact, since: dt.datetime, until: dt.datetime) -> list[StatusChange]:
+def status_changes(
+    contact: Contact,
+    since: dt.datetime,
+    until: dt.datetime,
+    event: tuple[int, dt.datetime] | None = None,
+) -> list[StatusChange]:
     """Status changes in (``since``, ``until``] of professionals whose live grant at ``until``
-    (``policies.alert_grants``) names them to ``contact`` and began before the change."""
+    (``policies.alert_grants``) names them to ``contact`` and began before the change; with
+    ``event`` (its id and moment), that event's changes too, even before ``since``."""
     grants = policies.alert_grants(contact, until)
     consented_since = dict(
         grants.order_by()
@@ -154,9 +164,12 @@ def status_changes(contact: Contact, since: dt.datetime, until: dt.datetime) -> 
     )
     if not consented_since:
         return []
+    window = Q(auditevent__at__gt=since)
+    if event is not None:
+        window |= Q(auditevent_id=event[0])
     links = (
         AuditEvent.professionals.through.objects.filter(
-            auditevent__at__gt=since,
+            window,
             auditevent__at__lte=until,
             auditevent__action__in=_STATUS_SOURCES,
             professional_id__in=list(consented_since),
@@ -191,7 +204,10 @@ def status_changes(contact: Contact, since: dt.datetime, until: dt.datetime) -> 
         key = f"{change}:{event_id}:{professional_id}"
         found.append(StatusChange(key, change, professional_id, register, at))
     if points_added:
-        found.extend(_met(points_added, consented_since, since, until))
+        # The event's own points crossed when its completions were written, in its
+        # transaction before it was recorded (``registered_at``): a little earlier.
+        met_since = min(since, event[1] - SETTLE) if event is not None else since
+        found.extend(_met(points_added, consented_since, met_since, until))
     return found
 
 
@@ -357,16 +373,26 @@ def send_digest(settings: AlertSettings, at: dt.datetime) -> bool:
     return True
 
 
-def send_status_alerts(settings: AlertSettings, at: dt.datetime, *, advance: bool = True) -> int:
-    """Mail the contact the status changes since its last run; returns how many were new.
+def send_status_alerts(
+    settings: AlertSettings,
+    at: dt.datetime,
+    *,
+    advance: bool = True,
+    event: tuple[int, dt.datetime] | None = None,
+) -> int:
+    """Mail the contact the status changes since its mark; returns how many were new.
 
-    ``advance``: move the contact's mark to ``at`` (the daily run). The alert queued at a
-    change (``status_alerts_for_event``) leaves it: a change whose transaction commits after
-    that alert read the events, with an earlier moment, is still found by the daily run, and
-    the claims keep anything from going out twice."""
+    An event carries the moment it was recorded, inside its transaction, which may commit
+    after a run read the events. So neither run trusts the mark alone, and the claims keep
+    each alert once whatever two runs both read:
+
+    - ``advance`` (the daily run): move the mark to ``SETTLE`` before ``at``, never back: the
+      next daily run reads again what committed late in the last ``SETTLE``.
+    - ``event`` (the alert queued at its commit, ``status_alerts_for_event``): the event's
+      own changes are read even when the mark is past its moment."""
     contact = settings.contact
     since = settings.status_changes_since or at
-    changes = status_changes(contact, since, at)
+    changes = status_changes(contact, since, at, event)
     sent_before = set(
         AlertSent.objects.filter(
             contact=contact, kind=AlertSent.Kind.STATUS, key__in=[c.key for c in changes]
@@ -406,7 +432,7 @@ def send_status_alerts(settings: AlertSettings, at: dt.datetime, *, advance: boo
             )
         if advance:
             AlertSettings.objects.filter(pk=settings.pk, status_changes=True).update(
-                status_changes_since=at
+                status_changes_since=max(since, at - SETTLE)
             )
     return len(new)
 
@@ -424,6 +450,9 @@ def status_alerts_for_event(event_id: int, at: dt.datetime | None = None) -> int
     professionals whose grant lives at sending (``policies.alert_grants``), each change once.
     Acts as the system, like the daily run."""
     moment = at or clock.now()
+    recorded = AuditEvent.objects.filter(pk=event_id).values_list("at", flat=True).first()
+    if recorded is None:
+        return 0
     named = AuditEvent.professionals.through.objects.filter(auditevent_id=event_id).values(
         "professional_id"
     )
@@ -435,7 +464,10 @@ def status_alerts_for_event(event_id: int, at: dt.datetime | None = None) -> int
         .distinct()
         .order_by("pk")
     )
-    return sum(send_status_alerts(settings, moment, advance=False) for settings in opted_in)
+    return sum(
+        send_status_alerts(settings, moment, advance=False, event=(event_id, recorded))
+        for settings in opted_in
+    )
 
 
 @dataclass(frozen=True)
