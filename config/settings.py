@@ -133,6 +133,8 @@ MIDDLEWARE = [
     # (peregister.accounts.middleware).
     "peregister.accounts.middleware.IdleTimeoutMiddleware",
     "peregister.accounts.middleware.SecondFactorMiddleware",
+    # A form rendered in another role than the acting one writes nothing (a switch in another tab).
+    "peregister.accounts.middleware.ActingRoleFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Around the error pages, so it sees the 404 a view raised (a denied dossier or report).
     "peregister.audit.middleware.DeniedAccessMiddleware",
@@ -159,6 +161,8 @@ TEMPLATES = [
                 # {{ CSP_NONCE }} for the rare inline <script>/<style> (none today).
                 "csp.context_processors.nonce",
             ],
+            # Its {% csrf_token %} also writes the acting role's key into every POST form.
+            "builtins": ["peregister.accounts.templatetags.acting_role"],
         },
     },
 ]

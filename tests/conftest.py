@@ -14,7 +14,13 @@ from django.test import Client
 
 from peregister.accounts import mfa
 from peregister.accounts.models import User
-from peregister.accounts.roles import PROFESSIONAL_KEY, SESSION_ROLE, contact_key
+from peregister.accounts.roles import (
+    PROFESSIONAL_KEY,
+    ROLE_FIELD,
+    ROLE_HEADER,
+    SESSION_ROLE,
+    contact_key,
+)
 from peregister.core import clock
 from peregister.ops.logs import ContextFilter, JsonFormatter
 from peregister.organisations.models import Contact, Organisation
@@ -189,10 +195,30 @@ def _force_login_passes_the_second_step(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(Client, "login", login)
 
 
+class RoleFormClient(Client):
+    """A client whose POSTs are sent from a page rendered in the acting role: like every POST
+    form (``{% csrf_token %}``), they carry the key of the role the client was made for, unless
+    the test sends its own. A switch through the header does not move it: the client's pages
+    stay the ones opened before the switch (a stale tab)."""
+
+    acting_key: str | None = None
+
+    # Forwards Client.post's own arguments unchanged; only the headers gain the role.
+    def post(self, path: str, data: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        # In the header (as the passkey script sends it), so the posted data and its content
+        # type stay the test's own.
+        if self.acting_key is not None and not (isinstance(data, dict) and ROLE_FIELD in data):
+            headers = {ROLE_HEADER: self.acting_key, **(kwargs.pop("headers", None) or {})}
+            kwargs["headers"] = headers
+        return super().post(path, data, *args, **kwargs)
+
+
 def client_for(user: User | None, acting: str | None = None) -> Client:
     """A client logged in as ``user``, acting in the role ``acting`` (a ``RoleChoice.key``)
-    when given, as the header's role switcher would leave the session."""
-    client = Client()
+    when given, as the header's role switcher would leave the session; its POSTs carry that
+    role's key as the forms do (``RoleFormClient``)."""
+    client = RoleFormClient()
+    client.acting_key = acting
     if user is not None:
         client.force_login(user)
     if acting is not None:

@@ -459,7 +459,7 @@ def test_sso_is_rate_limited_per_client(oidc, db, monkeypatch) -> None:
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_sso_pages_per_persona(oidc, world: World, persona: str) -> None:
-    client = client_for(world.personas()[persona])
+    client = world.client(persona)
     start = client.post(START)
     assert start.status_code == 302
     if persona == "anonymous":

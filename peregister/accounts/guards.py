@@ -52,6 +52,18 @@ def second_step(view: View) -> View:
     return _mark(view, "authenticated")
 
 
+# Set on the few POST views that are about the session, not about a role (the role switch
+# itself, logging out): ``middleware.ActingRoleFormMiddleware`` lets them through whatever role
+# the sending page was rendered in.
+ANY_ACTING_ROLE = "accepts_any_acting_role"
+
+
+def any_acting_role(view: View) -> View:
+    """A POST that may be sent from a page rendered in another role than the acting one."""
+    setattr(view, ANY_ACTING_ROLE, True)
+    return view
+
+
 # What each guard asks of the user's roles; the navigation shows a menu section only where
 # its guard lets the user in (``context_processors.navigation``).
 GUARDS: dict[str, Callable[[Roles], bool]] = {

@@ -10,13 +10,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from peregister.accounts import mfa
-from peregister.accounts.guards import BEFORE_SECOND_STEP, POLICY_ATTRIBUTE
-from peregister.accounts.roles import request_roles
+from peregister.accounts.context_processors import role_label
+from peregister.accounts.guards import ANY_ACTING_ROLE, BEFORE_SECOND_STEP, POLICY_ATTRIBUTE
+from peregister.accounts.roles import ROLE_FIELD, ROLE_HEADER, request_roles
 from peregister.core import clock
 
 LAST_SEEN = "pe_last_seen"
@@ -94,3 +96,53 @@ class SecondFactorMiddleware:
             return None
         target = reverse("accounts:second_step")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+class ActingRoleFormMiddleware:
+    """A POST of a person with several roles acts only in the role its page was rendered in.
+
+    Every POST form carries the acting role's key (``templatetags.acting_role``). A form opened
+    in one role and sent after a switch in another tab (or with no key at all) is answered with
+    409 before its view runs, so nothing is written in the role the person no longer sees. A
+    person with one role, an anonymous POST and the API (a key, not a session) are not checked.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if request.method != "POST" or not request.user.is_authenticated:
+            return None
+        if getattr(view_func, ANY_ACTING_ROLE, False):
+            return None
+        if getattr(view_func, POLICY_ATTRIBUTE, None) == "api_key":
+            return None
+        roles = request_roles(request)
+        if not roles.switchable:
+            return None
+        # The header first: a script's JSON body is then never parsed here, and a view that
+        # reads ``request.body`` itself still can.
+        sent = request.headers.get(ROLE_HEADER) or request.POST.get(ROLE_FIELD, "")
+        if sent == roles.acting_key:
+            return None
+        current = next(choice for choice in roles.choices if choice.key == roles.acting_key)
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = reverse("home:home")
+        return render(
+            request,
+            "accounts/role_changed.html",
+            {"current_role": role_label(current), "back": back},
+            status=409,
+        )

@@ -34,6 +34,11 @@ PROFESSIONAL_KEY = "professional"
 CONTACT_KEY_PREFIX = "contact:"
 # The longest key: the prefix and a contact's UUID (``User.last_role`` holds one).
 ROLE_KEY_LENGTH = 64
+# Every POST form of a logged-in person carries the acting role's key in this hidden field (a
+# script's POST in this header), so a form opened in one role and sent after a switch in another
+# tab is refused instead of acting in the new role (``middleware.ActingRoleFormMiddleware``).
+ROLE_FIELD = "acting_role"
+ROLE_HEADER = "X-Acting-Role"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from peregister.accounts.forms import (
     LoginForm,
     NewLinkForm,
 )
-from peregister.accounts.guards import authenticated, public, second_step
+from peregister.accounts.guards import any_acting_role, authenticated, public, second_step
 from peregister.accounts.models import User
 from peregister.accounts.tasks import send_login_details_task, send_new_link_task
 from peregister.core import ratelimit
@@ -90,7 +90,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 login = public(LoginView.as_view())
-logout = second_step(LogoutView.as_view())
+logout = any_acting_role(second_step(LogoutView.as_view()))
 
 
 def _too_many(request: HttpRequest, template: str, context: dict[str, object]) -> HttpResponse:
@@ -237,6 +237,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:change_password")
 
 
+@any_acting_role
 @authenticated
 @require_POST
 def switch_role(request: HttpRequest) -> HttpResponse:

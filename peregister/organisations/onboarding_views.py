@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
 from peregister.accounts import tokens
-from peregister.accounts.guards import public
+from peregister.accounts.guards import any_acting_role, public
 from peregister.core import ratelimit
 from peregister.core.refusals import Refused
 from peregister.notifications.mail import delivery_state
@@ -80,6 +80,8 @@ def request_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "organisations/request_sent.html", {"mail": mail, "provider": provider})
 
 
+# Accepting or declining is about the account, not about the role it acts in.
+@any_acting_role
 @public
 def role_offer(request: HttpRequest, token: str) -> HttpResponse:
     """An existing account's person accepts or declines a role offered by an organisation,

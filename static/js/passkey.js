@@ -56,11 +56,14 @@
     return out;
   }
 
-  function post(url, token, body) {
+  function post(url, token, role, body) {
+    var headers = { "X-CSRFToken": token, "Content-Type": "application/json" };
+    // The acting role the page was rendered in (a person with several roles; see roles.py).
+    if (role) { headers["X-Acting-Role"] = role; }
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": token, "Content-Type": "application/json" },
+      headers: headers,
       body: body === undefined ? "{}" : JSON.stringify(body)
     });
   }
@@ -68,6 +71,8 @@
   function start(form) {
     var error = form.querySelector("[data-passkey-error]");
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+    var roleField = form.querySelector("input[name=acting_role]");
+    var role = roleField ? roleField.value : "";
     var registering = form.getAttribute("data-passkey") === "register";
 
     function fail(message) {
@@ -82,7 +87,7 @@
         fail(form.getAttribute("data-unsupported"));
         return;
       }
-      post(form.getAttribute("data-options-url"), token)
+      post(form.getAttribute("data-options-url"), token, role)
         .then(function (response) {
           if (!response.ok) { throw new Error("options"); }
           return response.json();
@@ -96,7 +101,7 @@
           var body = { credential: credentialJson(credential) };
           var name = form.querySelector("[data-passkey-name]");
           if (name) { body.name = name.value; }
-          return post(form.getAttribute("data-verify-url"), token, body);
+          return post(form.getAttribute("data-verify-url"), token, role, body);
         })
         .then(function (response) {
           return response.json().then(function (answer) {

@@ -1,6 +1,7 @@
 """Issue 18 in a real browser: a professional who is also a regional manager at her
 employer logs in once, switches to the contact role in the header, opens the dossier a
-colleague granted her, and switches back; the other role's page answers 404."""
+colleague granted her, and switches back; the other role's page answers 404. A form opened in
+one role and sent after a switch in another tab saves nothing (review 18c G1)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from tests.conftest import World
 from tests.e2e.conftest import check_page, log_in
 
 pytestmark = pytest.mark.e2e
+
+ALERTS = "/werkgever/meldingen/"
 
 
 def test_a_two_role_person_switches_roles(
@@ -55,3 +58,18 @@ def test_a_two_role_person_switches_roles(
     response = page.goto(f"/werkgever/professionals/{world.professional.code}/")
     assert response is not None
     assert response.status == 404
+
+    # A form opened as contact, sent after switching back in another tab: nothing is saved.
+    page.goto("/")
+    page.get_by_label("Ik werk als").select_option(label="Uitzendbureau De Brug — contactpersoon")
+    page.get_by_role("button", name="Wissel rol").click()
+    page.goto(ALERTS)
+    other_tab = page.context.new_page()
+    other_tab.goto("/")
+    other_tab.get_by_label("Ik werk als").select_option(label="PE-professional")
+    other_tab.get_by_role("button", name="Wissel rol").click()
+    with page.expect_response(lambda response: response.request.method == "POST") as sent:
+        page.get_by_role("button", name="opslaan").click()
+    assert sent.value.status == 409
+    expect(page.get_by_text("U bent intussen gewisseld van rol.")).to_be_visible()
+    expect(page.get_by_text("U werkt nu als: PE-professional.")).to_be_visible()
