@@ -7,6 +7,7 @@ ASVS 4.0.3 V4.1.3 / 4.2.1: a write acts only for the role (organisation) the per
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import cast
@@ -18,6 +19,7 @@ from peregister.accounts.roles import ROLE_FIELD, contact_key
 from peregister.audit.models import AuditEvent
 from peregister.organisations.forms import OrganisationDataForm
 from peregister.organisations.models import Contact
+from peregister.providers import keys
 from tests import factories
 from tests.conftest import World
 
@@ -186,3 +188,23 @@ def test_every_post_form_carries_the_acting_role() -> None:
                     lacking.append(str(template))
     assert post_forms > 50  # the scan sees the product's forms
     assert lacking == []
+
+
+def test_the_api_is_not_asked_for_a_role(world: World) -> None:
+    """An API call is authenticated by its key alone: a session cookie of a person with several
+    roles that the client happens to send does not make it a form."""
+    admin = world.provider_admin
+    factories.ContactFactory(organisation=world.organisation, user=admin.user, name="Ook werkgever")
+    raw = keys.create_api_key(actor=admin.user, name="Administratie")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    client.force_login(admin.user)
+
+    response = client.post(
+        "/api/v1/completions",
+        json.dumps({"rows": []}),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="batch-1",
+    )
+
+    assert response.status_code != 409
+    assert response["Content-Type"].startswith("application/json")
