@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, QuerySet
 from django.db.models.fields.json import KT
 from django.db.models.functions import TruncDate
 
@@ -36,11 +36,17 @@ def _events(professional: Professional) -> QuerySet[AuditEvent]:
     """Events linked to the professional, and events that concern the professionals of one
     that is (every download of a report snapshot: its professionals are linked once, to the
     snapshot's ``report.generated`` event)."""
-    linked = AuditEvent.professionals.through.objects.filter(
-        professional_id=professional.pk
-    ).values("auditevent_id")
+    linked = (
+        AuditEvent.professionals.through.objects.filter(professional_id=professional.pk)
+        .order_by()
+        .values("auditevent_id")
+    )
+    # One sub-select of the two halves (UNION ALL), each driven by an index (the link rows by
+    # professional, the downloads by ``professionals_of``). An OR of two ``IN (sub-select)``
+    # conditions makes PostgreSQL scan the whole audit table (docs/benchmarks.md).
+    downloads = AuditEvent.objects.filter(professionals_of__in=linked).order_by().values("pk")
     return AuditEvent.objects.filter(
-        Q(pk__in=linked) | Q(professionals_of__in=linked), action__in=ACCESS_LOG_ACTIONS
+        pk__in=linked.union(downloads, all=True), action__in=ACCESS_LOG_ACTIONS
     )
 
 
