@@ -20,10 +20,11 @@ from peregister.access.models import AccessGrant
 from peregister.access.policies import ReportScope
 from peregister.audit.models import AuditEvent
 from peregister.core import clock
+from peregister.core.made_files import KEEP_FOR
+from peregister.core.made_files import made_file_storage as snapshot_storage
 from peregister.core.refusals import Refused
 from peregister.reports import snapshot_making
 from peregister.reports.models import ReportSnapshot
-from peregister.reports.snapshot_files import KEEP_FOR, snapshot_storage
 from peregister.reports.snapshots import REUSE_FOR, request_snapshot
 from tests import factories
 from tests.conftest import World, client_for
@@ -41,8 +42,8 @@ def test_the_page_offers_both_files_of_one_snapshot(world: World) -> None:
     body = client.get(page_url(snapshot)).content.decode()
     assert "Het bestand is klaar" in body
     assert f'href="{file_url(snapshot, "xlsx")}"' in body
-    assert "Download XLSX" in body
-    assert "Download CSV" in body
+    assert "XLSX downloaden" in body
+    assert "CSV downloaden" in body
     assert "data-poll" not in body
     assert world.professional.registration_number in _csv_text(
         client.get(file_url(snapshot, "csv"))
@@ -151,13 +152,13 @@ def test_with_the_database_queue_the_web_request_only_queues(settings) -> None: 
     assert snapshot.state == ReportSnapshot.State.QUEUED  # not made in the request
     assert DBTaskResult.objects.count() == 1
     body = client.get(page_url(snapshot)).content.decode()
-    assert "Rapport wordt gemaakt…" in body
+    assert "Het bestand wordt gemaakt…" in body
     assert 'data-poll="2000"' in body
     assert client.get(file_url(snapshot, "csv")).status_code == 302  # nothing to hand out yet
     OutboxWorker(worker_id="test-worker", interval=0).run(once=True)
     snapshot.refresh_from_db()
     assert snapshot.state == ReportSnapshot.State.READY
-    assert "Download CSV" in client.get(page_url(snapshot)).content.decode()
+    assert "CSV downloaden" in client.get(page_url(snapshot)).content.decode()
     assert client.get(file_url(snapshot, "xlsx")).status_code == 200
 
 

@@ -14,10 +14,11 @@ from django.core.files import File
 from django.utils import translation
 
 from peregister.core import clock
+from peregister.core.made_files import KEEP_FOR
 from peregister.core.pdf import write_pdf
 from peregister.dataexport import document
 from peregister.dataexport.collect import certificates, collect
-from peregister.dataexport.files import KEEP_FOR, export_storage, remove_expired
+from peregister.dataexport.files import export_storage, file_name, remove_expired
 from peregister.dataexport.models import DataExport
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ def build_export(code: str) -> bool:
             _step(export, DataExport.Step.SAVING)
             size = bundle.tell()
             bundle.seek(0)
-            name = export_storage().save(f"{export.code}.zip", File(bundle))
+            name = export_storage().save(file_name(export.code), File(bundle))
     except Exception:
         # The page shows the failure; the log holds the cause (never the dossier's contents).
         logger.exception("Data export %s failed", code)

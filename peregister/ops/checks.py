@@ -28,6 +28,7 @@ def smtp_login_is_encrypted(app_configs: Any = None, **kwargs: Any) -> list[Chec
 
 
 IN_PROCESS_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+QUEUED_TASKS = "django_tasks_db.DatabaseBackend"
 
 
 @register(Tags.compatibility, deploy=True)
@@ -35,7 +36,9 @@ def tasks_run_in_the_worker(app_configs: Any = None, **kwargs: Any) -> list[Chec
     """With in-process tasks a web worker would make every *rapportage* file, large import and
     data export itself (issue 12): production queues them for ``run_worker``."""
     backend = settings.TASKS.get("default", {}).get("BACKEND", "")
-    if backend == IN_PROCESS_TASKS and not settings.DEBUG:
+    if settings.DEBUG or backend == QUEUED_TASKS:
+        return []
+    if backend == IN_PROCESS_TASKS:
         return [
             Warning(
                 "TASKS_BACKEND is the immediate backend: reports, imports and data exports would "
@@ -45,4 +48,14 @@ def tasks_run_in_the_worker(app_configs: Any = None, **kwargs: Any) -> list[Chec
                 id="ops.W002",
             )
         ]
-    return []
+    # Any other (the dummy backend keeps tasks and never runs them): every report and data
+    # export would wait until it is given up on.
+    return [
+        Warning(
+            f"TASKS_BACKEND is {backend!r}: run_worker does not run its tasks, so reports, "
+            "imports and data exports would never be made.",
+            hint="Leave TASKS_BACKEND unset (django_tasks_db.DatabaseBackend) and run "
+            "manage.py run_worker.",
+            id="ops.W002",
+        )
+    ]

@@ -17,7 +17,9 @@ import logging
 import os
 import socket
 import time
+from io import StringIO
 
+from django.core.management import call_command
 from django.db import DatabaseError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -35,6 +37,7 @@ HOUSEKEEPING_EVERY = 3600.0  # seconds between clearing what dead workers left b
 # up after an hour).
 STALE_TASK_AGE = dt.timedelta(hours=2)
 HEARTBEAT_KEEP = dt.timedelta(days=1)
+MADE_FILE_TIDY_UPS = ("expire_report_snapshots", "remove_expired_exports")
 
 
 class _TaskRunner(Worker):
@@ -110,6 +113,11 @@ class OutboxWorker:
         )
         if abandoned:
             logger.warning("task rows of a lost worker closed", extra={"tasks": abandoned})
+        # Made files (called by name: ops depends on no feature): give up on what lost its
+        # worker, queue again what lost its task, delete what expired, within the hour rather
+        # than with the next daily run.
+        for command in MADE_FILE_TIDY_UPS:
+            call_command(command, stdout=StringIO())
         self.last_housekeeping = time.monotonic()
 
     def _go_on(self, deadline: float) -> bool:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Case, Q, When
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -31,10 +32,16 @@ from peregister.accounts.roles import acting_as_contact
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
 from peregister.core import clock
+from peregister.core.made_files import delete_files, made_file_storage
 from peregister.organisations.models import Contact
 from peregister.reports.render import tee_csv, write_xlsx
 from peregister.reports.rows import ReportRow, report_rows, row_count
-from peregister.reports.snapshot_files import FOLDER, KEEP_FOR, expire_snapshots, snapshot_storage
+from peregister.reports.snapshot_files import (
+    available_until,
+    expire_snapshots,
+    file_names,
+    remove_outdated,
+)
 from peregister.reports.snapshot_models import ReportSnapshot
 
 logger = logging.getLogger(__name__)
@@ -45,6 +52,11 @@ GENERATION_FAILED = gettext_lazy(
     "contact op met het register."
 )
 NO_LONGER_ALLOWED = gettext_lazy("U kunt deze rapportage niet (meer) opvragen.")
+# Nobody of the organisation may fetch this report any more (suspended, no manager left).
+NO_MANAGER = gettext_lazy(
+    "Het bestand kon niet worden gemaakt: de rapportage van deze organisatie is nu niet "
+    "beschikbaar."
+)
 
 
 def fingerprint(scope: ReportScope) -> str:
@@ -76,21 +88,37 @@ def _counted(rows: Iterable[ReportRow], snapshot_id: int) -> Iterator[ReportRow]
 
 
 def _scope(snapshot: ReportSnapshot) -> ReportScope | None:
-    """The requester's scope now, through the access rule, if it still covers this snapshot."""
-    contact = Contact.objects.select_related("user", "organisation").get(pk=snapshot.contact_id)
-    scope = policies.report_scope(acting_as_contact(contact.user, contact), clock.now())
-    if (
-        scope is None
-        or scope.organisation.pk != snapshot.organisation_id
-        or scope.covers != snapshot.covers
-    ):
-        return None
-    return scope
+    """A manager's scope now, through the access rule, if it covers this snapshot: the
+    requester's, or, when the requester lost the role meanwhile, any other active manager's
+    of the organisation (the rows are the organisation's, the same for each; every
+    downloader's own scope is checked again at the download)."""
+    managers = (
+        Contact.objects.select_related("user", "organisation")
+        .filter(
+            Q(pk=snapshot.contact_id)
+            | Q(
+                organisation_id=snapshot.organisation_id,
+                active=True,
+                role__in=[Contact.Role.ADMINISTRATOR, Contact.Role.DEPUTY],
+            )
+        )
+        # The requester first.
+        .order_by(Case(When(pk=snapshot.contact_id, then=0), default=1), "pk")
+    )
+    for contact in managers:
+        scope = policies.report_scope(acting_as_contact(contact.user, contact), clock.now())
+        if (
+            scope is not None
+            and scope.organisation.pk == snapshot.organisation_id
+            and scope.covers == snapshot.covers
+        ):
+            return scope
+    return None
 
 
-def _fail(snapshot: ReportSnapshot, message: str, names: Iterable[str] = ()) -> str:
-    for name in names:
-        snapshot_storage().delete(name)
+def _fail(snapshot: ReportSnapshot, message: str) -> str:
+    # Whatever was saved (the names are fixed), nothing of a failed snapshot is kept.
+    delete_files(file_names(snapshot.code))
     ReportSnapshot.objects.filter(pk=snapshot.pk, state=ReportSnapshot.State.RUNNING).update(
         state=ReportSnapshot.State.FAILED, message=message, finished_at=clock.now()
     )
@@ -107,16 +135,16 @@ def make_snapshot(code: str) -> str:
         state=ReportSnapshot.State.RUNNING
     ):
         return ""
-    saved: list[str] = []
+    names = file_names(code)
     try:
         scope = _scope(snapshot)
         if scope is None:
-            return _fail(snapshot, str(NO_LONGER_ALLOWED))
+            return _fail(snapshot, str(NO_MANAGER))
         print_ = fingerprint(scope)
         ReportSnapshot.objects.filter(pk=snapshot.pk).update(
             at=scope.at, fingerprint=print_, rows_total=row_count(scope.grants, scope.today)
         )
-        storage = snapshot_storage()
+        storage = made_file_storage()
         with (
             translation.override(snapshot.language),
             tempfile.TemporaryFile() as xlsx,
@@ -125,9 +153,10 @@ def make_snapshot(code: str) -> str:
             text = io.TextIOWrapper(raw_csv, encoding="utf-8", newline="")
             count = write_xlsx(_counted(tee_csv(report_rows(scope), text), snapshot.pk), xlsx)
             text.flush()
-            for handle, extension in ((xlsx, "xlsx"), (raw_csv, "csv")):
+            for handle, name in zip((xlsx, raw_csv), names, strict=True):
                 handle.seek(0)
-                saved.append(storage.save(f"{FOLDER}/{code}.{extension}", File(handle)))
+                if storage.save(name, File(handle)) != name:
+                    raise RuntimeError(f"{name} existed already")
             text.detach()
         finished = clock.now()
         with transaction.atomic():
@@ -146,20 +175,25 @@ def make_snapshot(code: str) -> str:
                 state=ReportSnapshot.State.READY,
                 rows_done=count,
                 finished_at=finished,
-                expires_at=finished + KEEP_FOR,
-                xlsx_name=saved[0],
-                csv_name=saved[1],
+                expires_at=available_until(finished),
+                xlsx_name=names[0],
+                csv_name=names[1],
                 event=event,
             ):
                 # Given up on meanwhile (the page said so): keep nothing of it.
                 transaction.set_rollback(True)
-                for name in saved:
-                    storage.delete(name)
+                delete_files(names)
                 return ""
-    except Exception:
-        # Never leave the page promising a file for ever: say it failed, keep nothing.
+    except BaseException as exc:
+        # Never leave the page promising a file for ever: say it failed, keep nothing (also
+        # when the process is being stopped: then it stops after that).
         logger.exception("report snapshot failed", extra={"snapshot": code})
-        return _fail(snapshot, str(GENERATION_FAILED), saved)
-    # Older files of this report can no longer be handed out: they go now, not tomorrow.
+        state = _fail(snapshot, str(GENERATION_FAILED))
+        if not isinstance(exc, Exception):
+            raise
+        return state
+    # Files past their time, and older ones of other grants, go now, not with the daily job.
+    snapshot.refresh_from_db()
+    remove_outdated(snapshot)
     expire_snapshots()
     return ReportSnapshot.State.READY

@@ -14,8 +14,8 @@ class ReportSnapshot(models.Model):
     A download request creates one, or reuses one when nothing changed
     (``reports/snapshots.py``); the worker writes the XLSX and the CSV from the same rows into
     the ``exports`` storage and links the included professionals once, to the snapshot's
-    ``report.generated`` audit event. Every download points at that event. After
-    ``KEEP_FOR`` the files are deleted and the row stays (state *removed*).
+    ``report.generated`` audit event. Every download points at that event. At ``expires_at``
+    the files are deleted and the row stays (state *removed*).
     """
 
     class State(models.TextChoices):
@@ -62,6 +62,14 @@ class ReportSnapshot(models.Model):
                 name="report_snapshot_reuse_idx",
             ),
             models.Index(fields=["state", "expires_at"], name="report_snapshot_expiry_idx"),
+        ]
+        constraints = [
+            # Two requests at once make one snapshot (``snapshots.request_snapshot``).
+            models.UniqueConstraint(
+                fields=["organisation", "covers", "language", "fingerprint"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="report_snapshot_one_in_progress",
+            ),
         ]
 
     def __str__(self) -> str:

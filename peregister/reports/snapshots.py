@@ -22,10 +22,11 @@ Access goes only through ``access.policies.report_scope``: a snapshot is found b
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import translation
@@ -34,53 +35,77 @@ from peregister.access.policies import ReportScope
 from peregister.accounts.actors import require_user
 from peregister.audit.models import AuditEvent
 from peregister.audit.service import record
-from peregister.reports.snapshot_files import snapshot_storage
+from peregister.core import clock, made_files
+from peregister.reports import snapshot_files
 from peregister.reports.snapshot_making import NO_LONGER_ALLOWED, fingerprint
 from peregister.reports.snapshot_models import ReportSnapshot
 from peregister.reports.tasks import make_snapshot_task
 
+logger = logging.getLogger(__name__)
 REUSE_FOR = dt.timedelta(minutes=5)
 FORMATS = ("xlsx", "csv")
+EXPIRED, CHANGED = "expired", "changed"
 
 
-def request_snapshot(*, actor: Any, scope: ReportScope) -> ReportSnapshot:
+def _reusable(scope: ReportScope, language: str, print_: str) -> ReportSnapshot | None:
+    return (
+        ReportSnapshot.objects.filter(
+            organisation_id=scope.organisation.pk,
+            covers=scope.covers,
+            language=language,
+            fingerprint=print_,
+        )
+        .filter(
+            Q(state__in=[ReportSnapshot.State.QUEUED, ReportSnapshot.State.RUNNING])
+            | Q(
+                state=ReportSnapshot.State.READY,
+                finished_at__gte=scope.at - REUSE_FOR,
+                expires_at__gt=scope.at,
+            )
+        )
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+
+
+def request_snapshot(*, actor: Any, scope: ReportScope, enqueue: bool = True) -> ReportSnapshot:
     """A snapshot of ``scope`` in the active language: an unchanged one, or a new one queued
-    for the worker (after commit: the worker must find it)."""
+    for the worker (after commit: the worker must find it; ``enqueue=False``: the caller makes
+    it itself).
+
+    Two requests at once (a double click, two managers) get one snapshot: at most one per
+    organisation, scope, language and fingerprint is queued or being made (a unique
+    constraint); the second request's insert waits for the first's commit, fails, and it
+    takes the first's snapshot."""
     # A scope is the actor's own, resolved by the page (or command) from that user.
     require_user(actor, scope.contact.user_id, str(NO_LONGER_ALLOWED))
     language = translation.get_language() or "nl"
     print_ = fingerprint(scope)
+    # One that lost its worker is never handed out again as "being made".
+    snapshot_files.give_up_stalled()
     with transaction.atomic():
-        reusable = (
-            ReportSnapshot.objects.filter(
-                organisation_id=scope.organisation.pk,
-                covers=scope.covers,
-                language=language,
-                fingerprint=print_,
-            )
-            .filter(
-                Q(state__in=[ReportSnapshot.State.QUEUED, ReportSnapshot.State.RUNNING])
-                | Q(
-                    state=ReportSnapshot.State.READY,
-                    finished_at__gte=scope.at - REUSE_FOR,
-                    expires_at__gt=scope.at,
-                )
-            )
-            .order_by("-requested_at", "-id")
-            .first()
-        )
+        reusable = _reusable(scope, language, print_)
         if reusable is not None:
             return reusable
-        snapshot = ReportSnapshot.objects.create(
-            organisation=scope.organisation,
-            contact=scope.contact,
-            covers=scope.covers,
-            language=language,
-            requested_at=scope.at,
-            fingerprint=print_,
-        )
-        code = str(snapshot.code)
-        transaction.on_commit(lambda: make_snapshot_task.enqueue(code=code))
+        try:
+            with transaction.atomic():
+                snapshot = ReportSnapshot.objects.create(
+                    organisation=scope.organisation,
+                    contact=scope.contact,
+                    covers=scope.covers,
+                    language=language,
+                    requested_at=scope.at,
+                    fingerprint=print_,
+                )
+        except IntegrityError:
+            # Another request created it a moment ago (and has committed: the insert waited).
+            reusable = _reusable(scope, language, print_)
+            if reusable is None:
+                raise
+            return reusable
+        if enqueue:
+            code = str(snapshot.code)
+            transaction.on_commit(lambda: make_snapshot_task.enqueue(code=code))
     return snapshot
 
 
@@ -96,12 +121,34 @@ def snapshot_or_404(scope: ReportScope, code: uuid.UUID) -> ReportSnapshot:
 
 def is_current(snapshot: ReportSnapshot, scope: ReportScope) -> bool:
     """May its files be handed out to ``scope`` now: ready, not expired, grants unchanged."""
+    return snapshot.state == ReportSnapshot.State.READY and not unavailable_because(snapshot, scope)
+
+
+def unavailable_because(snapshot: ReportSnapshot, scope: ReportScope) -> str:
+    """Why a ready (or removed) snapshot's files are not handed out to ``scope`` now:
+    ``EXPIRED``, ``CHANGED`` (the scope's grants changed since it was made) or "" (they are;
+    also "" while it is being made or failed: its page says so)."""
+    if snapshot.state not in (ReportSnapshot.State.READY, ReportSnapshot.State.REMOVED):
+        return ""
+    if snapshot.expires_at is None or snapshot.expires_at <= scope.at:
+        return EXPIRED
+    # Removed before its time: only because a snapshot under other grants replaced it.
+    if snapshot.state == ReportSnapshot.State.REMOVED or snapshot.fingerprint != fingerprint(scope):
+        return CHANGED
+    return ""
+
+
+def waiting_long(snapshot: ReportSnapshot, at: dt.datetime) -> bool:
+    """Still queued ``WAITING_LONG`` after the request: no worker took it (yet)."""
     return (
-        snapshot.state == ReportSnapshot.State.READY
-        and snapshot.expires_at is not None
-        and snapshot.expires_at > scope.at
-        and snapshot.fingerprint == fingerprint(scope)
+        snapshot.state == ReportSnapshot.State.QUEUED
+        and snapshot.requested_at < at - snapshot_files.WAITING_LONG
     )
+
+
+def stalled(snapshot: ReportSnapshot, at: dt.datetime) -> bool:
+    """In progress past ``GIVE_UP_AFTER``: as good as failed (the tidy-up marks it so)."""
+    return snapshot.in_progress and snapshot.requested_at < at - made_files.GIVE_UP_AFTER
 
 
 def open_download(
@@ -115,7 +162,7 @@ def open_download(
     if file_format not in FORMATS or snapshot.state != ReportSnapshot.State.READY:
         raise Http404
     name = snapshot.xlsx_name if file_format == "xlsx" else snapshot.csv_name
-    handle = snapshot_storage().open(name, "rb")
+    handle = made_files.made_file_storage().open(name, "rb")
     try:
         with transaction.atomic():
             record(
@@ -133,3 +180,36 @@ def open_download(
         handle.close()
         raise
     return handle
+
+
+def requeue_lost() -> int:
+    """Queue again the snapshots still queued ``WAITING_LONG`` after their request (a second
+    task for one snapshot does nothing: the worker claims it once); how many."""
+    waiting = list(
+        ReportSnapshot.objects.filter(
+            state=ReportSnapshot.State.QUEUED,
+            requested_at__lt=clock.now() - snapshot_files.WAITING_LONG,
+        ).values_list("code", flat=True)
+    )
+    for code in waiting:
+        make_snapshot_task.enqueue(code=str(code))
+    if waiting:
+        # Where staff look (the log's alerts, next to /readyz's worker heartbeat).
+        logger.error("report snapshots waiting for a worker", extra={"snapshots": len(waiting)})
+    return len(waiting)
+
+
+def tidy_up() -> dict[str, int]:
+    """What the daily jobs and the worker's housekeeping do for report files."""
+    stalled = snapshot_files.give_up_stalled()
+    removed = snapshot_files.expire_snapshots()
+    requeued = requeue_lost()
+    named = set(
+        ReportSnapshot.objects.filter(state=ReportSnapshot.State.READY)
+        .values_list("xlsx_name", "csv_name")
+        .iterator()
+    )
+    swept = made_files.sweep_orphans(
+        snapshot_files.FOLDER, {name for pair in named for name in pair}
+    )
+    return {"removed": removed, "stalled": stalled, "requeued": requeued, "swept": swept}

@@ -28,7 +28,8 @@ from peregister.reports.models import OrganisationToken
 from peregister.reports.render import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from peregister.reports.screen import screen_report
 from peregister.reports.service import record_screen_view, report_filename
-from peregister.reports.snapshot_files import give_up_stalled
+from peregister.reports.snapshot_files import STALLED
+from peregister.reports.snapshot_models import ReportSnapshot
 
 
 @report_only
@@ -62,19 +63,25 @@ def request_file(request: HttpRequest) -> HttpResponse:
 @require_GET
 def snapshot_page(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     """The snapshot as the worker has it: progress while it is made (the page refreshes its
-    status region by itself, ``static/js/poll.js``), then its files, a retry or a new one."""
+    status region by itself, ``static/js/poll.js``, asking for that region only), then its
+    files, why they are no longer handed out, a retry or a new one. Read-only: a snapshot that
+    lost its worker is shown as failed here and marked so by the tidy-up."""
     scope = policies.report_scope_or_404(request_roles(request), clock.now())
     snapshot = snapshots.snapshot_or_404(scope, code)
-    give_up_stalled(snapshot)
-    return render(
-        request,
-        "reports/snapshot.html",
-        {
-            "snapshot": snapshot,
-            "current": snapshots.is_current(snapshot, scope),
-            "organisation": scope.organisation,
-        },
-    )
+    unavailable = snapshots.unavailable_because(snapshot, scope)
+    context = {
+        "snapshot": snapshot,
+        "current": snapshot.state == ReportSnapshot.State.READY and not unavailable,
+        "expired": unavailable == snapshots.EXPIRED,
+        "changed": unavailable == snapshots.CHANGED,
+        "stalled": snapshots.stalled(snapshot, scope.at),
+        "stalled_message": STALLED,
+        "waiting_long": snapshots.waiting_long(snapshot, scope.at),
+        "organisation": scope.organisation,
+    }
+    if request.GET.get("part") == "report-snapshot":
+        return render(request, "reports/_snapshot.html", context)
+    return render(request, "reports/snapshot.html", context)
 
 
 def _download(
@@ -83,13 +90,14 @@ def _download(
     scope = policies.report_scope_or_404(request_roles(request), clock.now())
     snapshot = snapshots.snapshot_or_404(scope, code)
     if not snapshots.is_current(snapshot, scope):
-        # Expired, or a grant changed since it was made: never hand it out; its page says so.
+        # Expired, or a grant changed since it was made: never hand it out; its page says why
+        # (the links carry no ``download`` attribute, so the browser shows that page).
         return redirect("reports:snapshot", code=snapshot.code)
     try:
         handle = snapshots.open_download(
             actor=request.user, scope=scope, snapshot=snapshot, file_format=file_format
         )
-    except FileNotFoundError:  # removed a moment ago by a newer snapshot: nothing recorded
+    except FileNotFoundError:  # removed a moment ago (its time was up): nothing recorded
         return redirect("reports:snapshot", code=snapshot.code)
     return FileResponse(
         handle,

@@ -1,7 +1,8 @@
 // Progressive enhancement for pages that follow work done elsewhere (a data export being made):
 // while an element with data-poll="<milliseconds>" is on the page, fetch the page again and put
-// the new content of that element in place. It stops when the new content has no data-poll.
-// Without script the page offers a link to refresh it.
+// the new content of that element in place. It asks for that element only (?part=<its id>): a
+// page that knows the part answers with it alone, any other with the whole page. It stops when
+// the new content has no data-poll. Without script the page offers a link to refresh it.
 (function () {
   "use strict";
   function schedule(region) {
@@ -9,7 +10,9 @@
     window.setTimeout(function () { refresh(region, delay); }, delay);
   }
   function refresh(region, delay) {
-    fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+    var url = new URL(window.location.href);
+    url.searchParams.set("part", region.id);
+    fetch(url.toString(), { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.text();

@@ -68,7 +68,7 @@ def test_contact_opens_dossier_and_beheerder_downloads_the_report(
     expect(page.get_by_text("Het bestand is klaar")).to_be_visible()
     check_page(page, "report-file")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download XLSX").click()
+        page.get_by_role("link", name="XLSX downloaden").click()
     download = download_info.value
     assert download.suggested_filename == (
         f"rapportage-uitzendbureau-de-brug-{clock.today():%Y-%m-%d}.xlsx"

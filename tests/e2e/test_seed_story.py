@@ -219,7 +219,7 @@ def test_seed_story(
     expect(employer.get_by_role("heading", level=1)).to_have_text("Rapportage downloaden")
     expect(employer.get_by_text("Het bestand is klaar")).to_be_visible()
     with employer.expect_download() as download_info:
-        employer.get_by_role("link", name="Download XLSX").click()
+        employer.get_by_role("link", name="XLSX downloaden").click()
     download = download_info.value
     assert download.suggested_filename == f"rapportage-uitzendbureau-zeewind-{today:%Y-%m-%d}.xlsx"
     target = tmp_path / "rapportage.xlsx"

@@ -1,7 +1,10 @@
-"""``manage.py expire_report_snapshots``: delete report files past their time (a daily job).
+"""``manage.py expire_report_snapshots``: the report files' tidy-up (a daily job; the worker's
+housekeeping runs it every hour as well).
 
-Idempotent and safe when two machines run it at once (each row changes by a conditional
-UPDATE); every finished snapshot also does it.
+Deletes files past their time and files no snapshot names (a worker killed while saving),
+gives up on snapshots that lost their worker and queues again those whose task was lost
+(``snapshots.tidy_up``). Idempotent and safe when two machines run it at once (each row
+changes by a conditional UPDATE).
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from peregister.reports.snapshot_files import expire_snapshots, give_up_stalled
+from peregister.reports.snapshots import tidy_up
 
 
 class Command(BaseCommand):
-    help = "Delete the files of report snapshots past their time; give up on stalled ones."
+    help = "Tidy up report files: remove expired and orphaned ones; give up on stalled ones."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stalled = give_up_stalled()
-        removed = expire_snapshots()
-        self.stdout.write(f"{removed} report snapshot(s) removed, {stalled} stalled one(s) failed.")
+        done = tidy_up()
+        self.stdout.write(
+            f"{done['removed']} report snapshot(s) removed, {done['stalled']} stalled one(s) "
+            f"failed, {done['requeued']} queued again, {done['swept']} orphaned file(s) deleted."
+        )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
+from time import sleep
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,6 +27,8 @@ from peregister.reports.snapshot_making import make_snapshot
 from peregister.reports.snapshot_models import ReportSnapshot
 
 FORMATS = ("xlsx", "csv")
+WAIT_SECONDS = 600  # 20,000 rows take seconds; a busy worker's queue minutes
+POLL_SECONDS = 1.0
 
 
 def find_organisation(key: str) -> Organisation:
@@ -55,6 +59,25 @@ class Command(BaseCommand):
         parser.add_argument("--organisation", required=True, help="KvK-nummer of code (UUID)")
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--output", required=True, type=Path, help="pad van het bestand")
+        parser.add_argument(
+            "--wait",
+            type=int,
+            default=WAIT_SECONDS,
+            help="seconden wachten op een bestand dat de worker al maakt",
+        )
+
+    def _finished(self, snapshot: ReportSnapshot, wait: int) -> ReportSnapshot:
+        """The snapshot once the task worker is done with it, or after ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        snapshot.refresh_from_db()
+        while snapshot.in_progress and time.monotonic() < deadline:
+            sleep(POLL_SECONDS)
+            snapshot.refresh_from_db()
+        if snapshot.in_progress:
+            raise CommandError(
+                f"Het bestand wordt na {wait} seconden nog gemaakt; probeer het later opnieuw."
+            )
+        return snapshot
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = find_organisation(options["organisation"])
@@ -72,11 +95,12 @@ class Command(BaseCommand):
         if scope is None:
             raise CommandError(f"Organisatie {found.name!r} is niet geautoriseerd.")
         # The same snapshot as a download in the browser (an unchanged one is reused). The
-        # command is no web worker: what the task worker has not started yet is made here.
-        snapshot = snapshots.request_snapshot(actor=administrator.user, scope=scope)
+        # command is no web worker: what the task worker has not started is made here; what
+        # it is making right now is waited for.
+        snapshot = snapshots.request_snapshot(actor=administrator.user, scope=scope, enqueue=False)
         if snapshot.state == ReportSnapshot.State.QUEUED:
             make_snapshot(str(snapshot.code))
-        snapshot.refresh_from_db()
+        snapshot = self._finished(snapshot, options["wait"])
         if not snapshots.is_current(snapshot, scope):
             raise CommandError(
                 f"Het bestand kon niet worden gemaakt ({snapshot.get_state_display()}): "
@@ -97,6 +121,8 @@ class Command(BaseCommand):
             ):
                 shutil.copyfileobj(source, target)
             os.replace(partial, output)
+        except FileNotFoundError as exc:  # its time was up a moment ago
+            raise CommandError("Het bestand is net verwijderd: probeer het opnieuw.") from exc
         finally:
             partial.unlink(missing_ok=True)
         self.stdout.write(f"{snapshot.rows_done} rijen geschreven naar {output}")
