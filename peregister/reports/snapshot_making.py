@@ -1,8 +1,9 @@
 """The task worker's part of a report snapshot: read the rows once, write XLSX and CSV.
 
-``make_snapshot`` resolves the requesting contact's report scope again through the access rule
-(``policies.report_scope``; a manager who lost the role or an organisation suspended meanwhile
-gets nothing), fixes the report's moment, writes both files from one pass over
+``make_snapshot`` resolves a manager's report scope again through the access rule
+(``policies.report_scope``: the requester's, or when the requester lost the role another active
+manager's of the organisation; an organisation suspended meanwhile gets nothing), fixes the
+report's moment, writes both files (fixed names, ``snapshot_files.file_names``) from one pass over
 ``reports.rows.report_rows`` into the ``exports`` storage, keeping its progress on the
 snapshot, and then, in one transaction, links the included professionals once to the
 snapshot's ``report.generated`` event and marks it ready. Memory stays flat whatever the

@@ -8,12 +8,15 @@
   (grant, contact, end date). A grant given, revoked, ended or changed, a contact deactivated:
   a new snapshot;
 - made less than ``REUSE_FOR`` ago (points, names and renewals changed since show in the next
-  one: a report is at most this old), or still being made.
+  one asked for), or still being made (at most one is, per organisation, scope, language and
+  fingerprint: a unique constraint, so two requests at once share one).
 
 A download checks the fingerprint again: a snapshot whose grants changed since it was made is
 never handed out again (the page offers a new one), so a revoked grant never appears in a
-download after its revocation. Files are deleted ``KEEP_FOR`` after they were made
-(``expire_report_snapshots``, one of the daily jobs) and never handed out after that moment.
+download after its revocation. Files are handed out until ``expires_at``
+(``snapshot_files.available_until``) and deleted then (``tidy_up``: the daily job
+``expire_report_snapshots`` and the worker's hourly housekeeping); ``unavailable_because``
+tells the page which of the two reasons holds.
 
 Access goes only through ``access.policies.report_scope``: a snapshot is found by its code
 *within* the viewer's scope (organisation and ``covers``); any other code answers 404.

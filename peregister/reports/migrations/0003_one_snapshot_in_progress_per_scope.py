@@ -3,6 +3,21 @@
 from django.db import migrations, models
 
 
+def fail_duplicates_in_progress(apps, schema_editor):
+    """Before the constraint: of snapshots queued or running twice for one key (made by two
+    requests at once), keep the newest; the others are failed (their page offers a retry)."""
+    snapshot = apps.get_model("reports", "ReportSnapshot")
+    seen = set()
+    in_progress = snapshot.objects.filter(state__in=["queued", "running"]).order_by(
+        "-requested_at", "-id"
+    )
+    for row in in_progress:
+        key = (row.organisation_id, row.covers, row.language, row.fingerprint)
+        if key in seen:
+            snapshot.objects.filter(pk=row.pk).update(state="failed")
+        seen.add(key)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,6 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(fail_duplicates_in_progress, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='reportsnapshot',
             constraint=models.UniqueConstraint(condition=models.Q(('state__in', ['queued', 'running'])), fields=('organisation', 'covers', 'language', 'fingerprint'), name='report_snapshot_one_in_progress'),
