@@ -178,3 +178,21 @@ def test_task_rows_left_running_by_a_killed_worker_are_cleared_at_start(smtp, se
     assert not DBTaskResult.objects.filter(status="RUNNING").exists()
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.SENT  # the sweep took the mail over
+
+
+def test_the_housekeeping_queues_again_a_report_file_whose_task_was_lost(
+    world,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    """A crash between commit and enqueue leaves a snapshot queued with no task: within the
+    hour the worker's housekeeping queues it again and the next cycle makes it."""
+    from peregister.reports.models import ReportSnapshot
+    from tests.conftest import client_for
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client_for(world.administrator.user).post("/werkgever/rapportage/bestand/")
+    settings.TASKS = DATABASE_BACKEND
+    assert not DBTaskResult.objects.exists()  # the task was lost
+    with time_machine.travel(clock.now() + dt.timedelta(minutes=10)):
+        OutboxWorker(worker_id="w", interval=0).run(once=True)
+    assert ReportSnapshot.objects.get().state == ReportSnapshot.State.READY
