@@ -29,6 +29,7 @@ import logging
 import uuid
 from typing import IO, Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -142,11 +143,16 @@ def unavailable_because(snapshot: ReportSnapshot, scope: ReportScope) -> str:
 
 
 def waiting_long(snapshot: ReportSnapshot, at: dt.datetime) -> bool:
-    """Still queued ``WAITING_LONG`` after the request: no worker took it (yet)."""
-    return (
+    """Still queued ``WAITING_LONG`` after the request: no worker took it (yet). The first
+    time a process sees it (its page is polled every 2 seconds), it is logged as an error,
+    where staff look, whether or not a worker runs the tidy-up that logs it too."""
+    waiting = (
         snapshot.state == ReportSnapshot.State.QUEUED
         and snapshot.requested_at < at - snapshot_files.WAITING_LONG
     )
+    if waiting and cache.add(f"report-snapshot-waiting:{snapshot.code}", 1, timeout=3600):
+        logger.error("report snapshots waiting for a worker", extra={"snapshots": 1})
+    return waiting
 
 
 def stalled(snapshot: ReportSnapshot, at: dt.datetime) -> bool:
