@@ -180,6 +180,7 @@ def test_task_rows_left_running_by_a_killed_worker_are_cleared_at_start(smtp, se
     assert message.state == OutboxMessage.State.SENT  # the sweep took the mail over
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_housekeeping_queues_again_a_report_file_whose_task_was_lost(
     world,
     settings,  # type: ignore[no-untyped-def]
