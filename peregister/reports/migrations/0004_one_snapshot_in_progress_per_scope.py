@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('audit', '0015_role_offer_and_sso_security_actions'),
         ('organisations', '0004_contacts_many_per_person_with_role_offers'),
-        ('reports', '0002_report_snapshot'),
+        ('reports', '0003_token_read_day'),
     ]
 
     operations = [
