@@ -70,14 +70,18 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
-class SecondFactorMiddleware:
-    """A session that owes its second step opens only the pages of that step (and public ones)."""
+class _ViewCheck:
+    """A middleware that only decides in ``process_view`` (after the URL is resolved)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
+
+
+class SecondFactorMiddleware(_ViewCheck):
+    """A session that owes its second step opens only the pages of that step (and public ones)."""
 
     def process_view(
         self,
@@ -98,7 +102,7 @@ class SecondFactorMiddleware:
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
-class ActingRoleFormMiddleware:
+class ActingRoleFormMiddleware(_ViewCheck):
     """A POST of a person with several roles acts only in the role its page was rendered in.
 
     Every POST form carries the acting role's key (``templatetags.acting_role``). A form opened
@@ -106,12 +110,6 @@ class ActingRoleFormMiddleware:
     409 before its view runs, so nothing is written in the role the person no longer sees. A
     person with one role, an anonymous POST and the API (a key, not a session) are not checked.
     """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        return self.get_response(request)
 
     def process_view(
         self,
