@@ -9,6 +9,7 @@ import re
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
@@ -135,6 +136,30 @@ class Session:
         if not recovery_code:
             return True
         return self.post("/account/tweede-stap/", {"code": recovery_code}).status == 302
+
+    def download_report(
+        self, *, timeout: float = 60.0, each_poll: Callable[[], object] = lambda: None
+    ) -> Answer:
+        """The *rapportage* as CSV, as a browser gets it: the task worker makes the file (a
+        report snapshot), so ask for it, poll its page until it offers the file, then fetch
+        that. ``each_poll`` runs before each look (a drill without a worker process runs the
+        worker's one cycle there). A refused step's answer, or ``Answer(0)`` when no file came
+        within ``timeout``."""
+        self.get("/werkgever/rapportage/")
+        asked = self.post("/werkgever/rapportage/bestand/", {})
+        if asked.status != 302:
+            return asked
+        page = urllib.parse.urlsplit(asked.location).path
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            each_poll()
+            answer = self.get(page)
+            if answer.status != 200:
+                return answer
+            if 'rapportage.csv"' in answer.text:
+                return self.get(page + "rapportage.csv")
+            time.sleep(0.5)
+        return Answer(0)
 
 
 # The drill beheerder's one-time recovery codes (seeded by drills.fault.seed): every login takes

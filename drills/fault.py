@@ -193,7 +193,7 @@ class Load:
         session = Session(self.ports, self.tally)
         session.login(self.world.beheerder, self.world.password, recovery_code=next_recovery_code())
         while self.running():
-            answer = session.get("/werkgever/rapportage.csv")
+            answer = session.download_report()
             if answer.status == 200:
                 with self.ledger.lock:
                     self.ledger.reports += 1
@@ -288,7 +288,7 @@ def _wait_for_outbox(timeout: float) -> dict[str, int]:
 def _report_rows(world: World, ports: list[int]) -> set[str]:
     session = Session(ports, Tally())
     session.login(world.beheerder, world.password, recovery_code=next_recovery_code())
-    answer = session.get("/werkgever/rapportage.csv")
+    answer = session.download_report()
     assert answer.status == 200, answer.status
     rows = list(csv.reader(io.StringIO(answer.text.lstrip("\ufeff")), delimiter=";"))
     return {row[1] for row in rows[1:]}
