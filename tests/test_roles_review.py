@@ -19,30 +19,10 @@ from peregister.organisations import services
 from peregister.organisations.models import Contact, Organisation
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD
+from tests.role_offers import offer_path, offer_role
 
 ADD = "/werkgever/beheerders/toevoegen/"
 SECURITY = "/account/beveiliging/"
-
-
-def _offer(world: World, user: User, role: str = Contact.Role.CONTACT) -> tuple[Contact, str]:
-    before = set(OutboxMessage.objects.values_list("pk", flat=True))
-    contact = services.add_contact(
-        actor=world.administrator.user,
-        organisation=world.organisation,
-        kind="person",
-        name="Aangeboden",
-        email=user.email,
-        role=role,
-        username="wat-dan-ook",
-    )
-    mail = OutboxMessage.objects.exclude(pk__in=before).get(template="role_offered")
-    return contact, _offer_path(mail)
-
-
-def _offer_path(mail: OutboxMessage) -> str:
-    found = re.search(r"/account/rol-bevestigen/[A-Za-z0-9_-]{43}/", mail.context["offer_url"])
-    assert found is not None
-    return found.group(0)
 
 
 def _security_events(action: str) -> list[AuditEvent]:
@@ -58,7 +38,7 @@ def test_another_logged_in_account_cannot_answer_a_role_offer(world: World, answ
     """ASVS 4.0.3 V4.1.2 / V4.2.1 (IDOR): a role link held by someone else's logged-in
     session changes nothing; the page says to log out and open it as the invited person."""
     person = world.other_professional.user
-    contact, url = _offer(world, person)
+    contact, url = offer_role(world, person)
     intruder = client_for(world.professional.user)
     page = intruder.get(url)
     assert page.status_code == 403
@@ -80,7 +60,7 @@ def test_another_logged_in_account_cannot_answer_a_role_offer(world: World, answ
 
 
 def test_the_service_refuses_another_account_too(world: World) -> None:
-    contact, url = _offer(world, world.other_professional.user)
+    contact, url = offer_role(world, world.other_professional.user)
     raw = url.rstrip("/").rsplit("/", 1)[1]
     with pytest.raises(Refused):
         services.answer_role_offer(actor=world.professional.user, raw_token=raw, accept=True)
@@ -304,7 +284,7 @@ def _resend(world: World, contact: Contact) -> object:
 
 def test_a_declined_offer_can_be_sent_again_with_a_fresh_link(world: World) -> None:
     person = world.other_professional.user
-    contact, old_url = _offer(world, person)
+    contact, old_url = offer_role(world, person)
     assert (
         client_for(world.other_professional.user).post(old_url, {"answer": "decline"}).status_code
         == 200
@@ -313,7 +293,7 @@ def test_a_declined_offer_can_be_sent_again_with_a_fresh_link(world: World) -> N
     assert response.status_code == 302  # type: ignore[attr-defined]
     mails = OutboxMessage.objects.filter(template="role_offered").order_by("id")
     assert mails.count() == 2
-    new_url = _offer_path(mails.last())  # type: ignore[arg-type]
+    new_url = offer_path(mails.last())  # type: ignore[arg-type]
     assert new_url != old_url
     assert client_for(world.other_professional.user).get(old_url).status_code in (404, 410)
     contact.refresh_from_db()
@@ -329,7 +309,7 @@ def test_a_declined_offer_can_be_sent_again_with_a_fresh_link(world: World) -> N
 
 
 def test_an_expired_offer_can_be_sent_again(world: World) -> None:
-    contact, old_url = _offer(world, world.other_professional.user)
+    contact, old_url = offer_role(world, world.other_professional.user)
     SetPasswordToken.objects.filter(subject=str(contact.code)).update(
         expires_at=clock.now() - dt.timedelta(minutes=1)
     )
@@ -337,15 +317,15 @@ def test_an_expired_offer_can_be_sent_again(world: World) -> None:
     detail = client_for(world.administrator.user).get(f"/werkgever/beheerders/{contact.code}/")
     assert "opnieuw versturen" in detail.content.decode()
     assert _resend(world, contact).status_code == 302  # type: ignore[attr-defined]
-    new_url = _offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
+    new_url = offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
     assert client_for(world.other_professional.user).get(new_url).status_code == 200
 
 
 def test_a_pending_offer_sent_again_kills_the_old_link(world: World) -> None:
-    contact, old_url = _offer(world, world.other_professional.user)
+    contact, old_url = offer_role(world, world.other_professional.user)
     assert _resend(world, contact).status_code == 302  # type: ignore[attr-defined]
     assert client_for(world.other_professional.user).get(old_url).status_code == 410
-    new_url = _offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
+    new_url = offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
     assert (
         client_for(world.other_professional.user).post(new_url, {"answer": "accept"}).status_code
         == 200
@@ -377,7 +357,7 @@ def test_a_new_accounts_invitation_is_sent_again_the_same_way(world: World) -> N
 
 
 def test_resending_is_rate_limited(world: World) -> None:
-    contact, _ = _offer(world, world.other_professional.user)
+    contact, _ = offer_role(world, world.other_professional.user)
     answers = [_resend(world, contact).status_code for _ in range(5)]  # type: ignore[attr-defined]
     assert answers[:3] == [302, 302, 302]
     assert answers[3:] == [429, 429]
@@ -385,7 +365,7 @@ def test_resending_is_rate_limited(world: World) -> None:
 
 
 def test_only_the_organisations_manager_resends(world: World) -> None:
-    contact, _ = _offer(world, world.other_professional.user)
+    contact, _ = offer_role(world, world.other_professional.user)
     other = client_for(world.other_org_admin.user)
     assert other.post(f"/werkgever/beheerders/{contact.code}/opnieuw-versturen/").status_code == 404
     with pytest.raises(Refused):
@@ -441,7 +421,7 @@ def test_an_account_request_from_an_existing_account_makes_no_second_account(
     # Accepting makes the person the beheerder of the requested organisation, one login.
     assert (
         client_for(world.other_professional.user)
-        .post(_offer_path(mail), {"answer": "accept"})
+        .post(offer_path(mail), {"answer": "accept"})
         .status_code
         == 200
     )
@@ -458,7 +438,7 @@ def test_declining_a_requested_beheerder_role_keeps_the_constraint(world: World)
     mail = OutboxMessage.objects.get(template="role_offered")
     assert (
         client_for(world.other_professional.user)
-        .post(_offer_path(mail), {"answer": "decline"})
+        .post(offer_path(mail), {"answer": "decline"})
         .status_code
         == 200
     )

@@ -5,7 +5,6 @@ dead ends and its link, and the SSO identity's sessions. Security tests name the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from urllib.parse import quote
 
 import pytest
@@ -23,33 +22,15 @@ from peregister.organisations.models import Contact, Organisation
 from tests import factories
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD
+from tests.role_offers import offer_path, offer_role
 from tests.test_roles_review import _request
 
 SWITCH = "/account/rol-wisselen/"
 SECURITY_LIST = "/register/beveiliging/"
 
 
-def _offer_path(mail: OutboxMessage) -> str:
-    found = re.search(r"/account/rol-bevestigen/[A-Za-z0-9_-]{43}/", mail.context["offer_url"])
-    assert found is not None
-    return found.group(0)
-
-
 def _latest_offer() -> str:
-    return _offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
-
-
-def _offer(world: World, user: User, role: str = Contact.Role.CONTACT) -> tuple[Contact, str]:
-    contact = services.add_contact(
-        actor=world.administrator.user,
-        organisation=world.organisation,
-        kind="person",
-        name="Aangeboden",
-        email=user.email,
-        role=role,
-        username="wat-dan-ook",
-    )
-    return contact, _latest_offer()
+    return offer_path(OutboxMessage.objects.filter(template="role_offered").latest("id"))
 
 
 def _resend(world: World, contact: Contact) -> int:
@@ -198,7 +179,7 @@ def test_the_beheerder_sees_only_the_state_of_the_invitation_it_sent(world: Worl
     with transaction.atomic():
         mail_set_password_link(user=person, template="contact_added", organisation="Elders")
     OutboxMessage.objects.filter(topic=f"set-password:{person.pk}").update(state="failed")
-    contact, url = _offer(world, person)
+    contact, url = offer_role(world, person)
     assert services.invitation_topic(contact) == f"invitation:{contact.pk}"
     person.set_password(PASSWORD)
     person.save()
@@ -219,13 +200,13 @@ def test_a_failed_invitation_of_its_own_topic_is_sent_again_by_staff_with_a_fres
     from django.db import transaction
 
     person = world.other_professional.user
-    contact, old_url = _offer(world, person)
+    contact, old_url = offer_role(world, person)
     offer_mail = OutboxMessage.objects.get(topic=services.invitation_topic(contact))
     OutboxMessage.objects.filter(pk=offer_mail.pk).update(state="failed")
     offer_mail.refresh_from_db()
     with transaction.atomic():
         again = resend(offer_mail)
-    new_url = _offer_path(again)
+    new_url = offer_path(again)
     assert new_url != old_url
     assert client_for(person).get(old_url).status_code == 410
     assert client_for(person).post(new_url, {"answer": "accept"}).status_code == 200
@@ -251,7 +232,7 @@ def test_a_link_holder_who_is_not_logged_in_is_asked_to_log_in_first(world: Worl
     """ASVS 4.0.3 V4.1.2 / V2.x: the link alone answers nothing; the visitor logs in as the
     invited account and comes back to the offer."""
     person = world.other_professional.user
-    contact, url = _offer(world, person)
+    contact, url = offer_role(world, person)
     anonymous = Client()
     for response in (anonymous.get(url), anonymous.post(url, {"answer": "accept"})):
         assert response.status_code == 302
@@ -278,7 +259,7 @@ def test_a_link_holder_who_is_not_logged_in_is_asked_to_log_in_first(world: Worl
 def test_the_wrong_account_is_recorded_on_its_answer_not_on_opening(world: World) -> None:
     """ASVS 4.0.3 V7.1.3: a cross-site image of the link puts nobody in the security events;
     an answer by another account does, once per attempt."""
-    contact, url = _offer(world, world.other_professional.user)
+    contact, url = offer_role(world, world.other_professional.user)
     intruder = client_for(world.professional.user)
     page = intruder.get(url)
     assert page.status_code == 403
@@ -299,7 +280,7 @@ def test_a_declined_role_is_offered_again_once_and_stays_inactive_until_accepted
 ) -> None:
     """ASVS 4.0.3 V11.1.4: a person who said no twice is not mailed the role again."""
     person = world.other_professional.user
-    contact, url = _offer(world, person)
+    contact, url = offer_role(world, person)
     assert client_for(person).post(url, {"answer": "decline"}).status_code == 200
     assert _resend(world, contact) == 302
     contact.refresh_from_db()
@@ -366,9 +347,9 @@ def test_role_answers_appear_in_the_security_list(world: World) -> None:
     accepter = world.other_professional.user
     factories.UserFactory(email="weigeraar@example.nl", username="weigeraar")
     decliner = User.objects.get(username="weigeraar")
-    _contact, url = _offer(world, accepter)
+    _contact, url = offer_role(world, accepter)
     assert client_for(accepter).post(url, {"answer": "accept"}).status_code == 200
-    _declined, url = _offer(world, decliner)
+    _declined, url = offer_role(world, decliner)
     assert client_for(decliner).post(url, {"answer": "decline"}).status_code == 200
     staff = client_for(world.staff)
     accepted = staff.get(SECURITY_LIST, {"soort": "contact.role_accepted"}).content.decode()

@@ -14,11 +14,11 @@ from peregister.accounts.models import User
 from peregister.accounts.roles import PROFESSIONAL_KEY, SESSION_ROLE, contact_key, roles_of
 from peregister.audit.models import AuditEvent
 from peregister.notifications.models import OutboxMessage
-from peregister.organisations import services
 from peregister.organisations.models import Contact
 from tests import factories
 from tests.conftest import World, client_for
 from tests.factories import PASSWORD
+from tests.role_offers import offer_role
 
 ADD = "/werkgever/beheerders/toevoegen/"
 
@@ -36,35 +36,13 @@ def _contact_data(**overrides: str) -> dict[str, str]:
     return data
 
 
-def _offer_url(message: OutboxMessage) -> str:
-    found = re.search(r"/account/rol-bevestigen/([A-Za-z0-9_-]{43})/", message.context["offer_url"])
-    assert found is not None
-    return found.group(0)
-
-
-def _offer(world: World, user: User, role: str = Contact.Role.CONTACT) -> tuple[Contact, str]:
-    """The world's beheerder offers ``user`` a role at De Brug; the contact and its link."""
-    before = set(OutboxMessage.objects.values_list("pk", flat=True))
-    contact = services.add_contact(
-        actor=world.administrator.user,
-        organisation=world.organisation,
-        kind="person",
-        name="Aangeboden",
-        email=user.email,
-        role=role,
-        username="wat-dan-ook",
-    )
-    mail = OutboxMessage.objects.exclude(pk__in=before).get(template="role_offered")
-    return contact, _offer_url(mail)
-
-
 # --- adding a contact whose e-mail already has an account ------------------------------------
 
 
 def test_an_existing_account_is_offered_the_role_not_given_a_second_account(world: World) -> None:
     person = world.professional.user
     users_before = User.objects.count()
-    contact, _ = _offer(world, person)
+    contact, _ = offer_role(world, person)
     assert User.objects.count() == users_before
     assert contact.user == person
     assert contact.offer == Contact.Offer.PENDING
@@ -121,7 +99,7 @@ def test_an_existing_contact_of_the_same_organisation_is_refused(world: World) -
 
 def test_a_pending_role_gives_no_access(world: World) -> None:
     person = world.other_professional.user
-    contact, _ = _offer(world, person)
+    contact, _ = offer_role(world, person)
     # Even a grant to it (made by hand) opens nothing.
     factories.AccessGrantFactory(professional=world.professional, contact=contact)
     roles = roles_of(User.objects.get(pk=person.pk))
@@ -139,7 +117,7 @@ def test_a_pending_role_gives_no_access(world: World) -> None:
 
 def test_accepting_the_role_gives_access_and_is_audited(world: World) -> None:
     person = world.other_professional.user
-    contact, url = _offer(world, person)
+    contact, url = offer_role(world, person)
     invited = client_for(person)
     page = invited.get(url)
     assert page.status_code == 200
@@ -154,7 +132,7 @@ def test_accepting_the_role_gives_access_and_is_audited(world: World) -> None:
 
 
 def test_the_link_works_once(world: World) -> None:
-    _, url = _offer(world, world.other_professional.user)
+    _, url = offer_role(world, world.other_professional.user)
     invited = client_for(world.other_professional.user)
     assert invited.post(url, {"answer": "accept"}).status_code == 200
     assert invited.get(url).status_code == 410
@@ -165,7 +143,7 @@ def test_the_link_works_once(world: World) -> None:
 
 def test_declining_keeps_the_role_without_access(world: World) -> None:
     person = world.other_professional.user
-    contact, url = _offer(world, person)
+    contact, url = offer_role(world, person)
     assert client_for(person).post(url, {"answer": "decline"}).status_code == 200
     contact.refresh_from_db()
     assert (contact.offer, contact.active) == (Contact.Offer.DECLINED, False)
@@ -178,7 +156,7 @@ def test_declining_keeps_the_role_without_access(world: World) -> None:
 
 @pytest.mark.parametrize("answer", ["", "maybe", "accept\x00"])
 def test_a_garbage_answer_is_refused_and_changes_nothing(world: World, answer: str) -> None:
-    contact, url = _offer(world, world.other_professional.user)
+    contact, url = offer_role(world, world.other_professional.user)
     invited = client_for(world.other_professional.user)
     assert invited.post(url, {"answer": answer}).status_code == 400
     contact.refresh_from_db()
@@ -190,7 +168,7 @@ def test_a_set_password_link_is_no_role_link_and_the_other_way_round(world: Worl
     user = world.other_professional.user
     raw = tokens.issue_token(user)
     assert Client().get(f"/account/rol-bevestigen/{raw}/").status_code == 404
-    _, url = _offer(world, user)
+    _, url = offer_role(world, user)
     role_raw = url.rstrip("/").rsplit("/", 1)[1]
     assert Client().get(f"/account/wachtwoord-instellen/{role_raw}/").status_code == 404
 
@@ -341,7 +319,7 @@ def test_the_grant_service_refuses_a_role_not_yet_accepted(world: World) -> None
     from peregister.access.services import grant_access_to_contacts
     from peregister.core.refusals import Refused
 
-    contact, _ = _offer(world, world.other_professional.user)
+    contact, _ = offer_role(world, world.other_professional.user)
     with pytest.raises(Refused):
         grant_access_to_contacts(
             actor=world.professional.user,
