@@ -29,8 +29,6 @@ StrOrPromise = str | Promise
 CSV_BOM = "\ufeff"
 CSV_DELIMITER = ";"
 CSV_DATE_FORMAT = TYPED_DATE  # the product's table format, as on screen
-# CSV text is handed to the HTTP stream in pieces of about this size, not row by row.
-CSV_STREAM_CHUNK = 64 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -159,29 +157,6 @@ def tee_csv(rows: Iterable[ReportRow], out: IO[str]) -> Iterator[ReportRow]:
     for record in _csv_records(source()):
         writer.writerow(record)
         yield passing.pop()
-
-
-class _Echo:
-    """A pseudo-buffer: ``csv.writer`` hands back each line instead of storing it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(rows: Iterable[ReportRow]) -> Iterator[str]:
-    """The same CSV as ``write_csv``, as pieces of text for a streaming HTTP response."""
-    writer = _csv_writer(_Echo())
-    buffer = [CSV_BOM, writer.writerow(headers())]
-    size = 0
-    for record in _csv_records(rows):
-        line: str = writer.writerow(record)
-        buffer.append(line)
-        size += len(line)
-        if size >= CSV_STREAM_CHUNK:
-            yield "".join(buffer)
-            buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer)
 
 
 # --- XLSX -----------------------------------------------------------------------------------
